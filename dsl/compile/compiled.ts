@@ -1,0 +1,105 @@
+/**
+ * The compiled form of a rule set: plain JSON. `rules` are json-rules-engine rules, runnable by
+ * json-rules-engine once our operators and facts (`engine/`) are registered; the rest is what the
+ * runtime needs to assemble decisions (actions, tables, templates, invariants) and to explain them
+ * (the source map back to the YAML file).
+ */
+import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
+import type { HitPolicy } from "../ruleset/model.js";
+
+export const COMPILED_FORMAT = 1;
+
+/** How a JSON fact converts into runtime values (only temporal leaves need converting). */
+export type Shape =
+  | { readonly t: "date" }
+  | { readonly t: "datetime" }
+  | { readonly t: "duration" }
+  | { readonly t: "list"; readonly items: Shape }
+  | { readonly t: "object"; readonly fields?: Readonly<Record<string, Shape>>; readonly values?: Shape }
+  | { readonly t: "plain" };
+
+/** A json-rules-engine condition (the subset we emit). */
+export type Condition =
+  | { readonly all: readonly Condition[] }
+  | { readonly any: readonly Condition[] }
+  | { readonly not: Condition }
+  | {
+      readonly name?: string;
+      readonly fact: string;
+      readonly path?: string;
+      readonly params?: Readonly<Record<string, unknown>>;
+      readonly operator: string;
+      readonly value: unknown;
+    };
+
+export interface EngineRule {
+  readonly name: string;
+  readonly priority: number;
+  readonly conditions: Condition;
+  readonly event: { readonly type: string; readonly params: { readonly ref: string } };
+}
+
+/** What happens when a compiled json-rules-engine rule fires. */
+export type Handler =
+  | { readonly kind: "row"; readonly table: string; readonly row: number }
+  | { readonly kind: "rule"; readonly rule: number }
+  | { readonly kind: "validation"; readonly index: number }
+  | { readonly kind: "refuse"; readonly reason: CompiledTemplate }
+  | { readonly kind: "missing"; readonly label: string }
+  | { readonly kind: "transitionResult" };
+
+export interface CompiledTemplate {
+  readonly params: readonly string[];
+  readonly parts: readonly ({ readonly text: string } | { readonly expr: Expr })[];
+}
+
+export interface CompiledTable {
+  readonly hitPolicy: HitPolicy;
+  readonly inputs: readonly Expr[];
+  /** Column names of the inputs (for `rows(tabela)`). */
+  readonly inputNames: readonly string[];
+  readonly outputs: readonly string[];
+  readonly rows: readonly { readonly inputs: readonly UnaryTest[]; readonly outputs: readonly Expr[] }[];
+}
+
+export interface CompiledRule {
+  readonly name: string;
+  readonly actions: readonly Action[];
+  readonly stop: boolean;
+}
+
+export interface SourceLocation {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface CompiledRuleSet {
+  readonly format: typeof COMPILED_FORMAT;
+  readonly name: string;
+  readonly description: string;
+  readonly zone: string;
+  /** JSON Schema of the facts (validated with ajv before every decision). */
+  readonly factSchema: Record<string, unknown>;
+  readonly factShapes: Readonly<Record<string, Shape>>;
+  /** JSON Schema of the decision (for the API's response description). */
+  readonly decisionSchema: Record<string, unknown>;
+  readonly outputs: Readonly<Record<string, { readonly default: unknown; readonly shape: Shape }>>;
+  readonly constants: Readonly<Record<string, Expr>>;
+  readonly values: Readonly<Record<string, Expr>>;
+  readonly templates: Readonly<Record<string, CompiledTemplate>>;
+  readonly collections: Readonly<Record<string, { readonly from: Expr; readonly where?: Expr; readonly key: readonly Expr[]; readonly order: readonly Expr[] }>>;
+  readonly tables: Readonly<Record<string, CompiledTable>>;
+  readonly rulesMeta: readonly CompiledRule[];
+  readonly validations?: { readonly into: string; readonly fieldKey: string; readonly messageKey: string; readonly items: readonly { readonly field: string; readonly message: CompiledTemplate }[] };
+  readonly transitions?: { readonly allowed: string; readonly reasons: string; readonly missing: string };
+  readonly invariants: readonly { readonly name: string; readonly check: Expr; readonly message?: string }[];
+  /** Expressions evaluated by the `$expr` fact, by id. */
+  readonly expressions: Readonly<Record<string, Expr>>;
+  /** The json-rules-engine rules, in evaluation order (priorities strictly decreasing). */
+  readonly rules: readonly EngineRule[];
+  readonly handlers: Readonly<Record<string, Handler>>;
+  /** Source locations of rules, table rows and conditions, by id (rule `ref`s and condition `name`s). */
+  readonly sourceMap: Readonly<Record<string, SourceLocation & { readonly label: string; readonly text?: string }>>;
+}

@@ -1,0 +1,142 @@
+/**
+ * The one diagnostic type of the rule language. Every stage (YAML loading, lexing, parsing,
+ * checking, compiling) reports problems as values of this type; the CLI, the server, the editor
+ * and the tests all consume it. Codes are stable identifiers for tools; messages are Brazilian
+ * Portuguese because business analysts read them.
+ *
+ * Ranges are offsets into the YAML source (UTF-16 code units, end exclusive). Conversion to
+ * 1-based line/column happens in one place only: `positions.ts`.
+ */
+
+export type Severity = "error" | "warning" | "info";
+
+/** Half-open offset range `[start, end)` into the rule-set source text. */
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Stable diagnostic codes, grouped by the stage that reports them. */
+export const DIAGNOSTIC_CODES = [
+  // YAML layer
+  "yaml/syntax",
+  "yaml/too-deep",
+  "yaml/duplicate-key",
+  "yaml/unsupported",
+  // expression language
+  "dsl/lexer",
+  "dsl/syntax",
+  "dsl/too-deep",
+  "dsl/regex",
+  // rule-set structure
+  "ruleset/structure",
+  "ruleset/unknown-key",
+  "ruleset/missing-key",
+  "ruleset/duplicate-name",
+  "ruleset/invalid-name",
+  // name resolution and typing
+  "check/unknown-fact",
+  "check/unknown-function",
+  "check/unknown-output",
+  "check/type-mismatch",
+  "check/not-in-enum",
+  "check/arity",
+  "check/assign-input",
+  "check/cycle",
+  // tables, transitions, invariants
+  "table/shape",
+  "table/overlap",
+  "table/invariant",
+  "transition/unknown-state",
+  "transition/unreachable",
+  "invariant/violated",
+  // internal
+  "internal/error",
+] as const;
+
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+export interface RelatedInformation {
+  readonly message: string;
+  readonly range: Range;
+}
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: Range;
+  readonly related?: readonly RelatedInformation[];
+}
+
+/** Creates an error diagnostic. */
+export function createError(code: DiagnosticCode, message: string, range: Range, related?: RelatedInformation[]): Diagnostic {
+  return related ? { code, severity: "error", message, range, related } : { code, severity: "error", message, range };
+}
+
+/** Creates a warning diagnostic. */
+export function createWarning(code: DiagnosticCode, message: string, range: Range): Diagnostic {
+  return { code, severity: "warning", message, range };
+}
+
+/** True when any diagnostic is an error (warnings do not block compilation). */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Result of a stage: a value (possibly partial) plus what went wrong. Stages never throw for user mistakes. */
+export interface StageResult<T> {
+  readonly value: T;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Sorts diagnostics by position, then code, so that output is deterministic. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.code.localeCompare(b.code));
+}
+
+/** Shifts a range by a base offset (used when a sub-parser works on a slice of the file). */
+export function shiftRange(range: Range, by: number): Range {
+  return { start: range.start + by, end: range.end + by };
+}
+
+/**
+ * Levenshtein distance, used for "você quis dizer ...?" suggestions. Bounded work: callers pass
+ * short identifiers and enum values.
+ */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = cur;
+  }
+  return prev[n] ?? 0;
+}
+
+/** The closest candidate to `word`, if it is close enough to be a plausible typo. */
+export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  const w = word.normalize("NFC").toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(w, c.normalize("NFC").toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** Formats the suggestion suffix of a message: ` Você quis dizer "x"?` or nothing. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const s = suggest(word, candidates);
+  return s === undefined ? "" : ` Você quis dizer "${s}"?`;
+}

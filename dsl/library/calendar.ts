@@ -1,0 +1,136 @@
+/**
+ * Brazilian business-day calendar: Monday to Friday, minus the national public holidays known to
+ * the `date-holidays` package (country "BR", type "public" only). State and municipal holidays,
+ * Carnival and Corpus Christi (typed "bank"/"optional" there) are NOT holidays here: they are not
+ * national public holidays by law.
+ *
+ * Quirks of the data source worth knowing:
+ * - it also lists election days ("Dia de Eleição", first and last Sunday of October in election
+ *   years) as public holidays; they always fall on a Sunday, so they change nothing;
+ * - holidays are applied retroactively (e.g. Consciência Negra, national since 2024, is only listed
+ *   from 2024 on, but Tiradentes is listed for any year);
+ * - it produces garbage (and noisy warnings) for years outside 0..9999, so holidays are only looked
+ *   up for years within [MIN_HOLIDAY_YEAR, MAX_HOLIDAY_YEAR]; outside, only weekends are days off.
+ *
+ * Pure and browser-safe: the holiday sets are built lazily, once per year, and cached.
+ */
+import Holidays from "date-holidays";
+import { DateValue } from "../values.js";
+
+export const MIN_HOLIDAY_YEAR = 1000;
+export const MAX_HOLIDAY_YEAR = 9999;
+
+/** Largest |n| accepted by `addBusinessDays` (about 400 years); beyond it a RangeError is thrown. */
+export const MAX_BUSINESS_DAYS = 100_000;
+/** Largest distance in calendar days accepted by `businessDaysBetween` (about 400 years). */
+export const MAX_SPAN_DAYS = 150_000;
+
+let source: Holidays | undefined;
+/** year → epoch days of the national holidays of that year. */
+const holidayCache = new Map<number, ReadonlySet<number>>();
+
+function holidaySource(): Holidays {
+  if (!source) source = new Holidays("BR");
+  return source;
+}
+
+const HOLIDAY_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})/;
+
+function holidayEpochDays(year: number): ReadonlySet<number> {
+  const cached = holidayCache.get(year);
+  if (cached) return cached;
+  const days = new Set<number>();
+  if (Number.isInteger(year) && year >= MIN_HOLIDAY_YEAR && year <= MAX_HOLIDAY_YEAR) {
+    for (const h of holidaySource().getHolidays(year)) {
+      if (h.type !== "public") continue;
+      // `date` is the local (Brazilian) calendar date, independent of the process time zone.
+      const m = HOLIDAY_DATE_RE.exec(h.date);
+      if (!m || Number(m[1]) !== year) continue;
+      days.add(new DateValue(year, Number(m[2]), Number(m[3])).epochDay());
+    }
+  }
+  holidayCache.set(year, days);
+  return days;
+}
+
+function yearOfEpochDay(day: number): number {
+  return new Date(day * 86_400_000).getUTCFullYear();
+}
+
+/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
+function weekdayOfEpochDay(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+function isWeekdayEpoch(day: number): boolean {
+  const w = weekdayOfEpochDay(day);
+  return w !== 0 && w !== 6;
+}
+
+function isBusinessEpochDay(day: number): boolean {
+  return isWeekdayEpoch(day) && !holidayEpochDays(yearOfEpochDay(day)).has(day);
+}
+
+/** The national public holidays of `year`, in date order (empty outside the supported years). */
+export function nationalHolidays(year: number): DateValue[] {
+  return [...holidayEpochDays(year)].sort((a, b) => a - b).map((d) => DateValue.fromEpochDay(d));
+}
+
+/** True when `d` is neither a Saturday, a Sunday nor a national public holiday. */
+export function isBusinessDay(d: DateValue): boolean {
+  return isBusinessEpochDay(d.epochDay());
+}
+
+/**
+ * The date `n` business days after `d`, counting from the next day (`n = 1` is the first business
+ * day after `d`). `n = 0` returns `d` itself when it is a business day, else the next business day.
+ * A negative `n` goes backwards symmetrically (`n = -1` is the last business day before `d`).
+ * Throws a RangeError when `n` is not an integer or |n| > MAX_BUSINESS_DAYS.
+ */
+export function addBusinessDays(d: DateValue, n: number): DateValue {
+  if (!Number.isInteger(n) || Math.abs(n) > MAX_BUSINESS_DAYS) {
+    throw new RangeError(`addBusinessDays: n must be an integer with |n| <= ${MAX_BUSINESS_DAYS}, got ${n}`);
+  }
+  let day = d.epochDay();
+  if (n === 0) {
+    while (!isBusinessEpochDay(day)) day++;
+    return DateValue.fromEpochDay(day);
+  }
+  const step = n > 0 ? 1 : -1;
+  let remaining = Math.abs(n);
+  while (remaining > 0) {
+    day += step;
+    if (isBusinessEpochDay(day)) remaining--;
+  }
+  return DateValue.fromEpochDay(day);
+}
+
+/** Number of weekdays (Mon–Fri) among the epoch days in (from, to], for from <= to. */
+function weekdaysInRange(from: number, to: number): number {
+  const total = to - from;
+  const fullWeeks = Math.floor(total / 7);
+  let count = fullWeeks * 5;
+  for (let day = from + fullWeeks * 7 + 1; day <= to; day++) if (isWeekdayEpoch(day)) count++;
+  return count;
+}
+
+/**
+ * The number of business days in the interval (a, b] (a excluded, b included), negated when
+ * b < a, so that `businessDaysBetween(d, addBusinessDays(d, n)) === n` for n > 0, and for any n
+ * when `d` is a business day. Throws a RangeError when the dates are more than MAX_SPAN_DAYS apart.
+ */
+export function businessDaysBetween(a: DateValue, b: DateValue): number {
+  const ea = a.epochDay();
+  const eb = b.epochDay();
+  if (Math.abs(eb - ea) > MAX_SPAN_DAYS) {
+    throw new RangeError(`businessDaysBetween: dates more than ${MAX_SPAN_DAYS} days apart`);
+  }
+  if (eb < ea) return -businessDaysBetween(b, a);
+  let count = weekdaysInRange(ea, eb);
+  for (let year = yearOfEpochDay(ea); year <= yearOfEpochDay(eb); year++) {
+    for (const h of holidayEpochDays(year)) {
+      if (h > ea && h <= eb && isWeekdayEpoch(h)) count--;
+    }
+  }
+  return count;
+}

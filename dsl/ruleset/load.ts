@@ -1,0 +1,814 @@
+/**
+ * YAML document → rule-set model. Reads every section, parses every expression, cell and template
+ * with positions into the file, and reports structural mistakes (unknown keys, wrong shapes) as
+ * diagnostics. Never throws for user mistakes; returns as much of the model as it could read so
+ * that the editor can still complete and highlight.
+ */
+import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { createError, didYouMean, type Diagnostic, type Range } from "../diagnostics.js";
+import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
+import { parseAction, parseExpression, parseUnaryTests, type ParseResult, type SourceSpan } from "../syntax/parse.js";
+import { DEFAULT_ZONE } from "../values.js";
+import { keyRange, loadYaml, rangeOf, scalarValueOffsets } from "../yaml/load.js";
+import type {
+  CollectionDecl,
+  ConstantDecl,
+  FieldDecl,
+  GuardDecl,
+  HitPolicy,
+  InvariantDecl,
+  Named,
+  RuleDecl,
+  RuleSetModel,
+  TableColumn,
+  TableDecl,
+  TableRow,
+  TemplateDecl,
+  TemplatePart,
+  TransitionDecl,
+  TransitionsDecl,
+  TypeDecl,
+  ValidationDecl,
+  ValidationsDecl,
+  ValueDecl,
+} from "./model.js";
+
+export interface LoadResult {
+  /** The model; undefined only when the YAML itself could not be read. */
+  readonly model: RuleSetModel | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const NAME_RE = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+const RULESET_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const TYPE_NAMES = ["string", "number", "integer", "boolean", "date", "date-time", "duration", "list", "object", "any"] as const;
+/** Names the language reserves at the top of an expression. */
+export const RESERVED_NAMES = new Set(["decision", "item", "true", "false", "null", "and", "or", "not", "in", "is", "contains", "starts", "with", "matches", "if", "then", "else", "for", "return"]);
+
+/** Loads a rule-set source text into its model. */
+export function loadRuleSet(source: string): LoadResult {
+  const yaml = loadYaml(source);
+  const diagnostics: Diagnostic[] = [...yaml.diagnostics];
+  const doc = yaml.value;
+  if (!doc || yaml.diagnostics.some((d) => d.severity === "error")) return { model: undefined, diagnostics };
+  const reader = new Reader(source, diagnostics);
+  const model = reader.ruleSet(doc.contents as Node | null);
+  return { model, diagnostics };
+}
+
+type Section = "ruleset" | "description" | "timezone" | "facts" | "constants" | "values" | "templates" | "outputs" | "collections" | "tables" | "validations" | "transitions" | "rules" | "invariants";
+const SECTIONS: readonly Section[] = ["ruleset", "description", "timezone", "facts", "constants", "values", "templates", "outputs", "collections", "tables", "validations", "transitions", "rules", "invariants"];
+
+class Reader {
+  constructor(
+    private readonly source: string,
+    private readonly diagnostics: Diagnostic[],
+  ) {}
+
+  private error(code: Diagnostic["code"], message: string, range: Range): void {
+    this.diagnostics.push(createError(code, message, range));
+  }
+
+  private take<T>(result: ParseResult<T>): T | undefined {
+    this.diagnostics.push(...result.diagnostics);
+    return result.value;
+  }
+
+  // ---------------------------------------------------------------- generic YAML helpers
+
+  /** Reads a mapping, reporting keys not in `allowed`. Returns key → pair. */
+  private mapping(node: Node | null | undefined, what: string, allowed?: readonly string[], range?: Range): Map<string, Pair<Scalar, Node | null>> | undefined {
+    if (!node || !isMap(node)) {
+      this.error("ruleset/structure", `${what} deve ser um mapa (chave: valor)`, node ? rangeOf(node) : (range ?? { start: 0, end: 0 }));
+      return undefined;
+    }
+    const out = new Map<string, Pair<Scalar, Node | null>>();
+    for (const pair of (node as YAMLMap<Scalar, Node | null>).items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      if (allowed && !allowed.includes(key)) {
+        this.error("ruleset/unknown-key", `chave desconhecida "${key}" em ${what}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair));
+        continue;
+      }
+      out.set(key, pair);
+    }
+    return out;
+  }
+
+  private list(node: Node | null | undefined, what: string, range: Range): Node[] {
+    if (!node) return [];
+    if (!isSeq(node)) {
+      this.error("ruleset/structure", `${what} deve ser uma lista`, rangeOf(node) ?? range);
+      return [];
+    }
+    return node.items as Node[];
+  }
+
+  /** A list, or a single item standing for a list of one. */
+  private listOrOne(node: Node | null | undefined): Node[] {
+    if (!node) return [];
+    return isSeq(node) ? (node.items as Node[]) : [node];
+  }
+
+  private text(node: Node | null | undefined, what: string, range: Range): string | undefined {
+    if (!node) return undefined;
+    if (!isScalar(node) || typeof node.value !== "string") {
+      if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean")) return String(node.value);
+      this.error("ruleset/structure", `${what} deve ser um texto`, rangeOf(node) ?? range);
+      return undefined;
+    }
+    return node.value;
+  }
+
+  private bool(node: Node | null | undefined, what: string): boolean | undefined {
+    if (!node) return undefined;
+    if (isScalar(node) && typeof node.value === "boolean") return node.value;
+    this.error("ruleset/structure", `${what} deve ser true ou false`, rangeOf(node));
+    return undefined;
+  }
+
+  private integer(node: Node | null | undefined, what: string): number | undefined {
+    if (!node) return undefined;
+    if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value)) return node.value;
+    this.error("ruleset/structure", `${what} deve ser um número inteiro`, rangeOf(node));
+    return undefined;
+  }
+
+  private name(node: Node | null | undefined, what: string, range: Range): Named | undefined {
+    const text = this.text(node, what, range);
+    if (text === undefined) {
+      if (!node) this.error("ruleset/missing-key", `falta ${what}`, range);
+      return undefined;
+    }
+    return { name: text, nameRange: rangeOf(node as Node) };
+  }
+
+  private identifier(name: string, range: Range, what: string): boolean {
+    if (!NAME_RE.test(name)) {
+      this.error("ruleset/invalid-name", `nome inválido para ${what}: "${name}" (use letras, dígitos e _, começando por letra)`, range);
+      return false;
+    }
+    if (RESERVED_NAMES.has(name)) {
+      this.error("ruleset/invalid-name", `"${name}" é uma palavra reservada da linguagem e não pode ser usado como nome de ${what}`, range);
+      return false;
+    }
+    return true;
+  }
+
+  private required(map: Map<string, Pair<Scalar, Node | null>>, key: string, what: string, range: Range): Node | undefined {
+    const pair = map.get(key);
+    if (!pair || pair.value === null || pair.value === undefined) {
+      this.error("ruleset/missing-key", `falta "${key}" em ${what}`, pair ? keyRange(pair) : range);
+      return undefined;
+    }
+    return pair.value;
+  }
+
+  private span(node: Scalar): SourceSpan {
+    const text = String(node.value);
+    return { text, offsets: scalarValueOffsets(node, this.source) };
+  }
+
+  private subSpan(span: SourceSpan, start: number, end: number): SourceSpan {
+    const offsets = span.offsets;
+    return { text: span.text.slice(start, end), offsets: offsets ? offsets.slice(start, end + 1) : undefined, base: (span.base ?? 0) + start };
+  }
+
+  /** An expression written as a YAML scalar (strings are parsed; numbers and booleans are literals). */
+  expression(node: Node | null | undefined, what: string, range: Range): Expr | undefined {
+    if (!node) return undefined;
+    if (isScalar(node)) {
+      const v = node.value;
+      const r = rangeOf(node);
+      if (typeof v === "boolean") return { kind: "literal", literal: { type: "boolean", value: v }, range: r };
+      if (typeof v === "number") return { kind: "literal", literal: { type: "number", value: v }, range: r };
+      if (v === null) return { kind: "literal", literal: { type: "null" }, range: r };
+      if (typeof v === "string") {
+        if (v.trim() === "") {
+          this.error("dsl/syntax", `${what} está vazio`, r);
+          return undefined;
+        }
+        return this.take(parseExpression(this.span(node)));
+      }
+    }
+    this.error("ruleset/structure", `${what} deve ser uma expressão (texto)`, rangeOf(node) ?? range);
+    return undefined;
+  }
+
+  private action(node: Node): Action | undefined {
+    if (!isScalar(node) || typeof node.value !== "string") {
+      this.error("ruleset/structure", `cada item de "then" deve ser uma ação em texto, como: acao = "DESIGNAR"`, rangeOf(node));
+      return undefined;
+    }
+    return this.take(parseAction(this.span(node)));
+  }
+
+  /** A YAML value as a literal expression (constants, table output cells, defaults). */
+  literal(node: Node | null | undefined): Expr | undefined {
+    if (!node) return undefined;
+    const range = rangeOf(node);
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === "string") {
+        if (/^\s*=/.test(v)) {
+          const span = this.span(node);
+          const at = span.text.indexOf("=") + 1;
+          return this.take(parseExpression(this.subSpan(span, at, span.text.length)));
+        }
+        return { kind: "literal", literal: { type: "string", value: v }, range };
+      }
+      if (typeof v === "number") return { kind: "literal", literal: { type: "number", value: v }, range };
+      if (typeof v === "boolean") return { kind: "literal", literal: { type: "boolean", value: v }, range };
+      if (v === null) return { kind: "literal", literal: { type: "null" }, range };
+    }
+    if (isSeq(node)) {
+      const items = (node.items as Node[]).map((i) => this.literal(i)).filter((e): e is Expr => e !== undefined);
+      return { kind: "list", items, range };
+    }
+    if (isMap(node)) {
+      const fields = (node.items as Pair<Scalar, Node | null>[]).map((p) => {
+        const value = this.literal(p.value) ?? ({ kind: "literal", literal: { type: "null" }, range: keyRange(p) } as Expr);
+        return { key: String(p.key?.value ?? ""), keyRange: keyRange(p), value };
+      });
+      return { kind: "record", fields, range };
+    }
+    this.error("ruleset/structure", "valor não suportado", range);
+    return undefined;
+  }
+
+  /** Plain YAML → JS value (defaults). */
+  private plain(node: Node | null | undefined): unknown {
+    if (!node) return undefined;
+    return node.toJSON();
+  }
+
+  /** Splits `texto {expr} texto` into parts; `{{` and `}}` stand for literal braces. */
+  template(node: Node | null | undefined, what: string, range: Range, name = "", params: Named[] = []): TemplateDecl | undefined {
+    if (!node) return undefined;
+    if (!isScalar(node) || typeof node.value !== "string") {
+      this.error("ruleset/structure", `${what} deve ser um texto`, rangeOf(node) ?? range);
+      return undefined;
+    }
+    const span = this.span(node);
+    const text = span.text;
+    const parts: TemplatePart[] = [];
+    let buf = "";
+    let i = 0;
+    while (i < text.length) {
+      const ch = text[i] as string;
+      if (ch === "{" && text[i + 1] === "{") {
+        buf += "{";
+        i += 2;
+        continue;
+      }
+      if (ch === "}" && text[i + 1] === "}") {
+        buf += "}";
+        i += 2;
+        continue;
+      }
+      if (ch === "}") {
+        this.error("dsl/syntax", `"}" sem "{" correspondente no texto (use "}}" para escrever uma chave)`, this.spanRange(span, i, i + 1));
+        i++;
+        continue;
+      }
+      if (ch !== "{") {
+        buf += ch;
+        i++;
+        continue;
+      }
+      const close = findClosingBrace(text, i + 1);
+      if (close < 0) {
+        this.error("dsl/syntax", `"{" sem "}" correspondente no texto (use "{{" para escrever uma chave)`, this.spanRange(span, i, i + 1));
+        break;
+      }
+      if (buf) parts.push({ kind: "text", text: buf });
+      buf = "";
+      const inner = this.subSpan(span, i + 1, close);
+      if (inner.text.trim() === "") this.error("dsl/syntax", "expressão vazia entre { }", this.spanRange(span, i, close + 1));
+      else {
+        const expr = this.take(parseExpression(inner));
+        if (expr) parts.push({ kind: "expr", expr });
+      }
+      i = close + 1;
+    }
+    if (buf) parts.push({ kind: "text", text: buf });
+    return { name, nameRange: range, params, parts, range: rangeOf(node) };
+  }
+
+  private spanRange(span: SourceSpan, start: number, end: number): Range {
+    const at = (i: number) => (span.offsets ? (span.offsets[i] ?? 0) : (span.base ?? 0) + i);
+    return { start: at(start), end: at(end) };
+  }
+
+  // ---------------------------------------------------------------- sections
+
+  ruleSet(root: Node | null): RuleSetModel | undefined {
+    const whole: Range = { start: 0, end: this.source.length };
+    const top = this.mapping(root, "o conjunto de regras", SECTIONS, whole);
+    if (!top) return undefined;
+    const nameNode = this.required(top, "ruleset", "o conjunto de regras", whole);
+    const name = this.text(nameNode, "ruleset", whole) ?? "";
+    const nameRange = nameNode ? rangeOf(nameNode) : whole;
+    if (nameNode && name && !RULESET_NAME_RE.test(name)) {
+      this.error("ruleset/invalid-name", `nome de conjunto de regras inválido "${name}": use minúsculas, dígitos e hífens (ex.: reclame-designacao)`, nameRange);
+    }
+    const get = (k: Section) => top.get(k)?.value ?? undefined;
+    const sectionRange = (k: Section) => {
+      const p = top.get(k);
+      return p ? keyRange(p) : whole;
+    };
+    const facts = this.fields(get("facts"), "facts", sectionRange("facts"));
+    const outputs = this.fields(get("outputs"), "outputs", sectionRange("outputs"));
+    const constants = this.constants(get("constants"), sectionRange("constants"));
+    const values = this.values(get("values"), sectionRange("values"));
+    const templates = this.templates(get("templates"), sectionRange("templates"));
+    const collections = this.collections(get("collections"), sectionRange("collections"));
+    const tables = this.list(get("tables"), "tables", sectionRange("tables"))
+      .map((n) => this.table(n))
+      .filter((t): t is TableDecl => t !== undefined);
+    const validations = get("validations") ? this.validations(get("validations"), sectionRange("validations")) : undefined;
+    const transitions = get("transitions") ? this.transitions(get("transitions"), sectionRange("transitions")) : undefined;
+    const rules = this.list(get("rules"), "rules", sectionRange("rules"))
+      .map((n) => this.rule(n))
+      .filter((r): r is RuleDecl => r !== undefined);
+    const invariants = this.list(get("invariants"), "invariants", sectionRange("invariants"))
+      .map((n) => this.invariant(n))
+      .filter((r): r is InvariantDecl => r !== undefined);
+    const zone = this.text(get("timezone"), "timezone", sectionRange("timezone")) ?? DEFAULT_ZONE;
+    return {
+      name,
+      nameRange,
+      description: this.text(get("description"), "description", sectionRange("description")) ?? "",
+      zone,
+      facts,
+      constants,
+      values,
+      templates,
+      outputs,
+      collections,
+      tables,
+      validations,
+      transitions,
+      rules,
+      invariants,
+    };
+  }
+
+  private fields(node: Node | null | undefined, what: string, range: Range): Map<string, FieldDecl> {
+    const out = new Map<string, FieldDecl>();
+    if (!node) return out;
+    const map = this.mapping(node, what, undefined, range);
+    if (!map) return out;
+    for (const [key, pair] of map) {
+      const nameRange = keyRange(pair);
+      if (!this.identifier(key, nameRange, what === "facts" ? "fato" : "campo")) continue;
+      const field = this.field(key, nameRange, pair.value, `${what}.${key}`);
+      if (field) out.set(key, field);
+    }
+    return out;
+  }
+
+  private field(name: string, nameRange: Range, node: Node | null, what: string): FieldDecl | undefined {
+    // Short form: `nome: string`.
+    if (node && isScalar(node) && typeof node.value === "string") {
+      const decl = this.typeDecl(node, what);
+      return decl ? { name, nameRange, decl, required: false, nullable: true, range: rangeOf(node) } : undefined;
+    }
+    const map = this.mapping(node, what, ["type", "description", "required", "nullable", "default", "enum", "items", "fields", "values", "minItems", "maxItems", "minimum", "maximum"], nameRange);
+    if (!map || !node) return undefined;
+    const decl = this.typeDecl(node, what);
+    if (!decl) return undefined;
+    const required = this.bool(map.get("required")?.value, `${what}.required`) ?? false;
+    const nullable = this.bool(map.get("nullable")?.value, `${what}.nullable`) ?? !required;
+    const defaultNode = map.get("default")?.value;
+    const description = this.text(map.get("description")?.value, `${what}.description`, nameRange);
+    return {
+      name,
+      nameRange,
+      decl,
+      required,
+      nullable,
+      ...(defaultNode !== undefined ? { default: this.plain(defaultNode) } : {}),
+      ...(description !== undefined ? { description } : {}),
+      range: rangeOf(node),
+    };
+  }
+
+  private typeDecl(node: Node, what: string): TypeDecl | undefined {
+    const range = rangeOf(node);
+    if (isScalar(node) && typeof node.value === "string") {
+      const type = node.value;
+      if (!(TYPE_NAMES as readonly string[]).includes(type)) {
+        this.error("ruleset/structure", `tipo desconhecido "${type}" em ${what}.${didYouMean(type, TYPE_NAMES)} Tipos: ${TYPE_NAMES.join(", ")}`, range);
+        return undefined;
+      }
+      return { type: type as TypeDecl["type"], range };
+    }
+    const map = this.mapping(node, what, undefined, range);
+    if (!map) return undefined;
+    const typeNode = map.get("type")?.value;
+    let type: TypeDecl["type"] = "any";
+    if (typeNode) {
+      const t = this.text(typeNode, `${what}.type`, range);
+      if (t === undefined) return undefined;
+      if (!(TYPE_NAMES as readonly string[]).includes(t)) {
+        this.error("ruleset/structure", `tipo desconhecido "${t}" em ${what}.${didYouMean(t, TYPE_NAMES)} Tipos: ${TYPE_NAMES.join(", ")}`, rangeOf(typeNode));
+        return undefined;
+      }
+      type = t as TypeDecl["type"];
+    } else if (map.has("enum")) type = "string";
+    else if (map.has("fields")) type = "object";
+    else if (map.has("items")) type = "list";
+    else {
+      this.error("ruleset/missing-key", `falta "type" em ${what}`, range);
+      return undefined;
+    }
+    const enumNode = map.get("enum")?.value;
+    let enumValues: string[] | undefined;
+    if (enumNode) {
+      enumValues = this.list(enumNode, `${what}.enum`, range).map((n) => (isScalar(n) ? String(n.value) : ""));
+      if (type !== "string") this.error("ruleset/structure", `"enum" só vale para o tipo string (em ${what})`, rangeOf(enumNode));
+    }
+    const itemsNode = map.get("items")?.value;
+    const items = itemsNode ? this.typeDecl(itemsNode, `${what}.items`) : undefined;
+    const fieldsNode = map.get("fields")?.value;
+    const fields = fieldsNode ? this.fields(fieldsNode, `${what}.fields`, range) : undefined;
+    const valuesNode = map.get("values")?.value;
+    const values = valuesNode ? this.typeDecl(valuesNode, `${what}.values`) : undefined;
+    const num = (k: string) => {
+      const n = map.get(k)?.value;
+      if (!n) return undefined;
+      if (isScalar(n) && typeof n.value === "number") return n.value;
+      this.error("ruleset/structure", `${what}.${k} deve ser um número`, rangeOf(n));
+      return undefined;
+    };
+    return {
+      type,
+      range,
+      ...(enumValues ? { enum: enumValues } : {}),
+      ...(items ? { items } : {}),
+      ...(fields ? { fields } : {}),
+      ...(values ? { values } : {}),
+      ...optional("minItems", num("minItems")),
+      ...optional("maxItems", num("maxItems")),
+      ...optional("minimum", num("minimum")),
+      ...optional("maximum", num("maximum")),
+    };
+  }
+
+  private constants(node: Node | null | undefined, range: Range): Map<string, ConstantDecl> {
+    const out = new Map<string, ConstantDecl>();
+    if (!node) return out;
+    const map = this.mapping(node, "constants", undefined, range);
+    if (!map) return out;
+    for (const [key, pair] of map) {
+      const nameRange = keyRange(pair);
+      if (!this.identifier(key, nameRange, "constante")) continue;
+      let valueNode = pair.value;
+      let description: string | undefined;
+      if (valueNode && isMap(valueNode)) {
+        const long = this.mapping(valueNode, `constants.${key}`, ["value", "description"], nameRange);
+        valueNode = long?.get("value")?.value ?? null;
+        description = this.text(long?.get("description")?.value, `constants.${key}.description`, nameRange);
+        if (!valueNode) {
+          this.error("ruleset/missing-key", `falta "value" na constante ${key}`, nameRange);
+          continue;
+        }
+      }
+      const expr = this.literal(valueNode);
+      if (!expr) continue;
+      out.set(key, { name: key, nameRange, value: this.plain(valueNode), expr, ...(description ? { description } : {}) });
+    }
+    return out;
+  }
+
+  private values(node: Node | null | undefined, range: Range): Map<string, ValueDecl> {
+    const out = new Map<string, ValueDecl>();
+    if (!node) return out;
+    const map = this.mapping(node, "values", undefined, range);
+    if (!map) return out;
+    for (const [key, pair] of map) {
+      const nameRange = keyRange(pair);
+      if (!this.identifier(key, nameRange, "valor")) continue;
+      let exprNode = pair.value;
+      let description: string | undefined;
+      if (exprNode && isMap(exprNode)) {
+        const long = this.mapping(exprNode, `values.${key}`, ["expr", "description"], nameRange);
+        exprNode = long?.get("expr")?.value ?? null;
+        description = this.text(long?.get("description")?.value, `values.${key}.description`, nameRange);
+      }
+      const expr = this.expression(exprNode, `o valor ${key}`, nameRange);
+      if (expr) out.set(key, { name: key, nameRange, expr, ...(description ? { description } : {}) });
+    }
+    return out;
+  }
+
+  private templates(node: Node | null | undefined, range: Range): Map<string, TemplateDecl> {
+    const out = new Map<string, TemplateDecl>();
+    if (!node) return out;
+    const map = this.mapping(node, "templates", undefined, range);
+    if (!map) return out;
+    for (const [key, pair] of map) {
+      const nameRange = keyRange(pair);
+      if (!this.identifier(key, nameRange, "modelo de texto")) continue;
+      let textNode = pair.value;
+      let params: Named[] = [];
+      let description: string | undefined;
+      if (textNode && isMap(textNode)) {
+        const long = this.mapping(textNode, `templates.${key}`, ["text", "params", "description"], nameRange);
+        textNode = long?.get("text")?.value ?? null;
+        params = this.list(long?.get("params")?.value, `templates.${key}.params`, nameRange)
+          .map((n) => this.name(n, "parâmetro", nameRange))
+          .filter((p): p is Named => p !== undefined && this.identifier(p.name, p.nameRange, "parâmetro"));
+        description = this.text(long?.get("description")?.value, `templates.${key}.description`, nameRange);
+      }
+      if (!textNode) {
+        this.error("ruleset/missing-key", `falta "text" no modelo ${key}`, nameRange);
+        continue;
+      }
+      const tpl = this.template(textNode, `templates.${key}`, nameRange, key, params);
+      if (tpl) out.set(key, { ...tpl, nameRange, ...(description ? { description } : {}) });
+    }
+    return out;
+  }
+
+  private collections(node: Node | null | undefined, range: Range): Map<string, CollectionDecl> {
+    const out = new Map<string, CollectionDecl>();
+    if (!node) return out;
+    const map = this.mapping(node, "collections", undefined, range);
+    if (!map) return out;
+    for (const [key, pair] of map) {
+      const nameRange = keyRange(pair);
+      if (!this.identifier(key, nameRange, "coleção")) continue;
+      const what = `collections.${key}`;
+      const m = this.mapping(pair.value, what, ["from", "where", "key", "order", "description"], nameRange);
+      if (!m) continue;
+      const from = this.expression(this.required(m, "from", what, nameRange), `${what}.from`, nameRange);
+      if (!from) continue;
+      const where = this.expression(m.get("where")?.value, `${what}.where`, nameRange);
+      const key_ = this.listOrOne(m.get("key")?.value).map((n) => this.expression(n, `${what}.key`, nameRange)).filter((e): e is Expr => !!e);
+      const order = this.listOrOne(m.get("order")?.value).map((n) => this.expression(n, `${what}.order`, nameRange)).filter((e): e is Expr => !!e);
+      const description = this.text(m.get("description")?.value, `${what}.description`, nameRange);
+      out.set(key, { name: key, nameRange, from, ...(where ? { where } : {}), key: key_, order, ...(description ? { description } : {}), range: rangeOf(pair.value as Node) });
+    }
+    return out;
+  }
+
+  private table(node: Node): TableDecl | undefined {
+    const range = rangeOf(node);
+    const m = this.mapping(node, "a tabela", ["name", "description", "hitPolicy", "when", "inputs", "outputs", "rows"], range);
+    if (!m) return undefined;
+    const named = this.name(m.get("name")?.value, "o nome da tabela (name)", range);
+    if (!named || !this.identifier(named.name, named.nameRange, "tabela")) return undefined;
+    const what = `a tabela ${named.name}`;
+    const hitNode = m.get("hitPolicy")?.value;
+    let hitPolicy: HitPolicy = "unique";
+    if (hitNode) {
+      const h = this.text(hitNode, "hitPolicy", range);
+      if (h === "unique" || h === "first" || h === "collect") hitPolicy = h;
+      else this.error("ruleset/structure", `política de acerto desconhecida "${h}" (use unique, first ou collect)${didYouMean(h ?? "", ["unique", "first", "collect"])}`, rangeOf(hitNode));
+    }
+    const inputs: TableColumn[] = this.listOrOne(this.required(m, "inputs", what, range)).map((n, i) => {
+      const expr = this.expression(n, `a entrada ${i + 1} de ${what}`, range);
+      const name = expr?.kind === "name" ? expr.name : expr?.kind === "member" ? expr.property : `entrada${i + 1}`;
+      return { name, nameRange: rangeOf(n), ...(expr ? { expr } : {}) };
+    });
+    const outputs: TableColumn[] = this.listOrOne(this.required(m, "outputs", what, range))
+      .map((n) => this.name(n, "o nome da saída", range))
+      .filter((n): n is Named => n !== undefined && this.identifier(n.name, n.nameRange, "saída de tabela"));
+    const rows = this.list(m.get("rows")?.value, `rows de ${what}`, range)
+      .map((r, i) => this.row(r, i, inputs, outputs, what))
+      .filter((r): r is TableRow => r !== undefined);
+    const when = this.expression(m.get("when")?.value, `when de ${what}`, range);
+    const description = this.text(m.get("description")?.value, "description", range);
+    return { ...named, hitPolicy, inputs, outputs, rows, range, ...(when ? { when } : {}), ...(description ? { description } : {}) };
+  }
+
+  private row(node: Node, index: number, inputs: readonly TableColumn[], outputs: readonly TableColumn[], what: string): TableRow | undefined {
+    const range = rangeOf(node);
+    const columns = [...inputs.map((c) => c.name), ...outputs.map((c) => c.name)];
+    let cells: (Node | null | undefined)[];
+    let description: string | undefined;
+    if (isSeq(node)) {
+      cells = node.items as Node[];
+      if (cells.length !== columns.length) {
+        this.error("table/shape", `a linha ${index + 1} de ${what} tem ${cells.length} células, mas a tabela tem ${columns.length} colunas (${columns.join(", ")})`, range);
+        return undefined;
+      }
+    } else if (isMap(node)) {
+      const m = this.mapping(node, `a linha ${index + 1} de ${what}`, [...columns, "description"], range);
+      if (!m) return undefined;
+      description = this.text(m.get("description")?.value, "description", range);
+      cells = columns.map((c, i) => {
+        const pair = m.get(c);
+        if (!pair && i >= inputs.length) this.error("table/shape", `falta a saída "${c}" na linha ${index + 1} de ${what}`, range);
+        return pair ? (pair.value ?? null) : i < inputs.length ? undefined : null;
+      });
+    } else {
+      this.error("table/shape", `cada linha de ${what} deve ser uma lista de células ou um mapa coluna: valor`, range);
+      return undefined;
+    }
+    const inputTests = inputs.map((_, i) => this.cell(cells[i], range));
+    const outputValues = outputs.map((_, i) => {
+      const cell = cells[inputs.length + i];
+      return this.literal(cell) ?? ({ kind: "literal", literal: { type: "null" }, range } as Expr);
+    });
+    return { index, inputs: inputTests, outputs: outputValues, range, ...(description ? { description } : {}) };
+  }
+
+  /**
+   * An input cell: `-` (or absent) is "any"; text starting with a comparison, a bracket, a quote
+   * or `not` is a unary test in the language; any other text is compared literally, byte for byte.
+   * A YAML list means "one of these values".
+   */
+  private cell(node: Node | null | undefined, rowRange: Range): UnaryTest {
+    if (node === undefined) return { kind: "any", range: rowRange };
+    if (node === null) return { kind: "compare", operator: "==", value: { kind: "literal", literal: { type: "null" }, range: rowRange }, range: rowRange };
+    const range = rangeOf(node);
+    if (isSeq(node)) {
+      const tests = (node.items as Node[]).map((n) => this.cell(n, range));
+      return { kind: "oneOf", tests, range };
+    }
+    if (isScalar(node) && typeof node.value === "string") {
+      const text = node.value;
+      const trimmed = text.trim();
+      if (trimmed === "-" || trimmed === "") return { kind: "any", range };
+      if (/^(?:[<>=!\[\]("']|not\b)/u.test(trimmed) && node.type === "PLAIN") {
+        return this.take(parseUnaryTests(this.span(node))) ?? { kind: "any", range };
+      }
+    }
+    const value = this.literal(node);
+    return { kind: "compare", operator: "==", value: value ?? { kind: "literal", literal: { type: "null" }, range }, range };
+  }
+
+  private rule(node: Node): RuleDecl | undefined {
+    const range = rangeOf(node);
+    const m = this.mapping(node, "a regra", ["name", "description", "priority", "when", "then", "stop"], range);
+    if (!m) return undefined;
+    const named = this.name(m.get("name")?.value, "o nome da regra (name)", range);
+    if (!named) return undefined;
+    const what = `a regra "${named.name}"`;
+    const when = this.expression(m.get("when")?.value, `when de ${what}`, range);
+    const then = this.listOrOne(m.get("then")?.value)
+      .map((n) => this.action(n))
+      .filter((a): a is Action => a !== undefined);
+    if (!m.get("then")?.value) this.error("ruleset/missing-key", `falta "then" em ${what}`, named.nameRange);
+    const description = this.text(m.get("description")?.value, "description", range);
+    return {
+      ...named,
+      priority: this.integer(m.get("priority")?.value, "priority") ?? 0,
+      ...(when ? { when } : {}),
+      then,
+      stop: this.bool(m.get("stop")?.value, "stop") ?? false,
+      range,
+      ...(description ? { description } : {}),
+    };
+  }
+
+  private validations(node: Node | null | undefined, range: Range): ValidationsDecl | undefined {
+    const m = this.mapping(node, "validations", ["into", "record", "rules"], range);
+    if (!m) return undefined;
+    const intoNode = this.required(m, "into", "validations", range);
+    const into = this.text(intoNode, "validations.into", range) ?? "";
+    const recordMap = m.get("record")?.value ? this.mapping(m.get("record")?.value, "validations.record", ["field", "message"], range) : undefined;
+    const fieldKey = this.text(recordMap?.get("field")?.value, "validations.record.field", range) ?? "field";
+    const messageKey = this.text(recordMap?.get("message")?.value, "validations.record.message", range) ?? "message";
+    const items = this.list(m.get("rules")?.value, "validations.rules", range)
+      .map((n) => this.validation(n))
+      .filter((v): v is ValidationDecl => v !== undefined);
+    return { into, intoRange: intoNode ? rangeOf(intoNode) : range, fieldKey, messageKey, items, range: rangeOf(node as Node) };
+  }
+
+  private validation(node: Node): ValidationDecl | undefined {
+    const range = rangeOf(node);
+    const m = this.mapping(node, "a validação", ["field", "when", "require", "message"], range);
+    if (!m) return undefined;
+    const fieldNode = this.required(m, "field", "a validação", range);
+    const field = this.text(fieldNode, "field", range);
+    const require = this.expression(this.required(m, "require", "a validação", range), "require", range);
+    const message = this.template(this.required(m, "message", "a validação", range), "message", range);
+    if (field === undefined || !require || !message || !fieldNode) return undefined;
+    const when = this.expression(m.get("when")?.value, "when", range);
+    return { field, fieldRange: rangeOf(fieldNode), require, message, range, ...(when ? { when } : {}) };
+  }
+
+  private guard(node: Node, what: string): GuardDecl | undefined {
+    const range = rangeOf(node);
+    const m = this.mapping(node, what, ["require", "reason"], range);
+    if (!m) return undefined;
+    const require = this.expression(this.required(m, "require", what, range), `require de ${what}`, range);
+    const reason = this.template(this.required(m, "reason", what, range), `reason de ${what}`, range);
+    return require && reason ? { require, reason, range } : undefined;
+  }
+
+  private transitions(node: Node | null | undefined, range: Range): TransitionsDecl | undefined {
+    const m = this.mapping(node, "transitions", ["from", "to", "states", "initial", "terminal", "outputs", "guards", "allow", "refusals"], range);
+    if (!m || !node) return undefined;
+    const whole = rangeOf(node);
+    const from = this.expression(this.required(m, "from", "transitions", whole), "transitions.from", whole);
+    const to = this.expression(this.required(m, "to", "transitions", whole), "transitions.to", whole);
+    const states = this.list(this.required(m, "states", "transitions", whole), "transitions.states", whole)
+      .map((n) => this.name(n, "estado", whole))
+      .filter((n): n is Named => n !== undefined);
+    const initial = this.name(this.required(m, "initial", "transitions", whole), "transitions.initial", whole);
+    const terminal = this.listOrOne(m.get("terminal")?.value)
+      .map((n) => this.name(n, "estado terminal", whole))
+      .filter((n): n is Named => n !== undefined);
+    const outNode = this.required(m, "outputs", "transitions", whole);
+    const outMap = outNode ? this.mapping(outNode, "transitions.outputs", ["allowed", "reasons", "missing"], whole) : undefined;
+    const outName = (k: string) => {
+      const v = outMap?.get(k)?.value;
+      if (!v) {
+        this.error("ruleset/missing-key", `falta "${k}" em transitions.outputs`, outNode ? rangeOf(outNode) : whole);
+        return "";
+      }
+      return this.text(v, `transitions.outputs.${k}`, whole) ?? "";
+    };
+    const outputs = { allowed: outName("allowed"), reasons: outName("reasons"), missing: outName("missing") };
+    const guards = this.list(m.get("guards")?.value, "transitions.guards", whole)
+      .map((n) => this.guard(n, "a condição geral de transição"))
+      .filter((g): g is GuardDecl => g !== undefined);
+    const allow = this.list(this.required(m, "allow", "transitions", whole), "transitions.allow", whole)
+      .map((n) => this.transition(n))
+      .filter((t): t is TransitionDecl => t !== undefined);
+    const refMap = m.get("refusals")?.value ? this.mapping(m.get("refusals")?.value, "transitions.refusals", ["notAllowed", "terminal", "unknownState"], whole) : undefined;
+    const refusal = (k: string, fallback: string): TemplateDecl => {
+      const n = refMap?.get(k)?.value;
+      return (n && this.template(n, `transitions.refusals.${k}`, whole)) || { name: k, nameRange: whole, params: [], parts: [{ kind: "text", text: fallback }], range: whole };
+    };
+    if (!from || !to || !initial) return undefined;
+    return {
+      from,
+      to,
+      states,
+      initial,
+      terminal,
+      outputs,
+      outputsRange: outNode ? rangeOf(outNode) : whole,
+      guards,
+      allow,
+      refusals: {
+        notAllowed: refusal("notAllowed", "transição não permitida"),
+        terminal: refusal("terminal", "o estado atual é terminal"),
+        unknownState: refusal("unknownState", "estado desconhecido"),
+      },
+      range: whole,
+    };
+  }
+
+  private transition(node: Node): TransitionDecl | undefined {
+    const range = rangeOf(node);
+    const m = this.mapping(node, "a transição", ["from", "to", "requires", "guards"], range);
+    if (!m) return undefined;
+    const from = this.name(this.required(m, "from", "a transição", range), "from", range);
+    const to = this.name(this.required(m, "to", "a transição", range), "to", range);
+    if (!from || !to) return undefined;
+    const requires = this.listOrOne(m.get("requires")?.value)
+      .map((n) => {
+        const expr = this.expression(n, "requires", range);
+        if (!expr) return undefined;
+        const label = expr.kind === "member" ? expr.property : expr.kind === "name" ? expr.name : String(isScalar(n) ? n.value : "");
+        return { expr, label };
+      })
+      .filter((r): r is { expr: Expr; label: string } => r !== undefined);
+    const guards = this.list(m.get("guards")?.value, "guards", range)
+      .map((n) => this.guard(n, "a condição da transição"))
+      .filter((g): g is GuardDecl => g !== undefined);
+    return { from: from.name, fromRange: from.nameRange, to: to.name, toRange: to.nameRange, requires, guards, range };
+  }
+
+  private invariant(node: Node): InvariantDecl | undefined {
+    const range = rangeOf(node);
+    const m = this.mapping(node, "o invariante", ["name", "check", "message"], range);
+    if (!m) return undefined;
+    const named = this.name(m.get("name")?.value, "o nome do invariante (name)", range);
+    const check = this.expression(this.required(m, "check", "o invariante", range), "check", range);
+    if (!named || !check) return undefined;
+    const message = this.text(m.get("message")?.value, "message", range);
+    return { ...named, check, range, ...(message ? { message } : {}) };
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** Index of the `}` closing a template hole opened before `from`, skipping quoted strings and nested braces. */
+function findClosingBrace(text: string, from: number): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "{") depth++;
+    else if (ch === "}") {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
+}

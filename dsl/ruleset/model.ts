@@ -1,0 +1,206 @@
+/**
+ * The rule-set model: what a YAML rule set means, with every part's position in the file.
+ * Produced by `load.ts`, checked by `dsl/check`, compiled by `dsl/compile`.
+ */
+import type { Range } from "../diagnostics.js";
+import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
+import type { Type } from "../types.js";
+
+/** A name with where it was written. */
+export interface Named {
+  readonly name: string;
+  readonly nameRange: Range;
+}
+
+/** A declared data type (facts and outputs), as written in the schema. */
+export interface TypeDecl {
+  readonly type: "string" | "number" | "integer" | "boolean" | "date" | "date-time" | "duration" | "list" | "object" | "any";
+  readonly enum?: readonly string[];
+  readonly items?: TypeDecl;
+  /** Closed set of fields of an object; undefined = any fields (values of `values` type). */
+  readonly fields?: ReadonlyMap<string, FieldDecl>;
+  /** Type of each value of an object with free keys (e.g. `campos: {type: object, values: {type: string}}`). */
+  readonly values?: TypeDecl;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly range: Range;
+}
+
+export interface FieldDecl extends Named {
+  readonly decl: TypeDecl;
+  readonly required: boolean;
+  readonly nullable: boolean;
+  readonly default?: unknown;
+  readonly description?: string;
+  readonly range: Range;
+}
+
+export interface ConstantDecl extends Named {
+  readonly value: unknown;
+  readonly expr: Expr;
+  readonly description?: string;
+}
+
+export interface ValueDecl extends Named {
+  readonly expr: Expr;
+  readonly description?: string;
+}
+
+/** A text template: literal text with `{expressão}` holes; callable with parameters. */
+export interface TemplateDecl extends Named {
+  readonly params: readonly Named[];
+  readonly parts: readonly TemplatePart[];
+  readonly description?: string;
+  readonly range: Range;
+}
+
+export type TemplatePart = { readonly kind: "text"; readonly text: string } | { readonly kind: "expr"; readonly expr: Expr };
+
+export type HitPolicy = "unique" | "first" | "collect";
+
+export interface TableColumn extends Named {
+  /** Input columns: the expression whose value the cells test. */
+  readonly expr?: Expr;
+}
+
+export interface TableRow {
+  readonly index: number;
+  readonly inputs: readonly UnaryTest[];
+  /** Output cells: literal values (as expressions) or `= expr`. */
+  readonly outputs: readonly Expr[];
+  readonly range: Range;
+  readonly description?: string;
+}
+
+export interface TableDecl extends Named {
+  readonly description?: string;
+  readonly hitPolicy: HitPolicy;
+  readonly when?: Expr;
+  readonly inputs: readonly TableColumn[];
+  readonly outputs: readonly TableColumn[];
+  readonly rows: readonly TableRow[];
+  readonly range: Range;
+}
+
+export interface RuleDecl extends Named {
+  readonly description?: string;
+  readonly priority: number;
+  readonly when?: Expr;
+  readonly then: readonly Action[];
+  readonly stop: boolean;
+  readonly range: Range;
+}
+
+export interface ValidationDecl {
+  readonly field: string;
+  readonly fieldRange: Range;
+  readonly when?: Expr;
+  readonly require: Expr;
+  readonly message: TemplateDecl;
+  readonly range: Range;
+}
+
+export interface ValidationsDecl {
+  readonly into: string;
+  readonly intoRange: Range;
+  readonly fieldKey: string;
+  readonly messageKey: string;
+  readonly items: readonly ValidationDecl[];
+  readonly range: Range;
+}
+
+export interface CollectionDecl extends Named {
+  readonly from: Expr;
+  readonly where?: Expr;
+  readonly key: readonly Expr[];
+  readonly order: readonly Expr[];
+  readonly description?: string;
+  readonly range: Range;
+}
+
+/** A condition a transition needs; when `require` is false the transition is refused with `reason`. */
+export interface GuardDecl {
+  readonly require: Expr;
+  readonly reason: TemplateDecl;
+  readonly range: Range;
+}
+
+export interface TransitionDecl {
+  readonly from: string;
+  readonly fromRange: Range;
+  readonly to: string;
+  readonly toRange: Range;
+  readonly requires: readonly { readonly expr: Expr; readonly label: string }[];
+  readonly guards: readonly GuardDecl[];
+  readonly range: Range;
+}
+
+export interface TransitionsDecl {
+  readonly from: Expr;
+  readonly to: Expr;
+  readonly states: readonly Named[];
+  readonly initial: Named;
+  readonly terminal: readonly Named[];
+  readonly outputs: { readonly allowed: string; readonly reasons: string; readonly missing: string };
+  readonly outputsRange: Range;
+  readonly guards: readonly GuardDecl[];
+  readonly allow: readonly TransitionDecl[];
+  readonly refusals: { readonly notAllowed: TemplateDecl; readonly terminal: TemplateDecl; readonly unknownState: TemplateDecl };
+  readonly range: Range;
+}
+
+export interface InvariantDecl extends Named {
+  readonly check: Expr;
+  readonly message?: string;
+  readonly range: Range;
+}
+
+export interface RuleSetModel {
+  readonly name: string;
+  readonly nameRange: Range;
+  readonly description: string;
+  readonly zone: string;
+  readonly facts: ReadonlyMap<string, FieldDecl>;
+  readonly constants: ReadonlyMap<string, ConstantDecl>;
+  readonly values: ReadonlyMap<string, ValueDecl>;
+  readonly templates: ReadonlyMap<string, TemplateDecl>;
+  readonly outputs: ReadonlyMap<string, FieldDecl>;
+  readonly collections: ReadonlyMap<string, CollectionDecl>;
+  readonly tables: readonly TableDecl[];
+  readonly validations?: ValidationsDecl;
+  readonly transitions?: TransitionsDecl;
+  readonly rules: readonly RuleDecl[];
+  readonly invariants: readonly InvariantDecl[];
+}
+
+/** Static type of a declared data type. */
+export function typeOfDecl(decl: TypeDecl): Type {
+  switch (decl.type) {
+    case "string":
+      return decl.enum ? { kind: "string", enum: decl.enum } : { kind: "string" };
+    case "number":
+      return { kind: "number" };
+    case "integer":
+      return { kind: "integer" };
+    case "boolean":
+      return { kind: "boolean" };
+    case "date":
+      return { kind: "date" };
+    case "date-time":
+      return { kind: "datetime" };
+    case "duration":
+      return { kind: "duration" };
+    case "list":
+      return { kind: "list", of: decl.items ? typeOfDecl(decl.items) : { kind: "any" } };
+    case "object": {
+      if (!decl.fields) return { kind: "object" };
+      const fields: Record<string, Type> = Object.create(null);
+      for (const [k, f] of decl.fields) fields[k] = typeOfDecl(f.decl);
+      return { kind: "object", fields };
+    }
+    case "any":
+      return { kind: "any" };
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Errors of a decision. `INVALID_FACTS` is the caller's mistake (HTTP 400); `RULESET_DEFECT` is a
+ * defect of the rule set found at run time (a `unique` table with two hits, a broken invariant)
+ * and is reported as such, never as a crash.
+ */
+export type DecisionErrorCode = "INVALID_FACTS" | "RULESET_DEFECT";
+
+export interface ErrorDetail {
+  readonly path?: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export class DecisionError extends Error {
+  constructor(
+    readonly code: DecisionErrorCode,
+    message: string,
+    readonly details: readonly ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = "DecisionError";
+  }
+}
+
+export function isDecisionError(e: unknown): e is DecisionError {
+  return e instanceof DecisionError;
+}
