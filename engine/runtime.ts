@@ -11,7 +11,7 @@
 import { Almanac, Engine, type RuleResult } from "json-rules-engine";
 import type { CompiledRuleSet, CompiledTemplate, Condition, Handler } from "../dsl/compile/compiled.js";
 import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT } from "../dsl/compile/emit.js";
-import { evaluate, testCell, withLocals, type EvalEnv } from "../dsl/evaluate.js";
+import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
 import { compareValues, createRecord, isRecord, toDisplayText, toJson, valueEquals, type Value } from "../dsl/values.js";
 import { convert, createFactValidator } from "./facts.js";
@@ -412,12 +412,4 @@ function collectConditions(c: unknown, compiled: CompiledRuleSet, out: TraceCond
       result: typeof o.result === "boolean" ? o.result : null,
     });
   }
-}
-
-/** Evaluates a table's cells directly (used by tests and the editor to show a row's match). */
-export function rowMatches(compiled: CompiledRuleSet, table: string, row: number, env: EvalEnv): boolean {
-  const t = compiled.tables[table];
-  const r = t?.rows[row];
-  if (!t || !r) return false;
-  return r.inputs.every((test, i) => testCell(test, evaluate(t.inputs[i] as Expr, env), env));
 }

@@ -107,9 +107,15 @@ export function emit({ model, source, scope }: EmitInput): CompiledRuleSet {
     return undefined;
   };
 
+  /** Text shown for a table cell's condition in traces: "coluna: célula". */
+  let cellColumn: string | undefined;
   const leaf = (e: Expr, base: Omit<Extract<Condition, { fact: string }>, "name">): Condition => {
     const name = `c${++conditionCount}`;
     locate(name, e.range, "condição", true);
+    if (cellColumn !== undefined) {
+      const entry = sourceMap[name];
+      if (entry) sourceMap[name] = { ...entry, text: `${cellColumn}: ${entry.text ?? ""}` };
+    }
     return { name, ...base };
   };
 
@@ -165,7 +171,12 @@ export function emit({ model, source, scope }: EmitInput): CompiledRuleSet {
       const cells = row.inputs.map((test, i) => {
         const column = t.inputs[i]?.expr;
         if (!column || test.kind === "any") return undefined;
-        return cellCondition(test, column);
+        cellColumn = t.inputs[i]?.name;
+        try {
+          return cellCondition(test, column);
+        } finally {
+          cellColumn = undefined;
+        }
       });
       add(`${t.name} · linha ${r + 1}`, `t:${t.name}:${r}`, andAll(guard, ...cells) ?? { all: [] }, { kind: "row", table: t.name, row: r }, row.range, `tabela ${t.name}, linha ${r + 1}`);
     });

@@ -26,7 +26,7 @@
  *
  * This module must stay free of `node:` imports: it also runs in a browser worker.
  */
-import { Composer, Parser, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq } from "yaml";
+import { Composer, Parser, isCollection, isMap, isNode, isPair, isScalar, isSeq } from "yaml";
 import type { CST, Document, Node as YamlNode, Pair, ParsedNode, Scalar, YAMLError } from "yaml";
 import { createError, sortDiagnostics } from "../diagnostics.js";
 import type { Diagnostic, DiagnosticCode, Range, StageResult } from "../diagnostics.js";
