@@ -6,7 +6,7 @@
  * Used by the runtime (computed facts of json-rules-engine conditions, actions, templates) and by
  * the checker (constants, invariants over literal table outputs).
  */
-import type { Expr, UnaryTest } from "./syntax/ast.js";
+import type { Expr } from "./syntax/ast.js";
 import { getFunction } from "./library/catalog.js";
 import { InvalidPatternError, matches } from "./library/regex.js";
 import {
@@ -240,24 +240,5 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
     }
     case "error":
       throw new Error("cannot evaluate an expression with syntax errors");
-  }
-}
-
-/** Applies a table cell's unary test to the column's input value. */
-export function testCell(test: UnaryTest, input: Value, env: EvalEnv): boolean {
-  switch (test.kind) {
-    case "any":
-      return true;
-    case "compare":
-      return applyBinary(test.operator, input, evaluate(test.value, env)) === true;
-    case "range": {
-      const low = evaluate(test.low, env);
-      const high = evaluate(test.high, env);
-      return applyBinary(test.lowInclusive ? ">=" : ">", input, low) === true && applyBinary(test.highInclusive ? "<=" : "<", input, high) === true;
-    }
-    case "oneOf":
-      return test.tests.some((t) => testCell(t, input, env));
-    case "not":
-      return !testCell(test.test, input, env);
   }
 }

@@ -8,7 +8,7 @@
  * compiled rule set therefore keeps a pool of engines in which every engine serves exactly one
  * run at a time.
  */
-import { Almanac, Engine, type RuleResult } from "json-rules-engine";
+import { Almanac, Engine, type RuleProperties, type RuleResult } from "json-rules-engine";
 import type { CompiledRuleSet, CompiledTemplate, Condition, Handler } from "../dsl/compile/compiled.js";
 import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT } from "../dsl/compile/emit.js";
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
@@ -72,6 +72,8 @@ class RunContext {
   constructor(
     readonly compiled: CompiledRuleSet,
     readonly facts: Record<string, Value>,
+    /** Engine rule name by event ref (precomputed once per runtime). */
+    readonly names: ReadonlyMap<string, string>,
   ) {
     for (const [name, out] of Object.entries(compiled.outputs)) this.decision[name] = convert(structuredClone(out.default), out.shape, compiled.zone);
     for (const [name, t] of Object.entries(compiled.tables)) this.tables[name] = t.hitPolicy === "collect" ? [] : null;
@@ -222,7 +224,7 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
   const handler = c.handlers[ref];
   const label = c.sourceMap[ref];
   if (!handler) return;
-  const name = c.rules.find((r) => r.event.params.ref === ref)?.name ?? ref;
+  const name = run.names.get(ref) ?? ref;
   switch (handler.kind) {
     case "row": {
       const table = c.tables[handler.table];
@@ -328,7 +330,7 @@ export function createEngine(compiled: CompiledRuleSet): Engine {
   );
   engine.addFact(DECISION_FACT, async (_params: Record<string, unknown>, almanac: Almanac) => (await runOf(almanac)).decision, { cache: false });
   engine.addFact(TABLE_FACT, async (params: Record<string, unknown>, almanac: Almanac) => (await runOf(almanac)).tables[String(params.table)] ?? null, { cache: false });
-  for (const rule of compiled.rules) engine.addRule(structuredClone(rule) as unknown as ConstructorParameters<typeof Engine>[0] extends (infer R)[] | undefined ? R : never);
+  for (const rule of compiled.rules) engine.addRule(structuredClone(rule) as unknown as RuleProperties);
   engine.on("success", async (event, almanac) => {
     const run = await runOf(almanac);
     handle(run, String((event.params as { ref: string }).ref), engine);
@@ -341,6 +343,7 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
   const validate = createFactValidator(compiled);
   const pool = new EnginePool(() => createEngine(compiled));
   const refs = compiled.rules.map((r) => r.event.params.ref);
+  const names = new Map(compiled.rules.map((r) => [r.event.params.ref, r.name] as const));
 
   async function decide(rawFacts: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const json = validate(rawFacts);
@@ -348,7 +351,7 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     for (const [name, shape] of Object.entries(compiled.factShapes)) {
       facts[name] = Object.prototype.hasOwnProperty.call(json, name) ? convert(json[name], shape, compiled.zone) : null;
     }
-    const run = new RunContext(compiled, facts);
+    const run = new RunContext(compiled, facts, names);
     const engine = pool.acquire();
     let results: RuleResult[];
     try {
@@ -368,24 +371,23 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     const decision = toJson(run.decision) as Record<string, unknown>;
     const result: DecisionResult = { decision, fired: run.fired };
     if (!options.explain) return result;
-    return { ...result, trace: explain(compiled, refs, results, run) };
+    return { ...result, trace: explain(compiled, refs, names, results, run) };
   }
 
   return { compiled, decide };
 }
 
-function explain(compiled: CompiledRuleSet, refs: readonly string[], results: readonly RuleResult[], run: RunContext): TraceEntry[] {
+function explain(compiled: CompiledRuleSet, refs: readonly string[], names: ReadonlyMap<string, string>, results: readonly RuleResult[], run: RunContext): TraceEntry[] {
   const byRef = new Map<string, RuleResult>();
   for (const r of results) byRef.set(String((r.event?.params as { ref?: string } | undefined)?.ref), r);
   return refs.map((ref) => {
     const loc = compiled.sourceMap[ref];
     const handler = compiled.handlers[ref] as Handler;
     const r = byRef.get(ref);
-    const rule = compiled.rules.find((x) => x.event.params.ref === ref);
     const conditions: TraceCondition[] = [];
     if (r) collectConditions((r as unknown as { conditions: Condition }).conditions, compiled, conditions);
     return {
-      name: rule?.name ?? ref,
+      name: names.get(ref) ?? ref,
       kind: handler.kind,
       matched: r ? r.result : null,
       line: loc?.line ?? 0,

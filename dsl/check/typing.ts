@@ -378,8 +378,10 @@ export class TypeChecker {
         return;
       case "compare": {
         const t = this.infer(test.value, scope);
-        this.comparison(column, t, test.value.range, test.operator);
-        this.checkEnumLiteral(column, test.value);
+        // On a list column, an equality cell means "the list contains this value".
+        const target = column.kind === "list" && test.operator === "==" && t.kind !== "list" ? column.of : column;
+        this.comparison(target, t, test.value.range, test.operator);
+        this.checkEnumLiteral(target, test.value);
         return;
       }
       case "range":

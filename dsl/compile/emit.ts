@@ -48,7 +48,7 @@ export function stripRanges<T>(node: T): T {
   return JSON.parse(JSON.stringify(node, (key, value) => (key === "range" || key === "keyRange" || key === "propertyRange" || key === "calleeRange" || key === "variableRange" || key === "targetRange" ? undefined : value)));
 }
 
-export function emit({ model, source, scope }: EmitInput): CompiledRuleSet {
+export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSet {
   const index: LineIndex = createLineIndex(source);
   const sourceMap: Record<string, CompiledRuleSet["sourceMap"][string]> = {};
   const expressions: Record<string, Expr> = {};
@@ -196,7 +196,10 @@ export function emit({ model, source, scope }: EmitInput): CompiledRuleSet {
       case "any":
         return { all: [] };
       case "compare": {
-        const synthetic: Expr = { kind: "binary", operator: test.operator, left: column, right: test.value, range: test.range };
+        // On a list column, an equality cell means "the list contains this value".
+        const listColumn = types.get(column)?.kind === "list" && types.get(test.value)?.kind !== "list";
+        const operator = listColumn && test.operator === "==" ? "contains" : test.operator;
+        const synthetic: Expr = { kind: "binary", operator, left: column, right: test.value, range: test.range };
         return condition(synthetic);
       }
       case "range": {
@@ -207,7 +210,7 @@ export function emit({ model, source, scope }: EmitInput): CompiledRuleSet {
       case "oneOf": {
         // All plain equalities with constants: one `in` condition.
         const values = test.tests.map((x) => (x.kind === "compare" && x.operator === "==" ? constantJson(x.value) : undefined));
-        if (values.every((v) => v !== undefined)) {
+        if (types.get(column)?.kind !== "list" && values.every((v) => v !== undefined)) {
           const synthetic: Expr = { kind: "binary", operator: "in", left: column, right: { kind: "list", items: test.tests.map((x) => (x as { value: Expr }).value), range: test.range }, range: test.range };
           return condition(synthetic);
         }
