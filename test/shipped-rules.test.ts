@@ -1,0 +1,21 @@
+/** Every shipped rule set compiles without any diagnostic, and its compiled form is plain JSON. */
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compileSource } from "../dsl/compile/pipeline.js";
+import { locateDiagnostics } from "../dsl/positions.js";
+
+const dir = new URL("../rules/", import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"));
+
+describe("shipped rule sets", () => {
+  it("are all present", () => {
+    expect(files.sort()).toEqual(["portal-solicitacoes.yaml", "protocolo-status.yaml", "reclame-designacao.yaml", "reclame-duplicidade.yaml", "retencao.yaml"]);
+  });
+  it.each(files)("%s compiles cleanly, named after its file", (file) => {
+    const source = readFileSync(new URL(file, dir), "utf8");
+    const result = compileSource(source);
+    expect(locateDiagnostics(source, result.diagnostics)).toEqual([]);
+    expect(result.compiled?.name).toBe(file.replace(/\.yaml$/, ""));
+    expect(JSON.parse(JSON.stringify(result.compiled))).toEqual(result.compiled);
+  });
+});
