@@ -121,10 +121,13 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate to `word`, if it is close enough to be a plausible typo. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  // Suggestions are for typos in names: long texts get none (and cost nothing).
+  if (word.length > 64) return undefined;
   const w = word.normalize("NFC").toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (c.length > 64) continue;
     const d = editDistance(w, c.normalize("NFC").toLowerCase());
     if (d < bestDistance) {
       best = c;

@@ -193,7 +193,8 @@ export function toJson(v: Value | undefined): unknown {
   if (Array.isArray(v)) return v.map(toJson);
   if (isRecord(v)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = toJson(v[k]);
+    // defineProperty, not assignment: an own "__proto__" key stays a plain key, never a prototype.
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: toJson(v[k]), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;

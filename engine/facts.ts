@@ -15,6 +15,9 @@ import { DecisionError } from "./errors.js";
 // ajv-formats is published as CommonJS; under ESM its default export is the plugin function.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv, formats: string[]) => Ajv;
 
+/** Most fact problems listed in one error. */
+export const MAX_FACT_ISSUES = 100;
+
 /** Deepest nesting accepted in a facts document. */
 export const MAX_FACT_DEPTH = 32;
 
@@ -52,10 +55,16 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
     if (depthIssue !== undefined) {
       throw new DecisionError("INVALID_FACTS", "os fatos estão aninhados demais", [{ path: depthIssue, message: `aninhamento acima de ${MAX_FACT_DEPTH} níveis` }]);
     }
-    const copy = structuredClone(facts) as Record<string, unknown>;
+    let copy: Record<string, unknown>;
+    try {
+      copy = structuredClone(facts) as Record<string, unknown>;
+    } catch {
+      throw new DecisionError("INVALID_FACTS", "os fatos devem ser dados JSON", [{ path: "", message: "valor que não é JSON (função, símbolo...)" }]);
+    }
     if (!validate(copy)) {
-      const details = (validate.errors ?? []).map(describe);
-      throw new DecisionError("INVALID_FACTS", "os fatos não seguem o esquema do conjunto de regras", dedupe(details));
+      const details = dedupe((validate.errors ?? []).map(describe));
+      const shown = details.length > MAX_FACT_ISSUES ? [...details.slice(0, MAX_FACT_ISSUES), { path: "", message: `mais ${details.length - MAX_FACT_ISSUES} problemas não mostrados` }] : details;
+      throw new DecisionError("INVALID_FACTS", "os fatos não seguem o esquema do conjunto de regras", shown);
     }
     return copy;
   };

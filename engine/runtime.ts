@@ -48,6 +48,8 @@ export interface TraceEntry {
 export interface DecisionResult {
   readonly decision: Record<string, unknown>;
   readonly fired: readonly string[];
+  /** Stable ids of what fired (`r:0` rule, `t:tabela:3` table row, `x:1` transition...), for coverage. */
+  readonly firedRefs: readonly string[];
   readonly trace?: readonly TraceEntry[];
 }
 
@@ -63,6 +65,7 @@ class RunContext {
   readonly tables: Record<string, Value> = createRecord();
   readonly tableHits = new Map<string, number[]>();
   readonly fired: string[] = [];
+  readonly firedRefs: string[] = [];
   readonly ignoredRows = new Set<string>();
   private generation = 0;
   private readonly memo = new Map<string, { generation: number; value: Value }>();
@@ -289,6 +292,8 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
       if (!list.some((x) => valueEquals(x, text))) run.decision[key] = [...list, text];
       break;
     }
+    case "edge":
+      break;
     case "transitionResult": {
       const t = c.transitions;
       if (!t) return;
@@ -300,7 +305,11 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
   }
   run.touch();
   run.fired.push(name);
+  run.firedRefs.push(ref);
 }
+
+/** Idle engines kept per rule set (more are built on demand under load, then dropped). */
+const MAX_IDLE_ENGINES = 256;
 
 /** Pool of engines, each serving one run at a time. */
 class EnginePool {
@@ -310,7 +319,7 @@ class EnginePool {
     return this.idle.pop() ?? this.create();
   }
   release(engine: Engine): void {
-    if (this.idle.length < 64) this.idle.push(engine);
+    if (this.idle.length < MAX_IDLE_ENGINES) this.idle.push(engine);
   }
 }
 
@@ -353,23 +362,21 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     }
     const run = new RunContext(compiled, facts, names);
     const engine = pool.acquire();
-    let results: RuleResult[];
-    try {
-      const runtimeFacts = Object.create(null) as Record<string, unknown>;
-      for (const k of Object.keys(facts)) runtimeFacts[k] = facts[k];
-      runtimeFacts[RUN_FACT] = run;
-      const out = await engine.run(runtimeFacts);
-      results = [...out.results, ...out.failureResults];
-    } finally {
-      pool.release(engine);
-    }
+    const runtimeFacts = Object.create(null) as Record<string, unknown>;
+    for (const k of Object.keys(facts)) runtimeFacts[k] = facts[k];
+    runtimeFacts[RUN_FACT] = run;
+    // An engine whose run rejected may still be evaluating in the background (json-rules-engine
+    // does not cancel the remaining priorities): it is never returned to the pool.
+    const out = await engine.run(runtimeFacts);
+    pool.release(engine);
+    const results: RuleResult[] = [...out.results, ...out.failureResults];
     for (const inv of compiled.invariants) {
       if (evaluate(inv.check, run.env) !== true) {
         throw new DecisionError("RULESET_DEFECT", `a decisão quebra o invariante "${inv.name}"${inv.message ? `: ${inv.message}` : ""}`, [{ message: JSON.stringify(toJson(run.decision)) }]);
       }
     }
     const decision = toJson(run.decision) as Record<string, unknown>;
-    const result: DecisionResult = { decision, fired: run.fired };
+    const result: DecisionResult = { decision, fired: run.fired, firedRefs: run.firedRefs };
     if (!options.explain) return result;
     return { ...result, trace: explain(compiled, refs, names, results, run) };
   }

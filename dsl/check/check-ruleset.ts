@@ -107,7 +107,8 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
       }
       case "constant": {
         const c = model.constants.get(name);
-        return { kind, name, type: c ? tc.infer(c.expr, constantScope) : T.any };
+        const text = c?.expr.kind === "literal" && c.expr.literal.type === "string" ? c.expr.literal.value : undefined;
+        return { kind, name, type: c ? tc.infer(c.expr, constantScope) : T.any, ...(text !== undefined ? { text } : {}) };
       }
       case "value": {
         const v = model.values.get(name);

@@ -20,6 +20,8 @@ export interface SymbolInfo {
   readonly range?: Range;
   /** Template parameters (templates are called like functions). */
   readonly params?: readonly string[];
+  /** Constants holding a literal text (checked where used as a regular expression). */
+  readonly text?: string;
   /** Tables: the type of one row as returned by `rows(tabela)` (input and output columns). */
   readonly rowType?: Type;
 }
@@ -306,8 +308,10 @@ export class TypeChecker {
         ] as const) {
           if (t.kind !== "string" && t.kind !== "any" && t.kind !== "null") this.error("check/type-mismatch", `'${e.operator}' compara textos, mas recebeu ${typeName(t)}`, side.range);
         }
-        if (e.operator === "matches" && e.right.kind === "literal" && e.right.literal.type === "string") {
-          const problem = checkPattern(e.right.literal.value);
+        if (e.operator === "matches") {
+          const pattern =
+            e.right.kind === "literal" && e.right.literal.type === "string" ? e.right.literal.value : e.right.kind === "name" ? scope.lookup(e.right.name)?.text : undefined;
+          const problem = pattern === undefined ? undefined : checkPattern(pattern);
           if (problem) this.error("dsl/regex", problem, e.right.range);
         }
         return T.boolean;

@@ -46,6 +46,8 @@ export type Handler =
   | { readonly kind: "validation"; readonly index: number }
   | { readonly kind: "refuse"; readonly reason: CompiledTemplate }
   | { readonly kind: "missing"; readonly label: string }
+  /** An allowed transition was requested (recorded for explain and coverage; changes nothing). */
+  | { readonly kind: "edge"; readonly from: string; readonly to: string }
   | { readonly kind: "transitionResult" };
 
 export interface CompiledTemplate {

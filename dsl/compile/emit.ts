@@ -254,6 +254,7 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
       add(`transição: condição geral ${i + 1}`, `x:guard:${i}`, { not: condition(g.require) }, { kind: "refuse", reason: template(g.reason) }, g.range, "condição geral de transição");
     });
     tr.allow.forEach((a, i) => {
+      add(`transição ${a.from} → ${a.to}`, `x:${i}`, edge(a.from, a.to), { kind: "edge", from: a.from, to: a.to }, a.range, `transição ${a.from} → ${a.to}`);
       a.requires.forEach((req, j) => {
         const p = factPath(req.expr);
         const blank = p ? leaf(req.expr, { ...p, operator: IS_BLANK_OPERATOR, value: true }) : leaf(req.expr, { ...exprRef(req.expr), operator: IS_BLANK_OPERATOR, value: true });

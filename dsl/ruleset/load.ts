@@ -617,8 +617,9 @@ class Reader {
 
   /**
    * An input cell: `-` (or absent) is "any"; text starting with a comparison, a bracket, a quote
-   * or `not` is a unary test in the language; any other text is compared literally, byte for byte.
-   * A YAML list means "one of these values".
+   * or `not` is a unary test in the language (YAML needs quotes around most of them:
+   * `">= 18"`, `"[1..5]"`); any other text is compared literally, byte for byte (write
+   * `= "(texto)"` for a literal that starts like a test). A YAML list means "one of these values".
    */
   private cell(node: Node | null | undefined, rowRange: Range): UnaryTest {
     if (node === undefined) return { kind: "any", range: rowRange };
@@ -632,7 +633,7 @@ class Reader {
       const text = node.value;
       const trimmed = text.trim();
       if (trimmed === "-" || trimmed === "") return { kind: "any", range };
-      if (/^(?:[<>=!\[\]("']|not\b)/u.test(trimmed) && node.type === "PLAIN") {
+      if (/^(?:[<>=!\[\]("']|not\b)/u.test(trimmed)) {
         return this.take(parseUnaryTests(this.span(node))) ?? { kind: "any", range };
       }
     }

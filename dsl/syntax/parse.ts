@@ -12,8 +12,13 @@ import * as t from "./tokens.js";
 
 /** Deepest bracket / prefix nesting accepted in one expression (Chevrotain recursion is bounded by it). */
 export const MAX_NESTING = 64;
-/** Most tokens accepted in one expression (keeps AST depth, and so evaluation recursion, bounded). */
+/** Most tokens accepted in one expression. */
 export const MAX_TOKENS = 4000;
+/**
+ * Deepest AST accepted (a chain `a + b + c ...` is as deep as it is long): the checker, the
+ * compiler and the evaluator recurse over the AST, so its depth is bounded, not only the parser's.
+ */
+export const MAX_AST_DEPTH = 256;
 
 /**
  * Where an expression's text lives in the file: `offsets[i]` is the file offset of text[i]
@@ -84,6 +89,12 @@ function run<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstB
     if (diagnostics.length === 0) throw err;
     value = undefined;
   }
+  if (value !== undefined && depthOf(value) > MAX_AST_DEPTH) {
+    diagnostics.push(
+      createError("dsl/too-deep", `expressão profunda demais (mais de ${MAX_AST_DEPTH} operações encadeadas): divida-a em valores nomeados`, m.range(0, span.text.length)),
+    );
+    return { value: undefined, diagnostics, recovered: true };
+  }
   return { value, diagnostics, recovered: diagnostics.length > 0 || builder.sawError };
 }
 
@@ -93,19 +104,39 @@ function syntaxDiagnostic(e: IRecognitionException, m: Mapper, textLength: numbe
   return createError("dsl/syntax", e.message, range);
 }
 
-/** Returns the token where nesting first exceeds MAX_NESTING, counting brackets and prefix chains. */
+/**
+ * Returns the token where nesting first exceeds MAX_NESTING: bracket depth, runs of prefix
+ * operators (`not not ...`, `- - ...`), and `if`/`for` (each nests everything after it, so they
+ * are counted over the whole expression).
+ */
 function findExcessiveNesting(tokens: readonly IToken[]): IToken | undefined {
   let depth = 0;
   let prefixRun = 0;
+  let blocks = 0;
   for (const tok of tokens) {
     const type = tok.tokenType;
     if (type === t.LParen || type === t.LBracket || type === t.LBrace) depth++;
     else if (type === t.RParen || type === t.RBracket || type === t.RBrace) depth = Math.max(0, depth - 1);
-    if (type === t.Not || type === t.Minus || type === t.If || type === t.For) prefixRun++;
+    if (type === t.Not || type === t.Minus) prefixRun++;
     else if (type !== t.LParen) prefixRun = 0;
-    if (depth > MAX_NESTING || prefixRun > MAX_NESTING) return tok;
+    if (type === t.If || type === t.For) blocks++;
+    if (depth > MAX_NESTING || prefixRun > MAX_NESTING || blocks > MAX_NESTING) return tok;
   }
   return undefined;
+}
+
+/** Depth of an AST (actions and unary tests included), computed without recursion. */
+function depthOf(root: unknown): number {
+  let max = 0;
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > max) max = depth;
+    if (max > MAX_AST_DEPTH) return max;
+    for (const v of Object.values(node)) stack.push({ node: v, depth: Array.isArray(node) ? depth : depth + 1 });
+  }
+  return max;
 }
 
 /** Parses a boolean or value expression (`when`, computed values, template holes). */
