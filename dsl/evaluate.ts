@@ -13,6 +13,7 @@ import {
   addDuration,
   compareValues,
   createRecord,
+  DEFAULT_ZONE,
   DateTimeValue,
   DateValue,
   DurationValue,
@@ -106,7 +107,7 @@ function index(object: Value | undefined, key: Value | undefined): Value {
 }
 
 /** Applies a binary operator to two evaluated operands. */
-export function applyBinary(operator: string, a: Value | undefined, b: Value | undefined): Value {
+export function applyBinary(operator: string, a: Value | undefined, b: Value | undefined, zone: string = DEFAULT_ZONE): Value {
   switch (operator) {
     case "==":
       return valueEquals(a ?? null, b ?? null);
@@ -140,11 +141,11 @@ export function applyBinary(operator: string, a: Value | undefined, b: Value | u
         throw err;
       }
     default:
-      return arithmetic(operator, a, b);
+      return arithmetic(operator, a, b, zone);
   }
 }
 
-function arithmetic(operator: string, a: Value | undefined, b: Value | undefined): Value {
+function arithmetic(operator: string, a: Value | undefined, b: Value | undefined, zone: string): Value {
   if (a === null || b === null || a === undefined || b === undefined) return null;
   if (typeof a === "number" && typeof b === "number") {
     switch (operator) {
@@ -162,14 +163,14 @@ function arithmetic(operator: string, a: Value | undefined, b: Value | undefined
   }
   if (operator === "+" && (typeof a === "string" || typeof b === "string")) return toDisplayText(a) + toDisplayText(b);
   if ((a instanceof DateValue || a instanceof DateTimeValue) && b instanceof DurationValue) {
-    if (operator === "+") return addDuration(a, b, 1);
-    if (operator === "-") return addDuration(a, b, -1);
+    if (operator === "+") return addDuration(a, b, 1, zone);
+    if (operator === "-") return addDuration(a, b, -1, zone);
   }
   if (a instanceof DurationValue && b instanceof DurationValue) {
     if (operator === "+") return new DurationValue(a.days + b.days, a.millis + b.millis);
     if (operator === "-") return new DurationValue(a.days - b.days, a.millis - b.millis);
   }
-  if (operator === "+" && a instanceof DurationValue && (b instanceof DateValue || b instanceof DateTimeValue)) return addDuration(b, a, 1);
+  if (operator === "+" && a instanceof DurationValue && (b instanceof DateValue || b instanceof DateTimeValue)) return addDuration(b, a, 1, zone);
   return null;
 }
 
@@ -208,7 +209,7 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
       return null;
     }
     case "binary":
-      return applyBinary(e.operator, evaluate(e.left, env), evaluate(e.right, env));
+      return applyBinary(e.operator, evaluate(e.left, env), evaluate(e.right, env), env.zone);
     case "logical":
       if (e.operator === "and") return e.operands.every((o) => truthy(evaluate(o, env)));
       return e.operands.some((o) => truthy(evaluate(o, env)));

@@ -74,7 +74,7 @@ export class DurationValue {
       if (h) parts.push(`${h}h`);
       if (rest) parts.push(rest % 60_000 === 0 ? `${rest / 60_000}min` : `${rest / 1000}s`);
     }
-    return parts.join(" ") || "0s";
+    return parts.join("") || "0s";
   }
   /** Total length in milliseconds, counting a day as 24 hours (for comparisons only). */
   approxMillis(): number {
@@ -144,7 +144,7 @@ export function valueEquals(a: Value | undefined, b: Value | undefined): boolean
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (a instanceof DateValue && b instanceof DateValue) return a.epochDay() === b.epochDay();
   if (a instanceof DateTimeValue && b instanceof DateTimeValue) return a.epochMs === b.epochMs;
-  if (a instanceof DurationValue && b instanceof DurationValue) return a.days === b.days && a.millis === b.millis;
+  if (a instanceof DurationValue && b instanceof DurationValue) return a.approxMillis() === b.approxMillis();
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => valueEquals(x, (b as readonly Value[])[i]));
   }
@@ -177,11 +177,12 @@ function startOfDay(d: DateValue, zone: string): number {
 }
 
 /** Adds a duration to a date or date-time (calendar days in the zone, then clock time). */
-export function addDuration(base: DateValue | DateTimeValue, d: DurationValue, sign: 1 | -1 = 1): DateValue | DateTimeValue {
+export function addDuration(base: DateValue | DateTimeValue, d: DurationValue, sign: 1 | -1 = 1, zone: string = DEFAULT_ZONE): DateValue | DateTimeValue {
   if (base instanceof DateValue) {
+    // Whole days keep a date; a clock part makes a date-time from the start of that day in the zone.
     if (d.millis === 0) return DateValue.fromEpochDay(base.epochDay() + sign * d.days);
-    const start = DateTime.fromObject({ year: base.year, month: base.month, day: base.day }, { zone: DEFAULT_ZONE });
-    return new DateTimeValue(start.plus({ days: sign * d.days, milliseconds: sign * d.millis }).toMillis());
+    const start = DateTime.fromObject({ year: base.year, month: base.month, day: base.day }, { zone });
+    return new DateTimeValue(start.plus({ days: sign * d.days, milliseconds: sign * d.millis }).toMillis(), zone);
   }
   return new DateTimeValue(base.toLuxon().plus({ days: sign * d.days, milliseconds: sign * d.millis }).toMillis(), base.zone);
 }

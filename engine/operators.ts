@@ -29,7 +29,7 @@ export function decodeValue(v: unknown, zone: string): Value {
 export function operatorDefinitions(zone: string): [string, (a: unknown, b: unknown) => boolean][] {
   const defs: [string, (a: unknown, b: unknown) => boolean][] = Object.entries(OPERATOR_NAMES).map(([dslOp, name]) => [
     name,
-    (a: unknown, b: unknown) => applyBinary(dslOp, a as Value, decodeValue(b, zone)) === true,
+    (a: unknown, b: unknown) => applyBinary(dslOp, a as Value, decodeValue(b, zone), zone) === true,
   ]);
   const isBlank = getFunction("isBlank");
   defs.push([IS_NULL_OPERATOR, (a, b) => (a === null || a === undefined) === (b === true)]);

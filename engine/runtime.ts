@@ -141,8 +141,8 @@ class RunContext {
   }
 
   /**
-   * A collection: the source items grouped by key, each group ordered by the `order` expressions
-   * (then by input position, so the result never depends on the order the caller listed items).
+   * A collection: the source items grouped by key, each group ordered by the `order` expressions,
+   * then by the items' content, so the result never depends on the order the caller listed them.
    */
   private collection(name: string): Value {
     const def = this.compiled.collections[name];
@@ -153,7 +153,7 @@ class RunContext {
     const rows = items.map((item, index) => {
       const env = withLocals(this.env, { item });
       const included = def.where ? evaluate(def.where, env) === true : true;
-      return { item, index, included, key: def.key.map((k) => evaluate(k, env)), order: def.order.map((o) => evaluate(o, env)) };
+      return { item, index, included, key: def.key.map((k) => evaluate(k, env)), order: def.order.map((o) => evaluate(o, env)), content: JSON.stringify(toJson(item)) };
     });
     const groups = new Map<string, typeof rows>();
     for (const r of rows) {
@@ -170,7 +170,7 @@ class RunContext {
           const c = compareOrder(a.order[i] ?? null, b.order[i] ?? null);
           if (c !== 0) return c;
         }
-        return 0;
+        return a.content < b.content ? -1 : a.content > b.content ? 1 : 0;
       });
       g.forEach((r, i) => rank.set(r.index, { first: (g[0] as (typeof rows)[number]).item, rank: i + 1, size: g.length }));
     }

@@ -11,7 +11,7 @@ import { evaluate, type EvalEnv } from "../evaluate.js";
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
 import { assignable, T, type Type, typeName, unify } from "../types.js";
-import { createRecord, type Value } from "../values.js";
+import { createRecord, parseDate, parseDateTime, type Value } from "../values.js";
 import { typeOfDecl, type FieldDecl, type RuleSetModel, type TableDecl, type TemplateDecl } from "../ruleset/model.js";
 import { kindLabel, localScope, type Scope, type SymbolInfo, TypeChecker } from "./typing.js";
 
@@ -71,10 +71,8 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
     if (name === "decision") return { kind: "decision", name, type: decisionType };
     const d = declared.get(name);
     if (!d) return undefined;
-    if (inProgress.has(name)) {
-      err("check/cycle", `"${name}" depende de si mesmo (referência circular)`, d.range);
-      return { kind: d.kind, name, type: T.any };
-    }
+    // A cycle (reported by checkCycles) must not recurse forever here.
+    if (inProgress.has(name)) return { kind: d.kind, name, type: T.any };
     inProgress.add(name);
     let info: SymbolInfo;
     try {
@@ -164,6 +162,8 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
     }
   };
 
+  checkCycles(model, extra);
+
   // ------------------------------------------------------------ facts and outputs
   for (const f of [...model.facts.values(), ...model.outputs.values()]) {
     guarded(f.name, f.nameRange, () => checkDefault(f, err));
@@ -249,9 +249,9 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
     guarded("transitions", tr.range, () => {
       const fromType = tc.expect(tr.from, globalScope, T.string, "transitions.from");
       tc.expect(tr.to, globalScope, T.string, "transitions.to");
-      requireOutput(tr.outputs.allowed, tr.outputsRange, T.boolean, "transitions.outputs.allowed");
-      requireOutput(tr.outputs.reasons, tr.outputsRange, T.list(T.string), "transitions.outputs.reasons");
-      requireOutput(tr.outputs.missing, tr.outputsRange, T.list(T.string), "transitions.outputs.missing");
+      requireOutput(tr.outputs.allowed, tr.outputRanges.allowed, T.boolean, "transitions.outputs.allowed");
+      requireOutput(tr.outputs.reasons, tr.outputRanges.reasons, T.list(T.string), "transitions.outputs.reasons");
+      requireOutput(tr.outputs.missing, tr.outputRanges.missing, T.list(T.string), "transitions.outputs.missing");
       const states = new Map<string, Range>();
       for (const s of tr.states) {
         if (states.has(s.name)) err("ruleset/duplicate-name", `estado "${s.name}" repetido`, s.nameRange);
@@ -356,18 +356,63 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
   // ------------------------------------------------------------ invariants
   for (const inv of model.invariants) {
     guarded(`o invariante ${inv.name}`, inv.nameRange, () => {
+      const before = tc.diagnostics.length;
       tc.enumChecks = false;
       try {
         tc.expect(inv.check, globalScope, T.boolean, `o invariante "${inv.name}"`);
       } finally {
         tc.enumChecks = true;
       }
-      checkInvariantAgainstLiterals(model, inv.check, inv.name, globalScope, extra);
+      // A mistyped invariant is reported once, as such; its literal check would only add noise.
+      if (tc.diagnostics.length === before) checkInvariantAgainstLiterals(model, inv.check, inv.name, globalScope, extra);
     });
   }
 
   const diagnostics = [...tc.diagnostics, ...extra];
   return { diagnostics: dedupe(diagnostics), types: tc.types, scope: globalScope, decisionType };
+}
+
+/**
+ * Constants, computed values and templates may refer to each other, but never in a circle (a
+ * template calling itself included): evaluation would never end. Each name on a cycle is reported.
+ */
+function checkCycles(model: RuleSetModel, out: Diagnostic[]): void {
+  const deps = new Map<string, { range: Range; uses: Set<string> }>();
+  const collect = (exprs: readonly Expr[], params: readonly string[] = []) => {
+    const uses = new Set<string>();
+    for (const root of exprs) {
+      walkExpr(root, (e) => {
+        if (e.kind === "name" && !params.includes(e.name)) uses.add(e.name);
+        if (e.kind === "call") uses.add(e.callee);
+      });
+    }
+    return uses;
+  };
+  for (const c of model.constants.values()) deps.set(c.name, { range: c.nameRange, uses: collect([c.expr]) });
+  for (const v of model.values.values()) deps.set(v.name, { range: v.nameRange, uses: collect([v.expr]) });
+  for (const t of model.templates.values()) {
+    const exprs = t.parts.flatMap((p) => (p.kind === "expr" ? [p.expr] : []));
+    deps.set(t.name, { range: t.nameRange, uses: collect(exprs, t.params.map((p) => p.name)) });
+  }
+  const state = new Map<string, "visiting" | "done">();
+  const onCycle = new Set<string>();
+  const stack: string[] = [];
+  const visit = (name: string) => {
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const next of deps.get(name)?.uses ?? []) {
+      if (!deps.has(next)) continue;
+      if (state.get(next) === "visiting") for (const n of stack.slice(stack.indexOf(next))) onCycle.add(n);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const name of deps.keys()) if (!state.has(name)) visit(name);
+  for (const name of onCycle) {
+    const d = deps.get(name);
+    if (d) out.push(createError("check/cycle", `"${name}" depende de si mesmo (referência circular entre constantes, valores e modelos de texto)`, d.range));
+  }
 }
 
 function checkDefault(f: FieldDecl, err: (code: Diagnostic["code"], message: string, range: Range) => void): void {
@@ -387,7 +432,13 @@ function checkDefault(f: FieldDecl, err: (code: Diagnostic["code"], message: str
               ? typeof d === "boolean"
               : t === "list"
                 ? Array.isArray(d)
-                : true;
+                : t === "date"
+                  ? typeof d === "string" && parseDate(d) !== undefined
+                  : t === "date-time"
+                    ? typeof d === "string" && parseDateTime(d) !== undefined
+                    : t === "duration"
+                      ? typeof d === "string" && /^(?:\d+(?:d|h|min|s))+$/.test(d)
+                      : true;
   if (!ok) {
     const hint = t === "string" && f.decl.enum && typeof d === "string" ? didYouMean(d, f.decl.enum) : "";
     err(f.decl.enum ? "check/not-in-enum" : "check/type-mismatch", `o valor padrão de "${f.name}" não é ${f.decl.enum ? "um dos valores aceitos" : `do tipo ${f.decl.type}`}.${hint}`, f.range);

@@ -9,6 +9,7 @@ import { checkPattern } from "../library/regex.js";
 import type { ParamType } from "../library/spec.js";
 import type { Expr, UnaryTest } from "../syntax/ast.js";
 import { assignable, comparable, isNumeric, T, type Type, typeName, unify } from "../types.js";
+import { parseDate, parseDateTime } from "../values.js";
 
 export type SymbolKind = "fact" | "constant" | "value" | "template" | "table" | "collection" | "decision" | "local";
 
@@ -104,8 +105,10 @@ export class TypeChecker {
           case "null":
             return T.null;
           case "date":
+            if (!parseDate(e.literal.value)) this.error("check/type-mismatch", `data inexistente: ${e.literal.value}`, e.range);
             return T.date;
           case "datetime":
+            if (!parseDateTime(e.literal.value)) this.error("check/type-mismatch", `data-hora inexistente: ${e.literal.value}`, e.range);
             return T.datetime;
           case "duration":
             return T.duration;
@@ -336,12 +339,23 @@ export class TypeChecker {
     if (op === "+" && l.kind === "string" && (r.kind === "string" || loose(r))) return T.string;
     if (op === "+" && r.kind === "string" && loose(l)) return T.string;
     const temporal = (t: Type) => t.kind === "date" || t.kind === "datetime";
-    if (temporal(l) && (r.kind === "duration" || loose(r))) return l;
-    if (op === "+" && l.kind === "duration" && temporal(r)) return r;
+    if (temporal(l) && (r.kind === "duration" || loose(r))) return l.kind === "date" ? this.dateShift(e) : l;
+    if (op === "+" && l.kind === "duration" && temporal(r)) return r.kind === "date" ? this.dateShift(e) : r;
     if (l.kind === "duration" && (r.kind === "duration" || loose(r))) return T.duration;
     const hint = temporal(l) && temporal(r) ? " (para a diferença entre datas use daysBetween ou businessDaysBetween)" : "";
     this.error("check/type-mismatch", `não é possível usar '${op}' com ${typeName(l)} e ${typeName(r)}${hint}`, e.range);
     return T.any;
+  }
+
+  /**
+   * `data ± duração`: a date when the duration is whole days, a date-time when it has a clock
+   * part (`2026-04-03 + 2h`); unknown (`any`) when the duration is not a literal.
+   */
+  private dateShift(e: Expr): Type {
+    if (e.kind !== "binary") return T.any;
+    const d = [e.left, e.right].find((x) => x.kind === "literal" && x.literal.type === "duration");
+    if (!d || d.kind !== "literal" || d.literal.type !== "duration") return T.any;
+    return /^(?:\d+d)+$/.test(d.literal.value) ? T.date : T.datetime;
   }
 
   private comparison(l: Type, r: Type, range: Range, op: string): void {

@@ -67,13 +67,15 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
  * that the analyst sees every problem (load and check) in one pass.
  */
 export function diagnose(source: string): { diagnostics: readonly Diagnostic[]; model?: RuleSetModel; check?: CheckResult } {
+  if (source.length > MAX_SOURCE_LENGTH) return { diagnostics: compileSource(source).diagnostics };
   const loaded = loadRuleSet(source);
   if (!loaded.model) return { diagnostics: limit(loaded.diagnostics) };
   let check: CheckResult | undefined;
+  const extra: Diagnostic[] = [];
   try {
     check = checkRuleSet(loaded.model);
-  } catch {
-    check = undefined;
+  } catch (e) {
+    extra.push(createError("internal/error", `erro interno na verificação: ${e instanceof Error ? e.message : String(e)}`, loaded.model.nameRange));
   }
-  return { diagnostics: limit([...loaded.diagnostics, ...(check?.diagnostics ?? [])]), model: loaded.model, ...(check ? { check } : {}) };
+  return { diagnostics: limit([...loaded.diagnostics, ...(check?.diagnostics ?? []), ...extra]), model: loaded.model, ...(check ? { check } : {}) };
 }

@@ -21,7 +21,7 @@ import { isMap, isScalar, isSeq, Scalar, YAMLMap, YAMLSeq, type Document, type N
 import { createError, sortDiagnostics, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
 import { stripRanges } from "../compile/emit.js";
 import { loadRuleSet } from "../ruleset/load.js";
-import type { Expr } from "../syntax/ast.js";
+import type { Action, Expr } from "../syntax/ast.js";
 import { parseAction, parseExpression, type ParseResult } from "../syntax/parse.js";
 import { expressionLexer } from "../syntax/tokens.js";
 import { loadYaml } from "../yaml/load.js";
@@ -176,19 +176,18 @@ function* expressionScalars(root: Node | null): Generator<{ node: Scalar; kind: 
  */
 function reprint(text: string, kind: ExprKind): string | undefined {
   if (hasComments(text)) return undefined;
-  const span = { text };
   const parse = (s: string): ParseResult<unknown> => (kind === "action" ? parseAction({ text: s }) : parseExpression({ text: s }));
   const parsed = parse(text);
   if (parsed.value === undefined || parsed.recovered || parsed.diagnostics.length > 0) return undefined;
   let printed: string;
   try {
     if (kind === "action") {
-      printed = printAction(parsed.value as Parameters<typeof printAction>[0], { source: span.text });
+      printed = printAction(parsed.value as Action, { source: text });
     } else {
       const e = parsed.value as Expr;
       // A requirement's label is its last name; other forms are labelled by their text, so keep it.
       if (kind === "requires" && e.kind !== "name" && e.kind !== "member") return undefined;
-      printed = printExpr(e, { source: span.text });
+      printed = printExpr(e, { source: text });
     }
   } catch {
     return undefined;

@@ -164,7 +164,12 @@ class Printer {
       case "call":
         return `${e.callee}(${e.args.map((a) => this.print(a)).join(", ")})`;
       case "unary":
-        if (e.operator === "not") return `not ${this.at(e.operand, Prec.Not)}`;
+        if (e.operator === "not") {
+          // `not (a == b)` keeps its parentheses: `not a == b` is the same tree but reads as `(not a) == b`.
+          const operand = e.operand;
+          const readsAmbiguous = (operand.kind === "binary" && COMPARISON_OPERATORS.has(operand.operator)) || operand.kind === "isNull" || operand.kind === "between";
+          return readsAmbiguous ? `not (${this.at(operand, Prec.Expression)})` : `not ${this.at(operand, Prec.Not)}`;
+        }
         {
           // `- -x`, not `--x`.
           const operand = this.at(e.operand, Prec.Prefix);

@@ -43,7 +43,33 @@ const NAME_RE = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 const RULESET_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const TYPE_NAMES = ["string", "number", "integer", "boolean", "date", "date-time", "duration", "list", "object", "any"] as const;
 /** Names the language reserves at the top of an expression. */
-export const RESERVED_NAMES = new Set(["decision", "item", "true", "false", "null", "and", "or", "not", "in", "is", "contains", "starts", "with", "matches", "if", "then", "else", "for", "return"]);
+export const RESERVED_NAMES = new Set([
+  "decision",
+  "item",
+  "rows",
+  "true",
+  "false",
+  "null",
+  "and",
+  "or",
+  "not",
+  "in",
+  "is",
+  "contains",
+  "starts",
+  "with",
+  "matches",
+  "if",
+  "then",
+  "else",
+  "for",
+  "return",
+  "where",
+  // Object internals: never names of data (paths through them are refused at run time too).
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
 
 /** Loads a rule-set source text into its model. */
 export function loadRuleSet(source: string): LoadResult {
@@ -725,6 +751,11 @@ class Reader {
       return this.text(v, `transitions.outputs.${k}`, whole) ?? "";
     };
     const outputs = { allowed: outName("allowed"), reasons: outName("reasons"), missing: outName("missing") };
+    const outRange = (k: string) => {
+      const v = outMap?.get(k)?.value;
+      return v ? rangeOf(v) : outNode ? rangeOf(outNode) : whole;
+    };
+    const outputRanges = { allowed: outRange("allowed"), reasons: outRange("reasons"), missing: outRange("missing") };
     const guards = this.list(m.get("guards")?.value, "transitions.guards", whole)
       .map((n) => this.guard(n, "a condição geral de transição"))
       .filter((g): g is GuardDecl => g !== undefined);
@@ -745,6 +776,7 @@ class Reader {
       terminal,
       outputs,
       outputsRange: outNode ? rangeOf(outNode) : whole,
+      outputRanges,
       guards,
       allow,
       refusals: {

@@ -145,6 +145,8 @@ export interface TransitionsDecl {
   readonly terminal: readonly Named[];
   readonly outputs: { readonly allowed: string; readonly reasons: string; readonly missing: string };
   readonly outputsRange: Range;
+  /** Where each output name is written. */
+  readonly outputRanges: { readonly allowed: Range; readonly reasons: Range; readonly missing: Range };
   readonly guards: readonly GuardDecl[];
   readonly allow: readonly TransitionDecl[];
   readonly refusals: { readonly notAllowed: TemplateDecl; readonly terminal: TemplateDecl; readonly unknownState: TemplateDecl };

@@ -40,8 +40,10 @@ const TOKEN_LABELS: Record<string, string> = {
 export function tokenLabel(type: TokenType): string {
   const label = TOKEN_LABELS[type.name];
   if (label) return label;
+  // Keywords are matched by functions (see tokens.ts); their spelling is their name in lower case.
+  if (typeof type.PATTERN === "function") return `'${type.name.toLowerCase()}'`;
   const src = type.PATTERN instanceof RegExp ? type.PATTERN.source : String(type.PATTERN);
-  return `'${src.split("(")[0]}'`;
+  return `'${src}'`;
 }
 
 function describe(token: IToken): string {

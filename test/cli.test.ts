@@ -1,0 +1,467 @@
+/**
+ * The `rules` command line. Commands run in-process through `main` with captured IO (fast); one
+ * test spawns `node bin/rules.js` as a real process from another directory.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { check } from "../cli/check.js";
+import { COMMAND_HELP, USAGE } from "../cli/help.js";
+import { findJsonError } from "../cli/json-error.js";
+import { main, type CliContext } from "../cli/main.js";
+import { compileSource } from "../dsl/compile/pipeline.js";
+import { createWarning } from "../dsl/diagnostics.js";
+import { formatRuleSet } from "../dsl/format/format.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const RECLAME = join(ROOT, "rules/reclame-designacao.yaml");
+const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+/** Three different errors: a DSL syntax error (line 9), an unknown fact (line 12), a value outside an enum (line 15). */
+const THREE_ERRORS = `ruleset: tres-erros
+facts:
+  idade: { type: integer, required: true }
+  plano: { type: string, enum: [Básico, Master] }
+outputs:
+  categoria: { type: string, nullable: true }
+rules:
+  - name: sintaxe
+    when: idade >=
+    then: categoria = "A"
+  - name: fato desconhecido
+    when: idadee > 10
+    then: categoria = "B"
+  - name: fora do enum
+    when: plano == "Premium"
+    then: categoria = "C"
+`;
+
+const SIMPLE = `ruleset: exemplo-simples
+description: Exemplo sintético – maioridade.
+facts:
+  idade: { type: integer, required: true }
+  plano: { type: string, enum: [Básico, Master], default: Básico }
+outputs:
+  categoria: { type: string, nullable: true }
+rules:
+  - name: adulto no plano Master
+    when: idade >= 18 and plano == "Master"
+    then: categoria = "A"
+    stop: true
+  - name: adulto
+    when: idade >= 18
+    then: categoria = "B"
+`;
+
+const UNFORMATTED = SIMPLE.replace('idade >= 18 and plano == "Master"', "idade>=18 and plano=='Master'").replace("  idade: {", "  idade:   {");
+
+let dir: string;
+
+function capture() {
+  let text = "";
+  return {
+    write(chunk: string) {
+      text += chunk;
+      return true;
+    },
+    get text() {
+      return text;
+    },
+  };
+}
+
+/** Runs `rules <args>` in-process. */
+async function rules(args: string[], cwd = dir) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main({ argv: args, stdout, stderr, cwd });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "rules-cli-"));
+  write("tres.yaml", THREE_ERRORS);
+  write("simples.yaml", SIMPLE);
+  mkdirSync(join(dir, "pasta"));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("rules (global)", () => {
+  it("--help prints the usage on stdout", async () => {
+    const r = await rules(["--help"]);
+    expect(r).toEqual({ code: 0, stdout: USAGE, stderr: "" });
+    expect(r.stdout).toContain("rules check <arquivo...>");
+    expect(r.stdout).toContain("rules decide <arquivo> --facts <json|@arquivo> [--explain]");
+    expect((await rules(["-h"])).stdout).toBe(USAGE);
+    expect((await rules(["help"])).stdout).toBe(USAGE);
+  });
+
+  it("--version prints the package version", async () => {
+    expect(await rules(["--version"])).toEqual({ code: 0, stdout: `rules ${VERSION}\n`, stderr: "" });
+    expect((await rules(["-v"])).stdout).toBe(`rules ${VERSION}\n`);
+  });
+
+  it("<command> --help and help <command> print the command's help", async () => {
+    for (const command of ["check", "compile", "decide", "fmt"]) {
+      expect(await rules([command, "--help"])).toEqual({ code: 0, stdout: COMMAND_HELP[command], stderr: "" });
+      expect((await rules(["help", command])).stdout).toBe(COMMAND_HELP[command]);
+    }
+  });
+
+  it("no arguments: usage on stderr, exit 2", async () => {
+    expect(await rules([])).toEqual({ code: 2, stdout: "", stderr: USAGE });
+  });
+
+  it("unknown command: exit 2 with a suggestion", async () => {
+    const r = await rules(["chek", "x.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain('erro: comando desconhecido "chek". Você quis dizer "check"?');
+    expect(r.stderr).toContain("rules --help");
+    expect((await rules(["help", "fnt"])).stderr).toContain('Você quis dizer "fmt"?');
+  });
+
+  it("unknown option: exit 2 with a suggestion, no stack trace", async () => {
+    const r = await rules(["decide", "simples.yaml", "--fact", "{}"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('opção desconhecida "--fact". Você quis dizer "--facts"?');
+    expect(r.stderr).toContain("rules decide --help");
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect((await rules(["--frobnicate"])).code).toBe(2);
+    expect((await rules(["compile", "simples.yaml", "--rules-only=sim"])).stderr).toContain("a opção --rules-only não aceita valor");
+  });
+});
+
+describe("rules check", () => {
+  it("a clean file: no diagnostics, summary on stderr, exit 0", async () => {
+    const r = await rules(["check", "simples.yaml"]);
+    expect(r).toEqual({ code: 0, stdout: "", stderr: "Nenhum problema em 1 arquivo.\n" });
+  });
+
+  it("reports all three errors of a file, with exact positions, in one pass", async () => {
+    const r = await rules(["check", "tres.yaml"]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe("tres.yaml:9:19: error dsl/syntax esperava um valor, mas encontrou o fim da expressão");
+    expect(lines[1]).toMatch(/^tres\.yaml:12:11: error check\/unknown-fact .*"idadee".* Você quis dizer "idade"\?$/);
+    expect(lines[2]).toMatch(/^tres\.yaml:15:20: error check\/not-in-enum "Premium" .*"Básico", "Master"/);
+    expect(r.stderr).toBe("3 erros e 0 avisos em 1 arquivo.\n");
+  });
+
+  it("prints paths as given (relative to the working directory)", async () => {
+    const r = await rules(["check", "tres.yaml"], ROOT);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("arquivo não encontrado: tres.yaml");
+    const inner = await rules(["check", join(dir, "tres.yaml")], ROOT);
+    expect(inner.stdout.split("\n")[0]).toMatch(new RegExp(`^${join(dir, "tres.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:9:19: error `));
+  });
+
+  it("checks several files and sums up; the shipped rule set is clean", async () => {
+    const r = await rules(["check", "simples.yaml", "tres.yaml", RECLAME]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(r.stderr).toBe("3 erros e 0 avisos em 3 arquivos.\n");
+    expect((await rules(["check", RECLAME])).code).toBe(0);
+  });
+
+  it("warnings alone exit 0 (and are printed)", async () => {
+    const stdout = capture();
+    const stderr = capture();
+    const ctx: CliContext = { argv: ["simples.yaml"], stdout, stderr, cwd: dir };
+    const code = await check(ctx, () => [createWarning("check/type-mismatch", "aviso sintético", { start: 0, end: 7 })]);
+    expect(code).toBe(0);
+    expect(stdout.text).toBe("simples.yaml:1:1: warning check/type-mismatch aviso sintético\n");
+    expect(stderr.text).toBe("0 erros e 1 aviso em 1 arquivo.\n");
+  });
+
+  it("prints related information indented under the diagnostic (duplicate key)", async () => {
+    write("duplicada.yaml", "ruleset: dup\nfacts:\n  idade: integer\n  idade: string\n");
+    const r = await rules(["check", "duplicada.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('duplicada.yaml:4:3: error yaml/duplicate-key chave duplicada "idade"\n  duplicada.yaml:3:3: nota: primeira ocorrência de "idade"\n');
+  });
+
+  it("missing file: exit 1, `arquivo não encontrado`", async () => {
+    const r = await rules(["check", "x.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("erro: arquivo não encontrado: x.yaml\n");
+  });
+
+  it("a directory given as file: exit 1", async () => {
+    const r = await rules(["check", "pasta"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("erro: pasta é um diretório, não um arquivo");
+  });
+
+  it("no file: usage error, exit 2", async () => {
+    const r = await rules(["check"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("erro: falta o arquivo de regras a verificar");
+  });
+
+  it("an empty file and a YAML error are diagnostics, not crashes", async () => {
+    write("vazio.yaml", "");
+    expect((await rules(["check", "vazio.yaml"])).stdout).toBe("vazio.yaml:1:1: error yaml/syntax o arquivo está vazio\n");
+    write("quebrado.yaml", "ruleset: x\nfacts:\n  a: [1, 2\n");
+    const r = await rules(["check", "quebrado.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^quebrado\.yaml:\d+:\d+: error yaml\/syntax /);
+  });
+});
+
+describe("rules compile", () => {
+  it("prints the compiled JSON", async () => {
+    const r = await rules(["compile", "simples.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const compiled = compileSource(SIMPLE).compiled;
+    expect(r.stdout).toBe(`${JSON.stringify(compiled, null, 2)}\n`);
+    const json = JSON.parse(r.stdout) as { name: string; rules: unknown[] };
+    expect(json.name).toBe("exemplo-simples");
+    expect(json.rules.length).toBeGreaterThan(0);
+  });
+
+  it("--rules-only prints only the json-rules-engine rules", async () => {
+    const r = await rules(["compile", "--rules-only", RECLAME]);
+    expect(r.code).toBe(0);
+    const all = compileSource(readFileSync(RECLAME, "utf8")).compiled!;
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(all.rules)));
+    expect(r.stdout).toBe(`${JSON.stringify(all.rules, null, 2)}\n`);
+  });
+
+  it("with errors: every diagnostic like check (on stderr), nothing on stdout, exit 1", async () => {
+    const r = await rules(["compile", "tres.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.slice(0, 3).map((l) => l.split(" ").slice(0, 3).join(" "))).toEqual([
+      "tres.yaml:9:19: error dsl/syntax",
+      "tres.yaml:12:11: error check/unknown-fact",
+      "tres.yaml:15:20: error check/not-in-enum",
+    ]);
+    expect(lines[3]).toBe("3 erros e 0 avisos em 1 arquivo.");
+  });
+
+  it("usage and input errors", async () => {
+    expect((await rules(["compile"])).code).toBe(2);
+    const two = await rules(["compile", "simples.yaml", "tres.yaml"]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("este comando aceita um só arquivo");
+    const missing = await rules(["compile", "nao-existe.yaml"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("erro: arquivo não encontrado: nao-existe.yaml\n");
+    expect((await rules(["compile", "pasta"])).code).toBe(1);
+  });
+});
+
+describe("rules decide", () => {
+  it("decides with inline facts", async () => {
+    const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": 30, "plano": "Master"}']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const expected = { decision: { categoria: "A" }, fired: ["adulto no plano Master"] };
+    expect(JSON.parse(r.stdout)).toEqual(expected);
+    expect(r.stdout).toBe(`${JSON.stringify(expected, null, 2)}\n`);
+  });
+
+  it("reads facts from @file (relative to the working directory) and accepts --facts=", async () => {
+    write("fatos.json", '{ "idade": 10 }\n');
+    const r = await rules(["decide", "simples.yaml", "--facts", "@fatos.json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ decision: { categoria: null }, fired: [] });
+    const eq = await rules(["decide", "simples.yaml", '--facts={"idade": 18}']);
+    expect(JSON.parse(eq.stdout).decision).toEqual({ categoria: "B" });
+  });
+
+  it("decides the shipped rule set", async () => {
+    const facts = { numero: "1", tipoAtendimento: "Reclamação", tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T09:15:00" };
+    const r = await rules(["decide", RECLAME, "--facts", JSON.stringify(facts)]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { decision: Record<string, unknown>; fired: string[] };
+    expect(out.decision.acao).toBe("DESIGNAR");
+    expect(out.decision.designacao).toBe("GIPES");
+    expect(out.fired).toContain("designar pela tabela");
+  });
+
+  it("--explain adds the trace", async () => {
+    const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": 30}', "--explain"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { decision: unknown; fired: string[]; trace: { name: string; matched: boolean | null }[] };
+    expect(Object.keys(out)).toEqual(["decision", "fired", "trace"]);
+    expect(out.trace.map((t) => [t.name, t.matched])).toEqual([
+      ["adulto no plano Master", false],
+      ["adulto", true],
+    ]);
+  });
+
+  it("invalid facts: each `path: message` on stderr, exit 1", async () => {
+    const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": "30", "plano": "Premium", "idadee": 1}']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^fatos inválidos: /);
+    expect(lines).toContain("/idade: deve ser inteiro");
+    expect(lines.some((l) => /^\/plano: valor não aceito\..*"Básico", "Master"/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\/idadee: campo desconhecido\. Você quis dizer "idade"\?$/.test(l))).toBe(true);
+    const notObject = await rules(["decide", "simples.yaml", "--facts", "[1]"]);
+    expect(notObject.code).toBe(1);
+    expect(notObject.stderr).toContain("(fatos): esperava um objeto com os fatos");
+  });
+
+  it("bad JSON in --facts: exit 1 with the position", async () => {
+    const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": }']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("erro: JSON inválido em --facts, linha 1, coluna 11 (posição 10): esperava um valor (texto entre aspas duplas, número, true, false, null, objeto ou lista), mas encontrou '}'\n");
+    write("ruim.json", '{\n  "idade": 30,\n}\n');
+    const f = await rules(["decide", "simples.yaml", "--facts", "@ruim.json"]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toBe("erro: JSON inválido em ruim.json:3:1 (posição 17): esperava o nome de um campo entre aspas duplas, mas encontrou '}'\n");
+  });
+
+  it("usage and input errors", async () => {
+    const noFacts = await rules(["decide", "simples.yaml"]);
+    expect(noFacts.code).toBe(2);
+    expect(noFacts.stderr).toContain("erro: falta a opção obrigatória --facts");
+    const noValue = await rules(["decide", "simples.yaml", "--facts"]);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain("a opção --facts precisa de um valor");
+    const ambiguous = await rules(["decide", "simples.yaml", "--facts", "--explain"]);
+    expect(ambiguous.code).toBe(2);
+    expect((await rules(["decide", "--facts", "{}"])).code).toBe(2);
+    expect((await rules(["decide", "simples.yaml", "--facts", "@"])).code).toBe(2);
+    const missingFacts = await rules(["decide", "simples.yaml", "--facts", "@nada.json"]);
+    expect(missingFacts.code).toBe(1);
+    expect(missingFacts.stderr).toBe("erro: arquivo não encontrado: nada.json\n");
+    const missingRules = await rules(["decide", "nada.yaml", "--facts", "{}"]);
+    expect(missingRules.code).toBe(1);
+    expect(missingRules.stderr).toBe("erro: arquivo não encontrado: nada.yaml\n");
+    const broken = await rules(["decide", "tres.yaml", "--facts", "{}"]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toBe("");
+    expect(broken.stderr).toContain("tres.yaml:12:11: error check/unknown-fact");
+  });
+});
+
+describe("rules fmt", () => {
+  it("prints the formatted text on stdout (the file is untouched)", async () => {
+    const path = write("feio.yaml", UNFORMATTED);
+    const r = await rules(["fmt", "feio.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(formatRuleSet(UNFORMATTED).text);
+    expect(r.stdout).toContain('when: idade >= 18 and plano == "Master"');
+    expect(readFileSync(path, "utf8")).toBe(UNFORMATTED);
+  });
+
+  it("--check: exit 0 when formatted, 1 listing the files that are not", async () => {
+    write("feio2.yaml", UNFORMATTED);
+    expect(await rules(["fmt", "--check", "simples.yaml"])).toEqual({ code: 0, stdout: "", stderr: "O arquivo está formatado.\n" });
+    const r = await rules(["fmt", "--check", "simples.yaml", "feio2.yaml", RECLAME]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("feio2.yaml\n");
+    expect(r.stderr).toContain("1 arquivo não está formatado");
+    expect(readFileSync(join(dir, "feio2.yaml"), "utf8")).toBe(UNFORMATTED);
+  });
+
+  it("--write rewrites the file in place (no temporary file left) and is then --check clean", async () => {
+    const path = write("feio3.yaml", UNFORMATTED);
+    chmodSync(path, 0o640);
+    const r = await rules(["fmt", "--write", "feio3.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("formatado: feio3.yaml");
+    expect(readFileSync(path, "utf8")).toBe(formatRuleSet(UNFORMATTED).text);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect((await rules(["fmt", "--check", "feio3.yaml"])).code).toBe(0);
+    const again = await rules(["fmt", "--write", "feio3.yaml"]);
+    expect(again.stderr).toBe("0 arquivos reescritos.\n");
+  });
+
+  it("--write on a file with a syntax error leaves it byte-identical, exit 1", async () => {
+    const source = THREE_ERRORS.replace("when: idadee > 10", "when: idadee>10");
+    const path = write("erro.yaml", source);
+    const before = readFileSync(path);
+    const r = await rules(["fmt", "--write", "erro.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("erro.yaml:9:19: error dsl/syntax");
+    expect(r.stderr).toContain("o arquivo não foi alterado");
+    expect(readFileSync(path).equals(before)).toBe(true);
+    write("erro-yaml.yaml", "ruleset: x\nrules:\n  - when: a>1\n   then: b = 1\n");
+    const before2 = readFileSync(join(dir, "erro-yaml.yaml"));
+    expect((await rules(["fmt", "--write", "erro-yaml.yaml"])).code).toBe(1);
+    expect(readFileSync(join(dir, "erro-yaml.yaml")).equals(before2)).toBe(true);
+  });
+
+  it("a syntax error without --write: diagnostics, nothing on stdout, exit 1", async () => {
+    const r = await rules(["fmt", "tres.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("tres.yaml:9:19: error dsl/syntax");
+  });
+
+  it("usage and input errors", async () => {
+    expect((await rules(["fmt"])).code).toBe(2);
+    const both = await rules(["fmt", "--check", "--write", "simples.yaml"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("use --check ou --write, não os dois juntos");
+    const missing = await rules(["fmt", "--write", "x.yaml"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("erro: arquivo não encontrado: x.yaml");
+    expect((await rules(["fmt", "pasta"])).code).toBe(1);
+  });
+});
+
+describe("findJsonError", () => {
+  it.each([
+    ['{"a": 1}', undefined],
+    ["[]", undefined],
+    ['  {"a": [1, 2.5e3, true, null, "\\u00e9\\n"]}  ', undefined],
+    ["", 0],
+    ["   ", 0],
+    ['{"a": 1,}', 8],
+    ["{a: 1}", 1],
+    ["[1, 2", 5],
+    ['{"a": 1} x', 9],
+    ['"abc', 4],
+    ['{"a" 1}', 5],
+    ["[01]", 2],
+    ['["a\nb"]', 3],
+    ['["\\x"]', 2],
+    ["[1 2]", 3],
+    ["[tru]", 1],
+  ])("%j → %s", (text, offset) => {
+    const found = findJsonError(text);
+    expect(found?.offset).toBe(offset);
+    if (offset === undefined) expect(() => JSON.parse(text)).not.toThrow();
+    else expect(() => JSON.parse(text)).toThrow();
+  });
+
+  it("handles deep nesting without recursion", () => {
+    expect(findJsonError("[".repeat(100_000))?.offset).toBe(100_000);
+  });
+});
+
+describe("bin/rules.js (real process)", () => {
+  it("node bin/rules.js check works from any directory", () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/rules.js"), "check", "tres.yaml", "simples.yaml"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ").slice(0, 3).join(" "))).toEqual([
+      "tres.yaml:9:19: error dsl/syntax",
+      "tres.yaml:12:11: error check/unknown-fact",
+      "tres.yaml:15:20: error check/not-in-enum",
+    ]);
+    expect(r.stderr).toBe("3 erros e 0 avisos em 2 arquivos.\n");
+  }, 60_000);
+});
