@@ -1,0 +1,134 @@
+/**
+ * The decision service as a fastify application (a plugin tree; only `main.ts` listens).
+ * Configured against the stack's hazards: timeouts set, JSON objects only (no text/plain), no
+ * coercion or silent stripping by the request validator, prototype poisoning refused, one error
+ * envelope, a request id in every log line and error.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { authenticate, type Principal, type Role } from "./auth.js";
+import type { Config } from "./config.js";
+import { ApiError, errorSchema, toApiError } from "./errors.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import type { Registry } from "./registry.js";
+import { decideRoutes } from "./routes/decide.js";
+import { healthRoutes } from "./routes/health.js";
+import { rulesetRoutes } from "./routes/rulesets.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Roles allowed on the route (any one of them); absent: any authenticated caller. */
+    roles?: readonly Role[];
+    /** The route needs no token at all (only /health). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly registry: Registry;
+  /** Pino options or false (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+  readonly metrics?: Metrics;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, registry } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    connectionTimeout: config.requestTimeout,
+    requestTimeout: config.requestTimeout,
+    handlerTimeout: config.handlerTimeout,
+    keepAliveTimeout: 5_000,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: {
+      // The request validator must never coerce ("100" → 100, null → 0) nor drop unknown fields.
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, strict: false },
+    },
+  });
+
+  // JSON objects only: text/plain bodies are refused (415) instead of reaching handlers as strings.
+  app.removeContentTypeParser("text/plain");
+
+  app.addSchema(errorSchema);
+
+  app.addHook("onRequest", async (request: FastifyRequest, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  // Authentication and roles. With no tokens configured the service is loopback-only (checked at
+  // start) and open; otherwise every route but /health needs a bearer token with a fitting role.
+  app.addHook("onRequest", async (request: FastifyRequest) => {
+    const routeConfig = request.routeOptions.config;
+    if (config.tokens.length === 0 || routeConfig?.public) return;
+    const principal = authenticate(config.tokens, request.headers.authorization);
+    if (!principal) throw new ApiError(401, "UNAUTHORIZED", "informe um token válido em Authorization: Bearer <token>");
+    request.principal = principal;
+    const roles = routeConfig?.roles;
+    if (roles && !roles.some((r) => principal.roles.includes(r))) {
+      throw new ApiError(403, "FORBIDDEN", `este token não tem o papel necessário (${roles.join(" ou ")})`);
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const api = toApiError(err);
+    if (api.statusCode >= 500) request.log.error({ err }, "request failed");
+    else request.log.info({ code: api.code, status: api.statusCode }, "request refused");
+    reply.status(api.statusCode).send({ error: { code: api.code, message: api.message, details: api.details, requestId: request.id } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: { code: "NOT_FOUND", message: `rota inexistente: ${request.method} ${request.url.split("?")[0]}`, details: [], requestId: request.id } });
+  });
+
+  await app.register(rateLimit, { global: false, keyGenerator: (req) => req.principal?.name ?? req.ip });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Serviço de decisões da central",
+        description: "Decisões por conjunto de regras (CRM) e publicação de conjuntos de regras (analistas). Contrato: shared/CONTRACT.md.",
+        version: "1.0.0",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: config.tokens.length ? [{ bearer: [] }] : [],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.decorate("registry", registry);
+  app.decorate("metrics", metrics);
+  app.decorate("config", config);
+
+  await app.register(healthRoutes);
+  await app.register(decideRoutes);
+  await app.register(rulesetRoutes);
+
+  return app;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    registry: Registry;
+    metrics: Metrics;
+    config: Config;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Service configuration from environment variables (documented in docs/service.md). Every value
+ * is checked; a bad one stops the start with a message naming the variable.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseTokens, type TokenEntry } from "./auth.js";
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Folder whose `<name>.yaml` (+ `<name>.test.yaml`) seed rule sets the store does not have yet. */
+  readonly rulesDir: string;
+  readonly tokens: readonly TokenEntry[];
+  readonly logLevel: string;
+  /** Largest request body, bytes. */
+  readonly bodyLimit: number;
+  /** Largest rule-set or test-suite source, characters. */
+  readonly sourceLimit: number;
+  /** Most items in one batch decision. */
+  readonly batchLimit: number;
+  /** Milliseconds to receive a whole request. */
+  readonly requestTimeout: number;
+  /** Milliseconds a handler may run. */
+  readonly handlerTimeout: number;
+  /** Authoring requests (validate, test, publish, roll back) per minute per client. */
+  readonly authoringRateLimit: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith("127.");
+}
+
+function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} deve ser um inteiro entre ${min} e ${max} (recebido: ${JSON.stringify(raw)})`);
+  return n;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Reads the configuration. Throws ConfigError with a clear message for any bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  let tokens: TokenEntry[] = [];
+  if (env.TOKENS_FILE) {
+    const path = resolve(cwd, env.TOKENS_FILE);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      throw new ConfigError(`TOKENS_FILE: não foi possível ler ${path}: ${(e as Error).message}`);
+    }
+    tokens = parseTokens(text, `TOKENS_FILE (${path})`);
+  }
+  if (env.TOKENS) tokens = [...tokens, ...parseTokens(env.TOKENS, "TOKENS")];
+  const host = env.HOST || "127.0.0.1";
+  if (tokens.length === 0 && !isLoopback(host)) {
+    throw new ConfigError(
+      `HOST=${host} não é um endereço local e nenhum token de acesso foi configurado: o serviço ficaria aberto na rede. Configure TOKENS ou TOKENS_FILE (veja docs/service.md) ou use HOST=127.0.0.1.`,
+    );
+  }
+  const logLevel = env.LOG_LEVEL || "info";
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL deve ser um de ${LOG_LEVELS.join(", ")}`);
+  return {
+    port: int(env, "PORT", 3000, 0, 65535),
+    host,
+    dataDir: resolve(cwd, env.DATA_DIR || "data"),
+    rulesDir: resolve(cwd, env.RULES_DIR || "rules"),
+    tokens,
+    logLevel,
+    bodyLimit: int(env, "BODY_LIMIT", 1_048_576, 1024, 64 * 1_048_576),
+    sourceLimit: int(env, "SOURCE_LIMIT", 262_144, 1024, 1_000_000),
+    batchLimit: int(env, "BATCH_LIMIT", 1000, 1, 100_000),
+    requestTimeout: int(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
+    handlerTimeout: int(env, "HANDLER_TIMEOUT_MS", 30_000, 100, 600_000),
+    authoringRateLimit: int(env, "AUTHORING_RATE_LIMIT", 120, 1, 1_000_000),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The one error envelope of the API: `{"error": {"code", "message", "details", "requestId"}}`.
+ * Every failure goes through `toApiError`, so framework errors (bad JSON, body too large, wrong
+ * content type, schema validation) speak the contract too, and a 5xx never shows internals.
+ */
+import type { FastifyError } from "fastify";
+
+export interface ApiErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: readonly unknown[];
+    readonly requestId?: string;
+  };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly unknown[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, "NOT_FOUND", what);
+
+interface ValidationItem {
+  readonly instancePath?: string;
+  readonly message?: string;
+  readonly keyword?: string;
+  readonly params?: Record<string, unknown>;
+}
+
+function pointer(v: ValidationItem): string {
+  const base = v.instancePath ?? "";
+  if (v.keyword === "required" && v.params && typeof v.params.missingProperty === "string") return `${base}/${v.params.missingProperty}`;
+  if (v.keyword === "additionalProperties" && v.params && typeof v.params.additionalProperty === "string") return `${base}/${v.params.additionalProperty}`;
+  return base;
+}
+
+const MESSAGES: Record<string, (v: ValidationItem) => string> = {
+  required: () => "campo obrigatório ausente",
+  additionalProperties: () => "campo desconhecido",
+  type: (v) => `deve ser ${String(v.params?.type ?? "do tipo certo")}`,
+  maxItems: (v) => `no máximo ${String(v.params?.limit)} item(ns)`,
+  minItems: (v) => `pelo menos ${String(v.params?.limit)} item(ns)`,
+  maxLength: (v) => `no máximo ${String(v.params?.limit)} caracteres`,
+  minimum: (v) => `no mínimo ${String(v.params?.limit)}`,
+  pattern: () => "formato inválido",
+};
+
+/** Maps anything thrown in a request to the status and body the contract fixes. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as FastifyError & { validation?: ValidationItem[]; validationContext?: string };
+  if (e && Array.isArray(e.validation)) {
+    const where = e.validationContext === "querystring" ? "?" : e.validationContext === "params" ? "" : "";
+    const tooMany = e.validation.find((v) => v.keyword === "maxItems" && (v.instancePath ?? "").endsWith("/items"));
+    return new ApiError(
+      400,
+      tooMany ? "BATCH_TOO_LARGE" : "INVALID_REQUEST",
+      tooMany ? `um lote aceita no máximo ${String(tooMany.params?.limit)} itens` : "a requisição não segue o formato esperado",
+      e.validation.map((v) => ({ path: `${where}${pointer(v)}`, message: (v.keyword && MESSAGES[v.keyword]?.(v)) ?? v.message ?? "inválido" })),
+    );
+  }
+  switch (e?.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new ApiError(400, "MALFORMED_JSON", "o corpo da requisição não é um JSON válido");
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError(413, "PAYLOAD_TOO_LARGE", "o corpo da requisição é grande demais");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "envie o corpo como application/json");
+    default:
+      break;
+  }
+  if (e instanceof SyntaxError || e?.statusCode === 400) {
+    // secure-json-parse refuses __proto__ / constructor.prototype keys with a 400 SyntaxError.
+    const poisoned = /prototype|__proto__/i.test(e?.message ?? "");
+    return new ApiError(400, poisoned ? "FORBIDDEN_KEY" : "MALFORMED_JSON", poisoned ? "o JSON contém a chave proibida __proto__ ou constructor.prototype" : "o corpo da requisição não é um JSON válido");
+  }
+  if (e?.statusCode === 413) return new ApiError(413, "PAYLOAD_TOO_LARGE", "o corpo da requisição é grande demais");
+  if (e?.statusCode === 415) return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "envie o corpo como application/json");
+  if (e?.statusCode === 429) return new ApiError(429, "RATE_LIMITED", "muitas requisições: tente de novo em instantes");
+  if (e?.statusCode === 408 || e?.code === "FST_ERR_HANDLER_TIMEOUT") return new ApiError(503, "TIMEOUT", "a requisição demorou demais");
+  return new ApiError(500, "INTERNAL_ERROR", "erro interno; informe o requestId ao suporte");
+}
+
+/** JSON schema of the error body (used in every route's responses). */
+export const errorSchema = {
+  $id: "ApiError",
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message", "details"],
+      properties: {
+        code: { type: "string", description: "Código estável, UPPER_SNAKE." },
+        message: { type: "string" },
+        details: { type: "array", items: {} },
+        requestId: { type: "string" },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,40 @@
+/**
+ * Prometheus metrics of the service (one registry per app instance, so tests do not share state):
+ * decisions by rule set, version and outcome, decision latency, publishes by outcome, and the
+ * process's default metrics.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly decisions: Counter<"ruleset" | "version" | "outcome">;
+  readonly decisionSeconds: Histogram<"ruleset">;
+  readonly publishes: Counter<"ruleset" | "outcome">;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    decisions: new Counter({
+      name: "rules_decisions_total",
+      help: "Decisões por conjunto de regras, versão e resultado (ok, invalid_facts, ruleset_defect).",
+      labelNames: ["ruleset", "version", "outcome"],
+      registers: [registry],
+    }),
+    decisionSeconds: new Histogram({
+      name: "rules_decision_duration_seconds",
+      help: "Tempo de uma decisão (validação dos fatos, motor e montagem), em segundos.",
+      labelNames: ["ruleset"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    publishes: new Counter({
+      name: "rules_publishes_total",
+      help: "Publicações e reversões por conjunto de regras e resultado (published, rolled_back, rejected, conflict).",
+      labelNames: ["ruleset", "outcome"],
+      registers: [registry],
+    }),
+  };
+}

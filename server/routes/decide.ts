@@ -1,0 +1,179 @@
+/**
+ * Decide endpoints for the CRM. Facts are validated by the rule set's own schema (compiled once
+ * per version); business outcomes are 200 decisions, bad facts a 400 naming each field.
+ */
+import type { FastifyInstance } from "fastify";
+import { isDecisionError } from "../../engine/errors.js";
+import type { DecisionResult } from "../../engine/runtime.js";
+import { ApiError, notFound } from "../errors.js";
+import type { LoadedVersion } from "../registry.js";
+
+const params = { type: "object", required: ["ruleset"], properties: { ruleset: { type: "string", maxLength: 64 } } } as const;
+const querystring = {
+  type: "object",
+  additionalProperties: false,
+  properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,8}$", description: "Fixa uma versão publicada." } },
+} as const;
+
+const traceSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      name: { type: "string" },
+      kind: { type: "string" },
+      matched: { type: ["boolean", "null"] },
+      line: { type: "integer" },
+      column: { type: "integer" },
+      note: { type: "string" },
+      conditions: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { text: { type: "string" }, line: { type: "integer" }, column: { type: "integer" }, factValue: {}, value: {}, result: { type: ["boolean", "null"] } },
+        },
+      },
+    },
+  },
+} as const;
+
+const decisionResponse = {
+  type: "object",
+  required: ["ruleset", "version", "decision", "fired"],
+  properties: {
+    ruleset: { type: "string" },
+    version: { type: "integer" },
+    decision: { type: "object", additionalProperties: true },
+    fired: { type: "array", items: { type: "string" } },
+    trace: traceSchema,
+  },
+} as const;
+
+export async function decideRoutes(app: FastifyInstance): Promise<void> {
+  const { registry, metrics, config } = app;
+
+  async function target(name: string, version: string | undefined): Promise<LoadedVersion> {
+    if (!registry.ready) throw new ApiError(503, "NOT_READY", "o serviço ainda está carregando os conjuntos de regras");
+    const loaded = version === undefined ? registry.get(name) : await registry.version(name, Number(version));
+    if (!loaded) {
+      if (!registry.get(name)) throw notFound(`conjunto de regras desconhecido: ${name}`);
+      throw notFound(`versão ${version} de ${name} não existe`);
+    }
+    return loaded;
+  }
+
+  async function decideOne(loaded: LoadedVersion, facts: unknown, explain: boolean): Promise<DecisionResult> {
+    const labels = { ruleset: loaded.stored.name, version: String(loaded.stored.version) };
+    const end = metrics.decisionSeconds.startTimer({ ruleset: loaded.stored.name });
+    try {
+      const result = await loaded.runtime.decide(facts, { explain });
+      metrics.decisions.inc({ ...labels, outcome: "ok" });
+      return result;
+    } catch (e) {
+      if (isDecisionError(e)) metrics.decisions.inc({ ...labels, outcome: e.code === "INVALID_FACTS" ? "invalid_facts" : "ruleset_defect" });
+      throw e;
+    } finally {
+      end();
+    }
+  }
+
+  function asApiError(e: unknown): ApiError {
+    if (isDecisionError(e)) {
+      return e.code === "INVALID_FACTS" ? new ApiError(400, "INVALID_FACTS", e.message, e.details) : new ApiError(500, "RULESET_DEFECT", e.message, e.details);
+    }
+    throw e;
+  }
+
+  app.post<{ Params: { ruleset: string }; Querystring: { version?: string }; Body: { facts: unknown; explain?: boolean } }>(
+    "/v1/decide/:ruleset",
+    {
+      config: { roles: ["decide"] },
+      schema: {
+        summary: "Toma uma decisão",
+        tags: ["decisões"],
+        params,
+        querystring,
+        body: {
+          type: "object",
+          required: ["facts"],
+          additionalProperties: false,
+          properties: { facts: { type: "object", description: "Fatos, conforme o esquema do conjunto de regras." }, explain: { type: "boolean" } },
+        },
+        response: { 200: decisionResponse, "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } },
+      },
+    },
+    async (request) => {
+      const loaded = await target(request.params.ruleset, request.query.version);
+      try {
+        const explain = request.body.explain === true;
+        const result = await decideOne(loaded, request.body.facts, explain);
+        return { ruleset: loaded.stored.name, version: loaded.stored.version, decision: result.decision, fired: result.fired, ...(explain ? { trace: result.trace } : {}) };
+      } catch (e) {
+        throw asApiError(e);
+      }
+    },
+  );
+
+  app.post<{ Params: { ruleset: string }; Querystring: { version?: string }; Body: { items: { facts: unknown }[] } }>(
+    "/v1/decide/:ruleset/batch",
+    {
+      config: { roles: ["decide"] },
+      schema: {
+        summary: "Toma várias decisões (um item ruim não derruba os outros)",
+        tags: ["decisões"],
+        params,
+        querystring,
+        body: {
+          type: "object",
+          required: ["items"],
+          additionalProperties: false,
+          properties: {
+            items: {
+              type: "array",
+              maxItems: config.batchLimit,
+              items: { type: "object", required: ["facts"], additionalProperties: false, properties: { facts: { type: "object" } } },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["ruleset", "version", "results"],
+            properties: {
+              ruleset: { type: "string" },
+              version: { type: "integer" },
+              results: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    decision: { type: "object", additionalProperties: true },
+                    fired: { type: "array", items: { type: "string" } },
+                    error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, details: { type: "array", items: {} } } },
+                  },
+                },
+              },
+            },
+          },
+          "4xx": { $ref: "ApiError#" },
+          "5xx": { $ref: "ApiError#" },
+        },
+      },
+    },
+    async (request) => {
+      const loaded = await target(request.params.ruleset, request.query.version);
+      const results = [];
+      // Sequential on purpose: a batch of 1,000 must not starve other callers of the event loop.
+      for (const item of request.body.items) {
+        try {
+          const r = await decideOne(loaded, item.facts, false);
+          results.push({ decision: r.decision, fired: r.fired });
+        } catch (e) {
+          const api = asApiError(e);
+          results.push({ error: { code: api.code, message: api.message, details: api.details } });
+        }
+      }
+      return { ruleset: loaded.stored.name, version: loaded.stored.version, results };
+    },
+  );
+}

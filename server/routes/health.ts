@@ -1,0 +1,27 @@
+/** Liveness, readiness, metrics and the root page. */
+import type { FastifyInstance } from "fastify";
+
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    "/health",
+    { config: { public: true }, schema: { hide: true, response: { 200: { type: "object", properties: { status: { type: "string" } } } } } },
+    async () => ({ status: "ok" }),
+  );
+
+  app.get("/ready", { schema: { hide: true } }, async (_request, reply) => {
+    if (!app.registry.ready) return reply.status(503).send({ error: { code: "NOT_READY", message: "carregando os conjuntos de regras", details: [] } });
+    return { status: "ready", rulesets: app.registry.names() };
+  });
+
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    reply.header("content-type", app.metrics.registry.contentType);
+    return app.metrics.registry.metrics();
+  });
+
+  // Until the editor exists, the root page points to the API documentation.
+  app.get("/", { schema: { hide: true } }, async (_request, reply) => {
+    reply.type("text/html; charset=utf-8");
+    return `<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>Regras da central</title><link rel="icon" href="data:,"></head>
+<body><h1>Regras da central</h1><p>O editor de regras chega em breve. Enquanto isso: <a href="/docs">documentação da API</a>.</p></body></html>`;
+  });
+}

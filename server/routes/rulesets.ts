@@ -1,0 +1,318 @@
+/**
+ * Authoring endpoints: read rule sets and their versions, validate and test drafts, publish, roll
+ * back, read the audit log.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ApiError, notFound } from "../errors.js";
+import { compileFor, publish, testWith } from "../publish.js";
+import type { StoredVersion } from "../store/types.js";
+
+const nameParam = { type: "object", required: ["name"], properties: { name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" } } } as const;
+const versionParam = {
+  type: "object",
+  required: ["name", "v"],
+  properties: { name: nameParam.properties.name, v: { type: "string", pattern: "^[1-9][0-9]{0,8}$" } },
+} as const;
+const errors = { "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } } as const;
+
+const versionMeta = {
+  type: "object",
+  properties: {
+    version: { type: "integer" },
+    author: { type: "string" },
+    message: { type: "string" },
+    createdAt: { type: "string" },
+    hash: { type: "string" },
+    rolledBackFrom: { type: "integer" },
+  },
+} as const;
+
+const diagnosticSchema = {
+  type: "object",
+  properties: {
+    severity: { type: "string" },
+    code: { type: "string" },
+    message: { type: "string" },
+    line: { type: "integer" },
+    column: { type: "integer" },
+    endLine: { type: "integer" },
+    endColumn: { type: "integer" },
+  },
+} as const;
+
+const suiteResultSchema = {
+  type: "object",
+  properties: {
+    passed: { type: "integer" },
+    failed: { type: "integer" },
+    cases: { type: "array", items: { type: "object", additionalProperties: true } },
+    coverage: { type: "object", additionalProperties: true },
+  },
+} as const;
+
+function author(request: FastifyRequest): string {
+  return request.principal?.name ?? "local";
+}
+
+export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
+  const { registry, metrics, config } = app;
+  const authoring = { roles: ["author", "publisher"] as const, rateLimit: { max: config.authoringRateLimit, timeWindow: "1 minute" } };
+  const publishing = { roles: ["publisher"] as const, rateLimit: { max: config.authoringRateLimit, timeWindow: "1 minute" } };
+  const sourceField = { type: "string", maxLength: config.sourceLimit } as const;
+
+  function state(name: string) {
+    const s = registry.store.get(name);
+    if (!s) throw notFound(`conjunto de regras desconhecido: ${name}`);
+    return s;
+  }
+
+  async function version(name: string, v: string): Promise<StoredVersion> {
+    state(name);
+    const stored = await registry.store.getVersion(name, Number(v));
+    if (!stored) throw notFound(`versão ${v} de ${name} não existe`);
+    return stored;
+  }
+
+  app.get(
+    "/v1/rulesets",
+    {
+      schema: {
+        summary: "Lista os conjuntos de regras",
+        tags: ["conjuntos de regras"],
+        response: {
+          200: {
+            type: "array",
+            items: { type: "object", properties: { name: { type: "string" }, version: { type: "integer" }, description: { type: "string" }, updatedAt: { type: "string" } } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async () =>
+      registry.names().map((name) => {
+        const loaded = registry.get(name);
+        return { name, version: loaded?.stored.version, description: loaded?.compiled.description ?? "", updatedAt: loaded?.stored.createdAt };
+      }),
+  );
+
+  app.get<{ Params: { name: string } }>(
+    "/v1/rulesets/:name",
+    {
+      schema: {
+        summary: "Um conjunto de regras: versões publicadas, fonte e testes da versão ativa",
+        tags: ["conjuntos de regras"],
+        params: nameParam,
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              description: { type: "string" },
+              version: { type: "integer" },
+              updatedAt: { type: "string" },
+              versions: { type: "array", items: versionMeta },
+              source: { type: "string" },
+              tests: { type: ["string", "null"] },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const s = state(request.params.name);
+      return {
+        name: s.name,
+        description: registry.get(s.name)?.compiled.description ?? "",
+        version: s.active.version,
+        updatedAt: s.active.createdAt,
+        versions: s.versions,
+        source: s.active.source,
+        tests: s.active.tests,
+      };
+    },
+  );
+
+  app.get<{ Params: { name: string; v: string } }>(
+    "/v1/rulesets/:name/versions/:v",
+    {
+      schema: {
+        summary: "A fonte de uma versão",
+        tags: ["conjuntos de regras"],
+        params: versionParam,
+        response: { 200: { type: "object", properties: { name: { type: "string" }, ...versionMeta.properties, source: { type: "string" }, tests: { type: ["string", "null"] } } }, ...errors },
+      },
+    },
+    async (request) => version(request.params.name, request.params.v),
+  );
+
+  app.get<{ Params: { name: string; v: string } }>(
+    "/v1/rulesets/:name/versions/:v/compiled",
+    {
+      schema: {
+        summary: "As regras json-rules-engine de uma versão (e os metadados do compilador)",
+        tags: ["conjuntos de regras"],
+        params: versionParam,
+        response: { 200: { type: "object", additionalProperties: true }, ...errors },
+      },
+    },
+    async (request) => {
+      await version(request.params.name, request.params.v);
+      const loaded = await registry.version(request.params.name, Number(request.params.v));
+      if (!loaded) throw notFound(`versão ${request.params.v} de ${request.params.name} não existe`);
+      return loaded.compiled;
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { source: string } }>(
+    "/v1/rulesets/:name/validate",
+    {
+      config: authoring,
+      schema: {
+        summary: "Valida uma fonte (diagnósticos com linha e coluna)",
+        tags: ["edição"],
+        params: nameParam,
+        body: { type: "object", required: ["source"], additionalProperties: false, properties: { source: sourceField } },
+        response: { 200: { type: "object", properties: { ok: { type: "boolean" }, diagnostics: { type: "array", items: diagnosticSchema } } }, ...errors },
+      },
+    },
+    async (request) => {
+      const outcome = compileFor(request.params.name, request.body.source);
+      return { ok: outcome.compiled !== undefined, diagnostics: outcome.diagnostics };
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { source?: string; tests?: string } }>(
+    "/v1/rulesets/:name/test",
+    {
+      config: authoring,
+      schema: {
+        summary: "Roda uma suíte de testes contra uma fonte (padrão: a suíte e a versão ativas)",
+        tags: ["edição"],
+        params: nameParam,
+        body: { type: "object", additionalProperties: false, properties: { source: sourceField, tests: sourceField } },
+        response: { 200: suiteResultSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const name = request.params.name;
+      const active = registry.get(name);
+      let compiled = active?.compiled;
+      if (request.body.source !== undefined) {
+        const outcome = compileFor(name, request.body.source);
+        if (!outcome.compiled) throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não compila", outcome.diagnostics);
+        compiled = outcome.compiled;
+      }
+      if (!compiled) throw notFound(`conjunto de regras desconhecido: ${name}`);
+      const tests = request.body.tests ?? active?.stored.tests;
+      if (tests === undefined || tests === null) throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
+      return testWith(compiled, tests);
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { source: string; tests?: string; message?: string; baseVersion?: number } }>(
+    "/v1/rulesets/:name/versions",
+    {
+      config: publishing,
+      schema: {
+        summary: "Publica uma nova versão (compila e roda a suíte antes; nada muda se falhar)",
+        tags: ["publicação"],
+        params: nameParam,
+        body: {
+          type: "object",
+          required: ["source"],
+          additionalProperties: false,
+          properties: {
+            source: sourceField,
+            tests: sourceField,
+            message: { type: "string", maxLength: 1000 },
+            baseVersion: { type: "integer", minimum: 1, description: "Recusa (409) se a versão ativa não for mais esta." },
+          },
+        },
+        response: { 201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" } } }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const name = request.params.name;
+      try {
+        const stored = await publish(registry, {
+          name,
+          source: request.body.source,
+          ...(request.body.tests !== undefined ? { tests: request.body.tests } : {}),
+          message: request.body.message ?? "",
+          author: author(request),
+          requestId: request.id,
+          ...(request.body.baseVersion !== undefined ? { baseVersion: request.body.baseVersion } : {}),
+        });
+        metrics.publishes.inc({ ruleset: name, outcome: "published" });
+        request.log.info({ ruleset: name, version: stored.version, hash: stored.hash, author: stored.author }, "rule set published");
+        return reply.status(201).send({ version: stored.version, hash: stored.hash });
+      } catch (e) {
+        metrics.publishes.inc({ ruleset: name, outcome: e instanceof ApiError && e.statusCode === 409 ? "conflict" : "rejected" });
+        throw e;
+      }
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { version: number; message?: string } }>(
+    "/v1/rulesets/:name/rollback",
+    {
+      config: publishing,
+      schema: {
+        summary: "Volta a uma versão anterior (cria uma nova versão igual a ela)",
+        tags: ["publicação"],
+        params: nameParam,
+        body: { type: "object", required: ["version"], additionalProperties: false, properties: { version: { type: "integer", minimum: 1 }, message: { type: "string", maxLength: 1000 } } },
+        response: { 201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" }, rolledBackFrom: { type: "integer" } } }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const name = request.params.name;
+      const old = await version(name, String(request.body.version));
+      const stored = await publish(registry, {
+        name,
+        source: old.source,
+        tests: old.tests,
+        message: request.body.message ?? `volta para a versão ${old.version}`,
+        author: author(request),
+        requestId: request.id,
+        action: "rollback",
+        rolledBackFrom: old.version,
+      });
+      metrics.publishes.inc({ ruleset: name, outcome: "rolled_back" });
+      request.log.info({ ruleset: name, version: stored.version, rolledBackFrom: old.version }, "rule set rolled back");
+      return reply.status(201).send({ version: stored.version, hash: stored.hash, rolledBackFrom: old.version });
+    },
+  );
+
+  app.get(
+    "/v1/audit",
+    {
+      config: { roles: ["author", "publisher"] },
+      schema: {
+        summary: "Registro de auditoria de publicações e reversões",
+        tags: ["publicação"],
+        response: {
+          200: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                at: { type: "string" },
+                action: { type: "string" },
+                ruleset: { type: "string" },
+                version: { type: "integer" },
+                author: { type: "string" },
+                message: { type: "string" },
+                hash: { type: "string" },
+                requestId: { type: "string" },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async () => registry.store.audit(),
+  );
+}

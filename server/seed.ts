@@ -1,0 +1,42 @@
+/**
+ * Seeding: at start, every `rules/<name>.yaml` (with `rules/<name>.test.yaml` when present) that
+ * the store does not have yet is published as its first version, with the same checks as any
+ * publish. A rule set the store already has is never overwritten by the files.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ApiError } from "./errors.js";
+import { publish } from "./publish.js";
+import type { Registry } from "./registry.js";
+import type { StoreProblem } from "./store/types.js";
+
+export interface SeedReport {
+  readonly seeded: string[];
+  readonly problems: StoreProblem[];
+}
+
+export async function seedFromDirectory(registry: Registry, rulesDir: string): Promise<SeedReport> {
+  const seeded: string[] = [];
+  const problems: StoreProblem[] = [];
+  let files: string[];
+  try {
+    files = (await readdir(rulesDir)).filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml")).sort();
+  } catch (e) {
+    return { seeded, problems: [{ path: rulesDir, message: `pasta de regras ilegível: ${(e as Error).message}` }] };
+  }
+  for (const file of files) {
+    const name = file.replace(/\.yaml$/, "");
+    if (registry.store.get(name)) continue;
+    const path = join(rulesDir, file);
+    try {
+      const source = await readFile(path, "utf8");
+      const tests = await readFile(join(rulesDir, `${name}.test.yaml`), "utf8").catch(() => null);
+      await publish(registry, { name, source, tests, author: "seed", message: `semeado de ${file}`, action: "seed" });
+      seeded.push(name);
+    } catch (e) {
+      const detail = e instanceof ApiError ? `${e.message}: ${JSON.stringify(e.details).slice(0, 2000)}` : (e as Error).message;
+      problems.push({ path, message: detail });
+    }
+  }
+  return { seeded, problems };
+}
