@@ -9,6 +9,12 @@ Uso:
   rules decide <arquivo> --facts <json|@arquivo> [--explain]
                                                    decide com os fatos informados e imprime a decisão
   rules fmt <arquivo...> [--check | --write]       formata os arquivos no padrão canônico
+  rules test [arquivo...] [--reporter junit] [--tag a,b]
+                                                   roda as suítes de testes (*.test.yaml) com cobertura
+  rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
+                                                   publica no serviço (compila e roda a suíte antes)
+  rules token --name N --roles decide,author,publisher
+                                                   cria um token de acesso e a linha de configuração
 
 Opções gerais:
   -h, --help        mostra esta ajuda (ou a de um comando: rules <comando> --help)
@@ -49,6 +55,38 @@ Opções:
   --facts @<arquivo>  lê os fatos de um arquivo JSON, por exemplo --facts @fatos.json
   --explain           inclui o rastro (trace) de cada regra avaliada
   -h, --help          mostra esta ajuda
+`,
+  test: `Uso: rules test [arquivo...] [--reporter text|junit] [--tag a,b]
+
+Roda as suítes de testes (arquivos <nome>.test.yaml ao lado de cada conjunto de regras; veja
+docs/testing.md). Sem arquivos, roda todas as suítes de rules/. Para cada caso mostra ✓ ou ✗; para
+cada falha, a diferença entre o esperado e o obtido; no fim, a cobertura: as regras, linhas de
+tabela e transições que nenhum caso exercitou, com suas posições.
+
+Opções:
+  --reporter junit   imprime JUnit XML (para sistemas de integração contínua)
+  --tag a,b          roda só os casos com alguma dessas etiquetas
+  -h, --help         mostra esta ajuda
+
+Sai com 1 se algum caso falhar ou alguma suíte tiver problemas.
+`,
+  publish: `Uso: rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
+
+Publica um arquivo de regras no serviço de decisões (regras como código, em CI/CD). O arquivo é
+verificado aqui primeiro; o serviço compila de novo e roda a suíte de testes (o <arquivo>.test.yaml
+ao lado, enviado junto quando existe) e recusa a publicação se algo falhar.
+
+Opções:
+  --server URL          endereço do serviço (ou a variável RULES_SERVER)
+  --token T             token com o papel publisher (ou a variável RULES_TOKEN)
+  --message M           mensagem da versão (vai para o registro de auditoria)
+  --base-version N      recusa (409) se a versão ativa não for mais N
+  -h, --help            mostra esta ajuda
+`,
+  token: `Uso: rules token --name N --roles decide,author,publisher
+
+Cria um token de acesso aleatório e mostra a linha name:papéis:sha256 para TOKENS ou TOKENS_FILE.
+O serviço guarda só o hash: anote o token na hora.
 `,
   fmt: `Uso: rules fmt <arquivo...> [--check | --write]
 

@@ -10,13 +10,24 @@ import { check } from "./check.js";
 import { compile } from "./compile.js";
 import { decide } from "./decide.js";
 import { fmt } from "./fmt.js";
+import { publish } from "./publish.js";
+import { test } from "./test.js";
+import { token } from "./token.js";
 import { COMMAND_HELP, USAGE, version } from "./help.js";
 import { EXIT_OK, EXIT_USAGE, guard, UsageError, type CliContext } from "./io.js";
 
 export type { CliContext, Output } from "./io.js";
-export { check, compile, decide, fmt };
+export { check, compile, decide, fmt, publish, test, token };
 
-export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<number>>> = { check, compile, decide, fmt };
+export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<number>>> = {
+  check,
+  compile,
+  decide,
+  fmt,
+  test,
+  publish: (ctx) => publish(ctx),
+  token,
+};
 
 /** Runs `rules <args>`; `ctx.argv` holds the arguments after `rules`. Never throws. */
 export function main(ctx: CliContext): Promise<number> {
