@@ -2,6 +2,7 @@
 import { COMMAND_HELP } from "./help.js";
 import { count, EXIT_FAILURE, EXIT_OK, formatDiagnostics, guard, InputError, parseCommandLine, readTextFile, UsageError, type CliContext, type Tally } from "./io.js";
 import type { Diagnostic } from "../dsl/diagnostics.js";
+import { loadSuite } from "../tester/suite.js";
 import { diagnoseSource, summary } from "./rule-file.js";
 
 /** `diagnoseWith` is injectable for tests (defaults to the compiler's `diagnose`). */
@@ -24,7 +25,8 @@ export function check(ctx: CliContext, diagnoseWith: (source: string) => readonl
         tally.errors++;
         continue;
       }
-      const diagnostics = diagnoseWith(source);
+      // A test suite beside the rule sets (`rules check rules/*.yaml`) is checked as a suite.
+      const diagnostics = file.endsWith(".test.yaml") ? loadSuite(source).diagnostics : diagnoseWith(source);
       ctx.stdout.write(formatDiagnostics(file, source, diagnostics));
       count(tally, diagnostics);
     }

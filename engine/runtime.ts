@@ -297,8 +297,13 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
     case "transitionResult": {
       const t = c.transitions;
       if (!t) return;
-      const reasons = run.decision[t.reasons];
       const missing = run.decision[t.missing];
+      if (t.missingFields && Array.isArray(missing) && missing.length > 0) {
+        const current = run.decision[t.reasons];
+        run.decision[t.reasons] = [...(Array.isArray(current) ? current : []), run.render(t.missingFields, [])];
+        run.touch();
+      }
+      const reasons = run.decision[t.reasons];
       run.decision[t.allowed] = (!Array.isArray(reasons) || reasons.length === 0) && (!Array.isArray(missing) || missing.length === 0);
       break;
     }

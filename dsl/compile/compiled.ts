@@ -95,7 +95,7 @@ export interface CompiledRuleSet {
   readonly tables: Readonly<Record<string, CompiledTable>>;
   readonly rulesMeta: readonly CompiledRule[];
   readonly validations?: { readonly into: string; readonly fieldKey: string; readonly messageKey: string; readonly items: readonly { readonly field: string; readonly message: CompiledTemplate }[] };
-  readonly transitions?: { readonly allowed: string; readonly reasons: string; readonly missing: string };
+  readonly transitions?: { readonly allowed: string; readonly reasons: string; readonly missing: string; readonly missingFields?: CompiledTemplate };
   readonly invariants: readonly { readonly name: string; readonly check: Expr; readonly message?: string }[];
   /** Expressions evaluated by the `$expr` fact, by id. */
   readonly expressions: Readonly<Record<string, Expr>>;

@@ -317,7 +317,14 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
           },
         }
       : {}),
-    ...(model.transitions ? { transitions: { ...model.transitions.outputs } } : {}),
+    ...(model.transitions
+      ? {
+          transitions: {
+            ...model.transitions.outputs,
+            ...(model.transitions.refusals.missingFields ? { missingFields: template(model.transitions.refusals.missingFields) } : {}),
+          },
+        }
+      : {}),
     invariants: model.invariants.map((inv) => ({ name: inv.name, check: stripRanges(inv.check), ...(inv.message ? { message: inv.message } : {}) })),
     expressions,
     rules,

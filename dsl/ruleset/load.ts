@@ -762,7 +762,7 @@ class Reader {
     const allow = this.list(this.required(m, "allow", "transitions", whole), "transitions.allow", whole)
       .map((n) => this.transition(n))
       .filter((t): t is TransitionDecl => t !== undefined);
-    const refMap = m.get("refusals")?.value ? this.mapping(m.get("refusals")?.value, "transitions.refusals", ["notAllowed", "terminal", "unknownState"], whole) : undefined;
+    const refMap = m.get("refusals")?.value ? this.mapping(m.get("refusals")?.value, "transitions.refusals", ["notAllowed", "terminal", "unknownState", "missingFields"], whole) : undefined;
     const refusal = (k: string, fallback: string): TemplateDecl => {
       const n = refMap?.get(k)?.value;
       return (n && this.template(n, `transitions.refusals.${k}`, whole)) || { name: k, nameRange: whole, params: [], parts: [{ kind: "text", text: fallback }], range: whole };
@@ -783,6 +783,7 @@ class Reader {
         notAllowed: refusal("notAllowed", "transição não permitida"),
         terminal: refusal("terminal", "o estado atual é terminal"),
         unknownState: refusal("unknownState", "estado desconhecido"),
+        ...(refMap?.get("missingFields")?.value ? { missingFields: refusal("missingFields", "") } : {}),
       },
       range: whole,
     };

@@ -149,7 +149,13 @@ export interface TransitionsDecl {
   readonly outputRanges: { readonly allowed: Range; readonly reasons: Range; readonly missing: Range };
   readonly guards: readonly GuardDecl[];
   readonly allow: readonly TransitionDecl[];
-  readonly refusals: { readonly notAllowed: TemplateDecl; readonly terminal: TemplateDecl; readonly unknownState: TemplateDecl };
+  readonly refusals: {
+    readonly notAllowed: TemplateDecl;
+    readonly terminal: TemplateDecl;
+    readonly unknownState: TemplateDecl;
+    /** Optional reason added when required fields are missing (it may list `decision.<missing>`). */
+    readonly missingFields?: TemplateDecl;
+  };
   readonly range: Range;
 }
 
