@@ -498,7 +498,7 @@ describe("formatRuleSet", () => {
         .map((l) => l.trim());
     expect(kept(out)).toEqual(kept(reclame));
     expect(out).toContain("servico: Cadastro – Inclusão/Renovação/exclusão de beneficiários dependentes");
-    expect(out).toContain('assuntoEmailReclassificacao: "Reclame – demanda reclassificada – ocorrência {numero}"');
+    expect(out).toContain(`assuntoEmailReclassificacao: 'Reclame – demanda reclassificada{if numero is null then "" else " – ocorrência " + numero}'`);
     expect(out).toContain("Informamos que o canal de atendimento ‘Reclame’ foi modernizado");
   });
 
