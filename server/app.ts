@@ -5,6 +5,7 @@
  * envelope, a request id in every log line and error.
  */
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -44,6 +45,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, registry } = options;
   const metrics = options.metrics ?? createMetrics();
   const app = Fastify({
+    // Node checks request timeouts only every 30 s by default: a client trickling one byte at a
+    // time would hold its socket that long whatever requestTimeout says.
+    // With a server factory fastify leaves the server's timeouts to us: set them all here.
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          requestTimeout: config.requestTimeout,
+          headersTimeout: config.requestTimeout,
+          keepAliveTimeout: 5_000,
+          connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.requestTimeout / 2))),
+        },
+        handler,
+      );
+      server.setTimeout(config.requestTimeout);
+      return server;
+    },
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     connectionTimeout: config.requestTimeout,

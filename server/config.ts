@@ -32,10 +32,19 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
+/** Loopback addresses only as literals (a name such as 127.example.com may resolve anywhere). */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith("127.");
+  if (host === "localhost" || host === "::1" || host === "[::1]") return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return m !== null && m.slice(1).every((n) => Number(n) <= 255);
+}
+
+function tokensFrom(text: string, origin: string): TokenEntry[] {
+  try {
+    return parseTokens(text, origin);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }
 
 function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
@@ -59,9 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     } catch (e) {
       throw new ConfigError(`TOKENS_FILE: não foi possível ler ${path}: ${(e as Error).message}`);
     }
-    tokens = parseTokens(text, `TOKENS_FILE (${path})`);
+    tokens = tokensFrom(text, `TOKENS_FILE (${path})`);
   }
-  if (env.TOKENS) tokens = [...tokens, ...parseTokens(env.TOKENS, "TOKENS")];
+  if (env.TOKENS) tokens = [...tokens, ...tokensFrom(env.TOKENS, "TOKENS")];
   const host = env.HOST || "127.0.0.1";
   if (tokens.length === 0 && !isLoopback(host)) {
     throw new ConfigError(

@@ -68,6 +68,8 @@ export function toApiError(err: unknown): ApiError {
     );
   }
   switch (e?.code) {
+    // Includes bodies with __proto__ / constructor.prototype keys (prototype poisoning), which
+    // fastify's parser refuses as invalid JSON.
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new ApiError(400, "MALFORMED_JSON", "o corpo da requisição não é um JSON válido");
@@ -79,15 +81,12 @@ export function toApiError(err: unknown): ApiError {
     default:
       break;
   }
-  if (e instanceof SyntaxError || e?.statusCode === 400) {
-    // secure-json-parse refuses __proto__ / constructor.prototype keys with a 400 SyntaxError.
-    const poisoned = /prototype|__proto__/i.test(e?.message ?? "");
-    return new ApiError(400, poisoned ? "FORBIDDEN_KEY" : "MALFORMED_JSON", poisoned ? "o JSON contém a chave proibida __proto__ ou constructor.prototype" : "o corpo da requisição não é um JSON válido");
-  }
+  if (e instanceof SyntaxError || e?.statusCode === 400) return new ApiError(400, "MALFORMED_JSON", "o corpo da requisição não é um JSON válido");
   if (e?.statusCode === 413) return new ApiError(413, "PAYLOAD_TOO_LARGE", "o corpo da requisição é grande demais");
   if (e?.statusCode === 415) return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "envie o corpo como application/json");
   if (e?.statusCode === 429) return new ApiError(429, "RATE_LIMITED", "muitas requisições: tente de novo em instantes");
-  if (e?.statusCode === 408 || e?.code === "FST_ERR_HANDLER_TIMEOUT") return new ApiError(503, "TIMEOUT", "a requisição demorou demais");
+  if (e?.statusCode === 408) return new ApiError(408, "REQUEST_TIMEOUT", "a requisição não chegou inteira a tempo");
+  if (e?.code === "FST_ERR_HANDLER_TIMEOUT") return new ApiError(503, "TIMEOUT", "a requisição demorou demais");
   return new ApiError(500, "INTERNAL_ERROR", "erro interno; informe o requestId ao suporte");
 }
 

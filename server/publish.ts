@@ -57,6 +57,11 @@ export interface PublishRequest {
 
 /** Compiles, tests, stores and activates. Throws ApiError 422/409 without changing anything. */
 export async function publish(registry: Registry, req: PublishRequest): Promise<StoredVersion> {
+  // A stale base version is a conflict whatever else is wrong: say so first (the store checks again).
+  const active = registry.store.get(req.name)?.active.version ?? 0;
+  if (req.baseVersion !== undefined && req.baseVersion !== active) {
+    throw new ApiError(409, "CONFLICT", `a versão ativa de ${req.name} é ${active}, não ${req.baseVersion}: alguém publicou antes`, [{ activeVersion: active }]);
+  }
   const outcome = compileFor(req.name, req.source);
   if (!outcome.compiled) throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não compila", outcome.diagnostics);
   const tests = req.tests === undefined ? (registry.store.get(req.name)?.active.tests ?? null) : req.tests;

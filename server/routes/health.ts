@@ -1,5 +1,6 @@
 /** Liveness, readiness, metrics and the root page. */
 import type { FastifyInstance } from "fastify";
+import { ApiError } from "../errors.js";
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
@@ -8,8 +9,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     async () => ({ status: "ok" }),
   );
 
-  app.get("/ready", { schema: { hide: true } }, async (_request, reply) => {
-    if (!app.registry.ready) return reply.status(503).send({ error: { code: "NOT_READY", message: "carregando os conjuntos de regras", details: [] } });
+  app.get("/ready", { schema: { hide: true } }, async () => {
+    if (!app.registry.ready) throw new ApiError(503, "NOT_READY", "carregando os conjuntos de regras");
     return { status: "ready", rulesets: app.registry.names() };
   });
 

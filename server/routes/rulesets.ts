@@ -56,8 +56,11 @@ function author(request: FastifyRequest): string {
 
 export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
   const { registry, metrics, config } = app;
-  const authoring = { roles: ["author", "publisher"] as const, rateLimit: { max: config.authoringRateLimit, timeWindow: "1 minute" } };
-  const publishing = { roles: ["publisher"] as const, rateLimit: { max: config.authoringRateLimit, timeWindow: "1 minute" } };
+  // One budget for all authoring routes together (validate, test, publish, roll back): a single
+  // limiter (one store) shared by the four routes.
+  const authoringLimit = app.rateLimit({ max: config.authoringRateLimit, timeWindow: "1 minute" });
+  const authoring = { roles: ["author", "publisher"] as const };
+  const publishing = { roles: ["publisher"] as const };
   const sourceField = { type: "string", maxLength: config.sourceLimit } as const;
 
   function state(name: string) {
@@ -168,6 +171,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     "/v1/rulesets/:name/validate",
     {
       config: authoring,
+      onRequest: authoringLimit,
       schema: {
         summary: "Valida uma fonte (diagnósticos com linha e coluna)",
         tags: ["edição"],
@@ -186,6 +190,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     "/v1/rulesets/:name/test",
     {
       config: authoring,
+      onRequest: authoringLimit,
       schema: {
         summary: "Roda uma suíte de testes contra uma fonte (padrão: a suíte e a versão ativas)",
         tags: ["edição"],
@@ -214,6 +219,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     "/v1/rulesets/:name/versions",
     {
       config: publishing,
+      onRequest: authoringLimit,
       schema: {
         summary: "Publica uma nova versão (compila e roda a suíte antes; nada muda se falhar)",
         tags: ["publicação"],
@@ -258,6 +264,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     "/v1/rulesets/:name/rollback",
     {
       config: publishing,
+      onRequest: authoringLimit,
       schema: {
         summary: "Volta a uma versão anterior (cria uma nova versão igual a ela)",
         tags: ["publicação"],

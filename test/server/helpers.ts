@@ -1,0 +1,358 @@
+/**
+ * Shared helpers of the HTTP service tests: a fresh app on a fresh temp DATA_DIR (and, when
+ * seeding, a temp RULES_DIR holding copies of the chosen shipped rule sets), small inline rule
+ * sets and suites, tokens, the error-envelope assertion and a gate that holds a decision in flight.
+ * Synthetic data only.
+ */
+import { randomBytes } from "node:crypto";
+import { copyFile, cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { Almanac } from "json-rules-engine";
+import { expect, vi } from "vitest";
+import { buildApp } from "../../server/app.js";
+import { hashToken, type Role } from "../../server/auth.js";
+import { loadConfig, type Config } from "../../server/config.js";
+import { createMetrics, type Metrics } from "../../server/metrics.js";
+import { Registry } from "../../server/registry.js";
+import { seedFromDirectory, type SeedReport } from "../../server/seed.js";
+import { createFileStore } from "../../server/store/file-store.js";
+import type { RuleSetStore, StoreProblem } from "../../server/store/types.js";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SHIPPED_RULES = join(ROOT, "rules");
+
+// ---------------------------------------------------------------------------------------------
+// Temp directories
+
+const temps: string[] = [];
+
+export async function tempDir(prefix = "server-test-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** Temp dirs kept for the whole file (seeded templates). */
+const persistent: string[] = [];
+
+/** Removes every temp dir made so far (call in afterEach); `all` also removes the seeded templates (afterAll). */
+export async function removeTempDirs(all = false): Promise<void> {
+  for (const dir of temps.splice(0)) await rm(dir, { recursive: true, force: true });
+  if (all) {
+    templates.clear();
+    for (const dir of persistent.splice(0)) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A temp RULES_DIR with copies of the named shipped rule sets (and their suites when present). */
+export async function rulesDirWith(names: readonly string[]): Promise<string> {
+  const dir = await tempDir("rules-");
+  for (const name of names) {
+    await copyFile(join(SHIPPED_RULES, `${name}.yaml`), join(dir, `${name}.yaml`));
+    await copyFile(join(SHIPPED_RULES, `${name}.test.yaml`), join(dir, `${name}.test.yaml`)).catch(() => undefined);
+  }
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: RuleSetStore;
+  readonly registry: Registry;
+  readonly config: Config;
+  readonly metrics: Metrics;
+  readonly dataDir: string;
+  readonly rulesDir: string;
+  /** What store.open() reported. */
+  readonly problems: readonly StoreProblem[];
+  readonly seed: SeedReport | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra environment for loadConfig (DATA_DIR / RULES_DIR are filled in unless given). */
+  readonly env?: Record<string, string>;
+  /** Reuse an existing data dir (restart); default: a fresh temp one. */
+  readonly dataDir?: string;
+  /** Seed from this RULES_DIR; default: no seeding (empty store). */
+  readonly rulesDir?: string;
+  /** Shipped rule sets to copy into a fresh RULES_DIR and seed from (ignored when rulesDir is given). */
+  readonly seedShipped?: readonly string[];
+  /** Call registry.loadAll() (default true). False: the app answers before the rule sets are loaded. */
+  readonly load?: boolean;
+}
+
+/** Builds the app the way server/main.ts wires it: store.open, seed, loadAll; never listens. */
+export async function startApp(options: StartOptions = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? (await tempDir("data-"));
+  const rulesDir = options.rulesDir ?? (options.seedShipped ? await rulesDirWith(options.seedShipped) : await tempDir("no-rules-"));
+  const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir, ...options.env }, ROOT);
+  const store = createFileStore(config.dataDir);
+  const registry = new Registry(store);
+  const metrics = createMetrics();
+  const app = await buildApp({ config, registry, logger: false, metrics });
+  const problems = await store.open();
+  let seed: SeedReport | undefined;
+  if (options.rulesDir !== undefined || options.seedShipped !== undefined) {
+    seed = await seedFromDirectory(registry, config.rulesDir);
+  }
+  if (options.load !== false) {
+    const loadProblems = registry.loadAll();
+    expect(loadProblems).toEqual([]);
+  }
+  let closed = false;
+  return {
+    app,
+    store,
+    registry,
+    config,
+    metrics,
+    dataDir,
+    rulesDir,
+    problems,
+    seed,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+const templates = new Map<string, Promise<string>>();
+
+/** A data dir seeded once per test file (worker) with the named shipped rule sets. */
+function seededTemplate(names: readonly string[]): Promise<string> {
+  const key = [...names].sort().join(",");
+  let t = templates.get(key);
+  if (!t) {
+    t = (async () => {
+      const seeded = await startApp({ seedShipped: names });
+      expect(seeded.seed?.problems).toEqual([]);
+      expect(seeded.seed?.seeded.sort()).toEqual([...names].sort());
+      await seeded.close();
+      for (const dir of [seeded.dataDir, seeded.rulesDir]) {
+        const i = temps.indexOf(dir);
+        if (i >= 0) temps.splice(i, 1);
+        persistent.push(dir);
+      }
+      return seeded.dataDir;
+    })();
+    templates.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * An app on a FRESH temp DATA_DIR that already holds version 1 of the named shipped rule sets
+ * (a copy of a data dir seeded once per file, so each test pays a directory copy, not a seed).
+ */
+export async function startSeeded(names: readonly string[] = ["reclame-designacao"], options: Omit<StartOptions, "dataDir" | "rulesDir" | "seedShipped"> = {}): Promise<TestApp> {
+  const template = await seededTemplate(names);
+  const dataDir = await tempDir("data-");
+  await cp(template, dataDir, { recursive: true });
+  return startApp({ ...options, dataDir });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export interface Call {
+  readonly method?: "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
+  readonly url: string;
+  readonly body?: unknown;
+  readonly token?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export function call(app: FastifyInstance, c: Call): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...c.headers };
+  if (c.token !== undefined) headers.authorization = `Bearer ${c.token}`;
+  return app.inject({
+    method: c.method ?? (c.body === undefined ? "GET" : "POST"),
+    url: c.url,
+    headers,
+    ...(c.body !== undefined ? { payload: c.body as Record<string, unknown> } : {}),
+  });
+}
+
+export function json<T = any>(res: LightMyRequestResponse): T {
+  return JSON.parse(res.body) as T;
+}
+
+/** No stack frames, no source file names in a response body. */
+export function expectNoStack(body: string): void {
+  expect(body).not.toMatch(/\n\s+at |\bat [\w.<>]+ \(|\.ts:\d+|\.js:\d+|node:internal|node_modules/);
+}
+
+export interface ErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details: any[];
+  readonly requestId: string;
+}
+
+/**
+ * Asserts the contract's error envelope: the status, JSON content type, `{"error": {code,
+ * message, details[], requestId}}` with the same requestId as the x-request-id header, no stack.
+ * `code` may be a list of acceptable codes.
+ */
+export function expectError(res: LightMyRequestResponse, status: number, code?: string | readonly string[]): ErrorBody {
+  expect(res.statusCode, `status of ${res.body.slice(0, 500)}`).toBe(status);
+  expect(String(res.headers["content-type"])).toMatch(/^application\/json/);
+  expectNoStack(res.body);
+  const body = json(res);
+  expect(Object.keys(body)).toEqual(["error"]);
+  const err = body.error as ErrorBody;
+  expect(err.code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
+  expect(typeof err.message).toBe("string");
+  expect(err.message.length).toBeGreaterThan(0);
+  expect(Array.isArray(err.details)).toBe(true);
+  const header = res.headers["x-request-id"];
+  expect(typeof header).toBe("string");
+  expect(err.requestId, "error.requestId equals the x-request-id header").toBe(header);
+  if (typeof code === "string") expect(err.code).toBe(code);
+  else if (code) expect(code).toContain(err.code);
+  return err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inline rule sets and suites
+
+/**
+ * A small rule set: `valor` integer (required), `canal` enum (optional); decision `marca` (a
+ * version marker: tells which source decided) and `faixa` ("ALTA" from 100).
+ */
+export function miniSource(marca: number, name = "mini", extraRules = ""): string {
+  return `ruleset: ${name}
+description: Conjunto mínimo de teste (marca ${marca}).
+facts:
+  valor: { type: integer, required: true }
+  canal: { type: string, enum: [telefone, chat] }
+outputs:
+  marca: { type: integer }
+  faixa: { type: string, nullable: true }
+rules:
+  - name: faixa alta
+    when: valor >= 100
+    then: faixa = "ALTA"
+  - name: marcar versão
+    then: marca = ${marca}
+${extraRules}`;
+}
+
+/** A suite for miniSource expecting `marca` (and the ALTA band for valor 150). */
+export function miniSuite(expectMarca: number, name = "mini"): string {
+  return `suite: ${name}
+cases:
+  - name: marca da versão
+    facts: { valor: 1 }
+    expect: { marca: ${expectMarca}, faixa: null }
+  - name: faixa alta
+    facts: { valor: 150, canal: chat }
+    expect: { marca: ${expectMarca}, faixa: ALTA }
+`;
+}
+
+/** A rule set with `rules` rules (each one runs a json-rules-engine condition): slower decisions. */
+export function slowSource(marca: number, rules = 50, name = "lento"): string {
+  let s = `ruleset: ${name}
+description: Muitas regras (decisão lenta de propósito).
+facts:
+  valor: { type: integer, required: true }
+outputs:
+  marca: { type: integer }
+  soma: { type: integer, default: 0 }
+rules:
+`;
+  for (let i = 0; i < rules; i++) s += `  - name: regra ${i}\n    when: valor > ${i}\n    then: soma = decision.soma + 1\n`;
+  s += `  - name: marcar versão\n    priority: -1\n    then: marca = ${marca}\n`;
+  return s;
+}
+
+/** Valid facts for reclame-designacao (Beneficiário + Reembolso → DESIGNAR GIPES), with overrides. */
+export function reclameFacts(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    numero: "900001",
+    tipoAtendimento: "Reclamação",
+    tipoCliente: "Beneficiário",
+    servico: "Reembolso",
+    entradaEm: "2026-04-06T10:00",
+    ...overrides,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+export interface Tokens {
+  /** Clear-text tokens by name. */
+  readonly decide: string;
+  readonly author: string;
+  readonly publisher: string;
+  readonly all: string;
+  /** The TOKENS env value (hashes only). */
+  readonly env: string;
+}
+
+export function newTokens(): Tokens {
+  const t = () => randomBytes(24).toString("base64url");
+  const entries: [string, Role[], string][] = [
+    ["crm", ["decide"], t()],
+    ["ana", ["author"], t()],
+    ["paulo", ["publisher"], t()],
+    ["admin", ["decide", "author", "publisher"], t()],
+  ];
+  return {
+    decide: entries[0]![2],
+    author: entries[1]![2],
+    publisher: entries[2]![2],
+    all: entries[3]![2],
+    env: entries.map(([name, roles, token]) => `${name}:${roles.join(",")}:${hashToken(token)}`).join(";"),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Holding a decision in flight
+
+export interface DecisionGate {
+  /** Resolves when a decision reached the engine and is being held. */
+  readonly started: Promise<void>;
+  /** Lets the held decision continue. */
+  release(): void;
+  restore(): void;
+}
+
+/**
+ * The next fact resolution any json-rules-engine run makes (i.e. a decision that has already
+ * picked its rule-set version and is inside `engine.run`) waits until `release()`. Only the first
+ * call is held; everything else passes straight through.
+ */
+export function holdNextDecision(): DecisionGate {
+  const proto = Almanac.prototype as unknown as { factValue: (...args: unknown[]) => Promise<unknown> };
+  const original = proto.factValue;
+  let armed = true;
+  let signalStarted!: () => void;
+  const started = new Promise<void>((resolve) => (signalStarted = resolve));
+  let releaseGate!: () => void;
+  const gate = new Promise<void>((resolve) => (releaseGate = resolve));
+  const spy = vi.spyOn(proto, "factValue").mockImplementation(async function (this: unknown, ...args: unknown[]) {
+    if (armed) {
+      armed = false;
+      signalStarted();
+      await gate;
+    }
+    return original.apply(this, args);
+  });
+  return { started, release: () => releaseGate(), restore: () => spy.mockRestore() };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
