@@ -14,7 +14,7 @@ import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT } from "../dsl/compile/e
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
 import { compareValues, createRecord, isRecord, toDisplayText, toJson, valueEquals, type Value } from "../dsl/values.js";
-import { convert, createFactValidator } from "./facts.js";
+import { convert, createFactValidator, toRuntimeFacts } from "./facts.js";
 import { DecisionError } from "./errors.js";
 import { decodeValue, operatorDefinitions, pathResolver } from "./operators.js";
 
@@ -361,10 +361,7 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
 
   async function decide(rawFacts: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const json = validate(rawFacts);
-    const facts = createRecord();
-    for (const [name, shape] of Object.entries(compiled.factShapes)) {
-      facts[name] = Object.prototype.hasOwnProperty.call(json, name) ? convert(json[name], shape, compiled.zone) : null;
-    }
+    const facts = toRuntimeFacts(compiled, json);
     const run = new RunContext(compiled, facts, names);
     const engine = pool.acquire();
     const runtimeFacts = Object.create(null) as Record<string, unknown>;
