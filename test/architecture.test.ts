@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { generateFunctionDocs } from "../dsl/library/docs.js";
 import { generateCstTypes } from "../dsl/syntax/cst-types.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -39,5 +40,9 @@ describe("architecture", () => {
 
   it("the generated CST types match the grammar (run `npm run generate` after changing it)", () => {
     expect(readFileSync(join(root, "dsl/syntax/cst.generated.ts"), "utf8")).toBe(generateCstTypes());
+  });
+
+  it("docs/functions.md matches the function catalog (run `npm run generate` after changing it)", () => {
+    expect(readFileSync(join(root, "docs/functions.md"), "utf8")).toBe(generateFunctionDocs());
   });
 });
