@@ -321,8 +321,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     params: [{ name: "cnpj", type: T.string }],
     returns: T.boolean,
     doc:
-      'Verdadeiro se o texto for um CNPJ válido (dígitos verificadores corretos), só com números ou no formato "00.000.000/0000-00". ' +
-      "Números com todos os dígitos iguais são inválidos.",
+      'Verdadeiro se o texto for um CNPJ válido (dígitos verificadores corretos), só com os caracteres ou no formato "00.000.000/0000-00". ' +
+      'Aceita o CNPJ alfanumérico (letras nas 12 primeiras posições, ex.: "12.ABC.345/01DE-35"). Números com todos os caracteres iguais são inválidos.',
     example: { call: 'isValidCnpj("11.222.333/0001-81")', result: "true" },
     impl: ([s]) => {
       const text = asString(s);

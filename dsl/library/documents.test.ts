@@ -119,3 +119,29 @@ describe("isValidCnpj", () => {
     );
   });
 });
+
+describe("isValidCnpj, alphanumeric (IN RFB 2.229/2024)", () => {
+  it("accepts the Receita Federal's published example, formatted or not, in any case", () => {
+    expect(isValidCnpj("12.ABC.345/01DE-35")).toBe(true);
+    expect(isValidCnpj("12ABC34501DE35")).toBe(true);
+    expect(isValidCnpj("12abc34501de35")).toBe(true);
+  });
+
+  it("rejects a wrong check digit, letters in the check digits and other symbols", () => {
+    expect(isValidCnpj("12.ABC.345/01DE-36")).toBe(false);
+    expect(isValidCnpj("12ABC34501DE3A")).toBe(false);
+    expect(isValidCnpj("12ABC34501D#35")).toBe(false);
+    expect(isValidCnpj("AAAAAAAAAAAAAA")).toBe(false);
+  });
+
+  it("every alphanumeric base gets check digits that validate, and a changed one does not", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9A-Z]{12}$/), (base) => {
+        const cnpj = base + cnpjCheckDigits(base);
+        fc.pre(!/^(.)\1*$/.test(cnpj));
+        expect(isValidCnpj(cnpj)).toBe(true);
+        expect(isValidCnpj(breakLast(cnpj))).toBe(false);
+      }),
+    );
+  });
+});

@@ -4,12 +4,13 @@
  * with surrounding whitespace ignored; any other shape is rejected. Numbers made of one repeated
  * digit (e.g. `111.111.111-11`) pass the check-digit arithmetic but are not valid documents.
  *
- * Note: only numeric CNPJs are accepted. The alphanumeric CNPJ (Receita Federal, IN RFB
- * 2.229/2024) is not supported yet.
+ * CNPJs may be alphanumeric (Receita Federal, IN RFB 2.229/2024, issued from July 2026): the first
+ * 12 characters are digits or upper-case letters, the last 2 are digits; every character counts as
+ * its code minus 48 in the same mod-11 arithmetic (so a numeric CNPJ checks exactly as before).
  */
 
 const CPF_RE = /^(?:\d{11}|\d{3}\.\d{3}\.\d{3}-\d{2})$/;
-const CNPJ_RE = /^(?:\d{14}|\d{2}\.\d{3}\.\d{3}\/\d{4}-\d{2})$/;
+const CNPJ_RE = /^(?:[0-9A-Z]{12}\d{2}|[0-9A-Z]{2}\.[0-9A-Z]{3}\.[0-9A-Z]{3}\/[0-9A-Z]{4}-\d{2})$/;
 const REPEATED_RE = /^(\d)\1*$/;
 
 /** The ASCII digits of `text`, in order (`"123.456-7"` → `"1234567"`). */
@@ -52,7 +53,7 @@ export function cpfCheckDigits(base9: string): string {
   return `${d1}${d2}`;
 }
 
-/** Computes the two check digits of a CNPJ from its first 12 digits (given as a 12-digit string). */
+/** Computes the two check digits of a CNPJ from its first 12 characters (digits or A–Z). */
 export function cnpjCheckDigits(base12: string): string {
   const d = digitsOf(base12);
   const d1 = cnpjCheckDigit(d);
@@ -69,11 +70,11 @@ export function isValidCpf(text: string): boolean {
   return cpfCheckDigits(digits.slice(0, 9)) === digits.slice(9);
 }
 
-/** True when `text` is a well-formed (numeric) CNPJ with correct check digits. */
+/** True when `text` is a well-formed CNPJ (numeric or alphanumeric) with correct check digits. */
 export function isValidCnpj(text: string): boolean {
-  const t = text.trim();
+  const t = text.trim().toUpperCase();
   if (!CNPJ_RE.test(t)) return false;
-  const digits = onlyDigits(t);
-  if (REPEATED_RE.test(digits)) return false;
-  return cnpjCheckDigits(digits.slice(0, 12)) === digits.slice(12);
+  const chars = t.replace(/[^0-9A-Z]/g, "");
+  if (REPEATED_RE.test(chars)) return false;
+  return cnpjCheckDigits(chars.slice(0, 12)) === chars.slice(12);
 }
