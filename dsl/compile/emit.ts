@@ -107,31 +107,30 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
     return undefined;
   };
 
-  /** Text shown for a table cell's condition in traces: "coluna: célula". */
-  let cellColumn: string | undefined;
-  const leaf = (e: Expr, base: Omit<Extract<Condition, { fact: string }>, "name">): Condition => {
+  /** A leaf condition with its source-map entry; `column` prefixes a table cell's text in traces ("coluna: célula"). */
+  const leaf = (e: Expr, base: Omit<Extract<Condition, { fact: string }>, "name">, column?: string): Condition => {
     const name = `c${++conditionCount}`;
     locate(name, e.range, "condição", true);
-    if (cellColumn !== undefined) {
+    if (column !== undefined) {
       const entry = sourceMap[name];
-      if (entry) sourceMap[name] = { ...entry, text: `${cellColumn}: ${entry.text ?? ""}` };
+      if (entry) sourceMap[name] = { ...entry, text: `${column}: ${entry.text ?? ""}` };
     }
     return { name, ...base };
   };
 
-  const condition = (e: Expr): Condition => {
+  const condition = (e: Expr, column?: string): Condition => {
     switch (e.kind) {
       case "logical":
-        return e.operator === "and" ? { all: e.operands.map(condition) } : { any: e.operands.map(condition) };
+        return e.operator === "and" ? { all: e.operands.map((o) => condition(o, column)) } : { any: e.operands.map((o) => condition(o, column)) };
       case "unary":
-        if (e.operator === "not") return { not: condition(e.operand) };
+        if (e.operator === "not") return { not: condition(e.operand, column) };
         break;
       case "literal":
         if (e.literal.type === "boolean" && e.literal.value === true) return { all: [] };
         break;
       case "isNull": {
         const p = factPath(e.operand);
-        if (p) return leaf(e, { ...p, operator: IS_NULL_OPERATOR, value: !e.negated });
+        if (p) return leaf(e, { ...p, operator: IS_NULL_OPERATOR, value: !e.negated }, column);
         break;
       }
       case "binary": {
@@ -139,18 +138,18 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
         if (!op) break;
         const left = factPath(e.left) ?? exprRef(e.left);
         const right = constantJson(e.right) ?? { value: factPath(e.right) ?? exprRef(e.right) };
-        return leaf(e, { ...left, operator: op, value: right.value });
+        return leaf(e, { ...left, operator: op, value: right.value }, column);
       }
       case "member":
       case "name": {
         const p = factPath(e);
-        if (p) return leaf(e, { ...p, operator: OPERATOR_NAMES["=="] as string, value: true });
+        if (p) return leaf(e, { ...p, operator: OPERATOR_NAMES["=="] as string, value: true }, column);
         break;
       }
       default:
         break;
     }
-    return leaf(e, { ...exprRef(e), operator: OPERATOR_NAMES["=="] as string, value: true });
+    return leaf(e, { ...exprRef(e), operator: OPERATOR_NAMES["=="] as string, value: true }, column);
   };
 
   const add = (name: string, ref: string, conditions: Condition, handler: Handler, range: Range, label: string) => {
@@ -171,12 +170,7 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
       const cells = row.inputs.map((test, i) => {
         const column = t.inputs[i]?.expr;
         if (!column || test.kind === "any") return undefined;
-        cellColumn = t.inputs[i]?.name;
-        try {
-          return cellCondition(test, column);
-        } finally {
-          cellColumn = undefined;
-        }
+        return cellCondition(test, column, t.inputs[i]?.name ?? "");
       });
       add(`${t.name} · linha ${r + 1}`, `t:${t.name}:${r}`, andAll(guard, ...cells) ?? { all: [] }, { kind: "row", table: t.name, row: r }, row.range, `tabela ${t.name}, linha ${r + 1}`);
     });
@@ -191,7 +185,7 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
   }
 
   /** A table cell as a condition: native when the column is a fact path and the cell literal. */
-  function cellCondition(test: UnaryTest, column: Expr): Condition {
+  function cellCondition(test: UnaryTest, column: Expr, label: string): Condition {
     switch (test.kind) {
       case "any":
         return { all: [] };
@@ -200,24 +194,24 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
         const listColumn = types.get(column)?.kind === "list" && types.get(test.value)?.kind !== "list";
         const operator = listColumn && test.operator === "==" ? "contains" : test.operator;
         const synthetic: Expr = { kind: "binary", operator, left: column, right: test.value, range: test.range };
-        return condition(synthetic);
+        return condition(synthetic, label);
       }
       case "range": {
         const lo: Expr = { kind: "binary", operator: test.lowInclusive ? ">=" : ">", left: column, right: test.low, range: test.range };
         const hi: Expr = { kind: "binary", operator: test.highInclusive ? "<=" : "<", left: column, right: test.high, range: test.range };
-        return { all: [condition(lo), condition(hi)] };
+        return { all: [condition(lo, label), condition(hi, label)] };
       }
       case "oneOf": {
         // All plain equalities with constants: one `in` condition.
         const values = test.tests.map((x) => (x.kind === "compare" && x.operator === "==" ? constantJson(x.value) : undefined));
         if (types.get(column)?.kind !== "list" && values.every((v) => v !== undefined)) {
           const synthetic: Expr = { kind: "binary", operator: "in", left: column, right: { kind: "list", items: test.tests.map((x) => (x as { value: Expr }).value), range: test.range }, range: test.range };
-          return condition(synthetic);
+          return condition(synthetic, label);
         }
-        return { any: test.tests.map((x) => cellCondition(x, column)) };
+        return { any: test.tests.map((x) => cellCondition(x, column, label)) };
       }
       case "not":
-        return { not: cellCondition(test.test, column) };
+        return { not: cellCondition(test.test, column, label) };
     }
   }
 
