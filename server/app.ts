@@ -104,6 +104,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  app.addHook("onResponse", async (request, reply) => {
+    // The route pattern, never the raw URL: label values stay few.
+    const route = request.routeOptions.url ?? "(sem rota)";
+    metrics.httpSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
   app.setErrorHandler((err, request, reply) => {
     const api = toApiError(err);
     if (api.statusCode >= 500) request.log.error({ err }, "request failed");

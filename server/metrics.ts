@@ -10,6 +10,7 @@ export interface Metrics {
   readonly decisions: Counter<"ruleset" | "version" | "outcome">;
   readonly decisionSeconds: Histogram<"ruleset">;
   readonly publishes: Counter<"ruleset" | "outcome">;
+  readonly httpSeconds: Histogram<"method" | "route" | "status">;
 }
 
 export function createMetrics(): Metrics {
@@ -28,6 +29,13 @@ export function createMetrics(): Metrics {
       help: "Tempo de uma decisão (validação dos fatos, motor e montagem), em segundos.",
       labelNames: ["ruleset"],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    httpSeconds: new Histogram({
+      name: "rules_http_request_duration_seconds",
+      help: "Tempo de cada requisição HTTP por método, rota (o padrão, não a URL) e status.",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     publishes: new Counter({

@@ -139,6 +139,11 @@ describe("service routes", () => {
     expect(sample("rules_publishes_total", { ruleset: "mini", outcome: "rejected" })).toBe(1);
     expect(sample("rules_publishes_total", { ruleset: "mini", outcome: "conflict" })).toBe(1);
     expect(sample("rules_publishes_total", { ruleset: "mini", outcome: "rolled_back" })).toBe(1);
+    // HTTP latency by route pattern (never the raw URL) and status.
+    expect(text).toMatch(/# TYPE rules_http_request_duration_seconds histogram/);
+    expect(sample("rules_http_request_duration_seconds_count", { method: "POST", route: "/v1/decide/:ruleset", status: "200" })).toBe(3);
+    expect(sample("rules_http_request_duration_seconds_count", { method: "POST", route: "/v1/decide/:ruleset", status: "400" })).toBe(1);
+    expect(sample("rules_http_request_duration_seconds_count", { method: "POST", route: "/v1/rulesets/:name/versions", status: "409" })).toBe(1);
   });
 
   it("GET /docs serves the OpenAPI UI and /docs/json lists every /v1 route with its method", async () => {
