@@ -92,7 +92,8 @@ O serviço guarda só o hash: anote o token na hora.
 
 Formata os arquivos no padrão canônico: YAML com 2 espaços, comentários preservados e cada
 expressão reescrita na forma canônica (um espaço em volta dos operadores, só os parênteses
-necessários, textos entre aspas duplas). Células de tabela, constantes, modelos de texto e
+necessários, textos entre aspas duplas); uma expressão escrita em várias linhas num bloco (|)
+mantém o seu leiaute. Células de tabela, constantes, modelos de texto e
 descrições ficam exatamente como estão. Um arquivo com erro de sintaxe nunca é alterado.
 
 Sem opções, imprime o resultado em stdout.

@@ -465,6 +465,30 @@ invariants:
 `;
 
 describe("formatRuleSet", () => {
+  it("keeps the layout of an expression written over several lines in a block scalar", () => {
+    const source = `ruleset: blocos
+facts:
+  itens: { type: list, items: { type: object, fields: { n: integer } } }
+outputs:
+  r: { type: list, items: any }
+  s: { type: integer, nullable: true }
+rules:
+  - name: varias linhas
+    then: |
+      r = for i in itens return {
+        n: i.n,
+        dobro: i.n*2
+      }
+  - name: uma linha em bloco
+    then: |
+      s = count(itens)+1
+`;
+    const out = formatRuleSet(source).text ?? "";
+    expect(out).toContain("      r = for i in itens return {\n        n: i.n,\n        dobro: i.n*2\n      }\n");
+    expect(out).toContain("then: s = count(itens) + 1");
+    expect(formatRuleSet(out).text).toBe(out);
+  });
+
   it("formats a careless rule set canonically: every expression section, comments kept, 2-space indentation", () => {
     expect(fmt(MESSY)).toBe(MESSY_FORMATTED);
   });

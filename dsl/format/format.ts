@@ -84,6 +84,9 @@ function attempt(source: string, raw: boolean): string | undefined {
     if (!doc) return undefined;
     const expressions = new Set<Scalar>();
     for (const { node, kind } of expressionScalars(doc.contents as Node | null)) {
+      // An expression the analyst laid out over several lines in a block scalar keeps its layout
+      // (one long line would be harder to read); it is still checked like every other scalar.
+      if ((node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) && String(node.value).trim().includes("\n")) continue;
       const printed = reprint(String(node.value), kind);
       if (printed === undefined) continue;
       expressions.add(node);
