@@ -7,50 +7,10 @@ import { isDecisionError } from "../../engine/errors.js";
 import type { DecisionResult } from "../../engine/runtime.js";
 import { ApiError, notFound } from "../errors.js";
 import type { LoadedVersion } from "../registry.js";
+import { decisionResponse, rulesetParam, versionQuery } from "../schemas.js";
 
 /** Longest stretch a batch keeps the event loop before letting other requests in. */
 const BATCH_SLICE_MS = 10;
-
-const params = { type: "object", required: ["ruleset"], properties: { ruleset: { type: "string", maxLength: 64 } } } as const;
-const querystring = {
-  type: "object",
-  additionalProperties: false,
-  properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,8}$", description: "Fixa uma versão publicada." } },
-} as const;
-
-const traceSchema = {
-  type: "array",
-  items: {
-    type: "object",
-    properties: {
-      name: { type: "string" },
-      kind: { type: "string" },
-      matched: { type: ["boolean", "null"] },
-      line: { type: "integer" },
-      column: { type: "integer" },
-      note: { type: "string" },
-      conditions: {
-        type: "array",
-        items: {
-          type: "object",
-          properties: { text: { type: "string" }, line: { type: "integer" }, column: { type: "integer" }, factValue: {}, value: {}, result: { type: ["boolean", "null"] } },
-        },
-      },
-    },
-  },
-} as const;
-
-const decisionResponse = {
-  type: "object",
-  required: ["ruleset", "version", "decision", "fired"],
-  properties: {
-    ruleset: { type: "string" },
-    version: { type: "integer" },
-    decision: { type: "object", additionalProperties: true },
-    fired: { type: "array", items: { type: "string" } },
-    trace: traceSchema,
-  },
-} as const;
 
 export async function decideRoutes(app: FastifyInstance): Promise<void> {
   const { registry, metrics, config } = app;
@@ -94,8 +54,8 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Toma uma decisão",
         tags: ["decisões"],
-        params,
-        querystring,
+        params: rulesetParam,
+        querystring: versionQuery,
         body: {
           type: "object",
           required: ["facts"],
@@ -124,8 +84,8 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Toma várias decisões (um item ruim não derruba os outros)",
         tags: ["decisões"],
-        params,
-        querystring,
+        params: rulesetParam,
+        querystring: versionQuery,
         body: {
           type: "object",
           required: ["items"],

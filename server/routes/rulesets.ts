@@ -5,50 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ApiError, notFound } from "../errors.js";
 import { compileFor, publish, testWith } from "../publish.js";
+import { diagnosticSchema, errorResponses as errors, nameParam, suiteResultSchema, versionMeta, versionParam } from "../schemas.js";
 import type { StoredVersion } from "../store/types.js";
-
-const nameParam = { type: "object", required: ["name"], properties: { name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" } } } as const;
-const versionParam = {
-  type: "object",
-  required: ["name", "v"],
-  properties: { name: nameParam.properties.name, v: { type: "string", pattern: "^[1-9][0-9]{0,8}$" } },
-} as const;
-const errors = { "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } } as const;
-
-const versionMeta = {
-  type: "object",
-  properties: {
-    version: { type: "integer" },
-    author: { type: "string" },
-    message: { type: "string" },
-    createdAt: { type: "string" },
-    hash: { type: "string" },
-    rolledBackFrom: { type: "integer" },
-  },
-} as const;
-
-const diagnosticSchema = {
-  type: "object",
-  properties: {
-    severity: { type: "string" },
-    code: { type: "string" },
-    message: { type: "string" },
-    line: { type: "integer" },
-    column: { type: "integer" },
-    endLine: { type: "integer" },
-    endColumn: { type: "integer" },
-  },
-} as const;
-
-const suiteResultSchema = {
-  type: "object",
-  properties: {
-    passed: { type: "integer" },
-    failed: { type: "integer" },
-    cases: { type: "array", items: { type: "object", additionalProperties: true } },
-    coverage: { type: "object", additionalProperties: true },
-  },
-} as const;
 
 function author(request: FastifyRequest): string {
   return request.principal?.name ?? "local";

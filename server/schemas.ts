@@ -1,0 +1,90 @@
+/**
+ * JSON schemas of the API in one place: route params, request and response bodies. Fastify uses
+ * them to validate requests, serialise responses and describe the API (OpenAPI at /docs). The
+ * error envelope's schema is `errorSchema` in errors.ts; schemas that depend on the configuration
+ * (batch size, source size) are built in their routes.
+ */
+
+export const rulesetParam = { type: "object", required: ["ruleset"], properties: { ruleset: { type: "string", maxLength: 64 } } } as const;
+export const versionQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: { version: { type: "string", pattern: "^[1-9][0-9]{0,8}$", description: "Fixa uma versão publicada." } },
+} as const;
+
+export const traceSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      name: { type: "string" },
+      kind: { type: "string" },
+      matched: { type: ["boolean", "null"] },
+      line: { type: "integer" },
+      column: { type: "integer" },
+      note: { type: "string" },
+      conditions: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { text: { type: "string" }, line: { type: "integer" }, column: { type: "integer" }, factValue: {}, value: {}, result: { type: ["boolean", "null"] } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const decisionResponse = {
+  type: "object",
+  required: ["ruleset", "version", "decision", "fired"],
+  properties: {
+    ruleset: { type: "string" },
+    version: { type: "integer" },
+    decision: { type: "object", additionalProperties: true },
+    fired: { type: "array", items: { type: "string" } },
+    trace: traceSchema,
+  },
+} as const;
+
+export const nameParam = { type: "object", required: ["name"], properties: { name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" } } } as const;
+export const versionParam = {
+  type: "object",
+  required: ["name", "v"],
+  properties: { name: nameParam.properties.name, v: { type: "string", pattern: "^[1-9][0-9]{0,8}$" } },
+} as const;
+export const errorResponses = { "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } } as const;
+
+export const versionMeta = {
+  type: "object",
+  properties: {
+    version: { type: "integer" },
+    author: { type: "string" },
+    message: { type: "string" },
+    createdAt: { type: "string" },
+    hash: { type: "string" },
+    rolledBackFrom: { type: "integer" },
+  },
+} as const;
+
+export const diagnosticSchema = {
+  type: "object",
+  properties: {
+    severity: { type: "string" },
+    code: { type: "string" },
+    message: { type: "string" },
+    line: { type: "integer" },
+    column: { type: "integer" },
+    endLine: { type: "integer" },
+    endColumn: { type: "integer" },
+  },
+} as const;
+
+export const suiteResultSchema = {
+  type: "object",
+  properties: {
+    passed: { type: "integer" },
+    failed: { type: "integer" },
+    cases: { type: "array", items: { type: "object", additionalProperties: true } },
+    coverage: { type: "object", additionalProperties: true },
+  },
+} as const;
