@@ -118,7 +118,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      await version(request.params.name, request.params.v);
+      state(request.params.name);
       const loaded = await registry.version(request.params.name, Number(request.params.v));
       if (!loaded) throw notFound(`versão ${request.params.v} de ${request.params.name} não existe`);
       return loaded.compiled;

@@ -276,17 +276,8 @@ rules:
   return s;
 }
 
-/** Valid facts for reclame-designacao (Beneficiário + Reembolso → DESIGNAR GIPES), with overrides. */
-export function reclameFacts(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    numero: "900001",
-    tipoAtendimento: "Reclamação",
-    tipoCliente: "Beneficiário",
-    servico: "Reembolso",
-    entradaEm: "2026-04-06T10:00",
-    ...overrides,
-  };
-}
+/** Valid facts for reclame-designacao, shared with the engine tests. */
+export { reclameFacts } from "../helpers/rulesets.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
