@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliContext } from "../cli/main.js";
 import { publish } from "../cli/publish.js";
 import { buildApp } from "../server/app.js";
-import { hashToken } from "../server/auth.js";
+import { hashToken, newToken } from "../server/auth.js";
 import { loadConfig } from "../server/config.js";
 import { Registry } from "../server/registry.js";
 import { createFileStore } from "../server/store/file-store.js";
@@ -125,10 +125,12 @@ describe("rules publish (against a real listening service)", () => {
   let url: string;
   const publisher = "token-de-publicacao-sintetico";
   const reader = "token-de-decisao-sintetico";
+  /** A token made by hand (or by an older `rules token`) that starts with "-". */
+  const dashed = "-token-de-publicacao-com-hifen";
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rules-publish-"));
-    const config = loadConfig({ DATA_DIR: dataDir, TOKENS: `ci:publisher:${hashToken(publisher)};crm:decide:${hashToken(reader)}`, LOG_LEVEL: "silent" }, ROOT);
+    const config = loadConfig({ DATA_DIR: dataDir, TOKENS: `ci:publisher:${hashToken(publisher)};crm:decide:${hashToken(reader)};ci2:publisher:${hashToken(dashed)}`, LOG_LEVEL: "silent" }, ROOT);
     const store = createFileStore(config.dataDir);
     await store.open();
     const registry = new Registry(store);
@@ -176,6 +178,17 @@ describe("rules publish (against a real listening service)", () => {
     expect(((await state.json()) as { version: number }).version).toBe(2);
   });
 
+  it("--token=VALUE passes a token that starts with '-'; --token VALUE explains how", async () => {
+    const dir = workspace();
+    const ok = await pub(dir, "reclame-designacao.yaml", `--server=${url}`, `--token=${dashed}`);
+    expect(ok.err).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^publicado reclame-designacao versão \d+/);
+    const spaced = await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", dashed);
+    expect(spaced.code).toBe(2);
+    expect(spaced.err).toContain("--token=valor");
+  });
+
   it("a file that does not compile never leaves the machine", async () => {
     const dir = workspace();
     const file = join(dir, "reclame-designacao.yaml");
@@ -198,6 +211,24 @@ describe("rules publish (against a real listening service)", () => {
 });
 
 describe("rules token", () => {
+  it("never generates a token that starts with '-' or '_' (1,000 tokens), so `--token \"$T\"` always works", () => {
+    const tokens = Array.from({ length: 1000 }, () => newToken("crm", ["decide"]).token);
+    expect(tokens.filter((t) => t.startsWith("-") || t.startsWith("_"))).toEqual([]);
+    for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{42}$/);
+    expect(new Set(tokens).size).toBe(1000);
+  });
+
+  it("a printed token works as the value of --token in the next command", async () => {
+    for (let i = 0; i < 50; i++) {
+      const r = await run(ROOT, "token", "--name", "crm", "--roles", "decide");
+      const token = /token \(guarde-o agora; ele não é armazenado\): (\S+)/.exec(r.out)?.[1] ?? "";
+      expect(token).toMatch(/^[A-Za-z0-9]/);
+      // parsed as the option's value, not as an unknown option
+      const help = await run(ROOT, "publish", "--token", token, "--help");
+      expect(help.code).toBe(0);
+    }
+  });
+
   it("prints a new token and the configuration line holding only its hash", async () => {
     const r = await run(ROOT, "token", "--name", "crm", "--roles", "decide");
     expect(r.code).toBe(0);
