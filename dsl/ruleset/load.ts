@@ -707,7 +707,7 @@ class Reader {
 
   private validation(node: Node): ValidationDecl | undefined {
     const range = rangeOf(node);
-    const m = this.mapping(node, "a validação", ["field", "when", "require", "message"], range);
+    const m = this.mapping(node, "a validação", ["field", "when", "require", "message", "description"], range);
     if (!m) return undefined;
     const fieldNode = this.required(m, "field", "a validação", range);
     const field = this.text(fieldNode, "field", range);
@@ -715,16 +715,18 @@ class Reader {
     const message = this.template(this.required(m, "message", "a validação", range), "message", range);
     if (field === undefined || !require || !message || !fieldNode) return undefined;
     const when = this.expression(m.get("when")?.value, "when", range);
-    return { field, fieldRange: rangeOf(fieldNode), require, message, range, ...(when ? { when } : {}) };
+    const description = this.text(m.get("description")?.value, "description", range);
+    return { field, fieldRange: rangeOf(fieldNode), require, message, range, ...(when ? { when } : {}), ...(description ? { description } : {}) };
   }
 
   private guard(node: Node, what: string): GuardDecl | undefined {
     const range = rangeOf(node);
-    const m = this.mapping(node, what, ["require", "reason"], range);
+    const m = this.mapping(node, what, ["require", "reason", "description"], range);
     if (!m) return undefined;
     const require = this.expression(this.required(m, "require", what, range), `require de ${what}`, range);
     const reason = this.template(this.required(m, "reason", what, range), `reason de ${what}`, range);
-    return require && reason ? { require, reason, range } : undefined;
+    const description = this.text(m.get("description")?.value, "description", range);
+    return require && reason ? { require, reason, range, ...(description ? { description } : {}) } : undefined;
   }
 
   private transitions(node: Node | null | undefined, range: Range): TransitionsDecl | undefined {
@@ -791,7 +793,7 @@ class Reader {
 
   private transition(node: Node): TransitionDecl | undefined {
     const range = rangeOf(node);
-    const m = this.mapping(node, "a transição", ["from", "to", "requires", "guards"], range);
+    const m = this.mapping(node, "a transição", ["from", "to", "requires", "guards", "description"], range);
     if (!m) return undefined;
     const from = this.name(this.required(m, "from", "a transição", range), "from", range);
     const to = this.name(this.required(m, "to", "a transição", range), "to", range);
@@ -807,18 +809,20 @@ class Reader {
     const guards = this.list(m.get("guards")?.value, "guards", range)
       .map((n) => this.guard(n, "a condição da transição"))
       .filter((g): g is GuardDecl => g !== undefined);
-    return { from: from.name, fromRange: from.nameRange, to: to.name, toRange: to.nameRange, requires, guards, range };
+    const description = this.text(m.get("description")?.value, "description", range);
+    return { from: from.name, fromRange: from.nameRange, to: to.name, toRange: to.nameRange, requires, guards, range, ...(description ? { description } : {}) };
   }
 
   private invariant(node: Node): InvariantDecl | undefined {
     const range = rangeOf(node);
-    const m = this.mapping(node, "o invariante", ["name", "check", "message"], range);
+    const m = this.mapping(node, "o invariante", ["name", "check", "message", "description"], range);
     if (!m) return undefined;
     const named = this.name(m.get("name")?.value, "o nome do invariante (name)", range);
     const check = this.expression(this.required(m, "check", "o invariante", range), "check", range);
     if (!named || !check) return undefined;
     const message = this.text(m.get("message")?.value, "message", range);
-    return { ...named, check, range, ...(message ? { message } : {}) };
+    const description = this.text(m.get("description")?.value, "description", range);
+    return { ...named, check, range, ...(message ? { message } : {}), ...(description ? { description } : {}) };
   }
 }
 

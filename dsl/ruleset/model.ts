@@ -99,6 +99,7 @@ export interface ValidationDecl {
   readonly when?: Expr;
   readonly require: Expr;
   readonly message: TemplateDecl;
+  readonly description?: string;
   readonly range: Range;
 }
 
@@ -124,6 +125,7 @@ export interface CollectionDecl extends Named {
 export interface GuardDecl {
   readonly require: Expr;
   readonly reason: TemplateDecl;
+  readonly description?: string;
   readonly range: Range;
 }
 
@@ -134,6 +136,7 @@ export interface TransitionDecl {
   readonly toRange: Range;
   readonly requires: readonly { readonly expr: Expr; readonly label: string }[];
   readonly guards: readonly GuardDecl[];
+  readonly description?: string;
   readonly range: Range;
 }
 
@@ -162,6 +165,7 @@ export interface TransitionsDecl {
 export interface InvariantDecl extends Named {
   readonly check: Expr;
   readonly message?: string;
+  readonly description?: string;
   readonly range: Range;
 }
 
