@@ -34,6 +34,8 @@ export const DIAGNOSTIC_CODES = [
   "ruleset/missing-key",
   "ruleset/duplicate-name",
   "ruleset/invalid-name",
+  "ruleset/unsafe-number",
+  "ruleset/invalid-schema",
   // name resolution and typing
   "check/unknown-fact",
   "check/unknown-function",
@@ -136,6 +138,38 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   }
   const limit = Math.max(2, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
+}
+
+const CONTRACTIONS: Record<Preposition, Record<string, string>> = {
+  em: { o: "no", a: "na", os: "nos", as: "nas" },
+  de: { o: "do", a: "da", os: "dos", as: "das" },
+  por: { o: "pelo", a: "pela", os: "pelos", as: "pelas" },
+  a: { o: "ao", a: "à", os: "aos", as: "às" },
+};
+
+export type Preposition = "em" | "de" | "por" | "a";
+
+/**
+ * Joins a Portuguese preposition to a phrase, contracting it with a leading definite article as
+ * the language requires: `("em", "a regra x")` → "na regra x", `("de", "a tabela t")` → "da tabela
+ * t"; a phrase without an article keeps the preposition (`("em", "facts.idade")` → "em
+ * facts.idade"). Messages are built from phrases like "a regra x", so every "em "/"de " joined to
+ * a phrase goes through here.
+ */
+export function withPreposition(preposition: Preposition, phrase: string): string {
+  const m = /^(os|as|o|a) (.*)$/su.exec(phrase);
+  const contracted = m ? CONTRACTIONS[preposition][m[1] as string] : undefined;
+  return m && contracted ? `${contracted} ${m[2] as string}` : `${preposition} ${phrase}`;
+}
+
+/** `em` + phrase, contracted ("na regra", "no invariante"). */
+export function em(phrase: string): string {
+  return withPreposition("em", phrase);
+}
+
+/** `de` + phrase, contracted ("da tabela", "do caso"). */
+export function de(phrase: string): string {
+  return withPreposition("de", phrase);
 }
 
 /** Formats the suggestion suffix of a message: ` Você quis dizer "x"?` or nothing. */
