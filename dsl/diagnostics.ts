@@ -52,6 +52,10 @@ export const DIAGNOSTIC_CODES = [
   "transition/unknown-state",
   "transition/unreachable",
   "invariant/violated",
+  // checked by the decision service before it accepts a rule set (limits, runtime build)
+  "rules/too-many-rules",
+  "rules/too-many-table-rows",
+  "rules/runtime-build-failed",
   // internal
   "internal/error",
 ] as const;
