@@ -83,7 +83,7 @@ describe("reclame-designacao", () => {
 
   describe("precedence of acao", () => {
     it("no validated protocol → ABRIR_FALE_CONOSCO, before everything else", async () => {
-      const d = await decide({ tipoCliente: "Credenciado", servico: "Glosa", protocoloValidado: false, registradoDuranteAtendimento: true });
+      const d = await decide({ tipoCliente: "Credenciado", servico: "Reembolso", protocoloValidado: false, registradoDuranteAtendimento: true });
       expect(d).toMatchObject({ acao: "ABRIR_FALE_CONOSCO", designacao: null, prazoDesignacao: null, email: null });
     });
     it("registered during the attendance → ADIAR_REVISAO, before the table", async () => {
@@ -95,7 +95,13 @@ describe("reclame-designacao", () => {
       expect((await decide({ tipoCliente: "Credenciado", servico: "Autorização Prévia" })).acao).toBe("DESIGNAR");
     });
     it("reclassifiable → RECLASSIFICAR", async () => {
-      expect((await decide({ tipoCliente: "Credenciado", servico: "Glosa" })).acao).toBe("RECLASSIFICAR");
+      expect((await decide({ tipoCliente: "Credenciado", servico: "Reembolso" })).acao).toBe("RECLASSIFICAR");
+    });
+    it("already INTERNO → NAO_E_RECLAME, before the table and the reclassification", async () => {
+      for (const [tipoCliente, servico] of [["Credenciado", "Reembolso"], ["Beneficiário", "Reembolso"], ["Credenciado", "Autorização Prévia"]]) {
+        const d = await decide({ tipoCliente, servico, tipoEntrada: "INTERNO" });
+        expect(d).toMatchObject({ acao: "NAO_E_RECLAME", tipoEntrada: "INTERNO", designacao: null, prazoDesignacao: null, email: null, historico: null });
+      }
     });
     it("a Beneficiário with a GIPES-competence service is not reclassified: REVISAR_SERVICO", async () => {
       expect((await decide({ tipoCliente: "Beneficiário", servico: "Glosa" })).acao).toBe("REVISAR_SERVICO");
@@ -123,7 +129,7 @@ describe("reclame-designacao", () => {
 
   describe("reclassification (Credenciado, GIPES competence other than prior authorisation)", () => {
     it("becomes INTERNO, goes to the linked GIPES, with history and the standard e-mail", async () => {
-      const d = await decide({ numero: "2026000777", tipoCliente: "Credenciado", servico: "Pagamento de produção", gipesVinculacao: "GIPES Belém" });
+      const d = await decide({ numero: "2026000777", tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Belém" });
       expect(d).toMatchObject({ acao: "RECLASSIFICAR", tipoEntrada: "INTERNO", designacao: "GIPES", gipes: "GIPES Belém" });
       const email = d.email as Record<string, unknown>;
       expect(email.template).toBe("reclassificacao-reclame");
@@ -139,7 +145,7 @@ describe("reclame-designacao", () => {
 
     it("the e-mail's date counts business days, skipping Good Friday and weekends", async () => {
       // 2026-04-01 (Wed) + 10 business days: 02, 06, 07, 08, 09, 10, 13, 14, 15, 16 (03/04 is Good Friday).
-      const d = await decide({ tipoCliente: "Credenciado", servico: "Glosa", entradaEm: "2026-04-01T09:00" });
+      const d = await decide({ tipoCliente: "Credenciado", servico: "Reembolso", entradaEm: "2026-04-01T09:00" });
       const email = d.email as Record<string, unknown>;
       expect(email.prazoRespostaData).toBe("2026-04-16");
       expect(String(email.texto)).toContain("(16/04/2026)");
@@ -147,13 +153,13 @@ describe("reclame-designacao", () => {
 
     it("across Tiradentes: entry on 2026-04-16 + 10 business days skips 21/04", async () => {
       // 17, 20, 22, 23, 24, 27, 28, 29, 30 April and 04 May (01/05 is Labour Day).
-      const d = await decide({ tipoCliente: "Credenciado", servico: "Credenciamento", entradaEm: "2026-04-16T15:00" });
+      const d = await decide({ tipoCliente: "Credenciado", servico: "Registro de insatisfação de atendimento na Rede Credenciada", entradaEm: "2026-04-16T15:00" });
       expect((d.email as Record<string, unknown>).prazoRespostaData).toBe("2026-05-04");
     });
 
     it("an entry late in the evening UTC is dated by São Paulo's calendar day", async () => {
       // 2026-04-02T01:00Z is still 2026-04-01 in São Paulo.
-      const d = await decide({ tipoCliente: "Credenciado", servico: "Glosa", entradaEm: "2026-04-02T01:00:00Z" });
+      const d = await decide({ tipoCliente: "Credenciado", servico: "Reembolso", entradaEm: "2026-04-02T01:00:00Z" });
       expect((d.email as Record<string, unknown>).prazoRespostaData).toBe("2026-04-16");
     });
   });
