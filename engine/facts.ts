@@ -1,8 +1,10 @@
 /**
- * Facts in: validation against the rule set's own JSON Schema (ajv, compiled once per compiled
- * rule set, no coercion, no silent stripping, unknown facts rejected, defaults applied) and
- * conversion of the validated JSON into runtime values (dates, date-times, null-prototype
- * records). Errors name each offending field with a JSON pointer.
+ * Facts in: normalisation at the boundary (texts declared `string` to NFC and trimmed, unless the
+ * schema says `normalize: false`), checks JSON Schema cannot express (finite numbers, safe
+ * integers, items unique by a key), validation against the rule set's own JSON Schema (ajv,
+ * compiled once per compiled rule set, no coercion, no silent stripping, unknown facts rejected,
+ * defaults applied) and conversion of the validated JSON into runtime values (dates, date-times,
+ * null-prototype records). Errors name each offending field with a JSON pointer.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
@@ -29,6 +31,13 @@ export interface FactIssue {
 
 const DURATION_RE = /^(?:\d+(?:d|h|min|s))+$/;
 
+/**
+ * Annotations of the fact schema read here, at the boundary (ajv knows them as annotations only):
+ * `x-normalize: false` keeps the texts of a declaration (and everything inside it) byte for byte;
+ * `x-uniqueBy: [campo, ...]` on a list of objects refuses two items with the same value(s).
+ */
+export const FACT_SCHEMA_ANNOTATIONS = ["x-normalize", "x-uniqueBy"] as const;
+
 /** Creates the fact validator of a compiled rule set. */
 export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown) => Record<string, unknown> {
   const ajv = new Ajv({
@@ -43,6 +52,8 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
     verbose: true,
   });
   addFormats(ajv, ["date"]);
+  ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
+  ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
   ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined });
   ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => DURATION_RE.test(s) });
   const validate: ValidateFunction = ajv.compile(compiled.factSchema);
@@ -61,13 +72,108 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
     } catch {
       throw new DecisionError("INVALID_FACTS", "os fatos devem ser dados JSON", [{ path: "", message: "valor que não é JSON (função, símbolo...)" }]);
     }
-    if (!validate(copy)) {
-      const details = dedupe((validate.errors ?? []).map(describe));
+    const boundary: FactIssue[] = [];
+    prepareObject(copy, compiled.factSchema, "", true, boundary);
+    const valid = validate(copy);
+    if (!valid || boundary.length > 0) {
+      // A boundary issue explains its place better than ajv can (Infinity "deve ser número").
+      const flagged = new Set(boundary.map((i) => i.path));
+      const schemaErrors = valid ? [] : (validate.errors ?? []).filter((e) => !(e.keyword === "type" && flagged.has(e.instancePath)));
+      const schemaIssues = schemaErrors.map(describe);
+      const details = dedupe([...schemaIssues, ...boundary]);
       const shown = details.length > MAX_FACT_ISSUES ? [...details.slice(0, MAX_FACT_ISSUES), { path: "", message: `mais ${details.length - MAX_FACT_ISSUES} problemas não mostrados` }] : details;
       throw new DecisionError("INVALID_FACTS", "os fatos não seguem o esquema do conjunto de regras", shown);
     }
     return copy;
   };
+}
+
+type Schema = Readonly<Record<string, unknown>>;
+
+function typesOf(schema: Schema): readonly unknown[] {
+  const t = schema.type;
+  return Array.isArray(t) ? t : t === undefined ? [] : [t];
+}
+
+function isSchema(v: unknown): v is Schema {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Sets an own property, even one named `__proto__`, without touching any prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Walks a (cloned) JSON value along its schema: normalises declared texts in place and reports
+ * what JSON Schema cannot say. Returns the (possibly normalised) value. Depth is already bounded.
+ */
+function prepare(value: unknown, schema: Schema, path: string, normalize: boolean, issues: FactIssue[]): unknown {
+  const norm = typeof schema["x-normalize"] === "boolean" ? schema["x-normalize"] : normalize;
+  const types = typesOf(schema);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      issues.push({ path, message: "número fora do intervalo representável (infinito ou NaN, por exemplo 1e400)" });
+    } else if (types.includes("integer") && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      issues.push({ path, message: `inteiro grande demais: acima de ${Number.MAX_SAFE_INTEGER} (2^53 − 1) o valor perde precisão; envie-o como texto` });
+    }
+    return value;
+  }
+  if (typeof value === "string") {
+    return norm && types.includes("string") && schema.format === undefined ? value.normalize("NFC").trim() : value;
+  }
+  if (Array.isArray(value)) {
+    const items = isSchema(schema.items) ? schema.items : {};
+    for (let i = 0; i < value.length; i++) value[i] = prepare(value[i], items, `${path}/${i}`, norm, issues);
+    const keys = schema["x-uniqueBy"];
+    if (Array.isArray(keys) && keys.length > 0) uniqueBy(value, keys.map(String), path, issues);
+    return value;
+  }
+  if (typeof value === "object" && value !== null) {
+    prepareObject(value as Record<string, unknown>, schema, path, norm, issues);
+  }
+  return value;
+}
+
+function prepareObject(target: Record<string, unknown>, schema: Schema, path: string, normalize: boolean, issues: FactIssue[]): void {
+  const norm = typeof schema["x-normalize"] === "boolean" ? schema["x-normalize"] : normalize;
+  const properties = isSchema(schema.properties) ? schema.properties : {};
+  const rest = isSchema(schema.additionalProperties) ? schema.additionalProperties : {};
+  for (const k of Object.keys(target)) {
+    const own = Object.prototype.hasOwnProperty.call(properties, k) ? properties[k] : undefined;
+    const before = target[k];
+    const after = prepare(before, isSchema(own) ? own : rest, `${path}/${escapePointer(k)}`, norm, issues);
+    if (after !== before) setOwn(target, k, after);
+  }
+}
+
+/** Reports every item whose key repeats an earlier item's, naming both places. */
+function uniqueBy(items: readonly unknown[], keys: readonly string[], path: string, issues: FactIssue[]): void {
+  const seen = new Map<string, number>();
+  const place = (i: number) => (keys.length === 1 ? `${path}/${i}/${escapePointer(keys[0] as string)}` : `${path}/${i}`);
+  items.forEach((item, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) return;
+    const values: unknown[] = [];
+    for (const k of keys) {
+      const v = Object.prototype.hasOwnProperty.call(item, k) ? (item as Record<string, unknown>)[k] : undefined;
+      // Absent, null or non-scalar keys are the schema's business, not duplicates.
+      if (typeof v !== "string" && typeof v !== "boolean" && !(typeof v === "number" && Number.isFinite(v))) return;
+      values.push(v);
+    }
+    const key = JSON.stringify(values);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      return;
+    }
+    issues.push({
+      path: place(i),
+      message:
+        keys.length === 1
+          ? `o valor ${JSON.stringify(values[0])} repete o ${keys[0]} de ${place(first)} (${keys[0]} deve ser único na lista)`
+          : `a combinação de ${keys.join(", ")} repete a de ${place(first)} (deve ser única na lista)`,
+    });
+  });
 }
 
 function dedupe(issues: FactIssue[]): FactIssue[] {

@@ -194,11 +194,41 @@ function compareOrder(a: Value, b: Value): number {
   if (a === null && b === null) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  if (typeof a === "string" && typeof b === "string" && /^\d+$/.test(a) && /^\d+$/.test(b) && a.length !== b.length) {
-    // Protocol numbers as digit strings: "99" comes before "100".
-    return a.length - b.length;
-  }
+  if (typeof a === "string" && typeof b === "string") return compareTexts(a, b);
   return compareValues(a, b) ?? 0;
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Texts in a collection's `order` (docs/language.md, collections): two texts of digits only compare
+ * by numeric value, of any length ("9" < "10" < "0011"); equal values ("7", "007") and all other
+ * texts by Unicode code point; a text of digits only comes before any other text.
+ */
+function compareTexts(a: string, b: string): number {
+  const da = DIGITS.test(a);
+  const db = DIGITS.test(b);
+  if (da && db) {
+    const x = a.replace(/^0+/, "");
+    const y = b.replace(/^0+/, "");
+    if (x.length !== y.length) return x.length - y.length;
+    if (x !== y) return x < y ? -1 : 1;
+  } else if (da !== db) {
+    return da ? -1 : 1;
+  }
+  return compareCodePoints(a, b);
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const x = a[Symbol.iterator]();
+  const y = b[Symbol.iterator]();
+  for (;;) {
+    const p = x.next();
+    const q = y.next();
+    if (p.done || q.done) return p.done && q.done ? 0 : p.done ? -1 : 1;
+    const c = (p.value.codePointAt(0) ?? 0) - (q.value.codePointAt(0) ?? 0);
+    if (c !== 0) return c < 0 ? -1 : 1;
+  }
 }
 
 /** Sets `path` in a record, creating nested records on the way. */

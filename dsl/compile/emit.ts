@@ -407,6 +407,9 @@ export function schemaOf(decl: TypeDecl, nullable: boolean, description?: string
     s = { ...s, type: [s.type, "null"] };
     if (Array.isArray(s.enum)) s = { ...s, enum: [...(s.enum as unknown[]), null] };
   }
+  // Fact-boundary annotations (engine/facts.ts FACT_SCHEMA_ANNOTATIONS).
+  if (decl.normalize !== undefined) s = { ...s, "x-normalize": decl.normalize };
+  if (decl.uniqueBy) s = { ...s, "x-uniqueBy": [...decl.uniqueBy] };
   return description ? { ...s, description } : s;
 }
 

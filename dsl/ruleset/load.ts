@@ -5,7 +5,7 @@
  * that the editor can still complete and highlight.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
-import { createError, didYouMean, type Diagnostic, type Range } from "../diagnostics.js";
+import { createError, de, didYouMean, em, type Diagnostic, type Range } from "../diagnostics.js";
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
 import { parseAction, parseExpression, parseUnaryTests, type ParseResult, type SourceSpan } from "../syntax/parse.js";
 import { DEFAULT_ZONE } from "../values.js";
@@ -112,7 +112,7 @@ class Reader {
     for (const pair of (node as YAMLMap<Scalar, Node | null>).items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       if (allowed && !allowed.includes(key)) {
-        this.error("ruleset/unknown-key", `chave desconhecida "${key}" em ${what}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair));
+        this.error("ruleset/unknown-key", `chave desconhecida "${key}" ${em(what)}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair));
         continue;
       }
       out.set(key, pair);
@@ -183,7 +183,7 @@ class Reader {
   private required(map: Map<string, Pair<Scalar, Node | null>>, key: string, what: string, range: Range): Node | undefined {
     const pair = map.get(key);
     if (!pair || pair.value === null || pair.value === undefined) {
-      this.error("ruleset/missing-key", `falta "${key}" em ${what}`, pair ? keyRange(pair) : range);
+      this.error("ruleset/missing-key", `falta "${key}" ${em(what)}`, pair ? keyRange(pair) : range);
       return undefined;
     }
     return pair.value;
@@ -399,7 +399,7 @@ class Reader {
       const decl = this.typeDecl(node, what);
       return decl ? { name, nameRange, decl, required: false, nullable: true, range: rangeOf(node) } : undefined;
     }
-    const map = this.mapping(node, what, ["type", "description", "required", "nullable", "default", "enum", "items", "fields", "values", "minItems", "maxItems", "minimum", "maximum"], nameRange);
+    const map = this.mapping(node, what, ["type", "description", "required", "nullable", "default", "enum", "items", "fields", "values", "minItems", "maxItems", "minimum", "maximum", "normalize", "uniqueBy"], nameRange);
     if (!map || !node) return undefined;
     const decl = this.typeDecl(node, what);
     if (!decl) return undefined;
@@ -478,7 +478,53 @@ class Reader {
       ...optional("maxItems", num("maxItems")),
       ...optional("minimum", num("minimum")),
       ...optional("maximum", num("maximum")),
+      ...this.boundaryOptions(map, type, items, what),
     };
+  }
+
+  /** `normalize` and `uniqueBy`: options of the fact boundary, so only in `facts`. */
+  private boundaryOptions(map: Map<string, Pair<Scalar, Node | null>>, type: TypeDecl["type"], items: TypeDecl | undefined, what: string): { normalize?: boolean; uniqueBy?: readonly string[] } {
+    const out: { normalize?: boolean; uniqueBy?: readonly string[] } = {};
+    const inFacts = what.startsWith("facts.");
+    const normalizePair = map.get("normalize");
+    if (normalizePair) {
+      const v = this.bool(normalizePair.value, `${what}.normalize`);
+      if (!inFacts) this.error("ruleset/structure", `"normalize" só vale em facts (${em(what)})`, keyRange(normalizePair));
+      else if (v !== undefined) out.normalize = v;
+    }
+    const uniquePair = map.get("uniqueBy");
+    if (uniquePair) {
+      const node = uniquePair.value;
+      const where = node ? rangeOf(node) : keyRange(uniquePair);
+      if (!inFacts) {
+        this.error("ruleset/structure", `"uniqueBy" só vale em facts (${em(what)})`, keyRange(uniquePair));
+        return out;
+      }
+      if (type !== "list" || items?.type !== "object") {
+        this.error("ruleset/structure", `"uniqueBy" só vale para uma lista de objetos (type: list com items do tipo object) (${em(what)})`, keyRange(uniquePair));
+        return out;
+      }
+      const keyNodes = node && isSeq(node) ? (node.items as Node[]) : node ? [node] : [];
+      const keys: string[] = [];
+      for (const n of keyNodes) {
+        const k = this.text(n, `${what}.uniqueBy`, where);
+        if (k === undefined) continue;
+        const field = items.fields?.get(k);
+        if (items.fields && !field) {
+          this.error("ruleset/structure", `"uniqueBy" cita o campo "${k}", que não existe nos itens ${de(what)}.${didYouMean(k, items.fields.keys())}`, rangeOf(n));
+          continue;
+        }
+        if (field && (field.decl.type === "list" || field.decl.type === "object" || field.decl.type === "any")) {
+          this.error("ruleset/structure", `"uniqueBy" precisa de campos de valor simples (texto, número, data...); "${k}" é do tipo ${field.decl.type}`, rangeOf(n));
+          continue;
+        }
+        if (keys.includes(k)) continue;
+        keys.push(k);
+      }
+      if (keyNodes.length === 0) this.error("ruleset/structure", `"uniqueBy" deve citar pelo menos um campo dos itens (${em(what)})`, where);
+      if (keys.length > 0) out.uniqueBy = keys;
+    }
+    return out;
   }
 
   private constants(node: Node | null | undefined, range: Range): Map<string, ConstantDecl> {
@@ -594,17 +640,17 @@ class Reader {
       else this.error("ruleset/structure", `política de acerto desconhecida "${h}" (use unique, first ou collect)${didYouMean(h ?? "", ["unique", "first", "collect"])}`, rangeOf(hitNode));
     }
     const inputs: TableColumn[] = this.listOrOne(this.required(m, "inputs", what, range)).map((n, i) => {
-      const expr = this.expression(n, `a entrada ${i + 1} de ${what}`, range);
+      const expr = this.expression(n, `a entrada ${i + 1} ${de(what)}`, range);
       const name = expr?.kind === "name" ? expr.name : expr?.kind === "member" ? expr.property : `entrada${i + 1}`;
       return { name, nameRange: rangeOf(n), ...(expr ? { expr } : {}) };
     });
     const outputs: TableColumn[] = this.listOrOne(this.required(m, "outputs", what, range))
       .map((n) => this.name(n, "o nome da saída", range))
       .filter((n): n is Named => n !== undefined && this.identifier(n.name, n.nameRange, "saída de tabela"));
-    const rows = this.list(m.get("rows")?.value, `rows de ${what}`, range)
+    const rows = this.list(m.get("rows")?.value, `rows ${de(what)}`, range)
       .map((r, i) => this.row(r, i, inputs, outputs, what))
       .filter((r): r is TableRow => r !== undefined);
-    const when = this.expression(m.get("when")?.value, `when de ${what}`, range);
+    const when = this.expression(m.get("when")?.value, `when ${de(what)}`, range);
     const description = this.text(m.get("description")?.value, "description", range);
     return { ...named, hitPolicy, inputs, outputs, rows, range, ...(when ? { when } : {}), ...(description ? { description } : {}) };
   }
@@ -617,20 +663,20 @@ class Reader {
     if (isSeq(node)) {
       cells = node.items as Node[];
       if (cells.length !== columns.length) {
-        this.error("table/shape", `a linha ${index + 1} de ${what} tem ${cells.length} células, mas a tabela tem ${columns.length} colunas (${columns.join(", ")})`, range);
+        this.error("table/shape", `a linha ${index + 1} ${de(what)} tem ${cells.length} células, mas a tabela tem ${columns.length} colunas (${columns.join(", ")})`, range);
         return undefined;
       }
     } else if (isMap(node)) {
-      const m = this.mapping(node, `a linha ${index + 1} de ${what}`, [...columns, "description"], range);
+      const m = this.mapping(node, `a linha ${index + 1} ${de(what)}`, [...columns, "description"], range);
       if (!m) return undefined;
       description = this.text(m.get("description")?.value, "description", range);
       cells = columns.map((c, i) => {
         const pair = m.get(c);
-        if (!pair && i >= inputs.length) this.error("table/shape", `falta a saída "${c}" na linha ${index + 1} de ${what}`, range);
+        if (!pair && i >= inputs.length) this.error("table/shape", `falta a saída "${c}" na linha ${index + 1} ${de(what)}`, range);
         return pair ? (pair.value ?? null) : i < inputs.length ? undefined : null;
       });
     } else {
-      this.error("table/shape", `cada linha de ${what} deve ser uma lista de células ou um mapa coluna: valor`, range);
+      this.error("table/shape", `cada linha ${de(what)} deve ser uma lista de células ou um mapa coluna: valor`, range);
       return undefined;
     }
     const inputTests = inputs.map((_, i) => this.cell(cells[i], range));
@@ -674,11 +720,11 @@ class Reader {
     const named = this.name(m.get("name")?.value, "o nome da regra (name)", range);
     if (!named) return undefined;
     const what = `a regra "${named.name}"`;
-    const when = this.expression(m.get("when")?.value, `when de ${what}`, range);
+    const when = this.expression(m.get("when")?.value, `when ${de(what)}`, range);
     const then = this.listOrOne(m.get("then")?.value)
       .map((n) => this.action(n))
       .filter((a): a is Action => a !== undefined);
-    if (!m.get("then")?.value) this.error("ruleset/missing-key", `falta "then" em ${what}`, named.nameRange);
+    if (!m.get("then")?.value) this.error("ruleset/missing-key", `falta "then" ${em(what)}`, named.nameRange);
     const description = this.text(m.get("description")?.value, "description", range);
     return {
       ...named,
@@ -723,8 +769,8 @@ class Reader {
     const range = rangeOf(node);
     const m = this.mapping(node, what, ["require", "reason", "description"], range);
     if (!m) return undefined;
-    const require = this.expression(this.required(m, "require", what, range), `require de ${what}`, range);
-    const reason = this.template(this.required(m, "reason", what, range), `reason de ${what}`, range);
+    const require = this.expression(this.required(m, "require", what, range), `require ${de(what)}`, range);
+    const reason = this.template(this.required(m, "reason", what, range), `reason ${de(what)}`, range);
     const description = this.text(m.get("description")?.value, "description", range);
     return require && reason ? { require, reason, range, ...(description ? { description } : {}) } : undefined;
   }

@@ -25,6 +25,13 @@ export interface TypeDecl {
   readonly maxItems?: number;
   readonly minimum?: number;
   readonly maximum?: number;
+  /**
+   * Facts only. `false`: texts under this declaration arrive byte for byte; by default the engine
+   * turns each text declared `string` to NFC and trims it where facts enter.
+   */
+  readonly normalize?: boolean;
+  /** Facts only, lists of objects: fields whose value (together) must not repeat across the items. */
+  readonly uniqueBy?: readonly string[];
   readonly range: Range;
 }
 
