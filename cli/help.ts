@@ -9,7 +9,7 @@ Uso:
   rules decide <arquivo> --facts <json|@arquivo> [--explain]
                                                    decide com os fatos informados e imprime a decisão
   rules fmt <arquivo...> [--check | --write]       formata os arquivos no padrão canônico
-  rules test [arquivo...] [--reporter junit] [--tag a,b]
+  rules test [arquivo...] [--reporter junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]
                                                    roda as suítes de testes (*.test.yaml) com cobertura
   rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
                                                    publica no serviço (compila e roda a suíte antes)
@@ -31,10 +31,15 @@ de uma vez, um por linha, no formato lido por editores e pela integração cont�
 
   arquivo:linha:coluna: gravidade código mensagem
 
+Uma suíte de testes (<nome>.test.yaml) é conferida com o conjunto de regras <nome>.yaml ao lado:
+nomes de fatos (em facts, defaults e omit) e de saídas (em expect) que não existem, com sugestão,
+e valores fora da lista de valores permitidos.
+
 Ao final, um resumo em stderr. Sai com 1 se houver algum erro; só avisos saem com 0.
 
-Exemplo:
+Exemplos:
   rules check rules/reclame-designacao.yaml
+  rules check rules/reclame-designacao.test.yaml
 `,
   compile: `Uso: rules compile <arquivo> [--rules-only]
 
@@ -56,19 +61,31 @@ Opções:
   --explain           inclui o rastro (trace) de cada regra avaliada
   -h, --help          mostra esta ajuda
 `,
-  test: `Uso: rules test [arquivo...] [--reporter text|junit] [--tag a,b]
+  test: `Uso: rules test [arquivo...] [--reporter text|junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]
 
 Roda as suítes de testes (arquivos <nome>.test.yaml ao lado de cada conjunto de regras; veja
-docs/testing.md). Sem arquivos, roda todas as suítes de rules/. Para cada caso mostra ✓ ou ✗; para
-cada falha, a diferença entre o esperado e o obtido; no fim, a cobertura: as regras, linhas de
-tabela e transições que nenhum caso exercitou, com suas posições.
+docs/testing.md). Sem arquivos, roda todas as suítes de rules/. Antes de rodar, confere a suíte
+com o conjunto de regras: fatos e saídas com nome errado e valores fora da lista são apontados
+com linha e coluna na suíte. Para cada caso mostra ✓ ou ✗; para cada falha, a diferença entre o
+esperado e o obtido; no fim, a cobertura: as regras, linhas de tabela e transições que nenhum
+caso exercitou, com suas posições.
 
 Opções:
-  --reporter junit   imprime JUnit XML (para sistemas de integração contínua)
-  --tag a,b          roda só os casos com alguma dessas etiquetas
-  -h, --help         mostra esta ajuda
+  --reporter junit     imprime JUnit XML (para sistemas de integração contínua)
+  --tag a,b            roda só os casos com alguma dessas etiquetas
+  --case "nome"        roda só o caso com exatamente esse nome
+  --min-coverage pct   falha se a cobertura de alguma suíte ficar abaixo de pct (0 a 100)
+  --watch              roda de novo a cada vez que um arquivo de regras ou de suíte é salvo
+                       (Ctrl+C para sair)
+  -h, --help           mostra esta ajuda
 
-Sai com 1 se algum caso falhar ou alguma suíte tiver problemas.
+Exemplos:
+  rules test rules/reclame-designacao.test.yaml --case "Beneficiário · Reembolso → GIPES"
+  rules test --min-coverage 100
+  rules test rules/retencao.test.yaml --watch
+
+Sai com 1 se algum caso falhar, alguma suíte tiver problemas ou a cobertura ficar abaixo do
+mínimo; com 2 se a linha de comando estiver errada (inclusive um --case que não existe).
 `,
   publish: `Uso: rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
 

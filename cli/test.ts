@@ -1,16 +1,21 @@
 /**
- * `rules test [arquivo...] [--reporter text|junit] [--tag a,b]`: runs rule test suites (QA's
- * `rules/<name>.test.yaml`) with a readable report, a diff for every failing case and the coverage
- * of rules, table rows and transitions. Without files, runs every `rules/*.test.yaml`.
+ * `rules test [arquivo...] [--reporter text|junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]`:
+ * runs rule test suites (QA's `rules/<name>.test.yaml`) with a readable report, a diff for every
+ * failing case and the coverage of rules, table rows and transitions. Without files, runs every
+ * `rules/*.test.yaml`. Each suite is first checked against its rule set (fact and output names, enum
+ * values). `--watch` runs again whenever a rule set or suite file is saved.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { loadSuite } from "../tester/suite.js";
+import { didYouMean, hasErrors } from "../dsl/diagnostics.js";
+import { checkSuite } from "../tester/check.js";
 import { runSuite } from "../tester/run.js";
 import { junitReport, textReport, type ReportedSuite } from "../tester/report.js";
+import { loadSuite } from "../tester/suite.js";
 import { COMMAND_HELP } from "./help.js";
-import { EXIT_FAILURE, EXIT_OK, formatDiagnostics, guard, InputError, parseCommandLine, readTextFile, resolvePath, UsageError, type CliContext } from "./io.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatDiagnostics, guard, InputError, parseCommandLine, readTextFile, resolvePath, UsageError, type CliContext } from "./io.js";
 import { compileFile } from "./rule-file.js";
+import { ruleFileOfSuite } from "./suite-file.js";
 
 /** The suite file of a path given by the user: a `.test.yaml`, or a rule set whose suite sits beside it. */
 function suitePath(path: string): string {
@@ -19,9 +24,33 @@ function suitePath(path: string): string {
   throw new UsageError(`informe arquivos .test.yaml (ou .yaml de regras): ${path}`, "test");
 }
 
-export function test(ctx: CliContext): Promise<number> {
+interface TestRun {
+  readonly reporter: "text" | "junit";
+  readonly tags: readonly string[];
+  /** `--case`: only the case with exactly this name. */
+  readonly caseName?: string;
+  /** `--min-coverage`: a suite below this percentage fails. */
+  readonly minCoverage?: number;
+  /** Suite files named on the command line; empty: every `rules/*.test.yaml`. */
+  readonly named: readonly string[];
+}
+
+export interface TestOptions {
+  /** Ends `--watch` (the command then returns). Without it, watching lasts until the process ends. */
+  readonly signal?: AbortSignal;
+  /** Quiet period after the last change before running again, in milliseconds. */
+  readonly debounceMs?: number;
+}
+
+export function test(ctx: CliContext, options: TestOptions = {}): Promise<number> {
   return guard(ctx, async () => {
-    const { values, positionals } = parseCommandLine("test", ctx.argv, { reporter: { type: "string" }, tag: { type: "string" } });
+    const { values, positionals } = parseCommandLine("test", ctx.argv, {
+      reporter: { type: "string" },
+      tag: { type: "string" },
+      case: { type: "string" },
+      "min-coverage": { type: "string" },
+      watch: { type: "boolean" },
+    });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.test ?? "");
       return EXIT_OK;
@@ -29,59 +58,181 @@ export function test(ctx: CliContext): Promise<number> {
     const reporter = (values.reporter as string | undefined) ?? "text";
     if (reporter !== "text" && reporter !== "junit") throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");
     const tags = typeof values.tag === "string" ? values.tag.split(",").map((t) => t.trim()).filter(Boolean) : [];
-    let files = positionals.map(suitePath);
-    if (files.length === 0) {
-      const dir = resolvePath(ctx, "rules");
-      if (!existsSync(dir)) throw new InputError("nenhum arquivo informado e não há pasta rules/ aqui");
-      files = readdirSync(dir)
-        .filter((f) => f.endsWith(".test.yaml"))
-        .sort()
-        .map((f) => relative(ctx.cwd, join(dir, f)) || f);
-      if (files.length === 0) throw new InputError("nenhuma suíte de testes (*.test.yaml) em rules/");
+    const caseName = values.case as string | undefined;
+    if (caseName !== undefined && caseName.trim() === "") throw new UsageError("--case precisa do nome exato de um caso", "test");
+    const min = values["min-coverage"] as string | undefined;
+    let minCoverage: number | undefined;
+    if (min !== undefined) {
+      minCoverage = /^\d+(?:[.,]\d+)?%?$/.test(min) ? Number(min.replace(",", ".").replace("%", "")) : NaN;
+      if (!(minCoverage >= 0 && minCoverage <= 100)) throw new UsageError(`--min-coverage deve ser uma porcentagem de 0 a 100 (recebido: ${min})`, "test");
     }
-    const reported: ReportedSuite[] = [];
-    let broken = 0;
-    for (const file of files) {
-      let suiteSource: string;
-      try {
-        suiteSource = readTextFile(ctx, file);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        ctx.stderr.write(`erro: ${e.message}\n`);
-        broken++;
-        continue;
-      }
-      const loaded = loadSuite(suiteSource);
-      if (!loaded.suite || loaded.diagnostics.some((d) => d.severity === "error")) {
-        ctx.stderr.write(formatDiagnostics(file, suiteSource, loaded.diagnostics));
-        broken++;
-        continue;
-      }
-      const rulesFile = join(dirname(file), basename(file).replace(/\.test\.yaml$/, ".yaml"));
-      let compiled;
-      try {
-        compiled = compileFile(ctx, rulesFile);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        ctx.stderr.write(`erro: ${e.message} (o conjunto de regras da suíte ${file})\n`);
-        broken++;
-        continue;
-      }
-      if (!compiled) {
-        broken++;
-        continue;
-      }
-      if (loaded.suite.ruleset !== compiled.name) {
-        ctx.stderr.write(`erro: ${file} testa "${loaded.suite.ruleset}", mas ${rulesFile} é "${compiled.name}"\n`);
-        broken++;
-        continue;
-      }
-      const result = await runSuite(compiled, loaded.suite, { suiteSource, ...(tags.length ? { tags } : {}) });
-      reported.push({ file, result });
-    }
-    const out = reporter === "junit" ? junitReport(reported) : textReport(reported, { color: false });
-    ctx.stdout.write(out.endsWith("\n") ? out : `${out}\n`);
-    const failed = reported.some((r) => r.result.failed > 0);
-    return failed || broken > 0 ? EXIT_FAILURE : EXIT_OK;
+    const run: TestRun = { reporter, tags, named: positionals.map(suitePath), ...(caseName !== undefined ? { caseName } : {}), ...(minCoverage !== undefined ? { minCoverage } : {}) };
+    if (!values.watch) return runOnce(ctx, run);
+    return watchAndRun(ctx, run, options);
   });
+}
+
+/** The suite files of a run: those named, or every `rules/*.test.yaml`. */
+function suiteFiles(ctx: CliContext, run: TestRun): string[] {
+  if (run.named.length > 0) return [...run.named];
+  const dir = resolvePath(ctx, "rules");
+  if (!existsSync(dir)) throw new InputError("nenhum arquivo informado e não há pasta rules/ aqui");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".test.yaml"))
+    .sort()
+    .map((f) => relative(ctx.cwd, join(dir, f)) || f);
+  if (files.length === 0) throw new InputError("nenhuma suíte de testes (*.test.yaml) em rules/");
+  return files;
+}
+
+/** One run over the suites: report on stdout, problems on stderr, the exit code. */
+async function runOnce(ctx: CliContext, run: TestRun): Promise<number> {
+  const files = suiteFiles(ctx, run);
+  const reported: ReportedSuite[] = [];
+  const caseNames = new Set<string>();
+  let broken = 0;
+  for (const file of files) {
+    let suiteSource: string;
+    try {
+      suiteSource = readTextFile(ctx, file);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      ctx.stderr.write(`erro: ${e.message}\n`);
+      broken++;
+      continue;
+    }
+    const loaded = loadSuite(suiteSource);
+    if (!loaded.suite || hasErrors(loaded.diagnostics)) {
+      ctx.stderr.write(formatDiagnostics(file, suiteSource, loaded.diagnostics));
+      broken++;
+      continue;
+    }
+    const rulesFile = ruleFileOfSuite(file);
+    let compiled;
+    try {
+      compiled = compileFile(ctx, rulesFile);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      ctx.stderr.write(`erro: ${e.message} (o conjunto de regras da suíte ${file})\n`);
+      broken++;
+      continue;
+    }
+    if (!compiled) {
+      broken++;
+      continue;
+    }
+    if (loaded.suite.ruleset !== compiled.name) {
+      ctx.stderr.write(`erro: ${file} testa "${loaded.suite.ruleset}", mas ${rulesFile} é "${compiled.name}"\n`);
+      broken++;
+      continue;
+    }
+    // Names and values compared with the rule set: the cases still run, the suite counts as broken.
+    const checked = checkSuite(suiteSource, compiled);
+    if (checked.length > 0) {
+      ctx.stderr.write(formatDiagnostics(file, suiteSource, checked));
+      if (hasErrors(checked)) broken++;
+    }
+    for (const c of loaded.suite.cases) caseNames.add(c.name);
+    if (run.caseName !== undefined && !loaded.suite.cases.some((c) => c.name === run.caseName)) continue;
+    const result = await runSuite(compiled, loaded.suite, {
+      suiteSource,
+      ...(run.tags.length ? { tags: run.tags } : {}),
+      ...(run.caseName !== undefined ? { caseName: run.caseName } : {}),
+    });
+    reported.push({ file, result });
+  }
+  if (run.caseName !== undefined && reported.length === 0 && caseNames.size > 0) {
+    const where = files.length === 1 ? `em ${files[0]}` : `nas suítes (${files.join(", ")})`;
+    ctx.stderr.write(`erro: nenhum caso chamado "${run.caseName}" ${where}.${didYouMean(run.caseName, caseNames)}\n`);
+    ctx.stderr.write("O nome em --case deve ser exatamente o name do caso (entre aspas se tiver espaços).\n");
+    return EXIT_USAGE;
+  }
+  const out = run.reporter === "junit" ? junitReport(reported) : textReport(reported, { color: false });
+  ctx.stdout.write(out.endsWith("\n") ? out : `${out}\n`);
+  let belowMinimum = 0;
+  if (run.minCoverage !== undefined) {
+    for (const { file, result } of reported) {
+      if (result.coverage.percent >= run.minCoverage) continue;
+      belowMinimum++;
+      ctx.stderr.write(`erro: a cobertura de ${result.ruleset} (${file}) é ${result.coverage.percent}%, abaixo do mínimo de ${run.minCoverage}% (--min-coverage)\n`);
+    }
+  }
+  const failed = reported.some((r) => r.result.failed > 0);
+  return failed || broken > 0 || belowMinimum > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/**
+ * `--watch`: runs, then watches the folders of the suites and their rule sets and runs again (the
+ * screen cleared on a terminal) once saving has been quiet for `debounceMs`. Folders, not files,
+ * are watched, so an editor that saves by renaming a new file over the old one is seen too.
+ */
+async function watchAndRun(ctx: CliContext, run: TestRun, options: TestOptions): Promise<number> {
+  const debounceMs = options.debounceMs ?? 150;
+  const interactive = (ctx.stdout as { isTTY?: boolean }).isTTY === true;
+  let last = await guard(ctx, () => runOnce(ctx, run));
+  const watched = new Set<string>();
+  const dirs = new Set<string>();
+  if (run.named.length > 0) {
+    for (const file of run.named) {
+      for (const f of [file, ruleFileOfSuite(file)]) {
+        const full = resolvePath(ctx, f);
+        watched.add(full);
+        dirs.add(dirname(full));
+      }
+    }
+  } else dirs.add(resolvePath(ctx, "rules"));
+  const relevant = (dir: string, name: string | null): boolean => {
+    if (name === null) return true;
+    return run.named.length > 0 ? watched.has(join(dir, basename(name))) : name.endsWith(".yaml");
+  };
+  const waiting = () => ctx.stderr.write(`aguardando alterações (${plural(dirs.size)})… Ctrl+C para sair\n`);
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let pending = false;
+  const again = async (): Promise<void> => {
+    if (running) {
+      pending = true;
+      return;
+    }
+    running = true;
+    do {
+      pending = false;
+      if (interactive) ctx.stdout.write("\u001b[2J\u001b[3J\u001b[H");
+      ctx.stdout.write(`— rules test: nova execução às ${new Date().toTimeString().slice(0, 8)} —\n`);
+      last = await guard(ctx, () => runOnce(ctx, run));
+    } while (pending);
+    running = false;
+    waiting();
+  };
+  const changed = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void again(), debounceMs);
+  };
+
+  const watchers: FSWatcher[] = [];
+  for (const dir of dirs) {
+    try {
+      const w = watch(dir, (_event, name) => {
+        if (relevant(dir, name === null ? null : String(name))) changed();
+      });
+      w.on("error", (e) => ctx.stderr.write(`erro: não foi possível acompanhar ${dir}: ${e.message}\n`));
+      watchers.push(w);
+    } catch (e) {
+      ctx.stderr.write(`erro: não foi possível acompanhar ${dir}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+  if (watchers.length === 0) return EXIT_FAILURE;
+  waiting();
+  await new Promise<void>((resolveWait) => {
+    if (options.signal?.aborted) resolveWait();
+    options.signal?.addEventListener("abort", () => resolveWait(), { once: true });
+  });
+  if (timer) clearTimeout(timer);
+  for (const w of watchers) w.close();
+  return last;
+}
+
+function plural(n: number): string {
+  return n === 1 ? "1 pasta" : `${n} pastas`;
 }

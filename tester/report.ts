@@ -53,6 +53,22 @@ function caseDiff(k: CaseResult): string[] {
   return k.differences.map((d) => `${d.path || "(decisão)"}: ${d.message}\n        esperado: ${show(d.expected)}\n        obtido:   ${show(d.actual)}`);
 }
 
+/**
+ * One line per difference naming the field: `decision.acao: esperado "DESIGNAR", obtido
+ * "REVISAR_SERVICO"`. Paths of the decision are prefixed with `decision.`; those of an error case
+ * (`error.code`, `error.details`) and of `fired` are written as they are.
+ */
+export function failureLines(k: CaseResult): string[] {
+  const decided = typeof k.actual === "object" && k.actual !== null && "decision" in k.actual;
+  return k.differences.map((d) => {
+    if (d.path === "") return d.message;
+    const isFired = d.path === "fired" && typeof d.expected === "string" && d.message === `a regra "${d.expected}" não disparou`;
+    if (isFired) return `fired: ${d.message}`;
+    const field = decided ? `decision.${d.path}` : d.path;
+    return `${field}: esperado ${show(d.expected)}, obtido ${show(d.actual)}`;
+  });
+}
+
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 }
@@ -72,7 +88,7 @@ export function junitReport(suites: readonly ReportedSuite[]): string {
       if (k.passed) out.push(`${open}/>`);
       else {
         out.push(`${open}>`);
-        out.push(`      <failure message="${xml(k.differences[0]?.message ?? "falhou")}">${xml(caseDiff(k).join("\n"))}</failure>`);
+        out.push(`      <failure message="${xml(failureLines(k).join("; ") || "falhou")}">${xml(caseDiff(k).join("\n"))}</failure>`);
         out.push("    </testcase>");
       }
     }

@@ -56,6 +56,8 @@ export interface SuiteResult {
 export interface RunOptions {
   /** Only cases with at least one of these tags. */
   readonly tags?: readonly string[];
+  /** Only the case with exactly this name. */
+  readonly caseName?: string;
   /** Text of the suite file, to give each case its line and column. */
   readonly suiteSource?: string;
 }
@@ -70,7 +72,7 @@ function isTransitionEdge(ref: string): boolean {
 export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, options: RunOptions = {}): Promise<SuiteResult> {
   const runtime = runtimeOf(compiled);
   const index = options.suiteSource !== undefined ? createLineIndex(options.suiteSource) : undefined;
-  const selected = options.tags?.length ? suite.cases.filter((c) => c.tags.some((t) => options.tags?.includes(t))) : suite.cases;
+  const selected = suite.cases.filter((c) => (!options.tags?.length || c.tags.some((t) => options.tags?.includes(t))) && (options.caseName === undefined || c.name === options.caseName));
   const seen = new Set<string>();
   const cases: CaseResult[] = [];
   for (const c of selected) {
