@@ -44,6 +44,10 @@ export const EXAMPLE_ARGS: readonly { readonly call: string; readonly args: read
   { call: 'upper("ouvidoria")', args: ["ouvidoria"] },
   { call: 'trim("  protocolo 123  ")', args: ["  protocolo 123  "] },
   { call: 'isBlank("   ")', args: ["   "] },
+  {
+    call: 'closest("Cadastro - Falta de Cartao", ["Reembolso", "Cadastro – Falta de Cartão", "Glosa"])',
+    args: ["Cadastro - Falta de Cartao", ["Reembolso", "Cadastro – Falta de Cartão", "Glosa"]],
+  },
   { call: 'isValidCpf("123.456.789-09")', args: ["123.456.789-09"] },
   { call: 'isValidCnpj("11.222.333/0001-81")', args: ["11.222.333/0001-81"] },
   { call: 'onlyDigits("(11) 98765-4321")', args: ["(11) 98765-4321"] },
@@ -86,6 +90,7 @@ describe("catalog shape", () => {
         "upper",
         "trim",
         "isBlank",
+        "closest",
         "isValidCpf",
         "isValidCnpj",
         "onlyDigits",
@@ -271,6 +276,52 @@ describe("text and document functions", () => {
     expect(call("isValidCnpj", "11222333000181")).toBe(true);
     expect(call("isValidCnpj", "11222333000180")).toBe(false);
     expect(call("onlyDigits", "a1b2")).toBe("12");
+  });
+});
+
+describe("closest", () => {
+  const SERVICOS = [
+    "Autorização Prévia",
+    "Cadastro – Inclusão/alteração de titular",
+    "Cadastro – Inclusão/Renovação/exclusão de beneficiários dependentes",
+    "Cadastro – Renovação de aposentado/pensionista titular",
+    "Financeiro – Parcelas não descontadas",
+    "Reembolso",
+  ];
+
+  it("ignores case, accents, the kind of dash and extra spaces, closest first", () => {
+    expect(call("closest", "Cadastro - Inclusão/alteração de titular", SERVICOS)).toEqual(["Cadastro – Inclusão/alteração de titular"]);
+    expect(call("closest", "Reembolsos", ["Reembols", "Glosa", "Reembolso"])).toEqual(["Reembolso", "Reembols"]);
+    expect(call("closest", "  AUTORIZACAO   previa ", SERVICOS, 1)).toEqual(["Autorização Prévia"]);
+    expect(call("closest", "Autorizac\u0327a\u0303o Pre\u0301via", SERVICOS, 1)).toEqual(["Autorização Prévia"]);
+    // An adjacent swap is one edit (Damerau): "Reebmolso" is as close as one typo.
+    expect(call("closest", "Reebmolso", ["Reembolso"])).toEqual(["Reembolso"]);
+    expect(call("closest", "Reclamacao", ["Reclamação"], 1)).toEqual(["Reclamação"]);
+  });
+
+  it("leaves unrelated candidates out: no suggestion is an empty list", () => {
+    expect(call("closest", "Elogio ao atendimento", SERVICOS)).toEqual([]);
+    expect(call("closest", "Glosa", SERVICOS)).toEqual([]);
+    expect(call("closest", "Solicitação", ["Reclamação"])).toEqual([]);
+    expect(call("closest", "", SERVICOS)).toEqual([]);
+    expect(call("closest", "x".repeat(10_000), ["x".repeat(10_000)])).toEqual([]);
+  });
+
+  it("returns at most n (3 by default), keeps the candidates' order on ties and drops repeated candidates", () => {
+    const near = ["abcx", "abcy", "abcz", "abcw", "abcx"];
+    expect(call("closest", "abcd", near)).toEqual(["abcx", "abcy", "abcz"]);
+    expect(call("closest", "abcd", near, 10)).toEqual(["abcx", "abcy", "abcz", "abcw"]);
+    expect(call("closest", "abcd", near, 0)).toEqual([]);
+    expect(call("closest", "abcd", near, -1)).toEqual([]);
+    expect(call("closest", "abcd", ["abcd", null, 3, "abce"])).toEqual(["abcd", "abce"]);
+  });
+
+  it("is null for null or wrong arguments", () => {
+    expect(call("closest", null, SERVICOS)).toBeNull();
+    expect(call("closest", "a", null)).toBeNull();
+    expect(call("closest", "a", SERVICOS, 1.5)).toBeNull();
+    expect(call("closest", "a", "abc")).toBeNull();
+    expect(returnType("closest", [T.string, T.list(T.string)])).toEqual(T.list(T.string));
   });
 });
 

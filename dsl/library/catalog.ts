@@ -20,6 +20,7 @@ import {
 } from "../values.js";
 import { addBusinessDays, businessDaysBetween, isBusinessDay } from "./calendar.js";
 import { isValidCnpj, isValidCpf, onlyDigits } from "./documents.js";
+import { CLOSEST_THRESHOLD, closest } from "./similarity.js";
 import type { FunctionSpec, ParamType } from "./spec.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -299,6 +300,34 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       if (typeof v === "string") return v.trim() === "";
       if (Array.isArray(v)) return v.length === 0;
       return false;
+    },
+  },
+
+  {
+    name: "closest",
+    params: [
+      { name: "texto", type: T.string },
+      { name: "candidatos", type: T.list(T.string) },
+      { name: "quantidade", type: T.integer, optional: true },
+    ],
+    returns: T.list(T.string),
+    doc:
+      "Os candidatos mais parecidos com o texto, do mais próximo ao menos próximo (no máximo a quantidade pedida, 3 se omitida), " +
+      "para respostas do tipo \"você quis dizer\". Maiúsculas, acentos, o tipo de traço (- ou –) e espaços extras não contam; " +
+      `depois conta a distância de edição (letras trocadas, a mais, a menos ou invertidas) em relação ao tamanho do texto. ` +
+      `Candidatos diferentes demais (mais de ${Math.round(CLOSEST_THRESHOLD * 100)}% do texto) ficam de fora: um texto sem parecidos dá lista vazia. ` +
+      "Empates mantêm a ordem dos candidatos.",
+    example: { call: 'closest("Cadastro - Falta de Cartao", ["Reembolso", "Cadastro – Falta de Cartão", "Glosa"])', result: "Cadastro – Falta de Cartão" },
+    impl: (args) => {
+      const text = asString(args[0]);
+      const list = asList(args[1]);
+      const n = args.length < 3 || args[2] === undefined ? 3 : asInteger(args[2]);
+      if (text === undefined || !list || n === undefined) return null;
+      return closest(
+        text,
+        list.filter((c): c is string => typeof c === "string"),
+        n,
+      );
     },
   },
 
