@@ -144,6 +144,22 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   return bestDistance <= limit ? best : undefined;
 }
 
+/**
+ * Why a number written in a rule set (`source` as written, `value` as read) cannot be used, or
+ * undefined when it can: NaN, ±Infinity (`.inf`, `1e400`) and integers written as integers
+ * beyond ±(2^53 − 1), which JavaScript silently rounds. Finite decimals are approximations by
+ * nature and are fine.
+ */
+export function unsafeNumberProblem(source: string, value: number): string | undefined {
+  const written = source.trim();
+  if (Number.isNaN(value)) return `"${written}" não é um número (NaN): escreva um número finito`;
+  if (!Number.isFinite(value)) return `o número "${written}" é infinito (ou grande demais, acima de ~1,8e308): escreva um número finito`;
+  if (/^[-+]?(?:\d+|0x[0-9a-fA-F]+|0o[0-7]+)$/.test(written) && !Number.isSafeInteger(value)) {
+    return `o inteiro ${written} passa do limite de precisão (${Number.MAX_SAFE_INTEGER}, 2^53 − 1) e seria lido como ${BigInt(value).toString()}: use um número menor ou um texto`;
+  }
+  return undefined;
+}
+
 const CONTRACTIONS: Record<Preposition, Record<string, string>> = {
   em: { o: "no", a: "na", os: "nos", as: "nas" },
   de: { o: "do", a: "da", os: "dos", as: "das" },

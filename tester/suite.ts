@@ -5,7 +5,7 @@
  * rule sets, so every case keeps its line and column.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
-import { createError, didYouMean, hasErrors, type Diagnostic, type Range } from "../dsl/diagnostics.js";
+import { createError, didYouMean, em, hasErrors, type Diagnostic, type Range } from "../dsl/diagnostics.js";
 import { keyRange, loadYaml, rangeOf } from "../dsl/yaml/load.js";
 
 export interface ExpectedError {
@@ -57,7 +57,7 @@ export function loadSuite(source: string): { suite?: TestSuite; diagnostics: Dia
     const out = new Map<string, Pair<Scalar, Node | null>>();
     for (const pair of (map as YAMLMap<Scalar, Node | null>).items) {
       const key = String(pair.key?.value ?? "");
-      if (!allowed.includes(key)) diagnostics.push(createError("ruleset/unknown-key", `chave desconhecida "${key}" em ${what}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair)));
+      if (!allowed.includes(key)) diagnostics.push(createError("ruleset/unknown-key", `chave desconhecida "${key}" ${em(what)}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair)));
       else out.set(key, pair);
     }
     return out;

@@ -4,7 +4,7 @@
  * the expression came from, so every diagnostic and AST node points at the YAML file.
  */
 import type { CstNode, IRecognitionException, IToken } from "chevrotain";
-import { createError, type Diagnostic, type Range } from "../diagnostics.js";
+import { createError, unsafeNumberProblem, type Diagnostic, type Range } from "../diagnostics.js";
 import type { Action, BinaryOperator, Expr, LiteralValue, RecordField, UnaryTest } from "./ast.js";
 import type * as C from "./cst.generated.js";
 import { parser, type StartRule } from "./parser.js";
@@ -77,9 +77,14 @@ function run<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstB
     );
     return { value: undefined, diagnostics, recovered: true };
   }
+  for (const tok of tokens) {
+    if (tok.tokenType !== t.NumberLiteral) continue;
+    const problem = unsafeNumberProblem(tok.image, Number(tok.image));
+    if (problem) diagnostics.push(createError("ruleset/unsafe-number", problem, m.token(tok)));
+  }
   parser.input = tokens;
   const cst = parser[rule]();
-  for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, m, span.text.length));
+  for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, m, span.text.length, tokens));
   const builder = new AstBuilder(m, span.text);
   let value: T | undefined;
   try {
@@ -98,10 +103,39 @@ function run<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstB
   return { value, diagnostics, recovered: diagnostics.length > 0 || builder.sawError };
 }
 
-function syntaxDiagnostic(e: IRecognitionException, m: Mapper, textLength: number): Diagnostic {
+function syntaxDiagnostic(e: IRecognitionException, m: Mapper, textLength: number, tokens: readonly IToken[]): Diagnostic {
   const tok = e.token;
   const range = tok.tokenType?.name === "EOF" || isNaN(tok.startOffset) ? m.range(textLength, textLength) : m.token(tok);
+  const hint = portugueseHabit(tok, tokens);
+  if (hint) return createError("dsl/syntax", `${e.message}. ${hint.message}`, m.token(hint.token));
   return createError("dsl/syntax", e.message, range);
+}
+
+/** Portuguese words and spreadsheet habits that analysts type for the language's operators. */
+const HABITS: Readonly<Record<string, string>> = {
+  e: 'para "e" lógico, use "and"',
+  ou: 'para "ou" lógico, use "or"',
+  "não": 'para negar, use "not"',
+  nao: 'para negar, use "not"',
+};
+
+/**
+ * When a syntax error happens at (or right after) a word an analyst types out of habit, the
+ * suggestion of the operator meant: `=` → `==`, `e` → `and`, `ou` → `or`, `não` → `not` (the
+ * error for `não x` comes at `x`, so the previous token is looked at too).
+ */
+function portugueseHabit(tok: IToken, tokens: readonly IToken[]): { token: IToken; message: string } | undefined {
+  if (isNaN(tok.startOffset)) return undefined;
+  const at = tokens.findIndex((x) => x.startOffset === tok.startOffset);
+  const candidates = [tokens[at], tokens[at - 1]].filter((x): x is IToken => x !== undefined);
+  for (const c of candidates) {
+    if (c.tokenType === t.Assign) return { token: c, message: 'Para comparar, use "==" ("=" só atribui valores em "then")' };
+    if (c.tokenType !== t.Identifier) continue;
+    const hint = HABITS[c.image.normalize("NFC").toLowerCase()];
+    // `e`/`ou` only where the error is (a name before the error is fine); `não x` errs at x.
+    if (hint && (c === tokens[at] || /^n[aã]o$/iu.test(c.image.normalize("NFC")))) return { token: c, message: `${hint.charAt(0).toUpperCase()}${hint.slice(1)}` };
+  }
+  return undefined;
 }
 
 /**

@@ -28,7 +28,7 @@
  */
 import { Composer, Parser, isCollection, isMap, isNode, isPair, isScalar, isSeq } from "yaml";
 import type { CST, Document, Node as YamlNode, Pair, ParsedNode, Scalar, YAMLError } from "yaml";
-import { createError, sortDiagnostics } from "../diagnostics.js";
+import { createError, sortDiagnostics, unsafeNumberProblem } from "../diagnostics.js";
 import type { Diagnostic, DiagnosticCode, Range, StageResult } from "../diagnostics.js";
 
 /** Maximum nesting depth of collections (maps and sequences, block or flow) in a rule-set file. */
@@ -95,8 +95,13 @@ function loadYamlUnsafe(text: string): StageResult<ParsedDocument | undefined> {
   const composer = new Composer(YAML_OPTIONS);
   const docs = Array.from(composer.compose(scan.tokens, true, text.length));
   for (const doc of docs) {
-    for (const e of doc.errors) pushYamlError(diagnostics, e, text, scan.hasProps);
-    for (const w of doc.warnings) pushYamlError(diagnostics, w, text, scan.hasProps);
+    const issues = [...doc.errors, ...doc.warnings];
+    for (const e of issues) {
+      const indentation = misIndentedKey(e, issues, text);
+      if (indentation === "consequence") continue;
+      if (indentation) diagnostics.push(indentation);
+      else pushYamlError(diagnostics, e, text, scan.hasProps);
+    }
     checkKeys(doc, text, diagnostics);
   }
   const doc = docs[0];
@@ -135,6 +140,7 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
   let tooDeep: Diagnostic | undefined;
 
   const stack: { token: CST.Token; depth: number }[] = [];
+  const rows = tableRowTokens(tokens);
   for (const token of tokens) {
     if (token.type === "directive") {
       if (/^%YAML[ \t]+1\.2[ \t]*$/.test(token.source)) {
@@ -192,7 +198,12 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
             );
             break;
           }
-          if (t.type === "flow-collection") children.push(t.start);
+          if (t.type === "flow-collection") {
+            fixLoneDashes(t, rows.has(t), text, diagnostics);
+            children.push(t.start);
+          } else if (t.type === "block-map" && rows.has(t)) {
+            fixLoneDashValues(t);
+          }
           for (const item of t.items) {
             children.push(...item.start);
             if (item.key !== undefined && item.key !== null) {
@@ -265,6 +276,124 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
   return { tokens: kept, diagnostics, tooDeep, hasProps };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The "any" cell `-` in table rows
+// ---------------------------------------------------------------------------------------------
+
+/*
+ * `-` is the documented "any value" cell of a decision table, but in YAML a lone `-` is the
+ * block-sequence indicator: `[Denúncia, -, 10]` and `{servico: -}` are YAML errors (three of them
+ * per dash), and `servico: -` in a block mapping is one. Inside the rows of a table
+ * (`tables[*].rows[*]`, found on the CST by path), a lone `-` item or value is rewritten, before
+ * composing, into the plain scalar "-" at the same offset, i.e. read exactly as if it had been
+ * quoted. Anywhere else inside brackets a lone `-` stays an error, but ONE clear error at the dash
+ * instead of yaml's cascade. Only a `-` followed by nothing but spaces, a comment or a line break
+ * before the next `,`, `]` or `}` is touched; `-1`, `-x` and `- x` are left alone.
+ */
+
+/** The CST tokens of the rows of every decision table (`tables[*].rows[*]`). */
+function tableRowTokens(tokens: readonly CST.Token[]): Set<CST.Token> {
+  const rows = new Set<CST.Token>();
+  for (const doc of tokens) {
+    if (doc.type !== "document" || !doc.value) continue;
+    const tables = cstMapValue(doc.value, "tables");
+    for (const table of cstSeqValues(tables)) {
+      for (const row of cstSeqValues(cstMapValue(table, "rows"))) rows.add(row);
+    }
+  }
+  return rows;
+}
+
+function isFlow(token: CST.Token, open: "[" | "{"): token is CST.FlowCollection {
+  return token.type === "flow-collection" && token.start.source === open;
+}
+
+function cstKeyName(token: CST.Token | null | undefined): string | undefined {
+  if (!token) return undefined;
+  if (token.type === "scalar") return token.source;
+  if (token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar") return token.source.slice(1, -1);
+  return undefined;
+}
+
+function cstMapValue(token: CST.Token | null | undefined, key: string): CST.Token | undefined {
+  if (!token || !(token.type === "block-map" || isFlow(token, "{"))) return undefined;
+  for (const item of token.items) if (cstKeyName(item.key) === key) return item.value ?? undefined;
+  return undefined;
+}
+
+function cstSeqValues(token: CST.Token | null | undefined): CST.Token[] {
+  if (!token || !(token.type === "block-seq" || isFlow(token, "["))) return [];
+  return token.items.map((i) => i.value).filter((v): v is CST.Token => v !== undefined && v !== null);
+}
+
+type CstItem = CST.FlowCollection["items"][number];
+
+/** A block sequence holding one empty item: what yaml makes of a lone `-`. Returns the dash and what follows it. */
+function loneDashSeq(token: CST.Token | null | undefined): { dash: CST.SourceToken; rest: CST.SourceToken[] } | undefined {
+  if (!token || token.type !== "block-seq" || token.items.length !== 1) return undefined;
+  const item = token.items[0] as CstItem;
+  if (item.key || (item.sep && item.sep.length > 0)) return undefined;
+  if (item.value && !(item.value.type === "scalar" && item.value.source === "")) return undefined;
+  const [dash, ...rest] = item.start;
+  if (!dash || dash.type !== "seq-item-ind") return undefined;
+  if (!rest.every((r) => r.type === "space" || r.type === "comment" || r.type === "newline")) return undefined;
+  return { dash, rest };
+}
+
+function dashScalar(dash: CST.SourceToken, rest: CST.SourceToken[]): CST.FlowScalar {
+  return { type: "scalar", offset: dash.offset, indent: dash.indent, source: "-", end: rest };
+}
+
+/**
+ * Rewrites the lone `-` items of a flow collection (see above). In a table row they become the
+ * cell "-"; elsewhere they also become "-" (so that yaml reports nothing more) plus one error.
+ */
+function fixLoneDashes(fc: CST.FlowCollection, isRow: boolean, text: string, diagnostics: Diagnostic[]): void {
+  const items = fc.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as CstItem;
+    let found: { dash: CST.SourceToken; rest: CST.SourceToken[] } | undefined;
+    let fixed: CstItem | undefined;
+    if (fc.start.source === "[") {
+      const asValue = !item.key && !(item.sep && item.sep.length > 0) ? loneDashSeq(item.value) : undefined;
+      const asKey = item.key && (!item.sep || item.sep.length === 0) && (!item.value || (item.value.type === "scalar" && item.value.source === "")) ? loneDashSeq(item.key) : undefined;
+      found = asValue ?? asKey;
+      if (found) fixed = { start: item.start, value: dashScalar(found.dash, found.rest) };
+    } else if (item.key && item.sep && item.sep.length > 0) {
+      found = loneDashSeq(item.value);
+      if (found) {
+        fixed = { start: item.start, key: item.key, sep: item.sep, value: dashScalar(found.dash, found.rest) };
+        // yaml also invents an empty key right after the dash: drop it.
+        const next = items[i + 1];
+        if (next && next.start.length === 0 && next.key?.type === "scalar" && next.key.source === "" && (!next.sep || next.sep.length === 0) && !next.value) {
+          items.splice(i + 1, 1);
+        }
+      }
+    }
+    if (!found || !fixed) continue;
+    items[i] = fixed;
+    if (!isRow) {
+      diagnostics.push(
+        createError(
+          "yaml/syntax",
+          'um "-" sozinho dentro de [ ] ou { } não é um valor em YAML: escreva "-" entre aspas (só nas linhas de uma tabela ele vale sem aspas, como "qualquer valor")',
+          tokenRange(found.dash, text),
+        ),
+      );
+    }
+  }
+}
+
+/** In a block-mapping table row, `coluna: -` (an error token for yaml) becomes the cell "-". */
+function fixLoneDashValues(map: CST.BlockMap): void {
+  for (const item of map.items) {
+    const v = item.value;
+    if (v && v.type === "error" && v.source === "-" && item.key && item.sep && item.sep.length > 0) {
+      item.value = { type: "scalar", offset: v.offset, indent: map.indent, source: "-", end: [] };
+    }
+  }
+}
+
 function tokenRange(token: { offset: number; source?: unknown }, text: string): Range {
   const length = typeof token.source === "string" ? token.source.length : 1;
   return clampRange(token.offset, token.offset + Math.max(length, 1), text);
@@ -330,6 +459,34 @@ function checkKeys(doc: ParsedDocument, text: string, diagnostics: Diagnostic[])
 }
 
 // ---------------------------------------------------------------------------------------------
+// Numbers that cannot be represented
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Numeric scalars of the document that do not survive as a JavaScript number: `.nan`, `.inf`,
+ * `-.inf`, `1e400` (Infinity) and integers written beyond 2^53 − 1 (`9007199254740993` silently
+ * becomes ...992). Reported at the scalar, code `ruleset/unsafe-number`. Map keys are never
+ * numbers here (see checkKeys). Iterative walk.
+ */
+export function unsafeNumbers(doc: ParsedDocument, text: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) if (pair.value !== null && pair.value !== undefined) stack.push(pair.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isScalar(node) && typeof node.value === "number") {
+      const range = rangeOf(node);
+      const problem = unsafeNumberProblem(text.slice(range.start, range.end), node.value);
+      if (problem) out.push(createError("ruleset/unsafe-number", problem, range));
+    }
+  }
+  return sortDiagnostics(out);
+}
+
+// ---------------------------------------------------------------------------------------------
 // yaml errors → diagnostics
 // ---------------------------------------------------------------------------------------------
 
@@ -352,6 +509,42 @@ function pushYamlError(out: Diagnostic[], error: YAMLError, text: string, hasPro
   const { code, message } = translateYamlError(error.code, error.message);
   // Warnings are errors too: the dialect is strict on purpose.
   out.push(createError(code, message, clampRange(start, end, text)));
+}
+
+/**
+ * A key indented deeper than its siblings (`name: x` then `   when: true` with extra spaces) is
+ * read by yaml as the continuation of the previous value, which then "becomes" a key spanning two
+ * lines: yaml reports a nested mapping and a multi-line key, both at the start of the PREVIOUS
+ * value. Those two become one diagnostic on the line that is wrong (the one with the extra
+ * indentation), at its key. When another indentation error was already reported on the line
+ * where the pseudo-key starts, both are mere consequences of it and are dropped.
+ */
+function misIndentedKey(error: YAMLError, all: readonly YAMLError[], text: string): Diagnostic | "consequence" | undefined {
+  const nested = (e: YAMLError) => e.code === "BLOCK_AS_IMPLICIT_KEY" && /Nested mappings/.test(e.message);
+  const multiline = (e: YAMLError) => e.code === "MULTILINE_IMPLICIT_KEY";
+  if (!nested(error) && !multiline(error)) return undefined;
+  const start = error.pos[0];
+  const pair = all.filter((e) => e.pos[0] === start && (nested(e) || multiline(e)));
+  const key = pair.find(multiline);
+  if (!pair.some(nested) || !key) return undefined;
+  const end = Math.min(key.pos[1], text.length);
+  if (!/[\r\n]/.test(text.slice(start, end))) return undefined;
+  const lineOf = (offset: number) => Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1;
+  const startLine = lineOf(start);
+  const earlier = all.some(
+    (e) => e !== error && !pair.includes(e) && e.pos[0] >= startLine && e.pos[0] <= start && (e.code === "BAD_INDENT" || e.code === "MISSING_CHAR"),
+  );
+  if (earlier || error !== key) return "consequence";
+  const lineStart = lineOf(end);
+  let first = lineStart;
+  while (first < end && (text[first] === " " || text[first] === "\t")) first++;
+  const word = text.slice(first, end).trim();
+  const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
+  return createError(
+    "yaml/syntax",
+    `indentação incorreta: a chave "${shown}" tem mais recuo que as chaves acima dela; alinhe-a com elas (se esta linha continua o texto da linha anterior e tem ":", escreva esse texto entre aspas)`,
+    clampRange(first, Math.max(first + 1, end), text),
+  );
 }
 
 /** Portuguese, analyst-oriented wording of yaml's errors. */
