@@ -2,7 +2,7 @@
  * The `rules` command line. Commands run in-process through `main` with captured IO (fast); one
  * test spawns `node bin/rules.js` as a real process from another directory.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -451,6 +451,212 @@ describe("findJsonError", () => {
   it("handles deep nesting without recursion", () => {
     expect(findJsonError("[".repeat(100_000))?.offset).toBe(100_000);
   });
+});
+
+/** `rules <args>` in `cwd`, as { code, out, err }. */
+async function run(cwd: string, ...argv: string[]) {
+  const r = await rules(argv, cwd);
+  return { code: r.code, out: r.stdout, err: r.stderr };
+}
+
+/** A small synthetic rule set: two rules, an enum fact, an object fact, an enum output, an object output. */
+const MINI = `ruleset: mini
+facts:
+  idade: { type: integer, required: true }
+  plano: { type: string, enum: [Básico, Master], default: Básico }
+  endereco:
+    type: object
+    fields:
+      uf: { type: string, enum: [SP, RJ] }
+outputs:
+  categoria: { type: string, enum: [A, B], nullable: true }
+  detalhe:
+    type: object
+    nullable: true
+    fields:
+      motivo: { type: string }
+rules:
+  - name: adulto
+    when: idade >= 18
+    then: categoria = "A"
+  - name: menor
+    when: idade < 18
+    then: categoria = "B"
+`;
+
+/** Passes, covering one of the two rules (50%). */
+const MINI_SUITE = `suite: mini
+defaults:
+  facts: { plano: Master }
+cases:
+  - name: adulto
+    facts: { idade: 30, endereco: { uf: SP } }
+    expect: { categoria: A }
+  - name: adulto no plano Básico
+    facts: { idade: 40, plano: Básico }
+    expect: { categoria: A }
+  - name: idade ausente
+    omit: [plano]
+    facts: {}
+    expectError: { code: INVALID_FACTS, paths: [/idade] }
+`;
+
+/** Every kind of name or value the suite check catches; the last case sends wrong facts on purpose. */
+const MISSPELT_SUITE = `suite: mini
+defaults:
+  facts:
+    plano: Master
+    idadde: 30
+cases:
+  - name: adulto
+    facts: { idade: 30, endereco: { uf: SP } }
+    expect: { categoria: A }
+  - name: saída com erro de digitação
+    facts: { idade: 30 }
+    expect: { categria: A, detalhe: { motiv: x } }
+  - name: valores fora da lista
+    omit: [planno]
+    facts: { idade: 10, plano: Basico, endereco: { uf: MG, cep: "01000-000" } }
+    expect: { categoria: C }
+  - name: erro esperado com fatos errados de propósito
+    facts: { idade: 10, plano: Basico, inventado: 1 }
+    expectError: { code: INVALID_FACTS, paths: [/plano] }
+`;
+
+function miniWorkspace(suite: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "rules-mini-"));
+  writeFileSync(join(dir, "mini.yaml"), MINI);
+  writeFileSync(join(dir, "mini.test.yaml"), suite);
+  return dir;
+}
+
+/** `file:line:column: severity code` of each diagnostic line. */
+function heads(text: string): string[] {
+  return text.split("\n").filter((l) => /^\S+:\d+:\d+: /.test(l)).map((l) => l.split(" ").slice(0, 3).join(" "));
+}
+
+describe("suites checked against their rule set", () => {
+  const expected = [
+    "mini.test.yaml:5:5: error check/unknown-fact",
+    "mini.test.yaml:12:15: error check/unknown-output",
+    "mini.test.yaml:12:39: error check/unknown-output",
+    "mini.test.yaml:14:12: error check/unknown-fact",
+    "mini.test.yaml:15:32: error check/not-in-enum",
+    "mini.test.yaml:15:56: error check/not-in-enum",
+    "mini.test.yaml:15:60: error check/unknown-fact",
+    "mini.test.yaml:16:26: error check/not-in-enum",
+  ];
+
+  it("rules check on a suite: misspelt facts, outputs and enum values with positions and suggestions", async () => {
+    const dir = miniWorkspace(MISSPELT_SUITE);
+    const r = await run(dir, "check", "mini.test.yaml");
+    expect(r.code).toBe(1);
+    expect(heads(r.out)).toEqual(expected);
+    expect(r.out).toContain('"categria"');
+    expect(r.out).toContain('Você quis dizer "categoria"?');
+    expect(r.out).toContain('Você quis dizer "motivo"?');
+    expect(r.out).toContain('Você quis dizer "idade"?');
+    expect(r.out).toContain('Você quis dizer "plano"?');
+    expect(r.out).toContain('Você quis dizer "Básico"?');
+    expect(r.err).toBe("8 erros e 0 avisos em 1 arquivo.\n");
+  });
+
+  it("rules check on a correct suite finds nothing", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    const r = await run(dir, "check", "mini.test.yaml");
+    expect(r.out).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("a suite without its rule set beside it is checked for structure only, with a warning", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    writeFileSync(join(dir, "outra.test.yaml"), MISSPELT_SUITE.replace("suite: mini", "suite: outra"));
+    const r = await run(dir, "check", "outra.test.yaml");
+    expect(r.code).toBe(0);
+    expect(heads(r.out)).toEqual(["outra.test.yaml:1:1: warning ruleset/structure"]);
+  });
+
+  it("rules test reports the same problems before running and fails", async () => {
+    const dir = miniWorkspace(MISSPELT_SUITE);
+    const r = await run(dir, "test", "mini.test.yaml");
+    expect(r.code).toBe(1);
+    expect(heads(r.err)).toEqual(expected);
+    expect(r.out).toMatch(/\d+ passed, \d+ failed/);
+  });
+});
+
+describe("rules test --case, --min-coverage, JUnit messages", () => {
+  it("--case runs exactly the named case", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    const r = await run(dir, "test", "mini.test.yaml", "--case", "adulto");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("✓ adulto\n");
+    expect(r.out).not.toContain("adulto no plano Básico");
+    expect(r.out).toContain("1 passed, 0 failed");
+  });
+
+  it("--case with a name that no case has: exit 2 with a suggestion", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    const r = await run(dir, "test", "mini.test.yaml", "--case", "adulto no plano Basico");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain('nenhum caso chamado "adulto no plano Basico" em mini.test.yaml');
+    expect(r.err).toContain('Você quis dizer "adulto no plano Básico"?');
+  });
+
+  it("--min-coverage fails below the threshold with a clear message", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    const below = await run(dir, "test", "mini.test.yaml", "--min-coverage", "80");
+    expect(below.code).toBe(1);
+    expect(below.out).toContain("3 passed, 0 failed");
+    expect(below.err).toContain("erro: a cobertura de mini (mini.test.yaml) é 50%, abaixo do mínimo de 80% (--min-coverage)");
+    const at = await run(dir, "test", "mini.test.yaml", "--min-coverage=50");
+    expect(at.code).toBe(0);
+    expect(at.err).toBe("");
+    for (const bad of ["abc", "101", "-5"]) {
+      const r = await run(dir, "test", "mini.test.yaml", `--min-coverage=${bad}`);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("--min-coverage deve ser uma porcentagem de 0 a 100");
+    }
+  });
+
+  it("JUnit failure messages name the field that differs, with expected and actual values", async () => {
+    const dir = miniWorkspace(MINI_SUITE.replace("expect: { categoria: A }\n  - name: adulto no", "expect: { categoria: B }\n  - name: adulto no").replace("code: INVALID_FACTS, paths", "code: RULESET_DEFECT, paths"));
+    const r = await run(dir, "test", "mini.test.yaml", "--reporter", "junit");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('<failure message="decision.categoria: esperado &quot;B&quot;, obtido &quot;A&quot;">');
+    expect(r.out).toContain('<failure message="error.code: esperado &quot;RULESET_DEFECT&quot;, obtido &quot;INVALID_FACTS&quot;">');
+  });
+});
+
+describe("rules test --watch (real process)", () => {
+  it("runs again when the rule set is saved", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    const child = spawn(process.execPath, [join(ROOT, "bin/rules.js"), "test", "mini.test.yaml", "--watch"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+    const reports = () => out.match(/\d+ passed, \d+ failed/g) ?? [];
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!done()) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what} não chegou; stdout: ${out}\nstderr: ${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until("o primeiro relatório e a espera", () => reports().length === 1 && err.includes("aguardando alterações"));
+      expect(reports()[0]).toBe("3 passed, 0 failed");
+      writeFileSync(join(dir, "mini.yaml"), MINI.replace('when: idade >= 18\n    then: categoria = "A"', 'when: idade >= 18\n    then: categoria = "B"'));
+      await until("o segundo relatório", () => reports().length >= 2);
+      expect(reports()[1]).toBe("1 passed, 2 failed");
+      expect(out).toContain("— rules test: nova execução às ");
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+    }
+  }, 120_000);
 });
 
 describe("bin/rules.js (real process)", () => {
