@@ -1,5 +1,5 @@
 /**
- * One regression test (or more) per hazard of /work/shared/HAZARDS.md in the sections
+ * One regression test (or more) per hazard of docs/hazards.md in the sections
  * json-rules-engine (1–3), yaml (5–6), Chevrotain (7–8) and regular expressions (9). Where it is
  * cheap, each test first reproduces the hazard on the bare library (a positive control showing
  * the assertion would catch it), then shows that our compiler/runtime designs it out.

@@ -1,5 +1,5 @@
 /**
- * Every route of shared/CONTRACT.md through fastify `inject`: status codes, response shapes and
+ * Every route of docs/contract.md through fastify `inject`: status codes, response shapes and
  * the error envelope. Each test builds its own app on a fresh temp DATA_DIR and closes it.
  */
 import { readFileSync } from "node:fs";
