@@ -325,8 +325,10 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
   }
 
   function checkAction(a: Action): void {
-    const valueType = tc.infer(a.value, globalScope);
     const [head, ...rest] = a.target;
+    const assigned = head !== undefined && rest.length === 0 ? model.outputs.get(head) : undefined;
+    if (assigned) tc.markBareWords(a.value, typeOfDecl(assigned.decl), globalScope);
+    const valueType = tc.infer(a.value, globalScope);
     if (!head) return;
     const out = model.outputs.get(head);
     if (!out) {

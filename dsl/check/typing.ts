@@ -72,6 +72,8 @@ export class TypeChecker {
   readonly types = new WeakMap<Expr, Type>();
   /** Off while checking invariants: an invariant may name values that must never appear. */
   enumChecks = true;
+  /** Unknown names already reported as enum values written without quotes (typed as text). */
+  private readonly bareWords = new WeakSet<Expr>();
 
   private error(code: Diagnostic["code"], message: string, range: Range): void {
     this.diagnostics.push(createError(code, message, range));
@@ -115,6 +117,7 @@ export class TypeChecker {
         }
         return T.any;
       case "name": {
+        if (this.bareWords.has(e)) return T.string;
         const s = scope.lookup(e.name);
         if (!s) {
           this.error("check/unknown-fact", `nome desconhecido "${e.name}": não é fato, constante, valor, tabela nem coleção deste conjunto de regras.${didYouMean(e.name, scope.names())}`, e.range);
@@ -269,9 +272,37 @@ export class TypeChecker {
     return typeof fn.returns === "function" ? fn.returns(argTypes) : fn.returns;
   }
 
+  /**
+   * `canal == telefone` where `telefone` is no name of the rule set but a value of the enum `canal`
+   * is compared with: the analyst forgot the quotes. Reports each such name (alone, or an item of
+   * a list literal) once, with the quoted spelling, and has it typed as text.
+   */
+  markBareWords(candidate: Expr, expected: Type, scope: Scope): void {
+    const values = expected.kind === "string" ? expected.enum : expected.kind === "list" && expected.of.kind === "string" ? expected.of.enum : undefined;
+    if (!values) return;
+    const nfc = new Set(values.map((v) => v.normalize("NFC")));
+    const names = candidate.kind === "list" ? candidate.items : [candidate];
+    for (const n of names) {
+      if (n.kind !== "name" || this.bareWords.has(n) || scope.lookup(n.name) || !nfc.has(n.name.normalize("NFC"))) continue;
+      this.bareWords.add(n);
+      this.error("check/unknown-fact", `nome desconhecido "${n.name}": se é um valor de texto, escreva-o entre aspas: "${n.name}"`, n.range);
+    }
+  }
+
   private binary(e: Extract<Expr, { kind: "binary" }>, scope: Scope): Type {
-    const l = this.infer(e.left, scope);
-    const r = this.infer(e.right, scope);
+    // A side that is an unknown name is inferred after the other, to recognise a value without quotes.
+    const unknown = (x: Expr) => x.kind === "name" && !scope.lookup(x.name);
+    let l: Type;
+    let r: Type;
+    if (unknown(e.left) && !unknown(e.right)) {
+      r = this.infer(e.right, scope);
+      this.markBareWords(e.left, r, scope);
+      l = this.infer(e.left, scope);
+    } else {
+      l = this.infer(e.left, scope);
+      this.markBareWords(e.right, l, scope);
+      r = this.infer(e.right, scope);
+    }
     switch (e.operator) {
       case "==":
       case "!=":
@@ -395,6 +426,7 @@ export class TypeChecker {
       case "any":
         return;
       case "compare": {
+        this.markBareWords(test.value, column, scope);
         const t = this.infer(test.value, scope);
         // On a list column, an equality cell means "the list contains this value".
         const target = column.kind === "list" && test.operator === "==" && t.kind !== "list" ? column.of : column;

@@ -9,7 +9,8 @@ import { createError, de, didYouMean, em, type Diagnostic, type Range } from "..
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
 import { parseAction, parseExpression, parseUnaryTests, type ParseResult, type SourceSpan } from "../syntax/parse.js";
 import { DEFAULT_ZONE } from "../values.js";
-import { keyRange, loadYaml, rangeOf, scalarValueOffsets } from "../yaml/load.js";
+import { keyRange, loadYaml, rangeOf, scalarValueOffsets, unsafeNumbers } from "../yaml/load.js";
+import { checkSchemas } from "../check/schema.js";
 import type {
   CollectionDecl,
   ConstantDecl,
@@ -79,6 +80,8 @@ export function loadRuleSet(source: string): LoadResult {
   if (!doc || yaml.diagnostics.some((d) => d.severity === "error")) return { model: undefined, diagnostics };
   const reader = new Reader(source, diagnostics);
   const model = reader.ruleSet(doc.contents as Node | null);
+  // What the runtime's fact validator would refuse, and numbers JavaScript cannot hold.
+  diagnostics.push(...checkSchemas(doc.contents as Node | null), ...unsafeNumbers(doc, source));
   return { model, diagnostics };
 }
 

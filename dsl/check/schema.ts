@@ -1,0 +1,109 @@
+/**
+ * Checks of the declared data types (`facts` and `outputs`) for what the runtime's JSON Schema
+ * validator (ajv, strict mode, in engine/facts.ts) would refuse when the rule set is published, or
+ * what makes a declaration useless. Works on the YAML nodes, so that each problem points at the
+ * exact node: the repeated `enum` item, the negative `minItems`...
+ *
+ * Refused by ajv, hence errors (`ruleset/invalid-schema`): an empty `enum`, a repeated `enum`
+ * value (compared as the loader reads them: as text, NFC), an `enum` item that is a list or a
+ * map, `minItems`/`maxItems` that are not whole numbers ≥ 0. Accepted by ajv but no value could
+ * ever pass, hence warnings: `minimum` > `maximum`, `minItems` > `maxItems`. Non-finite and
+ * unsafe numbers (`.nan`, `1e400`) are reported once, by `unsafeNumbers` (ruleset/unsafe-number).
+ *
+ * Shapes the loader reports (a field that is not a map, a non-numeric `minimum`) are skipped here.
+ */
+import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { createError, createWarning, type Diagnostic } from "../diagnostics.js";
+import { keyRange, rangeOf } from "../yaml/load.js";
+
+/** Diagnostics of every type declaration under `facts` and `outputs` of a rule-set document root. */
+export function checkSchemas(root: Node | null | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (!isMap(root)) return out;
+  for (const pair of (root as YAMLMap<unknown, Node | null>).items) {
+    const key = isScalar(pair.key) ? pair.key.value : undefined;
+    if ((key === "facts" || key === "outputs") && pair.value) fields(pair.value, out);
+  }
+  return out;
+}
+
+/** A `fields`-like map: name → declaration. Iterative over nesting (fields, items, values). */
+function fields(root: Node, out: Diagnostic[]): void {
+  const stack: { node: Node; kind: "fields" | "decl" }[] = [{ node: root, kind: "fields" }];
+  while (stack.length > 0) {
+    const { node, kind } = stack.pop() as { node: Node; kind: "fields" | "decl" };
+    if (!isMap(node)) continue;
+    const items = (node as YAMLMap<unknown, Node | null>).items;
+    if (kind === "fields") {
+      for (const pair of items) if (pair.value) stack.push({ node: pair.value, kind: "decl" });
+      continue;
+    }
+    const get = (k: string): Pair<unknown, Node | null> | undefined => items.find((p) => isScalar(p.key) && p.key.value === k);
+    const enumNode = get("enum")?.value;
+    if (enumNode) checkEnum(enumNode, out);
+    checkBounds(get("minimum"), get("maximum"), false, out);
+    checkBounds(get("minItems"), get("maxItems"), true, out);
+    for (const k of ["items", "values"]) {
+      const child = get(k)?.value;
+      if (child) stack.push({ node: child, kind: "decl" });
+    }
+    const nested = get("fields")?.value;
+    if (nested) stack.push({ node: nested, kind: "fields" });
+  }
+}
+
+function checkEnum(node: Node, out: Diagnostic[]): void {
+  if (!isSeq(node)) return;
+  const items = node.items as (Node | null)[];
+  if (items.length === 0) {
+    out.push(createError("ruleset/invalid-schema", "enum vazio: liste pelo menos um valor aceito (ou remova o enum)", rangeOf(node)));
+    return;
+  }
+  const seen = new Map<string, { node: Scalar; position: number }>();
+  items.forEach((item, i) => {
+    if (!item) return;
+    if (!isScalar(item)) {
+      out.push(createError("ruleset/invalid-schema", "cada valor de enum deve ser um texto simples, não uma lista nem um mapa", rangeOf(item)));
+      return;
+    }
+    const value = String(item.value).normalize("NFC");
+    const first = seen.get(value);
+    if (first) {
+      out.push(
+        createError("ruleset/invalid-schema", `valor repetido no enum: "${value}" já aparece na posição ${first.position} (cada valor aceito deve aparecer uma vez)`, rangeOf(item), [
+          { message: `primeira ocorrência de "${value}"`, range: rangeOf(first.node) },
+        ]),
+      );
+    } else {
+      seen.set(value, { node: item, position: i + 1 });
+    }
+  });
+}
+
+function numberOf(pair: Pair<unknown, Node | null> | undefined): { value: number; node: Node } | undefined {
+  const node = pair?.value;
+  if (!node || !isScalar(node) || typeof node.value !== "number" || !Number.isFinite(node.value)) return undefined;
+  return { value: node.value, node };
+}
+
+function checkBounds(lowPair: Pair<unknown, Node | null> | undefined, highPair: Pair<unknown, Node | null> | undefined, counts: boolean, out: Diagnostic[]): void {
+  const low = numberOf(lowPair);
+  const high = numberOf(highPair);
+  const [lowName, highName] = counts ? ["minItems", "maxItems"] : ["minimum", "maximum"];
+  let valid = true;
+  if (counts) {
+    for (const [b, name] of [
+      [low, lowName],
+      [high, highName],
+    ] as const) {
+      if (b && (!Number.isInteger(b.value) || b.value < 0)) {
+        out.push(createError("ruleset/invalid-schema", `${name} deve ser um número inteiro maior ou igual a zero (é a quantidade de itens da lista)`, rangeOf(b.node)));
+        valid = false;
+      }
+    }
+  }
+  if (valid && low && high && low.value > high.value) {
+    const message = `${lowName} (${low.value}) é maior que ${highName} (${high.value}): nenhum valor pode ser aceito`;
+    out.push(createWarning("ruleset/invalid-schema", message, highPair ? keyRange(highPair) : rangeOf(high.node)));
+  }
+}
