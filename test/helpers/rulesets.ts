@@ -66,8 +66,8 @@ export function reclameFacts(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-/** The values of reclame-designacao's `acao` output (the contract's five plus NAO_E_RECLAME). */
-export const RECLAME_ACOES = ["DESIGNAR", "RECLASSIFICAR", "REVISAR_SERVICO", "ADIAR_REVISAO", "ABRIR_FALE_CONOSCO", "NAO_E_RECLAME"] as const;
+/** The values of reclame-designacao's `acao` output (the contract's five plus NAO_E_RECLAME and TIPO_ATENDIMENTO_INVALIDO). */
+export const RECLAME_ACOES = ["DESIGNAR", "RECLASSIFICAR", "REVISAR_SERVICO", "ADIAR_REVISAO", "ABRIR_FALE_CONOSCO", "NAO_E_RECLAME", "TIPO_ATENDIMENTO_INVALIDO"] as const;
 
 /** Rejection of a promise as a value (undefined when it resolved). */
 export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
