@@ -7,7 +7,8 @@
  */
 import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { didYouMean, hasErrors } from "../dsl/diagnostics.js";
+import { hasErrors } from "../dsl/diagnostics.js";
+import { closest, similarityKey } from "../dsl/library/similarity.js";
 import { checkSuite } from "../tester/check.js";
 import { runSuite } from "../tester/run.js";
 import { junitReport, textReport, type ReportedSuite } from "../tester/report.js";
@@ -143,7 +144,7 @@ async function runOnce(ctx: CliContext, run: TestRun): Promise<number> {
   }
   if (run.caseName !== undefined && reported.length === 0 && caseNames.size > 0) {
     const where = files.length === 1 ? `em ${files[0]}` : `nas suítes (${files.join(", ")})`;
-    ctx.stderr.write(`erro: nenhum caso chamado "${run.caseName}" ${where}.${didYouMean(run.caseName, caseNames)}\n`);
+    ctx.stderr.write(`erro: nenhum caso chamado "${run.caseName}" ${where}.${similarCases(run.caseName, [...caseNames])}\n`);
     ctx.stderr.write("O nome em --case deve ser exatamente o name do caso (entre aspas se tiver espaços).\n");
     return EXIT_USAGE;
   }
@@ -231,6 +232,19 @@ async function watchAndRun(ctx: CliContext, run: TestRun, options: TestOptions):
   if (timer) clearTimeout(timer);
   for (const w of watchers) w.close();
   return last;
+}
+
+/**
+ * Suggestions for a `--case` name no case has: the names that contain what was typed, then the
+ * nearest ones (ignoring case, accents and dash kind), at most three.
+ */
+function similarCases(typed: string, names: readonly string[]): string {
+  const key = similarityKey(typed);
+  const containing = key ? names.filter((n) => similarityKey(n).includes(key)) : [];
+  const found = [...new Set([...containing, ...closest(typed, names, 3)])].slice(0, 3);
+  if (found.length === 0) return "";
+  if (found.length === 1) return ` Você quis dizer "${found[0]}"?`;
+  return ` Casos parecidos: ${found.map((n) => `"${n}"`).join(", ")}.`;
 }
 
 function plural(n: number): string {
