@@ -3,12 +3,13 @@
  * test spawns `node bin/rules.js` as a real process from another directory.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { check } from "../cli/check.js";
+import { test as testCommand } from "../cli/test.js";
 import { COMMAND_HELP, USAGE } from "../cli/help.js";
 import { findJsonError } from "../cli/json-error.js";
 import { main, type CliContext } from "../cli/main.js";
@@ -629,6 +630,40 @@ describe("rules test --case, --min-coverage, JUnit messages", () => {
   });
 });
 
+describe("rules test --watch (in-process, on a terminal)", () => {
+  it("clears the screen before each new run and stops when its signal is aborted", async () => {
+    const dir = miniWorkspace(MINI_SUITE);
+    let out = "";
+    let err = "";
+    const controller = new AbortController();
+    const ctx: CliContext = {
+      argv: ["mini.test.yaml", "--watch"],
+      cwd: dir,
+      stdout: Object.assign({ write: (s: string) => (out += s) }, { isTTY: true }),
+      stderr: { write: (s: string) => (err += s) },
+    };
+    const running = testCommand(ctx, { signal: controller.signal, debounceMs: 50 });
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`${what} não chegou; stdout: ${out}\nstderr: ${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until("a espera", () => err.includes("aguardando alterações"));
+    expect(out).not.toContain("\u001b[2J");
+    writeFileSync(join(dir, "mini.test.yaml.tmp"), MINI_SUITE.replace("expect: { categoria: A }", "expect: { categoria: B }"));
+    renameSync(join(dir, "mini.test.yaml.tmp"), join(dir, "mini.test.yaml"));
+    await until("o relatório depois da alteração", () => out.includes("2 passed, 1 failed"));
+    const second = out.slice(out.lastIndexOf("\u001b[2J", out.indexOf("2 passed, 1 failed")), out.indexOf("2 passed, 1 failed") + 20);
+    expect(second.startsWith("\u001b[2J\u001b[3J\u001b[H")).toBe(true);
+    expect(second).toContain("2 passed, 1 failed");
+    expect(second).not.toContain("3 passed, 0 failed");
+    controller.abort();
+    expect(await running).toBe(1);
+  }, 120_000);
+});
+
 describe("rules test --watch (real process)", () => {
   it("runs again when the rule set is saved", async () => {
     const dir = miniWorkspace(MINI_SUITE);
@@ -648,9 +683,11 @@ describe("rules test --watch (real process)", () => {
     try {
       await until("o primeiro relatório e a espera", () => reports().length === 1 && err.includes("aguardando alterações"));
       expect(reports()[0]).toBe("3 passed, 0 failed");
-      writeFileSync(join(dir, "mini.yaml"), MINI.replace('when: idade >= 18\n    then: categoria = "A"', 'when: idade >= 18\n    then: categoria = "B"'));
-      await until("o segundo relatório", () => reports().length >= 2);
-      expect(reports()[1]).toBe("1 passed, 2 failed");
+      // Saved as editors do: a new file renamed over the old one.
+      writeFileSync(join(dir, "mini.yaml.tmp"), MINI.replace('when: idade >= 18\n    then: categoria = "A"', 'when: idade >= 18\n    then: categoria = "B"'));
+      renameSync(join(dir, "mini.yaml.tmp"), join(dir, "mini.yaml"));
+      await until("o relatório depois da alteração", () => reports().includes("1 passed, 2 failed"));
+      expect(reports().length).toBeGreaterThanOrEqual(2);
       expect(out).toContain("— rules test: nova execução às ");
       expect(child.exitCode).toBeNull();
     } finally {
