@@ -95,7 +95,8 @@ ao lado, enviado junto quando existe) e recusa a publicação se algo falhar.
 
 Opções:
   --server URL          endereço do serviço (ou a variável RULES_SERVER)
-  --token T             token com o papel publisher (ou a variável RULES_TOKEN)
+  --token T             token com o papel publisher (ou a variável RULES_TOKEN); um token
+                        antigo que comece com "-" vai como --token=T
   --message M           mensagem da versão (vai para o registro de auditoria)
   --base-version N      recusa (409) se a versão ativa não for mais N
   -h, --help            mostra esta ajuda
@@ -103,7 +104,8 @@ Opções:
   token: `Uso: rules token --name N --roles decide,author,publisher
 
 Cria um token de acesso aleatório e mostra a linha name:papéis:sha256 para TOKENS ou TOKENS_FILE.
-O serviço guarda só o hash: anote o token na hora.
+O serviço guarda só o hash: anote o token na hora. O token nunca começa com "-" nem "_", então
+pode ser passado como --token "$T".
 `,
   fmt: `Uso: rules fmt <arquivo...> [--check | --write]
 
