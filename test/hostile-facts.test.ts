@@ -244,7 +244,7 @@ describe("huge values", () => {
     expect(big.decision.tamanho).toBe(MB);
     const servico = await time("1 MB servico", () => reclame.decide(reclameFacts({ servico: "S".repeat(MB) })));
     expect(servico.decision.acao).toBe("REVISAR_SERVICO");
-    const numero = await time("1 MB numero in e-mail", () => reclame.decide(reclameFacts({ numero: "9".repeat(MB), tipoCliente: "Credenciado", servico: "Glosa" })));
+    const numero = await time("1 MB numero in e-mail", () => reclame.decide(reclameFacts({ numero: "9".repeat(MB), tipoCliente: "Credenciado", servico: "Reembolso" })));
     expect(((numero.decision.email as Record<string, string>).assunto ?? "").length).toBeGreaterThan(MB);
     await time("1 MB enum value", () => invalid(reclame.decide(reclameFacts({ tipoCliente: "C".repeat(MB) }))));
     await time("1 MB date-time", () => invalid(reclame.decide(reclameFacts({ entradaEm: `2026-04-03T10:00${"0".repeat(MB)}` }))));
@@ -309,5 +309,86 @@ describe("property: random JSON facts never produce anything but a decision or I
     // Both branches were exercised.
     expect(resolved).toBeGreaterThan(50);
     expect(rejected).toBeGreaterThan(50);
+  }, 60_000);
+});
+
+describe("the boundary: non-finite numbers and unsafe integers anywhere, texts from the CRM in any form", () => {
+  /** Puts `bad` in one slot of `value` (chosen by `k`) and returns the result and the slot's pointer. */
+  function plant(value: unknown, k: number, bad: number): { value: unknown; path: string } {
+    const slots: { parent: Record<string, unknown> | unknown[]; key: string | number; path: string }[] = [];
+    const walk = (v: unknown, path: string) => {
+      if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i, path: `${path}/${i}` }), walk(x, `${path}/${i}`)));
+      else if (typeof v === "object" && v !== null) {
+        for (const key of Object.keys(v)) {
+          const p = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+          slots.push({ parent: v as Record<string, unknown>, key, path: p });
+          walk((v as Record<string, unknown>)[key], p);
+        }
+      }
+    };
+    walk(value, "");
+    if (slots.length === 0) return { value: bad, path: "" };
+    const slot = slots[k % slots.length] as (typeof slots)[number];
+    if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = bad;
+    else Object.defineProperty(slot.parent, slot.key, { value: bad, enumerable: true, writable: true, configurable: true });
+    return { value, path: slot.path };
+  }
+
+  it("Infinity, -Infinity or NaN anywhere in an `any` fact is INVALID_FACTS at its pointer", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), fc.nat(), fc.constantFrom(Infinity, -Infinity, NaN), async (json, k, bad) => {
+        const { value, path } = plant(structuredClone(json), k, bad);
+        const details = await invalid(hostil.decide({ qualquer: value }));
+        expect(details.map((d) => d.path)).toContain(`/qualquer${path}`);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+
+  it("integers beyond 2^53 − 1 are refused where an integer is declared, at any depth", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(2 ** 53, -(2 ** 53), 1e20, -1e300), fc.nat({ max: 2 }), async (big, where) => {
+        const facts = [{ inteiro: big }, { obj: { x: big } }, { livre: { a: big }, inteiro: 1 }][where] as Record<string, unknown>;
+        if (where === 2) {
+          // `any` has no integer declaration: a large finite number passes through.
+          await expect(hostil.decide(facts)).resolves.toBeDefined();
+          return;
+        }
+        const details = await invalid(hostil.decide(facts));
+        expect(details.map((d) => d.path)).toEqual([where === 0 ? "/inteiro" : "/obj/x"]);
+      }),
+      { numRuns: 50 },
+    );
+  }, 60_000);
+
+  it("decomposed accents and padding on the text facts never change the decision", async () => {
+    const pad = fc.constantFrom("", " ", "  ", "\t", "\u00A0", " \n");
+    const padded = (s: string, l: string, r: string) => `${l}${s.normalize("NFD")}${r}`;
+    const table = reclame.compiled.tables.designacaoPorServico?.rows ?? [];
+    const servicos = [...new Set(table.map((r) => (r.inputs[2]?.kind === "compare" && r.inputs[2].value.kind === "literal" && r.inputs[2].value.literal.type === "string" ? r.inputs[2].value.literal.value : "Reembolso")))];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          numero: fc.constantFrom("2026000101", "Nº 7", "OC–12"),
+          tipoAtendimento: fc.constantFrom("Reclamação", "Solicitação", "Reclamacao"),
+          tipoCliente: fc.constantFrom("Beneficiário", "Credenciado"),
+          servico: fc.constantFrom(...servicos, "Cadastro - Falta de Cartão Saúde CAIXA", "Elogio"),
+          tipoEntrada: fc.constantFrom("RECLAME", "INTERNO"),
+          gipesVinculacao: fc.constantFrom("GIPES São João", "GIPES Ceará"),
+          canalOrigem: fc.constantFrom("telefone", "chat"),
+        }),
+        fc.array(pad, { minLength: 14, maxLength: 14 }),
+        async (texts, pads) => {
+          const clean = { ...texts, entradaEm: "2026-04-01T09:15:00" };
+          const messy: Record<string, unknown> = { entradaEm: clean.entradaEm };
+          Object.entries(texts).forEach(([k, v], i) => (messy[k] = padded(v, pads[2 * i] as string, pads[2 * i + 1] as string)));
+          const a = await reclame.decide(clean);
+          const b = await reclame.decide(messy);
+          expect(b.decision).toEqual(a.decision);
+          expect(b.fired).toEqual(a.fired);
+        },
+      ),
+      { numRuns: 200 },
+    );
   }, 60_000);
 });
