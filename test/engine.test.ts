@@ -51,7 +51,7 @@ function nonJson(value: unknown, path = ""): string[] {
 }
 
 describe("explain trace", () => {
-  const facts = reclameFacts({ tipoCliente: "Credenciado", servico: "Glosa", gipesVinculacao: "GIPES Centro" });
+  const facts = reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Centro" });
 
   it("lists every engine rule, in evaluation order, with matched true/false/null", async () => {
     const d = await runtime.decide(facts, { explain: true });
@@ -63,7 +63,7 @@ describe("explain trace", () => {
     expect(d.decision.acao).toBe("RECLASSIFICAR");
     expect(trace.filter((t) => t.matched === true).map((t) => t.name)).toEqual([...d.fired]);
     expect(d.fired).toEqual(["tipo de entrada informado", "reclassificar demanda de competência das GIPES"]);
-    // Every table row was evaluated (and failed): none matched Credenciado + Glosa.
+    // Every table row was evaluated (and failed): none matched Credenciado + Reembolso.
     expect(trace.filter((t) => t.kind === "row").every((t) => t.matched === false)).toBe(true);
     // The stop of "reclassificar" leaves only "revisar o serviço" unevaluated.
     expect(trace.filter((t) => t.matched === null).map((t) => t.name)).toEqual(["revisar o serviço"]);
@@ -114,16 +114,16 @@ describe("explain trace", () => {
     expect(checked).toBeGreaterThan(3 * 15);
     const reclass = trace.find((t) => t.name === "reclassificar demanda de competência das GIPES");
     expect(reclass?.conditions.map((c) => [c.text, c.factValue, c.result])).toEqual([
+      ['tipoEntrada == "RECLAME"', "RECLAME", true],
       ['tipoAtendimento == "Reclamação"', "Reclamação", true],
       ['tipoCliente == "Credenciado"', "Credenciado", true],
-      ["servico in SERVICOS_COMPETENCIA_GIPES", "Glosa", true],
+      ["reclassificavel", true, true],
     ]);
-    expect(reclass?.conditions[2]?.value).toEqual(["Credenciamento", "Pagamento de produção", "Glosa"]);
     const row1 = trace.find((t) => t.name === "designacaoPorServico · linha 1");
     expect(row1?.conditions.map((c) => [c.text, c.factValue, c.value, c.result])).toEqual([
       ["tipoAtendimento: Reclamação", "Reclamação", "Reclamação", true],
       ["tipoCliente: Beneficiário", "Credenciado", "Beneficiário", false],
-      ["servico: Autorização Prévia", "Glosa", "Autorização Prévia", false],
+      ["servico: Autorização Prévia", "Reembolso", "Autorização Prévia", false],
     ]);
   });
 
@@ -209,7 +209,7 @@ describe("determinism", () => {
   const cases = [
     reclameFacts(),
     reclameFacts({ tipoCliente: "Credenciado", servico: "Autorização Prévia", gipesVinculacao: "GIPES Norte" }),
-    reclameFacts({ tipoCliente: "Credenciado", servico: "Glosa", gipesVinculacao: "GIPES Centro" }),
+    reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Centro" }),
     reclameFacts({ registradoDuranteAtendimento: true }),
     reclameFacts({ servico: "Insatisfação de atendimento, nos Canais do Saúde CAIXA", canalOrigem: "telefone" }),
     reclameFacts({ servico: "Algo fora da tabela" }),
@@ -435,7 +435,7 @@ invariants:
     { idade: 70, plano: "Master", entradaEm: "2025-12-31T23:00", itens: [], status: "Concluído", para: "Pendente", justificativaOutros: "ok", acoesRetencao: ["Outros"] },
   ];
   const sets: [string, CompiledRuleSet, Record<string, unknown>[]][] = [
-    ["reclame-designacao", COMPILED, [reclameFacts(), reclameFacts({ tipoCliente: "Credenciado", servico: "Glosa" }), reclameFacts({ protocoloValidado: false })]],
+    ["reclame-designacao", COMPILED, [reclameFacts(), reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso" }), reclameFacts({ protocoloValidado: false })]],
     ["completo-sintetico", compileOk(RICH), richFacts],
   ];
 

@@ -281,7 +281,7 @@ rules:
     const rr = createRuntime(reclame);
     for (const facts of [
       reclameFacts(),
-      reclameFacts({ tipoCliente: "Credenciado", servico: "Glosa", gipesVinculacao: "GIPES Centro" }),
+      reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Centro" }),
       reclameFacts({ protocoloValidado: false }),
       reclameFacts({ servico: "Serviço inexistente" }),
     ]) {

@@ -89,7 +89,7 @@ describe("service routes", () => {
     expect(t.registry.ready).toBe(false);
     expectError(await call(t.app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts() } }), 503, "NOT_READY");
     expectError(await call(t.app, { url: `/v1/decide/${RECLAME}/batch`, body: { items: [] } }), 503, "NOT_READY");
-    t.registry.loadAll();
+    await t.registry.loadAll();
     expect((await call(t.app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts() } })).statusCode).toBe(200);
   });
 
@@ -100,7 +100,7 @@ describe("service routes", () => {
     expect(res.statusCode).toBe(503);
     expect(json(res).error.code).toBe("NOT_READY");
     expectError(res, 503, "NOT_READY"); // also checks error.requestId === x-request-id
-    t.registry.loadAll();
+    await t.registry.loadAll();
     expect((await call(t.app, { url: "/ready" })).statusCode).toBe(200);
   });
 
@@ -231,11 +231,11 @@ describe("POST /v1/decide/{ruleset}", () => {
     expect(body.trace).toBeUndefined();
   });
 
-  it("business outcomes are 200 decisions (not validated → ABRIR_FALE_CONOSCO; Credenciado Glosa → RECLASSIFICAR with e-mail)", async () => {
+  it("business outcomes are 200 decisions (not validated → ABRIR_FALE_CONOSCO; Credenciado Reembolso → RECLASSIFICAR with e-mail)", async () => {
     const { app } = await seeded();
     const notValidated = json(await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ protocoloValidado: false }) } }));
     expect(notValidated.decision.acao).toBe("ABRIR_FALE_CONOSCO");
-    const res = await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ tipoCliente: "Credenciado", servico: "Glosa", gipesVinculacao: "GIPES Teste" }) } });
+    const res = await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Teste" }) } });
     expect(res.statusCode).toBe(200);
     const d = json(res).decision;
     expect(d).toMatchObject({ acao: "RECLASSIFICAR", tipoEntrada: "INTERNO", designacao: "GIPES", gipes: "GIPES Teste" });
