@@ -630,6 +630,17 @@ describe("rules test --case, --min-coverage, JUnit messages", () => {
   });
 });
 
+describe("rules test: `fired` names", () => {
+  it("a name no rule has is reported as a typo with a suggestion (text and JUnit)", async () => {
+    const dir = miniWorkspace(MINI_SUITE.replace("expect: { categoria: A }\n  - name: adulto no", "expect: { categoria: A }\n    fired: [adlto]\n  - name: adulto no"));
+    const text = await run(dir, "test", "mini.test.yaml");
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('fired: a regra "adlto" não disparou (nenhuma regra tem esse nome. Você quis dizer "adulto"?)');
+    const junit = await run(dir, "test", "mini.test.yaml", "--reporter", "junit");
+    expect(junit.out).toContain('<failure message="fired: a regra &quot;adlto&quot; não disparou (nenhuma regra tem esse nome. Você quis dizer &quot;adulto&quot;?)">');
+  });
+});
+
 describe("rules test --watch (in-process, on a terminal)", () => {
   it("clears the screen before each new run and stops when its signal is aborted", async () => {
     const dir = miniWorkspace(MINI_SUITE);
@@ -672,7 +683,7 @@ describe("rules test --watch (real process)", () => {
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
     child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
-    const reports = () => out.match(/\d+ passed, \d+ failed/g) ?? [];
+    const reports = (): string[] => [...(out.match(/\d+ passed, \d+ failed/g) ?? [])];
     const until = async (what: string, done: () => boolean) => {
       const deadline = Date.now() + 60_000;
       while (!done()) {

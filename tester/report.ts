@@ -62,7 +62,7 @@ export function failureLines(k: CaseResult): string[] {
   const decided = typeof k.actual === "object" && k.actual !== null && "decision" in k.actual;
   return k.differences.map((d) => {
     if (d.path === "") return d.message;
-    const isFired = d.path === "fired" && typeof d.expected === "string" && d.message === `a regra "${d.expected}" não disparou`;
+    const isFired = d.path === "fired" && typeof d.expected === "string" && d.message.startsWith(`a regra "${d.expected}" não disparou`);
     if (isFired) return `fired: ${d.message}`;
     const field = decided ? `decision.${d.path}` : d.path;
     return `${field}: esperado ${show(d.expected)}, obtido ${show(d.actual)}`;

@@ -4,6 +4,7 @@
  * the coverage of rules, table rows and transitions.
  */
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
+import { didYouMean } from "../dsl/diagnostics.js";
 import { createLineIndex } from "../dsl/positions.js";
 import { isDecisionError } from "../engine/errors.js";
 import { runtimeOf } from "../engine/index.js";
@@ -74,10 +75,11 @@ export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, opti
   const index = options.suiteSource !== undefined ? createLineIndex(options.suiteSource) : undefined;
   const selected = suite.cases.filter((c) => (!options.tags?.length || c.tags.some((t) => options.tags?.includes(t))) && (options.caseName === undefined || c.name === options.caseName));
   const seen = new Set<string>();
+  const ruleNames = [...new Set(compiled.rules.map((r) => r.name))];
   const cases: CaseResult[] = [];
   for (const c of selected) {
     const started = performance.now();
-    const { differences, actual } = await runCase(runtime.decide.bind(runtime), c, seen);
+    const { differences, actual } = await runCase(runtime.decide.bind(runtime), c, seen, ruleNames);
     const pos = index?.toPosition(c.range.start) ?? { line: 0, column: 0 };
     cases.push({ name: c.name, tags: c.tags, passed: differences.length === 0, line: pos.line, column: pos.column, differences, actual, durationMs: performance.now() - started });
   }
@@ -108,7 +110,7 @@ export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, opti
 
 type Decide = (facts: unknown) => Promise<{ decision: Record<string, unknown>; fired: readonly string[]; firedRefs: readonly string[] }>;
 
-async function runCase(decide: Decide, c: TestCase, seen: Set<string>): Promise<{ differences: Difference[]; actual: unknown }> {
+async function runCase(decide: Decide, c: TestCase, seen: Set<string>, ruleNames: readonly string[]): Promise<{ differences: Difference[]; actual: unknown }> {
   try {
     const result = await decide(c.facts);
     for (const ref of result.firedRefs) seen.add(ref);
@@ -117,7 +119,11 @@ async function runCase(decide: Decide, c: TestCase, seen: Set<string>): Promise<
     if (c.expect) differences.push(...diffValues(c.expect, result.decision, c.match === "exact"));
     if (c.fired) {
       const missing = c.fired.filter((f) => !result.fired.includes(f));
-      for (const f of missing) differences.push({ path: "fired", expected: f, actual: result.fired, message: `a regra "${f}" não disparou` });
+      for (const f of missing) {
+        // A name no rule has is a typo in the suite, not a rule that did not fire.
+        const unknown = ruleNames.includes(f) ? "" : ` (nenhuma regra tem esse nome.${didYouMean(f, ruleNames)})`;
+        differences.push({ path: "fired", expected: f, actual: result.fired, message: `a regra "${f}" não disparou${unknown}` });
+      }
     }
     return { differences, actual: { decision: result.decision, fired: result.fired } };
   } catch (e) {
