@@ -23,6 +23,9 @@
  *         want_error: { code: INVALID_FACTS, paths: [/idade] }   # paths: exact set of detail paths (optional)
  *         # details: [{ path: /idade, message: deve ser inteiro }] (optional; message is a substring)
  *
+ * Every case whose rule set compiles (decisions, or want_errors: []) also builds its runtime: the
+ * fact validator (ajv, strict) and the engine must accept whatever the compiler accepted.
+ *
  * A case that fails because of an implementation bug stays here, red, until the bug is fixed.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -161,7 +164,10 @@ function checkErrors(c: CorpusCase): void {
     ).toBe(true);
   }
   // Compilation agrees with the diagnostics: errors never compile, no errors always compile.
-  expect(compileSource(c.source).ok, `compileSource(...).ok with errors:\n${shown}`).toBe(want.length === 0);
+  const compiled = compileSource(c.source);
+  expect(compiled.ok, `compileSource(...).ok with errors:\n${shown}`).toBe(want.length === 0);
+  // "Compiles" implies "builds": the runtime (ajv fact validator, engine) of what compiled builds.
+  if (compiled.ok) expect(() => createRuntime(compiled.compiled!)).not.toThrow();
 }
 
 async function checkDecisions(c: CorpusCase): Promise<void> {

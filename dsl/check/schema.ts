@@ -43,6 +43,8 @@ function fields(root: Node, out: Diagnostic[]): void {
     if (enumNode) checkEnum(enumNode, out);
     checkBounds(get("minimum"), get("maximum"), false, out);
     checkBounds(get("minItems"), get("maxItems"), true, out);
+    const defaultNode = get("default")?.value;
+    if (defaultNode) checkDefaultBounds(defaultNode, get, out);
     for (const k of ["items", "values"]) {
       const child = get(k)?.value;
       if (child) stack.push({ node: child, kind: "decl" });
@@ -106,4 +108,22 @@ function checkBounds(lowPair: Pair<unknown, Node | null> | undefined, highPair: 
     const message = `${lowName} (${low.value}) é maior que ${highName} (${high.value}): nenhum valor pode ser aceito`;
     out.push(createWarning("ruleset/invalid-schema", message, highPair ? keyRange(highPair) : rangeOf(high.node)));
   }
+}
+
+/**
+ * A default outside `minimum`/`maximum` (or a default list outside `minItems`/`maxItems`) is put
+ * in place of every absent fact and then refused by the validator: every request that omits the
+ * fact would be refused for a value the caller never sent.
+ */
+function checkDefaultBounds(node: Node, get: (k: string) => Pair<unknown, Node | null> | undefined, out: Diagnostic[]): void {
+  const [lowName, highName, value, what] = isSeq(node)
+    ? (["minItems", "maxItems", node.items.length, `a lista padrão tem ${node.items.length} item(ns)`] as const)
+    : isScalar(node) && typeof node.value === "number" && Number.isFinite(node.value)
+      ? (["minimum", "maximum", node.value, `o valor padrão ${String(node.value)}`] as const)
+      : [undefined, undefined, undefined, ""];
+  if (lowName === undefined || value === undefined) return;
+  const low = numberOf(get(lowName));
+  const high = numberOf(get(highName));
+  if (low && value < low.value) out.push(createError("ruleset/invalid-schema", `${what}, abaixo de ${lowName} (${low.value}): todo pedido sem este fato seria recusado`, rangeOf(node)));
+  else if (high && value > high.value) out.push(createError("ruleset/invalid-schema", `${what}, acima de ${highName} (${high.value}): todo pedido sem este fato seria recusado`, rangeOf(node)));
 }

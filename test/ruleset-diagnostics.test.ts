@@ -1,0 +1,152 @@
+/**
+ * "Compiles" implies "builds": a rule set that compiles without errors always gets its runtime
+ * (the ajv fact validator in strict mode and the engine) built, and decides. Fact schemas that
+ * ajv would refuse, or numbers JavaScript cannot hold, are diagnostics at their node instead of
+ * a failure when the rule set is published. Also: warnings for useless bounds, and the
+ * preposition helper of the messages. Synthetic data only.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { de, em, withPreposition } from "../dsl/diagnostics.js";
+import { compileSource, diagnose } from "../dsl/compile/pipeline.js";
+import { locateDiagnostics } from "../dsl/positions.js";
+import { isDecisionError } from "../engine/errors.js";
+import { createRuntime } from "../engine/runtime.js";
+
+function located(source: string) {
+  return locateDiagnostics(source, diagnose(source).diagnostics);
+}
+
+describe("fact schemas the runtime's validator would refuse", () => {
+  // Numbers as an analyst may write them in YAML, including the ones JavaScript cannot hold.
+  const NUMBERS = [".nan", ".inf", "-.inf", "1e400", "9007199254740993", "0", "-1", "1.5", "3", "10", "1e20", "-0"];
+  const ENUM_ITEMS = ["J", "F", "é", '"e\\u0301"', "1", '"1"', "null", "'-'", "{ a: b }", "[x]", "ç"];
+  const number = fc.constantFrom(...NUMBERS);
+  const option = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+
+  const declaration = fc.oneof(
+    fc.record({
+      type: fc.constantFrom("integer", "number"),
+      minimum: option(number),
+      maximum: option(number),
+      default: option(number),
+    }),
+    fc.record({
+      type: fc.constant("string"),
+      enum: option(fc.array(fc.constantFrom(...ENUM_ITEMS), { maxLength: 4 })),
+    }),
+    fc.record({
+      type: fc.constant("list"),
+      items: fc.constantFrom("string", "{ type: integer, maximum: 1e400 }", "{ type: string, enum: [a, a] }", "{ type: number, minimum: 1 }"),
+      minItems: option(number),
+      maxItems: option(number),
+      default: option(fc.constantFrom("[]", "[1]", "[1, 2, 3]")),
+    }),
+  );
+
+  function sourceOf(decls: readonly Record<string, unknown>[]): string {
+    const facts = decls.map((d, i) => {
+      const parts = Object.entries(d)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(", ")}]` : String(v)}`);
+      return `  f${i}: { ${parts.join(", ")} }`;
+    });
+    return `ruleset: esquema-gerado\nfacts:\n${facts.join("\n")}\noutputs:\n  ok: { type: boolean, nullable: true }\nrules:\n  - name: sempre\n    then: ok = true\n`;
+  }
+
+  it("a generated rule set that compiles builds its runtime and accepts the empty facts; one that does not has errors inside the file", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(declaration, { minLength: 1, maxLength: 3 }), async (decls) => {
+        const source = sourceOf(decls);
+        const result = compileSource(source);
+        if (!result.ok) {
+          const errors = result.diagnostics.filter((d) => d.severity === "error");
+          expect(errors.length).toBeGreaterThan(0);
+          for (const d of errors) {
+            expect(d.range.start).toBeGreaterThan(0);
+            expect(d.range.end).toBeLessThanOrEqual(source.length);
+          }
+          return;
+        }
+        // No fact is required: the defaults (the only values the caller did not send) must pass.
+        const runtime = createRuntime(result.compiled!);
+        let refused: unknown;
+        const decision = await runtime.decide({}).catch((e: unknown) => {
+          refused = e;
+          return undefined;
+        });
+        expect(refused === undefined ? undefined : isDecisionError(refused) ? `${refused.code} ${JSON.stringify(refused.details)}` : String(refused), source).toBeUndefined();
+        expect(decision?.decision).toMatchObject({ ok: true });
+      }),
+      { numRuns: 150, seed: 7 },
+    );
+  }, 120_000);
+
+  it("minimum above maximum and minItems above maxItems are warnings at the upper bound; the rule set still compiles and builds", () => {
+    const source = [
+      "ruleset: limites-inuteis",
+      "facts:",
+      "  faixa: { type: number, minimum: 10, maximum: 1 }",
+      "  lista: { type: list, items: string, minItems: 3, maxItems: 2 }",
+      "outputs:",
+      "  ok: { type: boolean, nullable: true }",
+      "",
+    ].join("\n");
+    const warnings = located(source).filter((d) => d.severity === "warning");
+    expect(warnings.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual(["ruleset/invalid-schema @ 3:39", "ruleset/invalid-schema @ 4:52"]);
+    expect(warnings[0]?.message).toContain("nenhum valor pode ser aceito");
+    const result = compileSource(source);
+    expect(result.ok).toBe(true);
+    expect(() => createRuntime(result.compiled!)).not.toThrow();
+  });
+
+  it("a default outside its bounds is an error at the default (every request without the fact would be refused)", () => {
+    const source = [
+      "ruleset: padrao-fora",
+      "facts:",
+      "  idade: { type: integer, minimum: 18, default: 10 }",
+      "  lista: { type: list, items: string, maxItems: 1, default: [a, b] }",
+      "outputs:",
+      "  ok: { type: boolean, nullable: true }",
+      "",
+    ].join("\n");
+    const errors = located(source).filter((d) => d.severity === "error");
+    expect(errors.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual(["ruleset/invalid-schema @ 3:49", "ruleset/invalid-schema @ 4:61"]);
+    expect(errors[0]?.message).toBe("o valor padrão 10, abaixo de minimum (18): todo pedido sem este fato seria recusado");
+  });
+
+  it("the three cases of the issue: the repeated enum item, the .nan scalar, the 1e400 scalar", () => {
+    const source = [
+      "ruleset: tres-casos",
+      "facts:",
+      "  sexo: { type: string, enum: [J, F, J] }",
+      "  idade: { type: integer, minimum: .nan }",
+      "  valor: { type: number, maximum: 1e400 }",
+      "outputs:",
+      "  ok: { type: boolean, nullable: true }",
+      "",
+    ].join("\n");
+    const errors = located(source).filter((d) => d.severity === "error");
+    expect(errors.map((d) => `${d.code} @ ${d.line}:${d.column}-${d.endColumn}`)).toEqual([
+      "ruleset/invalid-schema @ 3:38-39",
+      "ruleset/unsafe-number @ 4:36-40",
+      "ruleset/unsafe-number @ 5:35-40",
+    ]);
+    expect(compileSource(source).ok).toBe(false);
+  });
+});
+
+describe("Portuguese prepositions joined to phrases", () => {
+  it("contract with a leading definite article and leave other phrases alone", () => {
+    expect(em("a regra x")).toBe("na regra x");
+    expect(em("o invariante y")).toBe("no invariante y");
+    expect(de("a tabela t")).toBe("da tabela t");
+    expect(de("os fatos")).toBe("dos fatos");
+    expect(em(`a linha 1 ${de("a tabela t")}`)).toBe("na linha 1 da tabela t");
+    expect(withPreposition("por", "a regra")).toBe("pela regra");
+    expect(withPreposition("a", "a regra")).toBe("à regra");
+    expect(em("facts.idade")).toBe("em facts.idade");
+    expect(de("abacaxi")).toBe("de abacaxi");
+    expect(em("as")).toBe("em as");
+  });
+});
