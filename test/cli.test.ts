@@ -577,6 +577,20 @@ describe("suites checked against their rule set", () => {
     expect(heads(r.out)).toEqual(["outra.test.yaml:1:1: warning ruleset/structure"]);
   });
 
+  it("a suite naming another rule set, and a rule set with errors beside the suite", async () => {
+    const dir = miniWorkspace(MINI_SUITE.replace("suite: mini", "suite: outra"));
+    const other = await run(dir, "check", "mini.test.yaml");
+    expect(other.code).toBe(1);
+    expect(heads(other.out)).toEqual(["mini.test.yaml:1:8: error ruleset/structure"]);
+    expect(other.out).toContain('a suíte testa "outra", mas o conjunto de regras ao lado é "mini"');
+    writeFileSync(join(dir, "mini.test.yaml"), MINI_SUITE);
+    writeFileSync(join(dir, "mini.yaml"), MINI.replace("when: idade >= 18", "when: idadee >= 18"));
+    const broken = await run(dir, "check", "mini.test.yaml");
+    expect(broken.code).toBe(0);
+    expect(heads(broken.out)).toEqual(["mini.test.yaml:1:1: warning ruleset/structure"]);
+    expect(broken.out).toContain("mini.yaml tem erros");
+  });
+
   it("rules test reports the same problems before running and fails", async () => {
     const dir = miniWorkspace(MISSPELT_SUITE);
     const r = await run(dir, "test", "mini.test.yaml");
