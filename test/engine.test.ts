@@ -65,8 +65,8 @@ describe("explain trace", () => {
     expect(d.fired).toEqual(["tipo de entrada informado", "reclassificar demanda de competência das GIPES"]);
     // Every table row was evaluated (and failed): none matched Credenciado + Reembolso.
     expect(trace.filter((t) => t.kind === "row").every((t) => t.matched === false)).toBe(true);
-    // The stop of "reclassificar" leaves only "revisar o serviço" unevaluated.
-    expect(trace.filter((t) => t.matched === null).map((t) => t.name)).toEqual(["revisar o serviço"]);
+    // The stop of "reclassificar" leaves only the rules after it unevaluated.
+    expect(trace.filter((t) => t.matched === null).map((t) => t.name)).toEqual(["tipo de atendimento diferente de Reclamação", "revisar o serviço"]);
   });
 
   it("rule entries point at the `name:` line of the rule in the YAML file", async () => {
@@ -136,7 +136,7 @@ describe("explain trace", () => {
     expect(trace[stopAt]?.matched).toBe(true);
     const before = trace.slice(0, stopAt);
     const after = trace.slice(stopAt + 1);
-    expect(after.map((t) => t.name)).toEqual(["registrado durante o atendimento", "designar pela tabela", "reclassificar demanda de competência das GIPES", "revisar o serviço"]);
+    expect(after.map((t) => t.name)).toEqual(["registrado durante o atendimento", "designar pela tabela", "reclassificar demanda de competência das GIPES", "tipo de atendimento diferente de Reclamação", "revisar o serviço"]);
     for (const t of before) expect(t.matched, t.name).not.toBeNull();
     for (const t of after) {
       expect(t.matched, t.name).toBeNull();

@@ -56,9 +56,9 @@ describe("reclame-designacao", () => {
     });
   });
 
-  it("a tipoAtendimento other than Reclamação is not in the table", async () => {
+  it("a tipoAtendimento other than Reclamação is not in the table: its own outcome, not a service review", async () => {
     const d = await decide({ tipoAtendimento: "Solicitação", tipoCliente: "Beneficiário", servico: "Reembolso" });
-    expect(d.acao).toBe("REVISAR_SERVICO");
+    expect(d.acao).toBe("TIPO_ATENDIMENTO_INVALIDO");
     expect(d.designacao).toBeNull();
   });
 
