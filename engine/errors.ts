@@ -10,6 +10,11 @@ export interface ErrorDetail {
   readonly message: string;
   readonly line?: number;
   readonly column?: number;
+  /** RULESET_DEFECT: the rule set, and the invariant broken or the `unique` table (with the row, 1-based) at fault. */
+  readonly ruleset?: string;
+  readonly invariant?: string;
+  readonly table?: string;
+  readonly row?: number;
 }
 
 export class DecisionError extends Error {

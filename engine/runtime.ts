@@ -270,8 +270,8 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
       if (table.hitPolicy === "unique" && hits.length > 0) {
         const first = c.sourceMap[`t:${handler.table}:${hits[0]}`];
         throw new DecisionError("RULESET_DEFECT", `a tabela "${handler.table}" (política unique) tem mais de uma linha válida para estes fatos: linhas ${(hits[0] ?? 0) + 1} e ${handler.row + 1}`, [
-          ...(first ? [{ message: `linha ${(hits[0] ?? 0) + 1}`, line: first.line, column: first.column }] : []),
-          ...(label ? [{ message: `linha ${handler.row + 1}`, line: label.line, column: label.column }] : []),
+          ...(first ? [{ ruleset: c.name, table: handler.table, row: (hits[0] ?? 0) + 1, message: `linha ${(hits[0] ?? 0) + 1}`, line: first.line, column: first.column }] : []),
+          ...(label ? [{ ruleset: c.name, table: handler.table, row: handler.row + 1, message: `linha ${handler.row + 1}`, line: label.line, column: label.column }] : []),
         ]);
       }
       hits.push(handler.row);
@@ -404,7 +404,10 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     const results: RuleResult[] = [...out.results, ...out.failureResults];
     for (const inv of compiled.invariants) {
       if (evaluate(inv.check, run.env) !== true) {
-        throw new DecisionError("RULESET_DEFECT", `a decisão quebra o invariante "${inv.name}"${inv.message ? `: ${inv.message}` : ""}`, [{ message: JSON.stringify(toJson(run.decision)) }]);
+        // Which invariant and where it is written; never the decision itself (it carries the facts).
+        throw new DecisionError("RULESET_DEFECT", `a decisão quebra o invariante "${inv.name}"${inv.message ? `: ${inv.message}` : ""}`, [
+          { ruleset: compiled.name, invariant: inv.name, message: inv.message ?? `invariante "${inv.name}" violado`, ...(inv.line !== undefined ? { line: inv.line, column: inv.column } : {}) },
+        ]);
       }
     }
     const decision = toJson(run.decision) as Record<string, unknown>;

@@ -22,10 +22,18 @@ export interface Config {
   readonly batchLimit: number;
   /** Milliseconds to receive a whole request. */
   readonly requestTimeout: number;
-  /** Milliseconds a handler may run. */
+  /** Milliseconds a handler may run (then 503 HANDLER_TIMEOUT, and a batch stops deciding). */
   readonly handlerTimeout: number;
+  /** On SIGTERM / SIGINT: milliseconds the requests in flight get to finish before the connections are cut. */
+  readonly shutdownGrace: number;
   /** Authoring requests (validate, test, publish, roll back) per minute per client. */
   readonly authoringRateLimit: number;
+  /** Worker threads that compile, check and test for authoring (0: on the main thread). */
+  readonly authoringWorkers: number;
+  /** Most rules (`rules:` entries) in one rule set. */
+  readonly maxRules: number;
+  /** Most table rows (all tables together) in one rule set. */
+  readonly maxTableRows: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     batchLimit: int(env, "BATCH_LIMIT", 1000, 1, 100_000),
     requestTimeout: int(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
     handlerTimeout: int(env, "HANDLER_TIMEOUT_MS", 30_000, 100, 600_000),
+    shutdownGrace: int(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     authoringRateLimit: int(env, "AUTHORING_RATE_LIMIT", 120, 1, 1_000_000),
+    authoringWorkers: int(env, "AUTHORING_WORKERS", 1, 0, 16),
+    maxRules: int(env, "MAX_RULES", 2000, 1, 100_000),
+    maxTableRows: int(env, "MAX_TABLE_ROWS", 10_000, 1, 1_000_000),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
 import { createFileStore } from "./store/file-store.js";
@@ -27,10 +28,12 @@ async function main(): Promise<void> {
 
   const problems = await store.open();
   for (const p of problems) log.warn({ path: p.path }, `store: ${p.message}`);
-  const seed = await seedFromDirectory(registry, config.rulesDir);
+  // Before listening: nothing to stall yet, so the seed's jobs run inline (the service's limits apply).
+  const seed = await seedFromDirectory(registry, config.rulesDir, { ...inlineAuthoring, limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows } });
   for (const name of seed.seeded) log.info({ ruleset: name }, "rule set seeded from rules/");
   for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
-  for (const p of registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
+  // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
+  for (const p of await registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
 
   await app.listen({ port: config.port, host: config.host });
   log.info({ dataDir: config.dataDir, rulesets: registry.names(), auth: config.tokens.length ? "tokens" : "open (loopback only)" }, "decision service ready");

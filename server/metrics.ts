@@ -11,6 +11,8 @@ export interface Metrics {
   readonly decisionSeconds: Histogram<"ruleset">;
   readonly publishes: Counter<"ruleset" | "outcome">;
   readonly httpSeconds: Histogram<"method" | "route" | "status">;
+  /** Batch items left undecided because the request ran out of time (HANDLER_TIMEOUT_MS) or its client left. */
+  readonly batchItemsAbandoned: Counter<"ruleset" | "reason">;
 }
 
 export function createMetrics(): Metrics {
@@ -36,6 +38,12 @@ export function createMetrics(): Metrics {
       help: "Tempo de cada requisição HTTP por método, rota (o padrão, não a URL) e status.",
       labelNames: ["method", "route", "status"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    batchItemsAbandoned: new Counter({
+      name: "rules_batch_items_abandoned_total",
+      help: "Itens de lote não decididos porque a requisição estourou HANDLER_TIMEOUT_MS (reason=timeout) ou o cliente desistiu (reason=client_gone).",
+      labelNames: ["ruleset", "reason"],
       registers: [registry],
     }),
     publishes: new Counter({

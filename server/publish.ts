@@ -1,45 +1,58 @@
 /**
- * Publishing: compile the source, run its test suite, store the version, switch the active
- * version. Any failure before the store changes nothing (422 with the diagnostics or the failing
- * cases); the store makes the write atomic; the registry makes the switch atomic.
+ * Publishing: compile the source, check the size limits, build its runtime, run its test suite,
+ * store the version, switch the active version. Compiling, checking and the suite run happen off
+ * the event loop (an authoring job, see authoring/); the runtime that will decide (fact validator
+ * and first engine) is built here from the job's plain compiled data BEFORE anything is stored.
+ * So a publish is either 201 and served, or refused (409/422) with nothing written; every refusal
+ * is recorded in the audit log (`publish-refused`). The store makes the write atomic; the
+ * registry makes the switch atomic.
  */
-import { compileSource } from "../dsl/compile/pipeline.js";
-import { createError } from "../dsl/diagnostics.js";
-import { locateDiagnostics, type LocatedDiagnostic } from "../dsl/positions.js";
-import { runSuite, type SuiteResult } from "../tester/run.js";
-import { loadSuite } from "../tester/suite.js";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
+import type { LocatedDiagnostic } from "../dsl/positions.js";
+import type { Runtime } from "../engine/runtime.js";
+import type { SuiteResult } from "../tester/run.js";
+import { inlineRunner, AuthoringTimeoutError, type AuthoringRunner } from "./authoring/pool.js";
+import { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringJob, type AuthoringLimits, type AuthoringVerdict } from "./authoring/job.js";
 import { ApiError } from "./errors.js";
-import { loadedFrom, type Registry } from "./registry.js";
-import { StoreConflictError, type AuditEntry, type StoredVersion } from "./store/types.js";
+import type { Registry } from "./registry.js";
+import { StoreConflictError, type AuditEntry, type RefusalAuditEntry, type StoredVersion } from "./store/types.js";
 
-export interface CompileOutcome {
-  readonly compiled?: CompiledRuleSet;
-  readonly diagnostics: LocatedDiagnostic[];
+/** How authoring jobs run: where (worker pool or inline), within which limits and time. */
+export interface Authoring {
+  readonly runner: AuthoringRunner;
+  readonly limits: AuthoringLimits;
+  /** Time limit of one job in milliseconds (0: none). */
+  readonly timeoutMs: number;
 }
 
-/** Compiles a source for the API, checking that its `ruleset:` name matches the URL. */
-export function compileFor(name: string, source: string): CompileOutcome {
-  const result = compileSource(source);
-  const diagnostics = [...result.diagnostics];
-  if (result.model && result.model.name !== name) {
-    diagnostics.push(createError("ruleset/invalid-name", `o arquivo se chama "${result.model.name}", mas está sendo publicado como "${name}": os nomes devem ser iguais`, result.model.nameRange));
+/** Inline jobs, default limits, no time limit (seeding at start, before the service listens). */
+export const inlineAuthoring: Authoring = { runner: inlineRunner, limits: DEFAULT_LIMITS, timeoutMs: 0 };
+
+/** Runs an authoring job; a job past its time limit is a 503. */
+export async function runJob(authoring: Authoring, job: Omit<AuthoringJob, "limits">): Promise<AuthoringVerdict> {
+  try {
+    return await authoring.runner.run({ ...job, limits: authoring.limits }, authoring.timeoutMs);
+  } catch (e) {
+    if (e instanceof AuthoringTimeoutError) {
+      throw new ApiError(503, "AUTHORING_TIMEOUT", `a compilação do conjunto de regras passou de ${e.timeoutMs} ms (HANDLER_TIMEOUT_MS) e foi interrompida`);
+    }
+    throw e;
   }
-  const located = locateDiagnostics(source, diagnostics);
-  const ok = result.compiled && !located.some((d) => d.severity === "error");
-  return { ...(ok ? { compiled: result.compiled } : {}), diagnostics: located };
 }
 
-/** Runs a test suite source against a compiled rule set; suite problems are a 422. */
-export async function testWith(compiled: CompiledRuleSet, tests: string): Promise<SuiteResult> {
-  const loaded = loadSuite(tests);
-  if (!loaded.suite || loaded.diagnostics.some((d) => d.severity === "error")) {
-    throw new ApiError(422, "INVALID_TEST_SUITE", "a suíte de testes tem problemas", locateDiagnostics(tests, loaded.diagnostics).map((d) => ({ ...d, file: "tests" })));
-  }
-  if (loaded.suite.ruleset !== compiled.name) {
-    throw new ApiError(422, "INVALID_TEST_SUITE", `a suíte de testes é de "${loaded.suite.ruleset}", não de "${compiled.name}"`);
-  }
-  return runSuite(compiled, loaded.suite, { suiteSource: tests });
+/** The 422 of a verdict that is not ok: too large, or does not compile / build. */
+export function refusalOf(verdict: AuthoringVerdict): ApiError {
+  return verdict.tooLarge
+    ? new ApiError(422, "RULESET_TOO_LARGE", "o conjunto de regras passa dos limites do serviço (MAX_RULES, MAX_TABLE_ROWS)", verdict.diagnostics)
+    : new ApiError(422, "RULESET_INVALID", "o conjunto de regras não compila", verdict.diagnostics);
+}
+
+/** The suite result of an ok verdict that ran a suite; an unusable suite is a 422. */
+export function suiteOf(verdict: AuthoringVerdict): SuiteResult | undefined {
+  const suite = verdict.suite;
+  if (!suite) return undefined;
+  if (suite.kind === "invalid") throw new ApiError(422, "INVALID_TEST_SUITE", suite.message, suite.details);
+  return suite.result;
 }
 
 export interface PublishRequest {
@@ -55,22 +68,41 @@ export interface PublishRequest {
   readonly rolledBackFrom?: number;
 }
 
-/** Compiles, tests, stores and activates. Throws ApiError 422/409 without changing anything. */
-export async function publish(registry: Registry, req: PublishRequest): Promise<StoredVersion> {
+/**
+ * Compiles, checks, builds, tests, stores and activates. Throws ApiError 409/422 (503 when the
+ * job runs out of time) without changing anything but the audit log, which records the refusal.
+ */
+export async function publish(registry: Registry, authoring: Authoring, req: PublishRequest): Promise<StoredVersion> {
+  try {
+    return await publishChecked(registry, authoring, req);
+  } catch (e) {
+    if (e instanceof ApiError && e.statusCode >= 400 && e.statusCode < 500) await recordRefusal(registry, req, e);
+    throw e;
+  }
+}
+
+async function publishChecked(registry: Registry, authoring: Authoring, req: PublishRequest): Promise<StoredVersion> {
   // A stale base version is a conflict whatever else is wrong: say so first (the store checks again).
   const active = registry.store.get(req.name)?.active.version ?? 0;
   if (req.baseVersion !== undefined && req.baseVersion !== active) {
     throw new ApiError(409, "CONFLICT", `a versão ativa de ${req.name} é ${active}, não ${req.baseVersion}: alguém publicou antes`, [{ activeVersion: active }]);
   }
-  const outcome = compileFor(req.name, req.source);
-  if (!outcome.compiled) throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não compila", outcome.diagnostics);
   const tests = req.tests === undefined ? (registry.store.get(req.name)?.active.tests ?? null) : req.tests;
-  if (tests !== null) {
-    const result = await testWith(outcome.compiled, tests);
-    if (result.failed > 0) {
-      const failing = result.cases.filter((c) => !c.passed).map((c) => ({ case: c.name, line: c.line, column: c.column, differences: c.differences }));
-      throw new ApiError(422, "TESTS_FAILED", `${result.failed} caso(s) de teste falharam`, failing);
-    }
+  const verdict = await runJob(authoring, { name: req.name, source: req.source, tests, wantCompiled: true });
+  if (!verdict.ok || !verdict.compiled) throw refusalOf(verdict);
+  const result = suiteOf(verdict);
+  if (result && result.failed > 0) {
+    const failing = result.cases.filter((c) => !c.passed).map((c) => ({ case: c.name, line: c.line, column: c.column, differences: c.differences }));
+    throw new ApiError(422, "TESTS_FAILED", `${result.failed} caso(s) de teste falharam`, failing);
+  }
+  // The runtime that will decide, built from exactly the data that will be served, before storing.
+  const compiled: CompiledRuleSet = verdict.compiled;
+  let runtime: Runtime;
+  try {
+    runtime = registry.buildRuntime(compiled);
+  } catch (e) {
+    const diagnostic: LocatedDiagnostic = { severity: "error", code: RUNTIME_BUILD_FAILED, message: runtimeBuildMessage(e), ...verdict.nameSpan };
+    throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não pode ser montado pelo motor de decisão", [diagnostic]);
   }
   let stored: StoredVersion;
   try {
@@ -90,6 +122,48 @@ export async function publish(registry: Registry, req: PublishRequest): Promise<
   }
   // Concurrent publishes may finish out of order; never let an older version replace a newer one.
   const current = registry.get(req.name);
-  if (!current || current.stored.version < stored.version) registry.activate(loadedFrom(stored, outcome.compiled));
+  if (!current || current.stored.version < stored.version) registry.activate({ stored, compiled, runtime });
   return stored;
+}
+
+/** Most problems (diagnostic positions, failing cases) kept in a refusal's audit entry. */
+const MAX_REFUSAL_PROBLEMS = 20;
+
+/** What a refusal's details say, without any source text: codes, positions, case names. */
+function problemsOf(details: readonly unknown[]): RefusalAuditEntry["problems"] {
+  const out: NonNullable<RefusalAuditEntry["problems"]>[number][] = [];
+  for (const d of details.slice(0, MAX_REFUSAL_PROBLEMS)) {
+    if (typeof d !== "object" || d === null) continue;
+    const o = d as Record<string, unknown>;
+    const p: { code?: string; line?: number; column?: number; case?: string; file?: string; activeVersion?: number } = {};
+    if (typeof o.code === "string") p.code = o.code;
+    if (typeof o.line === "number") p.line = o.line;
+    if (typeof o.column === "number") p.column = o.column;
+    if (typeof o.case === "string") p.case = o.case.slice(0, 200);
+    if (typeof o.file === "string") p.file = o.file;
+    if (typeof o.activeVersion === "number") p.activeVersion = o.activeVersion;
+    if (Object.keys(p).length > 0) out.push(p);
+  }
+  return out;
+}
+
+/** Appends the refusal to the audit log; a failure to do so is logged by the store, never masks the refusal. */
+async function recordRefusal(registry: Registry, req: PublishRequest, e: ApiError): Promise<void> {
+  const entry: RefusalAuditEntry = {
+    at: new Date().toISOString(),
+    action: "publish-refused",
+    ruleset: req.name,
+    author: req.author,
+    message: req.message,
+    attempted: req.action ?? (req.rolledBackFrom !== undefined ? "rollback" : "publish"),
+    status: e.statusCode,
+    code: e.code,
+    reason: e.message,
+    problems: problemsOf(e.details),
+    activeVersion: registry.store.get(req.name)?.active.version ?? 0,
+    ...(req.baseVersion !== undefined ? { baseVersion: req.baseVersion } : {}),
+    ...(req.rolledBackFrom !== undefined ? { rolledBackFrom: req.rolledBackFrom } : {}),
+    ...(req.requestId ? { requestId: req.requestId } : {}),
+  };
+  await registry.store.recordRefusal(entry).catch(() => undefined);
 }

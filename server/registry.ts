@@ -2,11 +2,17 @@
  * Compiled rule sets in memory, over the store. Each version is compiled once (fact validator and
  * engine pool included) and cached; the active version of a rule set is one reference that a
  * publish replaces in a single assignment, so a decision that began on a version finishes on it.
+ *
+ * At start (`loadAll`) a stored version that no longer builds (a compiler or runtime change since
+ * it was published) is reported and the newest older version that builds is served instead: the
+ * rule set is *degraded*, and `/ready` says so. A rule set none of whose versions builds is
+ * *unavailable*: not served (decisions answer 503) and `/ready` answers 503.
  */
 import { compileSource } from "../dsl/compile/pipeline.js";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
-import { runtimeOf } from "../engine/index.js";
+import { createEngine, runtimeOf } from "../engine/index.js";
 import type { Runtime } from "../engine/runtime.js";
+import { ApiError } from "./errors.js";
 import type { RuleSetStore, StoredVersion, StoreProblem } from "./store/types.js";
 
 export interface LoadedVersion {
@@ -15,27 +21,88 @@ export interface LoadedVersion {
   readonly runtime: Runtime;
 }
 
+/** A rule set whose active version does not build. */
+export interface DegradedRuleSet {
+  readonly ruleset: string;
+  /** The store's active version (the newest one). */
+  readonly activeVersion: number;
+  /** The version served instead, or null when no version builds (the rule set is unavailable). */
+  readonly servedVersion: number | null;
+  /** Why the active version does not build. */
+  readonly reason: string;
+}
+
+/** Builds the runtime of a compiled rule set: fact validator and a first engine. Throws when either fails. */
+export type RuntimeBuilder = (compiled: CompiledRuleSet) => Runtime;
+
+export const buildRuntime: RuntimeBuilder = (compiled) => {
+  const runtime = runtimeOf(compiled);
+  createEngine(compiled);
+  return runtime;
+};
+
+export interface RegistryOptions {
+  /** How runtimes are built (tests inject failures); default `buildRuntime`. */
+  readonly buildRuntime?: RuntimeBuilder;
+}
+
 /** Pinned versions kept compiled (least recently used are dropped). */
 const PINNED_CACHE_SIZE = 64;
 
 export class Registry {
   private readonly active = new Map<string, LoadedVersion>();
   private readonly pinned = new Map<string, LoadedVersion>();
+  private readonly degradedSets = new Map<string, DegradedRuleSet>();
   private loaded = false;
+  /** Builds runtimes (the fact validator and a first engine): the last check before a version is stored or served. */
+  readonly buildRuntime: RuntimeBuilder;
 
-  constructor(readonly store: RuleSetStore) {}
+  constructor(
+    readonly store: RuleSetStore,
+    options: RegistryOptions = {},
+  ) {
+    this.buildRuntime = options.buildRuntime ?? buildRuntime;
+  }
 
-  /** Compiles the active version of every stored rule set. Problems are returned, not thrown. */
-  loadAll(): StoreProblem[] {
+  /**
+   * Compiles and builds the active version of every stored rule set; when it does not build,
+   * walks the older versions newest first and serves the first that builds. Problems are
+   * returned, not thrown. Synchronous (no await) when every active version builds.
+   */
+  async loadAll(): Promise<StoreProblem[]> {
     const problems: StoreProblem[] = [];
+    this.degradedSets.clear();
     for (const name of this.store.names()) {
       const state = this.store.get(name);
       if (!state) continue;
+      let reason: string;
       try {
-        this.active.set(name, compileStored(state.active));
+        this.active.set(name, this.load(state.active));
+        continue;
       } catch (e) {
-        problems.push({ path: `${name} v${state.active.version}`, message: (e as Error).message });
+        reason = (e as Error).message;
       }
+      problems.push({ path: `${name} v${state.active.version}`, message: reason });
+      let served: LoadedVersion | undefined;
+      for (const meta of [...state.versions].reverse()) {
+        if (meta.version >= state.active.version) continue;
+        const stored = await this.store.getVersion(name, meta.version);
+        if (!stored) continue;
+        try {
+          served = this.load(stored);
+          break;
+        } catch (e) {
+          problems.push({ path: `${name} v${meta.version}`, message: (e as Error).message });
+        }
+      }
+      if (served) {
+        this.active.set(name, served);
+        problems.push({ path: `${name}`, message: `servindo a versão ${served.stored.version} de ${name} no lugar da ${state.active.version}, que não compila mais` });
+      } else {
+        this.active.delete(name);
+        problems.push({ path: `${name}`, message: `nenhuma versão de ${name} compila: o conjunto não está disponível` });
+      }
+      this.degradedSets.set(name, { ruleset: name, activeVersion: state.active.version, servedVersion: served ? served.stored.version : null, reason });
     }
     this.loaded = true;
     return problems;
@@ -45,16 +112,28 @@ export class Registry {
     return this.loaded;
   }
 
+  /** Served rule sets. */
   names(): string[] {
     return [...this.active.keys()].sort();
   }
 
-  /** The active version of a rule set. */
+  /** Rule sets whose active version does not build (served from an older version, or not at all). */
+  degraded(): DegradedRuleSet[] {
+    return [...this.degradedSets.values()].sort((a, b) => (a.ruleset < b.ruleset ? -1 : a.ruleset > b.ruleset ? 1 : 0));
+  }
+
+  /** Set when no version of the rule set builds: it is stored but cannot decide. */
+  unavailable(name: string): DegradedRuleSet | undefined {
+    const d = this.degradedSets.get(name);
+    return d && d.servedVersion === null ? d : undefined;
+  }
+
+  /** The served version of a rule set. */
   get(name: string): LoadedVersion | undefined {
     return this.active.get(name);
   }
 
-  /** A specific version (compiled on first use, then cached). */
+  /** A specific version (compiled on first use, then cached). A version that no longer builds is a 503. */
   async version(name: string, version: number): Promise<LoadedVersion | undefined> {
     const current = this.active.get(name);
     if (current?.stored.version === version) return current;
@@ -67,29 +146,41 @@ export class Registry {
     }
     const stored = await this.store.getVersion(name, version);
     if (!stored) return undefined;
-    const loaded = compileStored(stored);
+    let loaded: LoadedVersion;
+    try {
+      loaded = this.load(stored);
+    } catch (e) {
+      throw new ApiError(503, "RULESET_UNAVAILABLE", `a versão ${version} de ${name} não pode ser usada: ${(e as Error).message}`, [{ ruleset: name, version }]);
+    }
     this.pinned.set(key, loaded);
     if (this.pinned.size > PINNED_CACHE_SIZE) this.pinned.delete(this.pinned.keys().next().value as string);
     return loaded;
   }
 
-  /** Makes an already compiled version active (one assignment: atomic for readers). */
+  /** Makes an already built version active (one assignment: atomic for readers). */
   activate(loaded: LoadedVersion): void {
     this.active.set(loaded.stored.name, loaded);
+    this.degradedSets.delete(loaded.stored.name);
   }
-}
 
-/** Compiles a stored version; a stored version that no longer compiles is an error (it passed at publish). */
-export function compileStored(stored: StoredVersion): LoadedVersion {
-  const result = compileSource(stored.source);
-  if (!result.compiled) {
-    const first = result.diagnostics[0];
-    throw new Error(`a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`);
+  /** Compiles a stored version and builds its runtime; throws (Portuguese message) when either fails. */
+  load(stored: StoredVersion): LoadedVersion {
+    const result = compileSource(stored.source);
+    if (!result.compiled) {
+      const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
+      throw new Error(`a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`);
+    }
+    return this.loadedFrom(stored, result.compiled);
   }
-  return { stored, compiled: result.compiled, runtime: runtimeOf(result.compiled) };
-}
 
-/** Wraps an already compiled rule set (publish compiles before storing; no second compile). */
-export function loadedFrom(stored: StoredVersion, compiled: CompiledRuleSet): LoadedVersion {
-  return { stored, compiled, runtime: runtimeOf(compiled) };
+  /** Wraps an already compiled rule set (publish compiles before storing; no second compile). Throws when its runtime does not build. */
+  loadedFrom(stored: StoredVersion, compiled: CompiledRuleSet): LoadedVersion {
+    let runtime: Runtime;
+    try {
+      runtime = this.buildRuntime(compiled);
+    } catch (e) {
+      throw new Error(`a versão ${stored.version} de ${stored.name} compila, mas o motor não consegue montá-la: ${(e as Error).message}`);
+    }
+    return { stored, compiled, runtime };
+  }
 }

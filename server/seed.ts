@@ -1,12 +1,13 @@
 /**
  * Seeding: at start, every `rules/<name>.yaml` (with `rules/<name>.test.yaml` when present) that
  * the store does not have yet is published as its first version, with the same checks as any
- * publish. A rule set the store already has is never overwritten by the files.
+ * publish (limits included: pass the service's). A rule set the store already has is never
+ * overwritten by the files. Seeding runs before the service listens, so its jobs run inline.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ApiError } from "./errors.js";
-import { publish } from "./publish.js";
+import { inlineAuthoring, publish, type Authoring } from "./publish.js";
 import type { Registry } from "./registry.js";
 import type { StoreProblem } from "./store/types.js";
 
@@ -15,7 +16,7 @@ export interface SeedReport {
   readonly problems: StoreProblem[];
 }
 
-export async function seedFromDirectory(registry: Registry, rulesDir: string): Promise<SeedReport> {
+export async function seedFromDirectory(registry: Registry, rulesDir: string, authoring: Authoring = inlineAuthoring): Promise<SeedReport> {
   const seeded: string[] = [];
   const problems: StoreProblem[] = [];
   let files: string[];
@@ -31,7 +32,7 @@ export async function seedFromDirectory(registry: Registry, rulesDir: string): P
     try {
       const source = await readFile(path, "utf8");
       const tests = await readFile(join(rulesDir, `${name}.test.yaml`), "utf8").catch(() => null);
-      await publish(registry, { name, source, tests, author: "seed", message: `semeado de ${file}`, action: "seed" });
+      await publish(registry, authoring, { name, source, tests, author: "seed", message: `semeado de ${file}`, action: "seed" });
       seeded.push(name);
     } catch (e) {
       const detail = e instanceof ApiError ? `${e.message}: ${JSON.stringify(e.details).slice(0, 2000)}` : (e as Error).message;

@@ -319,7 +319,10 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
           },
         }
       : {}),
-    invariants: model.invariants.map((inv) => ({ name: inv.name, check: stripRanges(inv.check), ...(inv.message ? { message: inv.message } : {}) })),
+    invariants: model.invariants.map((inv) => {
+      const at = locateRange(index, inv.range);
+      return { name: inv.name, check: stripRanges(inv.check), ...(inv.message ? { message: inv.message } : {}), line: at.line, column: at.column };
+    }),
     expressions,
     rules,
     handlers,

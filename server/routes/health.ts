@@ -11,11 +11,18 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/ready", { schema: { hide: true } }, async () => {
     if (!app.registry.ready) throw new ApiError(503, "NOT_READY", "carregando os conjuntos de regras");
-    return { status: "ready", rulesets: app.registry.names() };
+    const degraded = app.registry.degraded();
+    const unavailable = degraded.filter((d) => d.servedVersion === null);
+    if (unavailable.length > 0) {
+      throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão de ${unavailable.map((d) => d.ruleset).join(", ")} compila: publique uma versão corrigida`, degraded);
+    }
+    return { status: degraded.length > 0 ? "degraded" : "ready", rulesets: app.registry.names(), degraded };
   });
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
     reply.header("content-type", app.metrics.registry.contentType);
+  // 200 once every rule set is loaded: `degraded` lists those served from an older version because
+  // their active one no longer builds; 503 RULESET_UNAVAILABLE when a rule set has no version that builds.
     return app.metrics.registry.metrics();
   });
 

@@ -3,8 +3,10 @@
  * back, read the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { DateTime } from "luxon";
+import { sharedAuthoringRunner } from "../authoring/pool.js";
 import { ApiError, notFound } from "../errors.js";
-import { compileFor, publish, testWith } from "../publish.js";
+import { publish, refusalOf, runJob, suiteOf, type Authoring } from "../publish.js";
 import { diagnosticSchema, errorResponses as errors, nameParam, suiteResultSchema, versionMeta, versionParam } from "../schemas.js";
 import type { StoredVersion } from "../store/types.js";
 
@@ -20,6 +22,13 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
   const authoring = { roles: ["author", "publisher"] as const };
   const publishing = { roles: ["publisher"] as const };
   const sourceField = { type: "string", maxLength: config.sourceLimit } as const;
+  // Compiling, checking and suite runs happen in worker threads (AUTHORING_WORKERS), never on the
+  // event loop that serves decisions; a job is cut at HANDLER_TIMEOUT_MS.
+  const jobs: Authoring = {
+    runner: sharedAuthoringRunner(config.authoringWorkers),
+    limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
+    timeoutMs: config.handlerTimeout,
+  };
 
   function state(name: string) {
     const s = registry.store.get(name);
@@ -139,8 +148,9 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const outcome = compileFor(request.params.name, request.body.source);
-      return { ok: outcome.compiled !== undefined, diagnostics: outcome.diagnostics };
+      // The same verdict as a publish: compiles, within the limits, and its runtime builds.
+      const verdict = await runJob(jobs, { name: request.params.name, source: request.body.source, tests: null, wantCompiled: false });
+      return { ok: verdict.ok, diagnostics: verdict.diagnostics };
     },
   );
 
@@ -160,16 +170,13 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const name = request.params.name;
       const active = registry.get(name);
-      let compiled = active?.compiled;
-      if (request.body.source !== undefined) {
-        const outcome = compileFor(name, request.body.source);
-        if (!outcome.compiled) throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não compila", outcome.diagnostics);
-        compiled = outcome.compiled;
-      }
-      if (!compiled) throw notFound(`conjunto de regras desconhecido: ${name}`);
+      const source = request.body.source ?? active?.stored.source;
+      if (source === undefined) throw notFound(`conjunto de regras desconhecido: ${name}`);
       const tests = request.body.tests ?? active?.stored.tests;
       if (tests === undefined || tests === null) throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
-      return testWith(compiled, tests);
+      const verdict = await runJob(jobs, { name, source, tests, wantCompiled: false });
+      if (!verdict.ok) throw refusalOf(verdict);
+      return suiteOf(verdict);
     },
   );
 
@@ -199,7 +206,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const name = request.params.name;
       try {
-        const stored = await publish(registry, {
+        const stored = await publish(registry, jobs, {
           name,
           source: request.body.source,
           ...(request.body.tests !== undefined ? { tests: request.body.tests } : {}),
@@ -234,7 +241,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const name = request.params.name;
       const old = await version(name, String(request.body.version));
-      const stored = await publish(registry, {
+      const stored = await publish(registry, jobs, {
         name,
         source: old.source,
         tests: old.tests,
@@ -250,12 +257,12 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { ruleset?: string; since?: string } }>(
     "/v1/audit",
     {
       config: { roles: ["author", "publisher"] },
       schema: {
-        summary: "Registro de auditoria de publicações e reversões",
+        summary: "Registro de auditoria de publicações, reversões e publicações recusadas",
         tags: ["publicação"],
         response: {
           200: {
@@ -278,6 +285,47 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async () => registry.store.audit(),
+    async (request) => {
+      const { ruleset, since } = request.query;
+      let sinceMs: number | undefined;
+      if (since !== undefined) {
+        const parsed = DateTime.fromISO(since, { zone: "America/Sao_Paulo", setZone: true });
+        if (!parsed.isValid) {
+          throw new ApiError(400, "INVALID_REQUEST", "a requisição não segue o formato esperado", [{ path: "?/since", message: "deve ser uma data ou data-hora ISO 8601 (aaaa-mm-dd ou aaaa-mm-ddThh:mm[:ss][fuso])" }]);
+        }
+        sinceMs = parsed.toMillis();
+      }
+      return registry.store.audit({ ...(ruleset !== undefined ? { ruleset } : {}), ...(sinceMs !== undefined ? { since: sinceMs } : {}) });
+    },
   );
 }
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            ruleset: { ...nameParam.properties.name, description: "Só as linhas deste conjunto de regras." },
+            since: { type: "string", maxLength: 64, description: "Só as linhas a partir deste instante (ISO 8601; sem fuso: America/Sao_Paulo)." },
+          },
+        },
+                attempted: { type: "string", description: "publish-refused: o que foi recusado (publish, rollback, seed)." },
+                status: { type: "integer", description: "publish-refused: o status HTTP da recusa." },
+                code: { type: "string", description: "publish-refused: o código do erro." },
+                reason: { type: "string", description: "publish-refused: a mensagem do erro." },
+                problems: {
+                  type: "array",
+                  description: "publish-refused: os primeiros problemas (código e posição dos diagnósticos, casos que falharam), sem o texto da fonte.",
+                  items: {
+                    type: "object",
+                    properties: {
+                      code: { type: "string" },
+                      line: { type: "integer" },
+                      column: { type: "integer" },
+                      case: { type: "string" },
+                      file: { type: "string" },
+                      activeVersion: { type: "integer" },
+                    },
+                  },
+                },
+                activeVersion: { type: "integer" },
+                baseVersion: { type: "integer" },
+                rolledBackFrom: { type: "integer" },

@@ -105,8 +105,10 @@ describe("file store: publish, read back, audit", () => {
     expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "reclame-designacao"), "utf8"))).toEqual({ version: 2, hash: v2.hash });
     expect((await fs.readFile(auditPath(dataDir), "utf8")).trimEnd().split("\n")).toHaveLength(2);
     expect((await fs.readdir(path.join(dataDir, "rulesets", "reclame-designacao"))).sort()).toEqual(["active.json", "v000001.json", "v000002.json"]);
-    expect((await fs.readdir(dataDir)).sort()).toEqual(["audit.jsonl", "rulesets"]);
+    // `.lock`: the data-directory lock of the open store, removed by close().
+    expect((await fs.readdir(dataDir)).sort()).toEqual([".lock", "audit.jsonl", "rulesets"]);
     await store.close();
+    expect((await fs.readdir(dataDir)).sort()).toEqual(["audit.jsonl", "rulesets"]);
   });
 
   it("numbers versions 1..n and never changes a published version", async () => {
@@ -213,10 +215,13 @@ describe("file store: concurrency", () => {
     expect(store.get("retencao")!.active.version).toBe(3);
   });
 
-  it("two store instances on one directory (two processes) never overwrite each other's versions", async () => {
+  // The data-directory lock refuses a second process (see "data-directory lock" below); this test
+  // turns it off to check the layer beneath it: even two writers on one directory (the lock
+  // removed by hand, a store on a shared volume) never overwrite each other's versions.
+  it("two writers on one directory (lock disabled) never overwrite each other's versions", async () => {
     const dataDir = await tempDir();
-    const a = await openStore(dataDir);
-    const b = await openStore(dataDir);
+    const a = await openStore(dataDir, { lock: false });
+    const b = await openStore(dataDir, { lock: false });
     const jobs: Promise<StoredVersion>[] = [];
     for (let i = 0; i < 10; i++) {
       jobs.push(a.store.publish("retencao", input(`from a ${i}\n`)));
@@ -234,7 +239,7 @@ describe("file store: concurrency", () => {
     const collisions = [...a.warnings, ...b.warnings].filter((w) => /claimed by another writer/.test(w.msg));
     expect(collisions.length).toBeGreaterThan(0);
 
-    const c = await openStore(dataDir);
+    const c = await openStore(dataDir, { lock: false });
     expect(c.problems).toEqual([]);
     expect(c.store.get("retencao")!.active.version).toBe(20);
     expect(c.store.get("retencao")!.versions).toHaveLength(20);
@@ -355,6 +360,7 @@ describe("file store: crash recovery", () => {
     const v1file = versionPath(dataDir, "retencao", 1);
     await store.publish("retencao", input("c\n"));
     await overwrite(v1file, JSON.stringify({ ...v1, message: "rewritten history" }));
+    await store.close();
     const fresh = await openStore(dataDir);
     expect(fresh.problems.map((p) => p.path)).toEqual([v1file, file]);
     expect(fresh.store.get("retencao")!.versions.map((m) => m.version)).toEqual([3]);
@@ -389,16 +395,19 @@ describe("file store: crash recovery", () => {
     expect(opened.problems).toEqual([{ path: pointer, message: expect.stringMatching(/unreadable .*using the highest good version v2/) }]);
     expect(opened.store.get("retencao")!.active).toEqual(v2);
     expect(JSON.parse(await fs.readFile(pointer, "utf8"))).toEqual({ version: 2, hash: v2!.hash });
+    await opened.store.close();
 
     await fs.unlink(pointer);
     opened = await openStore(dataDir);
     expect(opened.problems).toEqual([{ path: pointer, message: expect.stringMatching(/is missing/) }]);
     expect(opened.store.get("retencao")!.active).toEqual(v2);
+    await opened.store.close();
 
     await fs.writeFile(pointer, JSON.stringify({ version: 2, hash: "f".repeat(64) }));
     opened = await openStore(dataDir);
     expect(opened.problems).toEqual([{ path: pointer, message: expect.stringMatching(/hash does not match v2/) }]);
     expect(opened.store.get("retencao")!.active).toEqual(v2);
+    await opened.store.close();
 
     opened = await openStore(dataDir);
     expect(opened.problems).toEqual([]); // repaired for good

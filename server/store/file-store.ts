@@ -44,15 +44,21 @@ import type { Dirent } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import {
+  auditMatches,
   StoreConflictError,
   type AuditEntry,
+  type AuditFilter,
+  type AuditLogEntry,
   type PublishInput,
+  type RefusalAuditEntry,
   type RuleSetState,
   type RuleSetStore,
   type StoredVersion,
   type StoreProblem,
   type VersionMeta,
 } from "./types.js";
+import { acquireDataDirLock, type DataDirLock, type DataDirLockOptions } from "./lock.js";
+import { asStorageError, osErrorCode, StorageError } from "./storage-error.js";
 
 export interface FileStoreLogger {
   warn(obj: object, msg: string): void;
@@ -70,7 +76,21 @@ export interface FileStoreOptions {
   readonly tmpGraceMs?: number;
   /** How many version numbers a publish tries when other writers keep claiming them. Default 32. */
   readonly maxClaimAttempts?: number;
+  /**
+   * The file-system functions the store uses (tests inject failures: a full disk, a read-only
+   * volume). Default: node:fs/promises.
+   */
+  readonly fs?: StoreFs;
+  /**
+   * The data-directory lock (`DATA_DIR/.lock`, see lock.ts): the embedded store serves one
+   * process, so `open()` refuses a directory another live process holds (DataDirLockedError).
+   * Default: enabled; `false` only for tests that play several writers on one directory.
+   */
+  readonly lock?: false | DataDirLockOptions;
 }
+
+/** The subset of node:fs/promises the store uses (injectable). */
+export type StoreFs = Pick<typeof fs, "open" | "readFile" | "readdir" | "link" | "unlink" | "rename" | "mkdir" | "stat">;
 
 /** Rule-set names: checked before any path is built from them (no traversal, portable file names). */
 export const RULESET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -215,12 +235,25 @@ function parsePointer(bytes: Uint8Array): Parsed<Pointer> {
   return { ok: true, value: { version: raw.version as number, hash: raw.hash } };
 }
 
-function parseAuditLine(line: string): Parsed<AuditEntry> {
+function parseAuditLine(line: string): Parsed<AuditLogEntry> {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
   } catch (e) {
     return { ok: false, message: `not valid JSON (truncated?): ${(e as Error).message}` };
+  }
+  if (isRecord(raw) && raw.action === "publish-refused") {
+    const ok =
+      typeof raw.at === "string" &&
+      typeof raw.ruleset === "string" &&
+      typeof raw.author === "string" &&
+      typeof raw.message === "string" &&
+      typeof raw.code === "string" &&
+      typeof raw.reason === "string" &&
+      Number.isSafeInteger(raw.status) &&
+      Number.isSafeInteger(raw.activeVersion) &&
+      (raw.requestId === undefined || typeof raw.requestId === "string");
+    return ok ? { ok: true, value: Object.freeze(raw) as unknown as RefusalAuditEntry } : { ok: false, message: "not an audit entry" };
   }
   if (
     !isRecord(raw) ||
@@ -256,10 +289,10 @@ function messageOf(e: unknown): string {
 // Durable file-system steps
 
 /** fsync a directory so that entries created, renamed or removed in it survive a power loss. */
-async function fsyncDir(dir: string): Promise<void> {
+async function fsyncDir(io: StoreFs, dir: string): Promise<void> {
   let fh: fs.FileHandle | undefined;
   try {
-    fh = await fs.open(dir, "r");
+    fh = await io.open(dir, "r");
     await fh.sync();
   } catch (e) {
     // Some platforms / file systems cannot fsync a directory (Windows: EPERM/EISDIR): best effort.
@@ -271,46 +304,51 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes `data` to a fresh `.tmp-<random>` file in `dir` and fsyncs it; returns its path. */
-async function writeTemp(dir: string, data: string, mode: number): Promise<string> {
+async function writeTemp(io: StoreFs, dir: string, data: string, mode: number): Promise<string> {
   const tmp = path.join(dir, `${TMP_PREFIX}${randomBytes(8).toString("hex")}`);
-  const fh = await fs.open(tmp, "wx", mode);
+  const fh = await io.open(tmp, "wx", mode);
   try {
     await fh.writeFile(data, "utf8");
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);
-    await fs.unlink(tmp).catch(() => undefined);
+    await io.unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await fh.close();
+  try {
+    await fh.close(); // a full disk may only show here (delayed write errors)
+  } catch (e) {
+    await io.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
   return tmp;
 }
 
 /** Replaces `target` atomically with `data` (temp file, fsync, rename, fsync dir). */
-async function replaceFile(target: string, data: string): Promise<void> {
+async function replaceFile(io: StoreFs, target: string, data: string): Promise<void> {
   const dir = path.dirname(target);
-  const tmp = await writeTemp(dir, data, 0o644);
+  const tmp = await writeTemp(io, dir, data, 0o644);
   try {
-    await fs.rename(tmp, target);
+    await io.rename(tmp, target);
   } catch (e) {
-    await fs.unlink(tmp).catch(() => undefined);
+    await io.unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await fsyncDir(dir);
+  await fsyncDir(io, dir);
 }
 
 /** mkdir that fsyncs the parent when it created the directory. */
-async function ensureDir(dir: string): Promise<void> {
+async function ensureDir(io: StoreFs, dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir);
+    await io.mkdir(dir);
   } catch (e) {
     if (errorCode(e) === "EEXIST") {
-      const st = await fs.stat(dir);
+      const st = await io.stat(dir);
       if (st.isDirectory()) return;
     }
     throw e;
   }
-  await fsyncDir(path.dirname(dir));
+  await fsyncDir(io, path.dirname(dir));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +378,9 @@ class FileStore implements RuleSetStore {
   private readonly logger: FileStoreLogger | undefined;
   private readonly tmpGraceMs: number;
   private readonly maxClaimAttempts: number;
+  private readonly io: StoreFs;
+  private readonly lockOptions: false | DataDirLockOptions;
+  private dirLock: DataDirLock | undefined;
 
   private entries = new Map<string, RuleSetEntry>();
   private readonly cache = new Map<string, StoredVersion>();
@@ -358,6 +399,8 @@ class FileStore implements RuleSetStore {
     this.logger = options.logger;
     this.tmpGraceMs = options.tmpGraceMs ?? 60_000;
     this.maxClaimAttempts = Math.max(1, options.maxClaimAttempts ?? 32);
+    this.io = options.fs ?? fs;
+    this.lockOptions = options.lock ?? {};
   }
 
   // ----- reading -------------------------------------------------------------------------------
@@ -365,6 +408,33 @@ class FileStore implements RuleSetStore {
   async open(): Promise<readonly StoreProblem[]> {
     await this.drain();
     await this.prepareDataDir();
+    if (this.lockOptions !== false && !this.dirLock) {
+      const lockOptions = this.lockOptions;
+      this.dirLock = await acquireDataDirLock(this.dataDir, {
+        fs: this.io,
+        onTakeover: (previous, lockPath) =>
+          this.logger?.warn(
+            { path: lockPath, previousOwner: previous },
+            `store: stale lock of ${previous ? `process ${previous.pid} (no longer running)` : "an unknown process (unreadable lock file)"} taken over`,
+          ),
+        ...lockOptions,
+      });
+    }
+    try {
+      return await this.openLocked();
+    } catch (e) {
+      await this.releaseLock();
+      throw e;
+    }
+  }
+
+  private async releaseLock(): Promise<void> {
+    const held = this.dirLock;
+    this.dirLock = undefined;
+    await held?.release();
+  }
+
+  private async openLocked(): Promise<readonly StoreProblem[]> {
     const problems: StoreProblem[] = [];
     const report: Report = (p) => problems.push(p);
 
@@ -373,9 +443,9 @@ class FileStore implements RuleSetStore {
     await this.cleanTemps(this.dataDir, report);
 
     const audit = await this.readAudit(report);
-    const audited = new Set(audit.map((a) => `${a.ruleset}@${a.version}`));
+    const audited = new Set(audit.flatMap((a) => (a.action === "publish-refused" ? [] : [`${a.ruleset}@${a.version}`])));
 
-    const dirents = await fs.readdir(this.rulesetsDir, { withFileTypes: true });
+    const dirents = await this.io.readdir(this.rulesetsDir, { withFileTypes: true });
     for (const d of dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const where = path.join(this.rulesetsDir, d.name);
       if (d.name.startsWith(TMP_PREFIX)) continue;
@@ -417,8 +487,11 @@ class FileStore implements RuleSetStore {
     const file = path.join(entry.dir, versionFileName(version));
     let parsed: Parsed<StoredVersion>;
     try {
-      parsed = parseVersionFile(await fs.readFile(file), name, version);
+      parsed = parseVersionFile(await this.io.readFile(file), name, version);
     } catch (e) {
+      const code = osErrorCode(e);
+      // The disk failing is not "no such version": the caller answers 503, not 404.
+      if (code !== undefined && code !== "ENOENT") throw new StorageError("unavailable", code, `reading ${file}: ${messageOf(e)}`, { cause: e });
       parsed = { ok: false, message: `cannot read: ${messageOf(e)}` };
     }
     if (!parsed.ok) {
@@ -429,9 +502,19 @@ class FileStore implements RuleSetStore {
     return parsed.value;
   }
 
-  async audit(): Promise<readonly AuditEntry[]> {
+  async audit(filter?: AuditFilter): Promise<readonly AuditLogEntry[]> {
     await this.auditTail;
-    return this.readAudit((p) => this.logger?.warn({ path: p.path }, `store: ${p.message}`));
+    const entries = await this.readAudit((p) => this.logger?.warn({ path: p.path }, `store: ${p.message}`));
+    return entries.filter((e) => auditMatches(e, filter));
+  }
+
+  async recordRefusal(entry: RefusalAuditEntry): Promise<void> {
+    if (!this.opened || this.closed) return;
+    try {
+      await this.appendAudit(entry);
+    } catch (e) {
+      this.logger?.warn({ path: this.auditPath }, `store: the audit line of a refused publish of "${entry.ruleset}" was not written: ${messageOf(e)}`);
+    }
   }
 
   // ----- writing -------------------------------------------------------------------------------
@@ -441,13 +524,19 @@ class FileStore implements RuleSetStore {
     const invalid = checkInput(input);
     if (invalid) return Promise.reject(new TypeError(`publish of "${name}": ${invalid}`));
     if (!this.opened) return Promise.reject(new Error(`file store at ${this.dataDir}: publish before open()`));
-    if (this.closed) return Promise.reject(new Error(`file store at ${this.dataDir}: publish after close()`));
-    return this.withLock(name, () => this.publishLocked(name, input));
+    // Closed (the service is shutting down): nothing is written; the caller answers 503.
+    if (this.closed) return Promise.reject(new StorageError("unavailable", undefined, `file store at ${this.dataDir}: publish after close()`));
+    // Every failure of publishLocked happens before the commit point (nothing was written, its
+    // temp file removed): file-system ones become StorageErrors (disk full, read-only...).
+    return this.withLock(name, () => this.publishLocked(name, input)).catch((e: unknown) => {
+      throw asStorageError(e, `publish of "${name}"`);
+    });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.drain();
+    await this.releaseLock();
   }
 
   // ----- internals -----------------------------------------------------------------------------
@@ -479,12 +568,12 @@ class FileStore implements RuleSetStore {
 
   private async prepareDataDir(): Promise<void> {
     try {
-      await fs.mkdir(this.dataDir, { recursive: true });
-      await ensureDir(this.rulesetsDir);
+      await this.io.mkdir(this.dataDir, { recursive: true });
+      await ensureDir(this.io, this.rulesetsDir);
       // Prove that the directory is writable (and fsync-able) now rather than at the first publish.
-      const probe = await writeTemp(this.dataDir, "probe\n", 0o644);
-      await fs.unlink(probe);
-      await fsyncDir(this.dataDir);
+      const probe = await writeTemp(this.io, this.dataDir, "probe\n", 0o644);
+      await this.io.unlink(probe);
+      await fsyncDir(this.io, this.dataDir);
     } catch (e) {
       throw new Error(`file store: the data directory ${this.dataDir} is not usable: ${messageOf(e)}`, { cause: e });
     }
@@ -492,14 +581,14 @@ class FileStore implements RuleSetStore {
 
   /** Removes `.tmp-*` crash leftovers older than the grace period from `dir`. */
   private async cleanTemps(dir: string, report: Report, dirents?: Dirent[]): Promise<void> {
-    const list = dirents ?? (await fs.readdir(dir, { withFileTypes: true }));
+    const list = dirents ?? (await this.io.readdir(dir, { withFileTypes: true }));
     for (const d of list) {
       if (!d.name.startsWith(TMP_PREFIX) || !d.isFile()) continue;
       const file = path.join(dir, d.name);
       try {
-        const st = await fs.stat(file);
+        const st = await this.io.stat(file);
         if (Date.now() - st.mtimeMs < this.tmpGraceMs) continue; // maybe another process's write in flight
-        await fs.unlink(file);
+        await this.io.unlink(file);
         report({ path: file, message: "leftover temporary file of an interrupted write, removed" });
       } catch (e) {
         if (errorCode(e) === "ENOENT") continue; // its writer finished with it meanwhile
@@ -520,7 +609,7 @@ class FileStore implements RuleSetStore {
     let list = dirents;
     if (!list) {
       try {
-        list = await fs.readdir(entry.dir, { withFileTypes: true });
+        list = await this.io.readdir(entry.dir, { withFileTypes: true });
       } catch (e) {
         if (errorCode(e) === "ENOENT") return;
         throw e;
@@ -539,7 +628,7 @@ class FileStore implements RuleSetStore {
       if (!d.isFile()) parsed = { ok: false, message: "not a regular file" };
       else {
         try {
-          parsed = parseVersionFile(await fs.readFile(file), entry.name, n);
+          parsed = parseVersionFile(await this.io.readFile(file), entry.name, n);
         } catch (e) {
           parsed = { ok: false, message: `cannot read: ${messageOf(e)}` };
         }
@@ -580,7 +669,7 @@ class FileStore implements RuleSetStore {
     this.entries.set(name, entry);
     let dirents: Dirent[];
     try {
-      dirents = await fs.readdir(entry.dir, { withFileTypes: true });
+      dirents = await this.io.readdir(entry.dir, { withFileTypes: true });
     } catch (e) {
       report({ path: entry.dir, message: `rule-set directory unreadable, ignored: ${messageOf(e)}` });
       return;
@@ -598,7 +687,7 @@ class FileStore implements RuleSetStore {
     // The active pointer: cross-checked against the highest good version (which always wins).
     let pointer: Parsed<Pointer>;
     try {
-      pointer = parsePointer(await fs.readFile(pointerPath));
+      pointer = parsePointer(await this.io.readFile(pointerPath));
     } catch (e) {
       pointer = { ok: false, message: errorCode(e) === "ENOENT" ? "missing" : `cannot read: ${messageOf(e)}` };
     }
@@ -622,7 +711,7 @@ class FileStore implements RuleSetStore {
     if (issue !== undefined) {
       report({ path: pointerPath, message: issue });
       try {
-        await replaceFile(pointerPath, pointerJson(active));
+        await replaceFile(this.io, pointerPath, pointerJson(active));
       } catch (e) {
         report({ path: pointerPath, message: `could not repair the active pointer: ${messageOf(e)}` });
       }
@@ -657,7 +746,7 @@ class FileStore implements RuleSetStore {
       if (input.baseVersion !== undefined && input.baseVersion !== activeVersion) {
         throw new StoreConflictError(`rule set "${name}" is at version ${activeVersion}, not at the base version ${input.baseVersion}`, activeVersion);
       }
-      await ensureDir(entry.dir); // only now: a refused publish of a new name leaves nothing behind
+      await ensureDir(this.io, entry.dir); // only now: a refused publish of a new name leaves nothing behind
       const content: Omit<StoredVersion, "hash"> = {
         name,
         version: entry.maxNumber + 1,
@@ -672,15 +761,15 @@ class FileStore implements RuleSetStore {
       const final = path.join(entry.dir, versionFileName(version.version));
 
       // Version files are read-only: immutable by convention and by mode.
-      const tmp = await writeTemp(entry.dir, serializeVersion(version), 0o444);
+      const tmp = await writeTemp(this.io, entry.dir, serializeVersion(version), 0o444);
       let claimed = false;
       try {
-        await fs.link(tmp, final); // never overwrites: EEXIST when the number is taken
+        await this.io.link(tmp, final); // never overwrites: EEXIST when the number is taken
         claimed = true;
       } catch (e) {
         if (errorCode(e) !== "EEXIST") throw e;
       } finally {
-        await fs.unlink(tmp).catch((e: unknown) => warn({ path: tmp, message: `temporary file not removed: ${messageOf(e)}` }));
+        await this.io.unlink(tmp).catch((e: unknown) => warn({ path: tmp, message: `temporary file not removed: ${messageOf(e)}` }));
       }
       if (!claimed) {
         this.logger?.warn({ path: final, attempt }, `store: version ${version.version} of "${name}" was claimed by another writer; retrying`);
@@ -705,13 +794,13 @@ class FileStore implements RuleSetStore {
   /** Steps after the commit point: durability of the link, the pointer, the audit line. Logged, never thrown. */
   private async afterCommit(entry: RuleSetEntry, v: StoredVersion, input: PublishInput, warn: Report): Promise<void> {
     try {
-      await fsyncDir(entry.dir);
+      await fsyncDir(this.io, entry.dir);
     } catch (e) {
       warn({ path: entry.dir, message: `fsync of the directory after publishing v${v.version} failed: ${messageOf(e)}` });
     }
     const pointerPath = path.join(entry.dir, POINTER_FILE);
     try {
-      await replaceFile(pointerPath, pointerJson(v));
+      await replaceFile(this.io, pointerPath, pointerJson(v));
     } catch (e) {
       warn({ path: pointerPath, message: `v${v.version} is published but the active pointer was not moved (repaired at the next open): ${messageOf(e)}` });
     }
@@ -726,7 +815,7 @@ class FileStore implements RuleSetStore {
   /** Appends one line to audit.jsonl (serialised in-process; O_APPEND across processes). */
   private appendAudit(entry: object): Promise<void> {
     const run = async (): Promise<void> => {
-      const fh = await fs.open(this.auditPath, "a+", 0o644);
+      const fh = await this.io.open(this.auditPath, "a+", 0o644);
       let created = false;
       try {
         const { size } = await fh.stat();
@@ -743,23 +832,23 @@ class FileStore implements RuleSetStore {
       } finally {
         await fh.close();
       }
-      if (created) await fsyncDir(this.dataDir);
+      if (created) await fsyncDir(this.io, this.dataDir);
     };
     const result = this.auditTail.then(run);
     this.auditTail = result.catch(() => undefined);
     return result;
   }
 
-  private async readAudit(report: Report): Promise<AuditEntry[]> {
+  private async readAudit(report: Report): Promise<AuditLogEntry[]> {
     let text: string;
     try {
-      text = await fs.readFile(this.auditPath, "utf8");
+      text = await this.io.readFile(this.auditPath, "utf8");
     } catch (e) {
       if (errorCode(e) === "ENOENT") return [];
       report({ path: this.auditPath, message: `audit log unreadable: ${messageOf(e)}` });
       return [];
     }
-    const entries: AuditEntry[] = [];
+    const entries: AuditLogEntry[] = [];
     const lines = text.split("\n");
     lines.forEach((line, i) => {
       if (line.trim() === "") return;

@@ -32,6 +32,7 @@ export interface RuleSetState {
   readonly versions: readonly VersionMeta[];
 }
 
+/** The audit line of a stored version (publish, roll back or seed). */
 export interface AuditEntry {
   readonly at: string;
   readonly action: "publish" | "rollback" | "seed";
@@ -41,6 +42,60 @@ export interface AuditEntry {
   readonly message: string;
   readonly hash: string;
   readonly requestId?: string;
+}
+
+/** The audit line of a refused publish, roll back or seed: who and why, never the source text. */
+export interface RefusalAuditEntry {
+  readonly at: string;
+  readonly action: "publish-refused";
+  readonly ruleset: string;
+  readonly author: string;
+  /** The message the author gave for the publish. */
+  readonly message: string;
+  /** What was refused. */
+  readonly attempted: AuditEntry["action"];
+  /** The refusal as the API answered it: HTTP status, error code and message. */
+  readonly status: number;
+  readonly code: string;
+  readonly reason: string;
+  /** The first problems: diagnostic codes and positions, failing test cases (no source text). */
+  readonly problems?: readonly {
+    readonly code?: string;
+    readonly line?: number;
+    readonly column?: number;
+    readonly case?: string;
+    readonly file?: string;
+    readonly activeVersion?: number;
+  }[];
+  /** The active version when the publish was refused (0: the rule set did not exist). */
+  readonly activeVersion: number;
+  readonly baseVersion?: number;
+  readonly rolledBackFrom?: number;
+  readonly requestId?: string;
+  /** A refusal stores no version (absent; declared so that `entry.version` reads on any line). */
+  readonly version?: undefined;
+  readonly hash?: undefined;
+}
+
+/** One line of the audit log. */
+export type AuditLogEntry = AuditEntry | RefusalAuditEntry;
+
+/** Which audit lines to return: of one rule set, at or after an instant. */
+export interface AuditFilter {
+  readonly ruleset?: string;
+  /** Epoch milliseconds; lines whose `at` is earlier are left out. */
+  readonly since?: number;
+}
+
+/** Whether an audit line passes a filter. */
+export function auditMatches(entry: AuditLogEntry, filter: AuditFilter | undefined): boolean {
+  if (!filter) return true;
+  if (filter.ruleset !== undefined && entry.ruleset !== filter.ruleset) return false;
+  if (filter.since !== undefined) {
+    const at = Date.parse(entry.at);
+    if (!(at >= filter.since)) return false;
+  }
+  return true;
 }
 
 export interface PublishInput {
@@ -83,7 +138,9 @@ export interface RuleSetStore {
    * previous state or the new one. Concurrent publishes of one rule set never overwrite each other.
    */
   publish(name: string, input: PublishInput): Promise<StoredVersion>;
-  /** The audit log, oldest first. */
-  audit(): Promise<readonly AuditEntry[]>;
+  /** The audit log, oldest first (only the lines that pass the filter). */
+  audit(filter?: AuditFilter): Promise<readonly AuditLogEntry[]>;
+  /** Appends the line of a refused publish to the audit log. */
+  recordRefusal(entry: RefusalAuditEntry): Promise<void>;
   close(): Promise<void>;
 }

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   await store.open();
   const registry = new Registry(store);
   await seedFromDirectory(registry, config.rulesDir);
-  registry.loadAll();
+  await registry.loadAll();
   const app = await buildApp({ config, registry, logger: false });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

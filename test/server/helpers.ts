@@ -102,7 +102,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     seed = await seedFromDirectory(registry, config.rulesDir);
   }
   if (options.load !== false) {
-    const loadProblems = registry.loadAll();
+    const loadProblems = await registry.loadAll();
     expect(loadProblems).toEqual([]);
   }
   let closed = false;

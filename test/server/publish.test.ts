@@ -55,11 +55,11 @@ async function decideMini(t: TestApp, valor = 1, query = ""): Promise<{ version:
   return { version: b.version, marca: b.decision.marca };
 }
 
-/** Everything a failed publish must leave unchanged. */
+/** Everything a failed publish must leave unchanged (the audit log only gains `publish-refused` lines). */
 async function snapshot(t: TestApp, name: string) {
   const ruleset = json(await call(t.app, { url: `/v1/rulesets/${name}` }));
   const list = json(await call(t.app, { url: "/v1/rulesets" }));
-  const audit = json(await call(t.app, { url: "/v1/audit" }));
+  const audit = json<any[]>(await call(t.app, { url: "/v1/audit" })).filter((a) => a.action !== "publish-refused");
   const decision = json(await call(t.app, { url: `/v1/decide/${name}`, body: { facts: { valor: 150 } } }));
   const files = (await readdir(join(t.dataDir, "rulesets", name))).sort();
   return { ruleset, list, audit, decision, files };
@@ -156,7 +156,11 @@ describe("publish", () => {
     expectError(await call(t.app, { url: "/v1/decide/novo", body: { facts: { valor: 1 } } }), 404, "NOT_FOUND");
     expectError(await call(t.app, { url: "/v1/rulesets/novo/versions", body: { source: miniSource(1, "novo"), baseVersion: 3 } }), 409, "CONFLICT");
     expect(json(await call(t.app, { url: "/v1/rulesets" }))).toEqual([]);
-    expect(json(await call(t.app, { url: "/v1/audit" }))).toEqual([]);
+    // Only the refusals are in the audit log (who and why), no version.
+    expect(json<any[]>(await call(t.app, { url: "/v1/audit" })).map((a) => [a.action, a.code, a.version])).toEqual([
+      ["publish-refused", "TESTS_FAILED", undefined],
+      ["publish-refused", "CONFLICT", undefined],
+    ]);
 
     expect(await publishOk(t, "novo", { source: miniSource(1, "novo"), tests: miniSuite(1, "novo") })).toBe(1);
     expect(json(await call(t.app, { url: "/v1/rulesets" })).map((r: any) => [r.name, r.version])).toEqual([["novo", 1]]);

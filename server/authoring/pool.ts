@@ -1,0 +1,198 @@
+/**
+ * Authoring off the event loop: a small pool of worker threads that run authoring jobs (compile,
+ * check, build the runtime, run a suite — job.ts), so that a large publish never stalls decisions
+ * or /health. Jobs queue when every worker is busy; a job that runs past its time limit has its
+ * worker terminated (the only way to stop synchronous work) and replaced by a fresh one on the
+ * next job. Workers start on first use and do not keep the process alive while idle.
+ *
+ * `inlineRunner` runs the same jobs on the calling thread (AUTHORING_WORKERS=0, and seeding at
+ * start, before the service listens).
+ */
+import { Worker } from "node:worker_threads";
+import { runAuthoringJob, type AuthoringJob, type AuthoringVerdict } from "./job.js";
+
+export interface AuthoringRunner {
+  /** Runs a job; `timeoutMs` > 0 bounds its run time (AuthoringTimeoutError). */
+  run(job: AuthoringJob, timeoutMs: number): Promise<AuthoringVerdict>;
+}
+
+/** Runs jobs on the calling thread (no time limit can be enforced there). */
+export const inlineRunner: AuthoringRunner = { run: (job) => runAuthoringJob(job) };
+
+export class AuthoringTimeoutError extends Error {
+  override name = "AuthoringTimeoutError";
+  constructor(readonly timeoutMs: number) {
+    super(`authoring job exceeded ${timeoutMs} ms; its worker was terminated`);
+  }
+}
+
+/** A worker died (crash, out of memory) while running a job. */
+export class AuthoringWorkerError extends Error {
+  override name = "AuthoringWorkerError";
+}
+
+export interface AuthoringPoolOptions {
+  /** Worker threads (at least 1). */
+  readonly size: number;
+  /** The worker module (tests); default ./worker.ts. Loaded through worker-entry.js. */
+  readonly module?: string;
+}
+
+export interface AuthoringPoolStats {
+  /** Workers started so far. */
+  readonly started: number;
+  /** Workers terminated because a job ran past its time limit. */
+  readonly timedOut: number;
+  /** Workers that died on their own while running a job. */
+  readonly crashed: number;
+  readonly busy: number;
+  readonly queued: number;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly job: AuthoringJob;
+  readonly timeoutMs: number;
+  readonly resolve: (v: AuthoringVerdict) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  current?: Pending;
+  timer?: NodeJS.Timeout;
+  dead: boolean;
+}
+
+type Reply = { id: number; result: AuthoringVerdict } | { id: number; error: string };
+
+const ENTRY = new URL("./worker-entry.js", import.meta.url);
+
+export class AuthoringPool implements AuthoringRunner {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+  private counts = { started: 0, timedOut: 0, crashed: 0 };
+
+  constructor(private readonly options: AuthoringPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError("an authoring pool needs at least one worker");
+  }
+
+  get stats(): AuthoringPoolStats {
+    return { ...this.counts, busy: this.slots.filter((s) => s.current).length, queued: this.queue.length };
+  }
+
+  run(job: AuthoringJob, timeoutMs: number): Promise<AuthoringVerdict> {
+    if (this.closed) return Promise.reject(new AuthoringWorkerError("the authoring pool is closed"));
+    return new Promise<AuthoringVerdict>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, job, timeoutMs, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Terminates every worker; queued and running jobs are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new AuthoringWorkerError("the authoring pool was closed"));
+    await Promise.all(this.slots.splice(0).map((s) => this.kill(s, new AuthoringWorkerError("the authoring pool was closed"))));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.current && !s.dead);
+      if (!slot) {
+        if (this.slots.length >= this.options.size) return;
+        slot = this.spawn();
+      }
+      const pending = this.queue.shift() as Pending;
+      this.start(slot, pending);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(ENTRY, { workerData: { module: this.options.module } });
+    const slot: Slot = { worker, dead: false };
+    this.counts.started++;
+    worker.unref();
+    worker.on("message", (reply: Reply) => {
+      const p = slot.current;
+      if (!p || reply.id !== p.id) return;
+      this.finish(slot);
+      if ("error" in reply) p.reject(new Error(`authoring job failed: ${reply.error}`));
+      else p.resolve(reply.result);
+    });
+    const died = (why: string) => {
+      if (slot.dead) return;
+      slot.dead = true;
+      this.remove(slot);
+      const p = slot.current;
+      if (p) {
+        this.finish(slot);
+        this.counts.crashed++;
+        p.reject(new AuthoringWorkerError(`authoring worker died: ${why}`));
+      }
+      this.dispatch();
+    };
+    worker.on("error", (e) => died(e.message));
+    worker.on("exit", (code) => died(`exit code ${code}`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, p: Pending): void {
+    slot.current = p;
+    slot.worker.ref();
+    if (p.timeoutMs > 0) {
+      slot.timer = setTimeout(() => {
+        if (slot.current !== p) return;
+        this.counts.timedOut++;
+        this.finish(slot);
+        p.reject(new AuthoringTimeoutError(p.timeoutMs));
+        this.remove(slot);
+        void this.kill(slot).then(() => this.dispatch());
+        this.dispatch();
+      }, p.timeoutMs);
+    }
+    slot.worker.postMessage({ id: p.id, job: p.job });
+  }
+
+  private finish(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.current = undefined;
+    if (!slot.dead) slot.worker.unref();
+    queueMicrotask(() => this.dispatch());
+  }
+
+  private remove(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
+
+  private async kill(slot: Slot, reason?: Error): Promise<void> {
+    const p = slot.current;
+    slot.dead = true;
+    if (p && reason) {
+      this.finish(slot);
+      p.reject(reason);
+    }
+    await slot.worker.terminate().catch(() => undefined);
+  }
+}
+
+const shared = new Map<number, AuthoringPool>();
+
+/**
+ * The process-wide pool of `size` workers (worker threads are a process resource: every app in
+ * the process — one in production, many in tests — shares them). 0 → the inline runner.
+ */
+export function sharedAuthoringRunner(size: number): AuthoringRunner {
+  if (size <= 0) return inlineRunner;
+  let pool = shared.get(size);
+  if (!pool) {
+    pool = new AuthoringPool({ size });
+    shared.set(size, pool);
+  }
+  return pool;
+}

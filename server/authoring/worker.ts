@@ -1,0 +1,17 @@
+/**
+ * The authoring worker thread: runs authoring jobs (job.ts) off the event loop that serves
+ * decisions. Protocol (pool.ts): `{id, job}` in, `{id, result}` or `{id, error}` out, one job at
+ * a time. Started through worker-entry.js (which registers the TypeScript loader).
+ */
+import { parentPort } from "node:worker_threads";
+import { runAuthoringJob, type AuthoringJob } from "./job.js";
+
+const port = parentPort;
+if (!port) throw new Error("server/authoring/worker.ts runs only as a worker thread");
+
+port.on("message", (message: { id: number; job: AuthoringJob }) => {
+  runAuthoringJob(message.job).then(
+    (result) => port.postMessage({ id: message.id, result }),
+    (e: unknown) => port.postMessage({ id: message.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
+  );
+});
