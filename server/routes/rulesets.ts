@@ -71,6 +71,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Um conjunto de regras: versões publicadas, fonte e testes da versão ativa",
         tags: ["conjuntos de regras"],
+        errors: { 404: "Conjunto de regras desconhecido (`NOT_FOUND`)." },
         params: nameParam,
         response: {
           200: {
@@ -109,6 +110,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "A fonte de uma versão",
         tags: ["conjuntos de regras"],
+        errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
         params: versionParam,
         response: { 200: { type: "object", properties: { name: { type: "string" }, ...versionMeta.properties, source: { type: "string" }, tests: { type: ["string", "null"] } } }, ...errors },
       },
@@ -122,6 +124,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "As regras json-rules-engine de uma versão (e os metadados do compilador)",
         tags: ["conjuntos de regras"],
+        errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
         params: versionParam,
         response: { 200: { type: "object", additionalProperties: true }, ...errors },
       },
@@ -142,6 +145,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Valida uma fonte (diagnósticos com linha e coluna)",
         tags: ["edição"],
+        errors: { 429: true, 503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo." },
         params: nameParam,
         body: { type: "object", required: ["source"], additionalProperties: false, properties: { source: sourceField } },
         response: { 200: { type: "object", properties: { ok: { type: "boolean" }, diagnostics: { type: "array", items: diagnosticSchema } } }, ...errors },
@@ -162,6 +166,12 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Roda uma suíte de testes contra uma fonte (padrão: a suíte e a versão ativas)",
         tags: ["edição"],
+        errors: {
+          404: "Conjunto de regras desconhecido e nenhuma fonte enviada (`NOT_FOUND`).",
+          422: "A fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos) ou a suíte é inválida (`INVALID_TEST_SUITE`) ou falta (`NO_TEST_SUITE`).",
+          429: true,
+          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
+        },
         params: nameParam,
         body: { type: "object", additionalProperties: false, properties: { source: sourceField, tests: sourceField } },
         response: { 200: suiteResultSchema, ...errors },
@@ -188,6 +198,13 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Publica uma nova versão (compila e roda a suíte antes; nada muda se falhar)",
         tags: ["publicação"],
+        errors: {
+          409: "A versão ativa não é mais `baseVersion`, ou outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
+          422: "Nada publicado: a fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos), a suíte é inválida (`INVALID_TEST_SUITE`) ou casos falharam (`TESTS_FAILED`; `details`: os casos).",
+          429: true,
+          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
+          507: true,
+        },
         params: nameParam,
         body: {
           type: "object",
@@ -233,6 +250,14 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Volta a uma versão anterior (cria uma nova versão igual a ela)",
         tags: ["publicação"],
+        errors: {
+          404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`).",
+          409: "Outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
+          422: "A versão antiga não passa mais na compilação ou na sua suíte (`RULESET_INVALID`, `TESTS_FAILED`): nada muda.",
+          429: true,
+          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
+          507: true,
+        },
         params: nameParam,
         body: { type: "object", required: ["version"], additionalProperties: false, properties: { version: { type: "integer", minimum: 1 }, message: { type: "string", maxLength: 1000 } } },
         response: { 201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" }, rolledBackFrom: { type: "integer" } } }, ...errors },
@@ -264,6 +289,14 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Registro de auditoria de publicações, reversões e publicações recusadas",
         tags: ["publicação"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            ruleset: { ...nameParam.properties.name, description: "Só as linhas deste conjunto de regras." },
+            since: { type: "string", maxLength: 64, description: "Só as linhas a partir deste instante (ISO 8601; sem fuso: America/Sao_Paulo)." },
+          },
+        },
         response: {
           200: {
             type: "array",
@@ -278,35 +311,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
                 message: { type: "string" },
                 hash: { type: "string" },
                 requestId: { type: "string" },
-              },
-            },
-          },
-          ...errors,
-        },
-      },
-    },
-    async (request) => {
-      const { ruleset, since } = request.query;
-      let sinceMs: number | undefined;
-      if (since !== undefined) {
-        const parsed = DateTime.fromISO(since, { zone: "America/Sao_Paulo", setZone: true });
-        if (!parsed.isValid) {
-          throw new ApiError(400, "INVALID_REQUEST", "a requisição não segue o formato esperado", [{ path: "?/since", message: "deve ser uma data ou data-hora ISO 8601 (aaaa-mm-dd ou aaaa-mm-ddThh:mm[:ss][fuso])" }]);
-        }
-        sinceMs = parsed.toMillis();
-      }
-      return registry.store.audit({ ...(ruleset !== undefined ? { ruleset } : {}), ...(sinceMs !== undefined ? { since: sinceMs } : {}) });
-    },
-  );
-}
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            ruleset: { ...nameParam.properties.name, description: "Só as linhas deste conjunto de regras." },
-            since: { type: "string", maxLength: 64, description: "Só as linhas a partir deste instante (ISO 8601; sem fuso: America/Sao_Paulo)." },
-          },
-        },
                 attempted: { type: "string", description: "publish-refused: o que foi recusado (publish, rollback, seed)." },
                 status: { type: "integer", description: "publish-refused: o status HTTP da recusa." },
                 code: { type: "string", description: "publish-refused: o código do erro." },
@@ -329,3 +333,24 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
                 activeVersion: { type: "integer" },
                 baseVersion: { type: "integer" },
                 rolledBackFrom: { type: "integer" },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { ruleset, since } = request.query;
+      let sinceMs: number | undefined;
+      if (since !== undefined) {
+        const parsed = DateTime.fromISO(since, { zone: "America/Sao_Paulo", setZone: true });
+        if (!parsed.isValid) {
+          throw new ApiError(400, "INVALID_REQUEST", "a requisição não segue o formato esperado", [{ path: "?/since", message: "deve ser uma data ou data-hora ISO 8601 (aaaa-mm-dd ou aaaa-mm-ddThh:mm[:ss][fuso])" }]);
+        }
+        sinceMs = parsed.toMillis();
+      }
+      return registry.store.audit({ ...(ruleset !== undefined ? { ruleset } : {}), ...(sinceMs !== undefined ? { since: sinceMs } : {}) });
+    },
+  );
+}
