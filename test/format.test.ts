@@ -522,7 +522,7 @@ rules:
         .map((l) => l.trim());
     expect(kept(out)).toEqual(kept(reclame));
     expect(out).toContain("servico: Cadastro – Inclusão/Renovação/exclusão de beneficiários dependentes");
-    expect(out).toContain(`assuntoEmailReclassificacao: 'Reclame – demanda reclassificada{if numero is null then "" else " – ocorrência " + numero}'`);
+    expect(out).toContain(`text: 'Reclame – demanda reclassificada{if numero is null then "" else " – ocorrência " + numero}'`);
     expect(out).toContain("Informamos que o canal de atendimento ‘Reclame’ foi modernizado");
   });
 
