@@ -157,6 +157,31 @@ describe("reclame-designacao", () => {
       expect((d.email as Record<string, unknown>).prazoRespostaData).toBe("2026-05-04");
     });
 
+    it("the reclassifiable services are the table's GIPES services other than Autorização Prévia, not invented names", async () => {
+      for (const servico of ["Reembolso", "Registro de insatisfação de atendimento na Rede Credenciada"]) {
+        expect((await decide({ tipoCliente: "Credenciado", servico })).acao, servico).toBe("RECLASSIFICAR");
+      }
+      for (const servico of ["Glosa", "Credenciamento", "Pagamento de produção"]) {
+        expect((await decide({ tipoCliente: "Credenciado", servico })).acao, servico).toBe("REVISAR_SERVICO");
+      }
+    });
+
+    it("an analyst extends the list by editing data: the [default] extra list, or a new GIPES row of the table", async () => {
+      const decideWith = async (edited: string, servico: string) => {
+        const result = compileSource(edited);
+        expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+        return (await createRuntime(result.compiled!).decide({ ...base, tipoCliente: "Credenciado", servico })).decision;
+      };
+      const extra = source.replace(/(SERVICOS_GIPES_EXTRAS:\n\s+value: )\[\]/u, "$1[Glosa]");
+      expect(extra).not.toBe(source);
+      expect((await decideWith(extra, "Glosa")).acao).toBe("RECLASSIFICAR");
+      const row = "      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, servico: Reembolso, designacao: GIPES }\n";
+      expect(source).toContain(row);
+      const table = source.replace(row, `${row}      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, servico: Home care, designacao: GIPES }\n`);
+      expect((await decideWith(table, "Home care")).acao).toBe("RECLASSIFICAR");
+      expect((await decideWith(source, "Home care")).acao).toBe("REVISAR_SERVICO");
+    });
+
     it("an entry late in the evening UTC is dated by São Paulo's calendar day", async () => {
       // 2026-04-02T01:00Z is still 2026-04-01 in São Paulo.
       const d = await decide({ tipoCliente: "Credenciado", servico: "Reembolso", entradaEm: "2026-04-02T01:00:00Z" });
