@@ -18,7 +18,7 @@ import { loadConfig, type Config } from "../../server/config.js";
 import { createMetrics, type Metrics } from "../../server/metrics.js";
 import { Registry } from "../../server/registry.js";
 import { seedFromDirectory, type SeedReport } from "../../server/seed.js";
-import { createFileStore } from "../../server/store/file-store.js";
+import { createFileStore, type FileStoreOptions } from "../../server/store/file-store.js";
 import type { RuleSetStore, StoreProblem } from "../../server/store/types.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -85,6 +85,8 @@ export interface StartOptions {
   readonly seedShipped?: readonly string[];
   /** Call registry.loadAll() (default true). False: the app answers before the rule sets are loaded. */
   readonly load?: boolean;
+  /** Options of the file store (an injected failing fs, the lock's pid checker...). */
+  readonly storeOptions?: FileStoreOptions;
 }
 
 /** Builds the app the way server/main.ts wires it: store.open, seed, loadAll; never listens. */
@@ -92,7 +94,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? (await tempDir("data-"));
   const rulesDir = options.rulesDir ?? (options.seedShipped ? await rulesDirWith(options.seedShipped) : await tempDir("no-rules-"));
   const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir, ...options.env }, ROOT);
-  const store = createFileStore(config.dataDir);
+  const store = createFileStore(config.dataDir, options.storeOptions);
   const registry = new Registry(store);
   const metrics = createMetrics();
   const app = await buildApp({ config, registry, logger: false, metrics });
