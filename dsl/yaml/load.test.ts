@@ -4,7 +4,7 @@ import type { Pair } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../diagnostics.js";
 import { createLineIndex } from "../positions.js";
-import { MAX_YAML_DEPTH, keyRange, loadYaml, rangeOf, scalarValueOffsets } from "./load.js";
+import { MAX_YAML_DEPTH, keyRange, loadYaml, rangeOf, scalarValueOffsets, unsafeNumbers } from "./load.js";
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -181,7 +181,7 @@ describe("loadYaml", () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 120_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -428,6 +428,108 @@ describe("syntax error positions", () => {
     const text = "descrição: ação – º\r\nregras:\r\n  - nome: x\r\n   quando: y\r\n";
     const r = loadYaml(text);
     expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@4:1"]);
+  });
+});
+
+describe("indentation mistakes point at the line that is wrong", () => {
+  it("a key indented deeper than its siblings: one error on its line, at the key, saying indentação", () => {
+    const text = "rules:\n  - name: x\n     when: true\n    then: y\n";
+    const r = loadYaml(text);
+    expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@3:6"]);
+    const d = r.diagnostics[0]!;
+    expect(text.slice(d.range.start, d.range.end)).toBe("when");
+    expect(d.message).toBe(
+      'indentação incorreta: a chave "when" tem mais recuo que as chaves acima dela; alinhe-a com elas (se esta linha continua o texto da linha anterior e tem ":", escreva esse texto entre aspas)',
+    );
+  });
+
+  it("the same with CRLF line endings, in a fact map, and twice in a row", () => {
+    const crlf = "facts:\r\n  idade: integer\r\n    nome: string\r\n";
+    expect(located(crlf, loadYaml(crlf).diagnostics)).toEqual(["yaml/syntax@3:5"]);
+    const twice = "a:\n  b: 1\n    c: 2\n      d: 3\n";
+    expect(located(twice, loadYaml(twice).diagnostics)).toEqual(["yaml/syntax@3:5", "yaml/syntax@4:7"]);
+  });
+
+  it("a key indented less than its siblings keeps one error on its line (the cascade after it is dropped)", () => {
+    const text = "rules:\n  - name: x\n   when: true\n    then: y\n";
+    const r = loadYaml(text);
+    expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@3:1"]);
+    expect(r.diagnostics[0]!.message).toMatch(/indentação/);
+  });
+
+  it("a missing colon (no extra indentation) keeps its own message at the key", () => {
+    const text = "rules:\n  - name x\n    when: true\n";
+    const r = loadYaml(text);
+    expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@2:5"]);
+    expect(r.diagnostics[0]!.message).toMatch(/faltou ":"/);
+  });
+});
+
+describe('the any cell "-" in table rows', () => {
+  const table = (rows: string) => `tables:\n  - name: t\n    rows:\n${rows}`;
+
+  it("a lone - in positional, flow-mapping and block-mapping rows is the plain scalar \"-\" at the dash", () => {
+    const text = table("      - [Denúncia, -, 10]\n      - [-,-, - ]\n      - { a: -, b: 1 }\n      - a: -\n        b: -\n");
+    const doc = load(text);
+    expect(doc.toJS()).toEqual({ tables: [{ name: "t", rows: [["Denúncia", "-", 10], ["-", "-", "-"], { a: "-", b: 1 }, { a: "-", b: "-" }] }] });
+    const dashes: number[] = [];
+    visit(doc, {
+      Scalar(_, node) {
+        if (node.value === "-") {
+          const r = rangeOf(node);
+          expect(text.slice(r.start, r.end)).toBe("-");
+          expect(scalarValueOffsets(node, text)).toEqual([r.start, r.end]);
+          dashes.push(r.start);
+        }
+      },
+    });
+    expect(dashes.map((o) => at(text, o))).toEqual(["4:20", "5:10", "5:12", "5:15", "6:14", "7:12", "8:12"]);
+  });
+
+  it("also under a quoted tables or rows key, and with a comment after the dash", () => {
+    const text = '"tables":\n  - name: t\n    \'rows\':\n      - [x, -  # qualquer\n         , 1]\n';
+    expect(load(text).toJS()).toEqual({ tables: [{ name: "t", rows: [["x", "-", 1]] }] });
+  });
+
+  it("leaves -1, -x and -.5 alone, and - x stays a YAML error", () => {
+    expect(load(table("      - [-1, -x, -.5]\n")).toJS()).toEqual({ tables: [{ name: "t", rows: [[-1, "-x", -0.5]] }] });
+    const text = table("      - [a, - x]\n");
+    expect(codes(loadYaml(text).diagnostics).length).toBeGreaterThan(0);
+  });
+
+  it("outside a table row (an enum, a list inside a cell) a lone - is ONE error at the dash", () => {
+    const text = "facts:\n  x: { enum: [a, -, b] }\n  y: { a: -, b: 1 }\n" + table("      - [x, [a, -], 1]\n");
+    const r = loadYaml(text);
+    expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@2:18", "yaml/syntax@3:11", "yaml/syntax@7:17"]);
+    for (const d of r.diagnostics) {
+      expect(text.slice(d.range.start, d.range.end)).toBe("-");
+      expect(d.message).toContain('escreva "-" entre aspas');
+    }
+  });
+});
+
+describe("unsafeNumbers", () => {
+  it("finds NaN, infinities and integers beyond 2^53 - 1 in values and list items, at the scalar", () => {
+    const text = [
+      "a: .nan",
+      "b: [1, .inf, -.Inf]",
+      "c: { d: 1e400, e: 9007199254740993, f: -9007199254740993, g: 0x20000000000001 }",
+      "ok: [9007199254740991, -9007199254740991, 1.5e300, 1e20, 0.1, -0, 0o17, 12]",
+      "",
+    ].join("\n");
+    const found = unsafeNumbers(load(text), text);
+    expect(found.map((d) => `${d.code}@${at(text, d.range.start)}:${text.slice(d.range.start, d.range.end)}`)).toEqual([
+      "ruleset/unsafe-number@1:4:.nan",
+      "ruleset/unsafe-number@2:8:.inf",
+      "ruleset/unsafe-number@2:14:-.Inf",
+      "ruleset/unsafe-number@3:9:1e400",
+      "ruleset/unsafe-number@3:19:9007199254740993",
+      "ruleset/unsafe-number@3:40:-9007199254740993",
+      "ruleset/unsafe-number@3:62:0x20000000000001",
+    ]);
+    expect(found[4]!.message).toBe(
+      "o inteiro 9007199254740993 passa do limite de precisão (9007199254740991, 2^53 − 1) e seria lido como 9007199254740992: use um número menor ou um texto",
+    );
   });
 });
 
@@ -750,7 +852,7 @@ describe("scalarValueOffsets (properties)", () => {
       ),
       { numRuns: 2000 },
     );
-  });
+  }, 120_000);
 
   type Unit = { kind: "char"; ch: string; enc: "raw" | "x" | "u" | "U" | "named" } | { kind: "fold"; breaks: number; indent: number } | { kind: "ebreak"; indent: number };
 
@@ -841,5 +943,5 @@ describe("scalarValueOffsets (properties)", () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 120_000);
 });
