@@ -17,6 +17,8 @@ import { Registry } from "../server/registry.js";
 import { createFileStore } from "../server/store/file-store.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The machine is shared and loaded: commands that compile and run whole suites get a generous budget. */
+const SLOW = 120_000;
 
 function io(cwd: string): CliContext & { out: () => string; err: () => string } {
   let out = "";
@@ -44,7 +46,7 @@ function workspace(): string {
   return dir;
 }
 
-describe("rules test", () => {
+describe("rules test", { timeout: SLOW }, () => {
   it("runs the shipped suites from the project folder and reports 100% coverage", async () => {
     const r = await run(ROOT, "test");
     expect(r.code).toBe(0);
@@ -120,7 +122,7 @@ cases:
   });
 });
 
-describe("rules publish (against a real listening service)", () => {
+describe("rules publish (against a real listening service)", { timeout: SLOW }, () => {
   let app: FastifyInstance;
   let url: string;
   const publisher = "token-de-publicacao-sintetico";
@@ -139,7 +141,7 @@ describe("rules publish (against a real listening service)", () => {
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  });
+  }, SLOW);
   afterAll(async () => {
     await app.close();
   });
@@ -210,7 +212,7 @@ describe("rules publish (against a real listening service)", () => {
   });
 });
 
-describe("rules token", () => {
+describe("rules token", { timeout: SLOW }, () => {
   it("never generates a token that starts with '-' or '_' (1,000 tokens), so `--token \"$T\"` always works", () => {
     const tokens = Array.from({ length: 1000 }, () => newToken("crm", ["decide"]).token);
     expect(tokens.filter((t) => t.startsWith("-") || t.startsWith("_"))).toEqual([]);

@@ -18,6 +18,8 @@ import { createWarning } from "../dsl/diagnostics.js";
 import { formatRuleSet } from "../dsl/format/format.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The machine is shared and loaded: commands that compile rule sets get a generous budget. */
+const SLOW = 120_000;
 const RECLAME = join(ROOT, "rules/reclame-designacao.yaml");
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
@@ -145,7 +147,7 @@ describe("rules (global)", () => {
   });
 });
 
-describe("rules check", () => {
+describe("rules check", { timeout: SLOW }, () => {
   it("a clean file: no diagnostics, summary on stderr, exit 0", async () => {
     const r = await rules(["check", "simples.yaml"]);
     expect(r).toEqual({ code: 0, stdout: "", stderr: "Nenhum problema em 1 arquivo.\n" });
@@ -223,7 +225,7 @@ describe("rules check", () => {
   });
 });
 
-describe("rules compile", () => {
+describe("rules compile", { timeout: SLOW }, () => {
   it("prints the compiled JSON", async () => {
     const r = await rules(["compile", "simples.yaml"]);
     expect(r.code).toBe(0);
@@ -268,7 +270,7 @@ describe("rules compile", () => {
   });
 });
 
-describe("rules decide", () => {
+describe("rules decide", { timeout: SLOW }, () => {
   it("decides with inline facts", async () => {
     const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": 30, "plano": "Master"}']);
     expect(r.code).toBe(0);
@@ -356,7 +358,7 @@ describe("rules decide", () => {
   });
 });
 
-describe("rules fmt", () => {
+describe("rules fmt", { timeout: SLOW }, () => {
   it("prints the formatted text on stdout (the file is untouched)", async () => {
     const path = write("feio.yaml", UNFORMATTED);
     const r = await rules(["fmt", "feio.yaml"]);
@@ -536,7 +538,7 @@ function heads(text: string): string[] {
   return text.split("\n").filter((l) => /^\S+:\d+:\d+: /.test(l)).map((l) => l.split(" ").slice(0, 3).join(" "));
 }
 
-describe("suites checked against their rule set", () => {
+describe("suites checked against their rule set", { timeout: SLOW }, () => {
   const expected = [
     "mini.test.yaml:5:5: error check/unknown-fact",
     "mini.test.yaml:12:15: error check/unknown-output",
@@ -600,7 +602,7 @@ describe("suites checked against their rule set", () => {
   });
 });
 
-describe("rules test --case, --min-coverage, JUnit messages", () => {
+describe("rules test --case, --min-coverage, JUnit messages", { timeout: SLOW }, () => {
   it("--case runs exactly the named case", async () => {
     const dir = miniWorkspace(MINI_SUITE);
     const r = await run(dir, "test", "mini.test.yaml", "--case", "adulto");
@@ -644,7 +646,7 @@ describe("rules test --case, --min-coverage, JUnit messages", () => {
   });
 });
 
-describe("rules test: `fired` names", () => {
+describe("rules test: `fired` names", { timeout: SLOW }, () => {
   it("a name no rule has is reported as a typo with a suggestion (text and JUnit)", async () => {
     const dir = miniWorkspace(MINI_SUITE.replace("expect: { categoria: A }\n  - name: adulto no", "expect: { categoria: A }\n    fired: [adlto]\n  - name: adulto no"));
     const text = await run(dir, "test", "mini.test.yaml");
