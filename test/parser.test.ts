@@ -332,6 +332,46 @@ describe("parseExpression: errors and recovery", () => {
   });
 });
 
+describe("parseExpression: suggestions for habits from Portuguese and spreadsheets", () => {
+  it.each([
+    ["idade = 18", "dsl/syntax@6-7", 'não esperava \'=\' aqui: a expressão já terminou. Para comparar, use "==" ("=" só atribui valores em "then")'],
+    ["idade > 18 e ativo", "dsl/syntax@11-12", 'não esperava \'e\' aqui: a expressão já terminou. Para "e" lógico, use "and"'],
+    ["idade > 18 ou ativo", "dsl/syntax@11-13", 'não esperava \'ou\' aqui: a expressão já terminou. Para "ou" lógico, use "or"'],
+    ["(a E b)", "dsl/syntax@3-4", 'esperava \')\', mas encontrou \'E\'. Para "e" lógico, use "and"'],
+    // The error of `não ativo` comes at `ativo`; the suggestion points at `não`.
+    ["não ativo", "dsl/syntax@0-3", 'não esperava \'ativo\' aqui: a expressão já terminou. Para negar, use "not"'],
+    ["nao ativo", "dsl/syntax@0-3", 'não esperava \'ativo\' aqui: a expressão já terminou. Para negar, use "not"'],
+  ])("%s", (text, where, message) => {
+    const r = parseExpression({ text });
+    expect(codesAt(r.diagnostics)).toEqual([where]);
+    expect(r.diagnostics[0]?.message).toBe(message);
+  });
+
+  it("suggests nothing for other unexpected names, nor for e/ou used as names where they fit", () => {
+    const r = parseExpression({ text: "a b" });
+    expect(r.diagnostics[0]?.message).toBe("não esperava 'b' aqui: a expressão já terminou");
+    expect(clean(parseExpression({ text: "e == ou" })).kind).toBe("binary");
+    expect(clean(parseAction({ text: 'acao = "X"' })).kind).toBe("assign");
+  });
+});
+
+describe("parseExpression: numbers JavaScript cannot hold", () => {
+  it.each([
+    ["x > 1e400", "ruleset/unsafe-number@4-9", "infinito"],
+    ["x == 9007199254740993", "ruleset/unsafe-number@5-21", "seria lido como 9007199254740992"],
+    ["-9007199254740993 < x", "ruleset/unsafe-number@1-17", "passa do limite de precisão"],
+  ])("%s", (text, where, message) => {
+    const r = parseExpression({ text });
+    expect(codesAt(r.diagnostics)).toEqual([where]);
+    expect(r.diagnostics[0]?.message).toContain(message);
+  });
+
+  it("accepts the largest safe integer and large finite decimals", () => {
+    expect(show(expr("x == 9007199254740991"))).toBe("(== x 9007199254740991)");
+    expect(show(expr("x < 1.5e300"))).toBe("(< x 1.5e+300)");
+  });
+});
+
 describe("parseExpression: limits", () => {
   it("exports the documented limits", () => {
     expect(MAX_NESTING).toBe(64);
