@@ -49,5 +49,5 @@ describe.each(rulesets)("%s", (file) => {
     const missing = [...result.coverage.rules.missing, ...result.coverage.rows.missing, ...result.coverage.transitions.missing].map((m) => m.name);
     expect(missing).toEqual([]);
     expect(result.coverage.percent).toBe(100);
-  });
+  }, 120_000);
 });
