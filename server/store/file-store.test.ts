@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFileStore, InvalidRuleSetNameError, type FileStoreOptions, versionFileName, versionHash } from "./file-store.js";
 import { StoreConflictError, type PublishInput, type RuleSetStore, type StoredVersion } from "./types.js";
+import { DataDirLockedError, LOCK_FILE, type LockOwner } from "./lock.js";
+import { StorageError } from "./storage-error.js";
 
 const dirs: string[] = [];
 
@@ -557,5 +559,95 @@ describe("file store: names and content", () => {
     expect(Buffer.from(back.source, "utf8").equals(Buffer.from(source, "utf8"))).toBe(true);
     expect(back.hash).toBe(v.hash);
     expect((await store.audit())[0]).toMatchObject({ author, message });
+  });
+});
+
+describe("file store: data-directory lock (one process per DATA_DIR)", () => {
+  const lockPath = (dataDir: string) => path.join(dataDir, LOCK_FILE);
+  const readLock = async (dataDir: string): Promise<LockOwner> => JSON.parse(await fs.readFile(lockPath(dataDir), "utf8")) as LockOwner;
+  /** A lock file as another process would have left it. */
+  const foreignLock = (over: Partial<LockOwner> = {}): string =>
+    `${JSON.stringify({ pid: 4242, hostname: os.hostname(), startedAt: "2026-11-30T08:00:00.000Z", processStartedAt: 1, token: "outro", ...over })}\n`;
+
+  it("open() takes DATA_DIR/.lock (pid, host, start time); a second store on the folder is refused, naming the pid and the folder; close() frees it", async () => {
+    const dataDir = await tempDir();
+    const first = await openStore(dataDir);
+    const owner = await readLock(dataDir);
+    expect(owner).toMatchObject({ pid: process.pid, hostname: os.hostname() });
+    expect(Number.isNaN(Date.parse(owner.startedAt))).toBe(false);
+
+    const second = createFileStore(dataDir);
+    const err = await second.open().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataDirLockedError);
+    expect((err as DataDirLockedError).owner.pid).toBe(process.pid);
+    expect((err as Error).message).toContain(String(process.pid));
+    expect((err as Error).message).toContain(dataDir);
+    expect((err as Error).message).toMatch(/já está em uso pelo processo/);
+    // Refused before touching anything: the first store's lock is intact.
+    expect((await readLock(dataDir)).token).toBe(owner.token);
+
+    await first.store.close();
+    await expect(fs.stat(lockPath(dataDir))).rejects.toMatchObject({ code: "ENOENT" });
+    const third = await openStore(dataDir);
+    expect(third.problems).toEqual([]);
+    await third.store.close();
+  });
+
+  it("a live process's lock refuses the start; a stale one (its pid gone) is taken over with a warning", async () => {
+    const dataDir = await tempDir();
+    await fs.writeFile(lockPath(dataDir), foreignLock());
+    const alive = new Set([4242]);
+    const isAlive = (pid: number) => alive.has(pid);
+
+    const refused = await createFileStore(dataDir, { lock: { isAlive } })
+      .open()
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DataDirLockedError);
+    expect((refused as Error).message).toContain("4242");
+    expect((refused as Error).message).toContain(dataDir);
+    expect((await readLock(dataDir)).token).toBe("outro");
+
+    alive.delete(4242); // the other process died without cleaning up (kill -9, power loss)
+    const { store, warnings } = await openStore(dataDir, { lock: { isAlive } });
+    expect(warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/stale lock of process 4242 .*taken over/)]);
+    expect(await readLock(dataDir)).toMatchObject({ pid: process.pid });
+    await store.publish("retencao", input("a\n"));
+    await store.close();
+  });
+
+  it("the same pid from an earlier start (a restarted container where the service is pid 1 again) is stale; an unreadable old lock too", async () => {
+    const dataDir = await tempDir();
+    await fs.writeFile(lockPath(dataDir), foreignLock({ pid: process.pid, processStartedAt: 1 }));
+    const a = await openStore(dataDir);
+    expect(a.warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/stale lock .*taken over/)]);
+    await a.store.close();
+
+    await fs.writeFile(lockPath(dataDir), "{\"pid\": 12"); // torn write of a crashed start
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(lockPath(dataDir), old, old);
+    const b = await openStore(dataDir);
+    expect(b.warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/unknown process .*taken over/)]);
+    await b.store.close();
+  });
+
+  it("a lock held from another host cannot be checked from here: refused, and the message says which file to remove", async () => {
+    const dataDir = await tempDir();
+    await fs.writeFile(lockPath(dataDir), foreignLock({ hostname: "outra-maquina" }));
+    const err = await createFileStore(dataDir, { lock: { isAlive: () => false } })
+      .open()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataDirLockedError);
+    expect((err as Error).message).toContain("outra-maquina");
+    expect((err as Error).message).toContain(lockPath(dataDir));
+  });
+
+  it("publishing after close() is a StorageError (the service is stopping): nothing is written", async () => {
+    const dataDir = await tempDir();
+    const { store } = await openStore(dataDir);
+    await store.close();
+    const err = await store.publish("retencao", input("a\n")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).failure).toBe("unavailable");
+    expect(await fs.readdir(path.join(dataDir, "rulesets"))).toEqual([]);
   });
 });
