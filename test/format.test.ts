@@ -650,5 +650,5 @@ rules:
       }
     }
     expect(formatted).toBeGreaterThan(0);
-  });
+  }, 180_000); // the whole corpus, compiled twice per case: generous on a loaded machine
 });
