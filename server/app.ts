@@ -8,12 +8,11 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import { authenticate, type Principal, type Role } from "./auth.js";
 import type { Config } from "./config.js";
 import { ApiError, errorSchema, toApiError } from "./errors.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { registerApiDocs } from "./openapi.js";
 import type { Registry } from "./registry.js";
 import { decideRoutes } from "./routes/decide.js";
 import { healthRoutes } from "./routes/health.js";
@@ -23,7 +22,7 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Roles allowed on the route (any one of them); absent: any authenticated caller. */
     roles?: readonly Role[];
-    /** The route needs no token at all (only /health). */
+    /** The route needs no token at all (/health and the API docs under /docs). */
     public?: boolean;
   }
   interface FastifyRequest {
@@ -91,7 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Authentication and roles. With no tokens configured the service is loopback-only (checked at
-  // start) and open; otherwise every route but /health needs a bearer token with a fitting role.
+  // start) and open; otherwise every route but the public ones (/health, /docs and its assets)
+  // needs a bearer token with a fitting role.
   app.addHook("onRequest", async (request: FastifyRequest) => {
     const routeConfig = request.routeOptions.config;
     if (config.tokens.length === 0 || routeConfig?.public) return;
@@ -123,19 +123,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(rateLimit, { global: false, keyGenerator: (req) => req.principal?.name ?? req.ip });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "Serviço de decisões da central",
-        description: "Decisões por conjunto de regras (CRM) e publicação de conjuntos de regras (analistas). Contrato: shared/CONTRACT.md.",
-        version: "1.0.0",
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: config.tokens.length ? [{ bearer: [] }] : [],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // OpenAPI at /docs/json and Swagger UI at /docs (public; see openapi.ts): before the routes.
+  await registerApiDocs(app, { config, registry });
 
   app.decorate("registry", registry);
   app.decorate("metrics", metrics);

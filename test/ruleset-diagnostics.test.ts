@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { de, em, withPreposition } from "../dsl/diagnostics.js";
 import { compileSource, diagnose } from "../dsl/compile/pipeline.js";
+import { formatRuleSet } from "../dsl/format/format.js";
 import { locateDiagnostics } from "../dsl/positions.js";
 import { isDecisionError } from "../engine/errors.js";
 import { createRuntime } from "../engine/runtime.js";
@@ -133,6 +134,46 @@ describe("fact schemas the runtime's validator would refuse", () => {
       "ruleset/unsafe-number @ 5:35-40",
     ]);
     expect(compileSource(source).ok).toBe(false);
+  });
+});
+
+describe('the any cell "-" without quotes', () => {
+  const source = `ruleset: traco
+facts:
+  motivo: { type: string, required: true }
+  canal: { type: string, required: true }
+outputs:
+  prazo: { type: integer, nullable: true }
+tables:
+  - name: t
+    hitPolicy: first
+    inputs: [motivo, canal]
+    outputs: [prazo]
+    rows:
+      - [Denúncia, -, 10]
+      - { motivo: -, canal: x, prazo: 5 }
+      - motivo: x
+        prazo: 1
+        canal: -
+      - motivo: -
+        prazo: 2
+        canal: -
+rules:
+  - name: copia
+    then: prazo = t.prazo
+`;
+
+  it("compiles, decides, and rules fmt leaves such rows as they are (no blank lines after a block-mapping '-')", async () => {
+    const result = compileSource(source);
+    expect(result.diagnostics).toEqual([]);
+    const runtime = createRuntime(result.compiled!);
+    expect((await runtime.decide({ motivo: "Denúncia", canal: "chat" })).decision).toEqual({ prazo: 10 });
+    expect((await runtime.decide({ motivo: "Outro", canal: "x" })).decision).toEqual({ prazo: 5 });
+    expect((await runtime.decide({ motivo: "x", canal: "y" })).decision).toEqual({ prazo: 1 });
+    expect((await runtime.decide({ motivo: "y", canal: "y" })).decision).toEqual({ prazo: 2 });
+    const formatted = formatRuleSet(source);
+    expect(formatted.diagnostics).toEqual([]);
+    expect(formatted.text).toBe(source);
   });
 });
 

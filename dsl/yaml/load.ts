@@ -141,6 +141,7 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
 
   const stack: { token: CST.Token; depth: number }[] = [];
   const rows = tableRowTokens(tokens);
+  const dashValues: CST.FlowScalar[] = [];
   for (const token of tokens) {
     if (token.type === "directive") {
       if (/^%YAML[ \t]+1\.2[ \t]*$/.test(token.source)) {
@@ -202,7 +203,7 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
             fixLoneDashes(t, rows.has(t), text, diagnostics);
             children.push(t.start);
           } else if (t.type === "block-map" && rows.has(t)) {
-            fixLoneDashValues(t);
+            dashValues.push(...fixLoneDashValues(t));
           }
           for (const item of t.items) {
             children.push(...item.start);
@@ -273,6 +274,7 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
       }
     }
   }
+  if (dashValues.length > 0 && tooDeep === undefined) reattachLineBreaks(kept, dashValues);
   return { tokens: kept, diagnostics, tooDeep, hasProps };
 }
 
@@ -385,11 +387,43 @@ function fixLoneDashes(fc: CST.FlowCollection, isRow: boolean, text: string, dia
 }
 
 /** In a block-mapping table row, `coluna: -` (an error token for yaml) becomes the cell "-". */
-function fixLoneDashValues(map: CST.BlockMap): void {
+function fixLoneDashValues(map: CST.BlockMap): CST.FlowScalar[] {
+  const fixed: CST.FlowScalar[] = [];
   for (const item of map.items) {
     const v = item.value;
     if (v && v.type === "error" && v.source === "-" && item.key && item.sep && item.sep.length > 0) {
-      item.value = { type: "scalar", offset: v.offset, indent: map.indent, source: "-", end: [] };
+      const scalar: CST.FlowScalar = { type: "scalar", offset: v.offset, indent: map.indent, source: "-", end: [] };
+      item.value = scalar;
+      fixed.push(scalar);
+    }
+  }
+  return fixed;
+}
+
+/**
+ * After an error token, yaml puts the line break that ends it at the start of whatever item comes
+ * next (possibly an item of an enclosing collection); after a plain scalar it belongs to the
+ * scalar's `end`. Moves it there, so that the rewritten `coluna: -` has exactly the CST of
+ * `coluna: "-"` (the formatter reads blank lines from the `start` of items).
+ */
+function reattachLineBreaks(tokens: readonly CST.Token[], scalars: readonly CST.FlowScalar[]): void {
+  const wanted = new Map<number, CST.FlowScalar>(scalars.map((s) => [s.offset + s.source.length, s]));
+  const stack: CST.Token[] = [...tokens];
+  while (stack.length > 0 && wanted.size > 0) {
+    const t = stack.pop() as CST.Token;
+    if (t.type !== "document" && t.type !== "block-map" && t.type !== "block-seq" && t.type !== "flow-collection") continue;
+    if (t.type === "document") {
+      if (t.value) stack.push(t.value);
+      continue;
+    }
+    for (const item of t.items) {
+      const first = item.start[0];
+      const scalar = first && first.type === "newline" ? wanted.get(first.offset) : undefined;
+      if (scalar && scalar.end) {
+        scalar.end.push(item.start.shift() as CST.SourceToken);
+        wanted.delete(first!.offset);
+      }
+      for (const child of [item.key, item.value]) if (child && typeof child === "object") stack.push(child as CST.Token);
     }
   }
 }

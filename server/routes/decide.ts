@@ -56,6 +56,12 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Toma uma decisão",
         tags: ["decisões"],
+        errors: {
+          400: "JSON malformado (`MALFORMED_JSON`), corpo fora do formato (`INVALID_REQUEST`) ou fatos que não seguem o esquema do conjunto de regras (`INVALID_FACTS`; `details`: `{path, message}` por campo, `path` um JSON pointer em `facts`).",
+          404: "Conjunto de regras ou versão (`?version=N`) desconhecidos (`NOT_FOUND`).",
+          500: "Defeito do conjunto de regras ao decidir (`RULESET_DEFECT`; `details` diz o conjunto, a versão e onde) ou erro interno (`INTERNAL_ERROR`).",
+          503: "Serviço ainda carregando os conjuntos de regras (`NOT_READY`), nenhuma versão utilizável do conjunto (`RULESET_UNAVAILABLE`), serviço em encerramento ou requisição acima de `HANDLER_TIMEOUT_MS`. Tente de novo.",
+        },
         params: rulesetParam,
         querystring: versionQuery,
         body: {
@@ -86,6 +92,11 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Toma várias decisões (um item ruim não derruba os outros)",
         tags: ["decisões"],
+        errors: {
+          400: "JSON malformado (`MALFORMED_JSON`), corpo fora do formato (`INVALID_REQUEST`) ou itens demais (`BATCH_TOO_LARGE`, limite `BATCH_LIMIT`). Fatos ruins de um item não são erro HTTP: vêm no `error` daquele item.",
+          404: "Conjunto de regras ou versão (`?version=N`) desconhecidos (`NOT_FOUND`).",
+          503: "Serviço ainda carregando os conjuntos de regras (`NOT_READY`), nenhuma versão utilizável do conjunto (`RULESET_UNAVAILABLE`), serviço em encerramento ou requisição acima de `HANDLER_TIMEOUT_MS`. Tente de novo.",
+        },
         params: rulesetParam,
         querystring: versionQuery,
         body: {

@@ -5,7 +5,14 @@ import { ApiError } from "../errors.js";
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     "/health",
-    { config: { public: true }, schema: { hide: true, response: { 200: { type: "object", properties: { status: { type: "string" } } } } } },
+    {
+      config: { public: true },
+      schema: {
+        summary: "O processo está no ar (sem token)",
+        tags: ["operação"],
+        response: { 200: { type: "object", required: ["status"], properties: { status: { type: "string", enum: ["ok"] } } } },
+      },
+    },
     async () => ({ status: "ok" }),
   );
 

@@ -169,6 +169,7 @@ describe("service routes", () => {
     );
     expect(routes.sort()).toEqual(
       [
+        "GET /health",
         "POST /v1/decide/{ruleset}",
         "POST /v1/decide/{ruleset}/batch",
         "GET /v1/rulesets",
@@ -182,11 +183,11 @@ describe("service routes", () => {
         "GET /v1/audit",
       ].sort(),
     );
-    // Error responses are documented with the shared envelope.
+    // Error responses are documented with the shared envelope (each status: see openapi.test.ts).
     const decide = doc.paths["/v1/decide/{ruleset}"].post;
-    expect(Object.keys(decide.responses)).toEqual(expect.arrayContaining(["200"]));
-    const errorRef = decide.responses["4XX"]?.content?.["application/json"]?.schema?.$ref as string | undefined;
-    const errorSchema = errorRef ? doc.components.schemas[errorRef.split("/").pop() as string] : decide.responses["4XX"]?.content?.["application/json"]?.schema;
+    expect(Object.keys(decide.responses)).toEqual(expect.arrayContaining(["200", "400", "404"]));
+    const errorRef = decide.responses["400"]?.content?.["application/json"]?.schema?.$ref as string | undefined;
+    const errorSchema = errorRef ? doc.components.schemas[errorRef.split("/").pop() as string] : decide.responses["400"]?.content?.["application/json"]?.schema;
     expect(Object.keys(errorSchema.properties.error.properties).sort()).toEqual(["code", "details", "message", "requestId"]);
   });
 
