@@ -6,8 +6,10 @@
  *
  * Refused by ajv, hence errors (`ruleset/invalid-schema`): an empty `enum`, a repeated `enum`
  * value (compared as the loader reads them: as text, NFC), an `enum` item that is a list or a
- * map, `minItems`/`maxItems` that are not whole numbers ≥ 0. Accepted by ajv but no value could
- * ever pass, hence warnings: `minimum` > `maximum`, `minItems` > `maxItems`. Non-finite and
+ * map, `minItems`/`maxItems` that are not whole numbers ≥ 0; also a `default` outside its bounds
+ * (ajv accepts the schema, but puts the default in place of every absent fact and then refuses it,
+ * so every request without the fact would fail). Accepted by ajv but no value could ever pass,
+ * hence warnings: `minimum` > `maximum`, `minItems` > `maxItems`. Non-finite and
  * unsafe numbers (`.nan`, `1e400`) are reported once, by `unsafeNumbers` (ruleset/unsafe-number).
  *
  * Shapes the loader reports (a field that is not a map, a non-numeric `minimum`) are skipped here.
