@@ -72,7 +72,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         summary: "Um conjunto de regras: versões publicadas, fonte e testes da versão ativa",
         tags: ["conjuntos de regras"],
         errors: { 404: "Conjunto de regras desconhecido (`NOT_FOUND`)." },
-        errors: { 404: "Conjunto de regras desconhecido (`NOT_FOUND`)." },
         params: nameParam,
         response: {
           200: {
@@ -112,7 +111,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         summary: "A fonte de uma versão",
         tags: ["conjuntos de regras"],
         errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
-        errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
         params: versionParam,
         response: { 200: { type: "object", properties: { name: { type: "string" }, ...versionMeta.properties, source: { type: "string" }, tests: { type: ["string", "null"] } } }, ...errors },
       },
@@ -126,7 +124,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "As regras json-rules-engine de uma versão (e os metadados do compilador)",
         tags: ["conjuntos de regras"],
-        errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
         errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
         params: versionParam,
         response: { 200: { type: "object", additionalProperties: true }, ...errors },
@@ -149,7 +146,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         summary: "Valida uma fonte (diagnósticos com linha e coluna)",
         tags: ["edição"],
         errors: { 429: true, 503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo." },
-        errors: { 429: true, 503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo." },
         params: nameParam,
         body: { type: "object", required: ["source"], additionalProperties: false, properties: { source: sourceField } },
         response: { 200: { type: "object", properties: { ok: { type: "boolean" }, diagnostics: { type: "array", items: diagnosticSchema } } }, ...errors },
@@ -170,12 +166,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Roda uma suíte de testes contra uma fonte (padrão: a suíte e a versão ativas)",
         tags: ["edição"],
-        errors: {
-          404: "Conjunto de regras desconhecido e nenhuma fonte enviada (`NOT_FOUND`).",
-          422: "A fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos) ou a suíte é inválida (`INVALID_TEST_SUITE`) ou falta (`NO_TEST_SUITE`).",
-          429: true,
-          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
-        },
         errors: {
           404: "Conjunto de regras desconhecido e nenhuma fonte enviada (`NOT_FOUND`).",
           422: "A fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos) ou a suíte é inválida (`INVALID_TEST_SUITE`) ou falta (`NO_TEST_SUITE`).",
@@ -208,13 +198,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Publica uma nova versão (compila e roda a suíte antes; nada muda se falhar)",
         tags: ["publicação"],
-        errors: {
-          409: "A versão ativa não é mais `baseVersion`, ou outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
-          422: "Nada publicado: a fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos), a suíte é inválida (`INVALID_TEST_SUITE`) ou casos falharam (`TESTS_FAILED`; `details`: os casos).",
-          429: true,
-          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
-          507: true,
-        },
         errors: {
           409: "A versão ativa não é mais `baseVersion`, ou outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
           422: "Nada publicado: a fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos), a suíte é inválida (`INVALID_TEST_SUITE`) ou casos falharam (`TESTS_FAILED`; `details`: os casos).",
@@ -267,14 +250,6 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Volta a uma versão anterior (cria uma nova versão igual a ela)",
         tags: ["publicação"],
-        errors: {
-          404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`).",
-          409: "Outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
-          422: "A versão antiga não passa mais na compilação ou na sua suíte (`RULESET_INVALID`, `TESTS_FAILED`): nada muda.",
-          429: true,
-          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
-          507: true,
-        },
         errors: {
           404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`).",
           409: "Outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
