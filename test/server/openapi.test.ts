@@ -12,7 +12,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, json, miniSource, miniSuite, newTokens, reclameFacts, removeTempDirs, SHIPPED_RULES, startApp, startSeeded, type Call, type TestApp, type Tokens } from "./helpers.js";
+import { call, json, miniSource, miniSuite, newTokens, reclameFacts, removeTempDirs, SHIPPED_RULES, startApp, startSeeded, type Call, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
