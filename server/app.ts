@@ -6,11 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import { authenticate, type Principal, type Role } from "./auth.js";
 import type { Config } from "./config.js";
-import { ApiError, errorSchema, toApiError } from "./errors.js";
+import { ApiError, clientErrorOf, errorSchema, handlerTimeout, rawErrorResponse, toApiError } from "./errors.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { registerApiDocs } from "./openapi.js";
 import type { Registry } from "./registry.js";
@@ -27,6 +27,12 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /**
+     * Aborted when the request runs out of time (HANDLER_TIMEOUT_MS; reason "timeout": a 503
+     * HANDLER_TIMEOUT has been answered) or its client goes away (reason "client_gone"). Long
+     * handlers (a batch) check it and stop working.
+     */
+    deadline: AbortSignal;
   }
 }
 
@@ -40,13 +46,31 @@ export interface AppOptions {
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
+/**
+ * The socket idle timeout: longer than anything a request may legitimately spend in silence
+ * (receiving it, then handling it), plus a margin for a busy event loop.
+ */
+export function socketIdleTimeout(config: Pick<Config, "requestTimeout" | "handlerTimeout">): number {
+  return config.requestTimeout + config.handlerTimeout + 5_000;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, registry } = options;
   const metrics = options.metrics ?? createMetrics();
+  let transportLog: FastifyBaseLogger | undefined;
   const app = Fastify({
     // Node checks request timeouts only every 30 s by default: a client trickling one byte at a
     // time would hold its socket that long whatever requestTimeout says.
     // With a server factory fastify leaves the server's timeouts to us: set them all here.
+    // Three different clocks:
+    //   - requestTimeout / headersTimeout: receiving the request (slow clients are cut, 408);
+    //   - handlerTimeout (our onRequest hook below): handling it (503 HANDLER_TIMEOUT, a batch
+    //     stops deciding). Not fastify's own handlerTimeout: over a real socket fastify aborts
+    //     request.signal and clears its timer as soon as the body has been read (Node emits the
+    //     request's 'close' then), so it never fires for a POST;
+    //   - the socket idle timeout: a connection with no traffic at all. While a handler works
+    //     the socket is silent, so this one must outlast the handler timeout, or a slow handler
+    //     loses its connection with no response while its work goes on.
     serverFactory: (handler) => {
       const server = createServer(
         {
@@ -57,18 +81,38 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         },
         handler,
       );
-      server.setTimeout(config.requestTimeout);
+      server.setTimeout(socketIdleTimeout(config));
       return server;
+    },
+    // Errors Node's HTTP parser finds before there is a request (malformed request, headers or
+    // URL too large, request timeout) get the envelope too.
+    clientErrorHandler: (err, socket) => {
+      const e = err as NodeJS.ErrnoException & { rawPacket?: unknown };
+      if (e.code === "ECONNRESET" || socket.destroyed) return;
+      const api = clientErrorOf(e);
+      transportLog?.info({ code: api.code, status: api.statusCode, cause: e.code }, "request refused by the HTTP parser");
+      const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && !pending?.headersSent) socket.end(rawErrorResponse(api));
+      else socket.destroy();
+    },
+    // Router errors (bad percent-encoding, a path parameter too long) bypass the error handler.
+    frameworkErrors: (err, request, rawReply) => {
+      const api = toApiError(err);
+      request.log.info({ code: api.code, status: api.statusCode }, "request refused");
+      void (rawReply as FastifyReply)
+        .status(api.statusCode)
+        .header("x-request-id", request.id)
+        .send({ error: { code: api.code, message: api.message, details: api.details, requestId: request.id } });
     },
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
-    connectionTimeout: config.requestTimeout,
+    connectionTimeout: socketIdleTimeout(config),
     requestTimeout: config.requestTimeout,
-    handlerTimeout: config.handlerTimeout,
     keepAliveTimeout: 5_000,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
-    return503OnClosing: true,
+    // Requests arriving while the service shuts down get our own 503 envelope (hook below).
+    return503OnClosing: false,
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
@@ -80,13 +124,41 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  transportLog = app.log;
+
   // JSON objects only: text/plain bodies are refused (415) instead of reaching handlers as strings.
   app.removeContentTypeParser("text/plain");
 
   app.addSchema(errorSchema);
 
+  // Graceful shutdown (app.close(), see main.ts): requests already in flight finish; new ones are
+  // answered 503 SHUTTING_DOWN; every response from then on closes its keep-alive connection.
+  let draining = false;
+  app.addHook("preClose", async () => {
+    draining = true;
+  });
+
+  app.decorateRequest("deadline", null as unknown as AbortSignal);
   app.addHook("onRequest", async (request: FastifyRequest, reply) => {
     reply.header("x-request-id", request.id);
+    const deadline = new AbortController();
+    request.deadline = deadline.signal;
+    const timer = setTimeout(() => {
+      deadline.abort("timeout");
+      if (reply.sent || reply.raw.headersSent) return;
+      request.log.warn({ handlerTimeoutMs: config.handlerTimeout }, "request ran out of time (HANDLER_TIMEOUT_MS)");
+      void reply.send(handlerTimeout());
+    }, config.handlerTimeout);
+    timer.unref();
+    reply.raw.once("close", () => {
+      clearTimeout(timer);
+      if (!reply.raw.writableFinished && !deadline.signal.aborted) deadline.abort("client_gone");
+    });
+    if (draining) throw new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes");
+  });
+
+  app.addHook("onSend", async (_request, reply) => {
+    if (draining) reply.header("connection", "close");
   });
 
   // Authentication and roles. With no tokens configured the service is loopback-only (checked at

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { isDecisionError } from "../../engine/errors.js";
 import type { DecisionResult } from "../../engine/runtime.js";
-import { ApiError, notFound } from "../errors.js";
+import { ApiError, handlerTimeout, notFound } from "../errors.js";
 import type { LoadedVersion } from "../registry.js";
 import { decisionResponse, rulesetParam, versionQuery } from "../schemas.js";
 
@@ -42,9 +42,12 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  function asApiError(e: unknown): ApiError {
+  function asApiError(e: unknown, loaded: LoadedVersion): ApiError {
     if (isDecisionError(e)) {
-      return e.code === "INVALID_FACTS" ? new ApiError(400, "INVALID_FACTS", e.message, e.details) : new ApiError(500, "RULESET_DEFECT", e.message, e.details);
+      if (e.code === "INVALID_FACTS") return new ApiError(400, "INVALID_FACTS", e.message, e.details);
+      // A defect of the rule set (not of the request): which rule set, which version, what broke, where.
+      const where = { ruleset: loaded.stored.name, version: loaded.stored.version };
+      return new ApiError(500, "RULESET_DEFECT", e.message, e.details.length > 0 ? e.details.map((d) => ({ ...d, ...where })) : [where]);
     }
     throw e;
   }
@@ -80,7 +83,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
         const result = await decideOne(loaded, request.body.facts, explain);
         return { ruleset: loaded.stored.name, version: loaded.stored.version, decision: result.decision, fired: result.fired, ...(explain ? { trace: result.trace } : {}) };
       } catch (e) {
-        throw asApiError(e);
+        throw asApiError(e, loaded);
       }
     },
   );
@@ -141,17 +144,27 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       const results = [];
       // Decisions never wait on I/O, so a long batch would hold the event loop: give other
       // requests a turn every few milliseconds.
+      // The request's deadline aborts at HANDLER_TIMEOUT_MS (503 HANDLER_TIMEOUT has then been
+      // answered) or when the client goes away: the batch stops deciding right there.
+      const signal = request.deadline;
+      const items = request.body.items;
       let slice = performance.now();
-      for (const item of request.body.items) {
+      for (let i = 0; i < items.length; i++) {
         if (performance.now() - slice > BATCH_SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           slice = performance.now();
         }
+        if (signal.aborted) {
+          const timedOut = signal.reason === "timeout";
+          metrics.batchItemsAbandoned.inc({ ruleset: loaded.stored.name, reason: timedOut ? "timeout" : "client_gone" }, items.length - i);
+          request.log.warn({ decided: i, abandoned: items.length - i }, timedOut ? "batch stopped at HANDLER_TIMEOUT_MS" : "batch stopped: the client went away");
+          throw handlerTimeout();
+        }
         try {
-          const r = await decideOne(loaded, item.facts, false);
+          const r = await decideOne(loaded, items[i]!.facts, false);
           results.push({ decision: r.decision, fired: r.fired });
         } catch (e) {
-          const api = asApiError(e);
+          const api = asApiError(e, loaded);
           results.push({ error: { code: api.code, message: api.message, details: api.details } });
         }
       }
