@@ -13,7 +13,7 @@ import type { Runtime } from "../engine/runtime.js";
 import type { SuiteResult } from "../tester/run.js";
 import { inlineRunner, AuthoringTimeoutError, type AuthoringRunner } from "./authoring/pool.js";
 import { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringJob, type AuthoringLimits, type AuthoringVerdict } from "./authoring/job.js";
-import { ApiError } from "./errors.js";
+import { ApiError, handlerTimeout } from "./errors.js";
 import type { Registry } from "./registry.js";
 import { StoreConflictError, type AuditEntry, type RefusalAuditEntry, type StoredVersion } from "./store/types.js";
 
@@ -66,6 +66,11 @@ export interface PublishRequest {
   readonly requestId?: string;
   readonly action?: AuditEntry["action"];
   readonly rolledBackFrom?: number;
+  /**
+   * The request's deadline: once aborted (HANDLER_TIMEOUT_MS answered 503, or the client left)
+   * nothing is stored, so a publish answered 503 is not committed behind the caller's back.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -104,6 +109,7 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
     const diagnostic: LocatedDiagnostic = { severity: "error", code: RUNTIME_BUILD_FAILED, message: runtimeBuildMessage(e), ...verdict.nameSpan };
     throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não pode ser montado pelo motor de decisão", [diagnostic]);
   }
+  if (req.signal?.aborted) throw handlerTimeout();
   let stored: StoredVersion;
   try {
     stored = await registry.store.publish(req.name, {

@@ -62,9 +62,11 @@ interface Slot {
   current?: Pending;
   timer?: NodeJS.Timeout;
   dead: boolean;
+  /** The worker has loaded its modules (a job's time limit counts from then, not from the spawn). */
+  ready: boolean;
 }
 
-type Reply = { id: number; result: AuthoringVerdict } | { id: number; error: string };
+type Reply = { ready: true } | { id: number; result: AuthoringVerdict } | { id: number; error: string };
 
 const ENTRY = new URL("./worker-entry.js", import.meta.url);
 
@@ -112,10 +114,15 @@ export class AuthoringPool implements AuthoringRunner {
 
   private spawn(): Slot {
     const worker = new Worker(ENTRY, { workerData: { module: this.options.module } });
-    const slot: Slot = { worker, dead: false };
+    const slot: Slot = { worker, dead: false, ready: false };
     this.counts.started++;
     worker.unref();
     worker.on("message", (reply: Reply) => {
+      if ("ready" in reply) {
+        slot.ready = true;
+        if (slot.current) this.arm(slot, slot.current);
+        return;
+      }
       const p = slot.current;
       if (!p || reply.id !== p.id) return;
       this.finish(slot);
@@ -143,7 +150,13 @@ export class AuthoringPool implements AuthoringRunner {
   private start(slot: Slot, p: Pending): void {
     slot.current = p;
     slot.worker.ref();
-    if (p.timeoutMs > 0) {
+    if (slot.ready) this.arm(slot, p);
+    slot.worker.postMessage({ id: p.id, job: p.job });
+  }
+
+  /** Starts the job's clock. */
+  private arm(slot: Slot, p: Pending): void {
+    if (p.timeoutMs > 0 && !slot.timer) {
       slot.timer = setTimeout(() => {
         if (slot.current !== p) return;
         this.counts.timedOut++;
@@ -154,7 +167,11 @@ export class AuthoringPool implements AuthoringRunner {
         this.dispatch();
       }, p.timeoutMs);
     }
-    slot.worker.postMessage({ id: p.id, job: p.job });
+  }
+
+  /** Starts the workers now (at service start) instead of on the first job. */
+  warm(): void {
+    while (!this.closed && this.slots.length < this.options.size) this.spawn();
   }
 
   private finish(slot: Slot): void {

@@ -230,6 +230,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
           message: request.body.message ?? "",
           author: author(request),
           requestId: request.id,
+          signal: request.deadline,
           ...(request.body.baseVersion !== undefined ? { baseVersion: request.body.baseVersion } : {}),
         });
         metrics.publishes.inc({ ruleset: name, outcome: "published" });
@@ -273,6 +274,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         message: request.body.message ?? `volta para a versão ${old.version}`,
         author: author(request),
         requestId: request.id,
+        signal: request.deadline,
         action: "rollback",
         rolledBackFrom: old.version,
       });
