@@ -4,7 +4,7 @@
  * content type, schema validation) speak the contract too, and a 5xx never shows internals.
  */
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES } from "node:http";
+import { maxHeaderSize, STATUS_CODES } from "node:http";
 import type { FastifyError } from "fastify";
 import { osErrorCode, StorageError, storageFailureOf, type StorageFailure } from "./store/storage-error.js";
 
@@ -146,9 +146,12 @@ export function clientErrorOf(err: { code?: unknown; rawPacket?: unknown }): Api
       return new ApiError(408, "REQUEST_TIMEOUT", "a requisição não chegou inteira a tempo");
     case "HPE_HEADER_OVERFLOW":
     case "HPE_URI_TOO_LONG": {
-      // The request line alone did not fit (no line end in what was read): the URL is too long.
+      // Node reports a long URL as a header overflow too: when the request line alone takes
+      // most of the allowed header size, it is the URL that is too long.
       const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString("latin1") : "";
-      if (err.code === "HPE_URI_TOO_LONG" || (raw.length > 0 && !raw.includes("\n"))) {
+      const lineEnd = raw.indexOf("\n");
+      const requestLine = /^[A-Z]+ /.test(raw) ? (lineEnd < 0 ? raw.length : lineEnd) : 0;
+      if (err.code === "HPE_URI_TOO_LONG" || requestLine > maxHeaderSize / 2) {
         return new ApiError(414, "URI_TOO_LONG", "o endereço (URL) da requisição é longo demais");
       }
       return new ApiError(431, "HEADERS_TOO_LARGE", "os cabeçalhos da requisição são grandes demais");
