@@ -18,6 +18,7 @@ import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
 import { buildApp } from "../../server/app.js";
 import { loadConfig } from "../../server/config.js";
 import { createMetrics } from "../../server/metrics.js";
+import { inlineAuthoring, publish } from "../../server/publish.js";
 import { buildRuntime, Registry, type RuntimeBuilder } from "../../server/registry.js";
 import { createFileStore, versionFileName, versionHash } from "../../server/store/file-store.js";
 import type { StoredVersion, StoreProblem } from "../../server/store/types.js";
@@ -168,6 +169,17 @@ describe("the runtime is built before anything is stored", () => {
     const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/rollback", body: { version: 2 } }), 422, "RULESET_INVALID");
     expect(err.details[0]).toMatchObject({ severity: "error", line: miniSource(2).split("\n").findIndex((l) => l.includes("when: valor >= 100")) + 1 });
     expect(await files(t, "mini")).toEqual(["v000001.json", "v000002.json", "v000003.json"]);
+  });
+});
+
+describe("a publish whose request ran out of time", () => {
+  it("stores nothing once the request's deadline is aborted (the caller was answered 503)", async () => {
+    const t = await start();
+    await publishOk(t, "mini", { source: miniSource(1) });
+    const err = await publish(t.registry, inlineAuthoring, { name: "mini", source: miniSource(2), message: "tarde demais", author: "ana", signal: AbortSignal.abort("timeout") }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ statusCode: 503, code: "HANDLER_TIMEOUT" });
+    expect(await files(t, "mini")).toEqual(["v000001.json"]);
+    expect(json(await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 1 });
   });
 });
 
