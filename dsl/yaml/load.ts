@@ -96,8 +96,9 @@ function loadYamlUnsafe(text: string): StageResult<ParsedDocument | undefined> {
   const docs = Array.from(composer.compose(scan.tokens, true, text.length));
   for (const doc of docs) {
     const issues = [...doc.errors, ...doc.warnings];
+    const index = indexIssues(issues);
     for (const e of issues) {
-      const indentation = misIndentedKey(e, issues, text);
+      const indentation = misIndentedKey(e, index, text);
       if (indentation === "consequence") continue;
       if (indentation) diagnostics.push(indentation);
       else pushYamlError(diagnostics, e, text, scan.hasProps);
@@ -545,6 +546,38 @@ function pushYamlError(out: Diagnostic[], error: YAMLError, text: string, hasPro
   out.push(createError(code, message, clampRange(start, end, text)));
 }
 
+interface IssueIndex {
+  /** Issues by start offset. */
+  readonly byStart: ReadonlyMap<number, readonly YAMLError[]>;
+  /** Start offsets of indentation and missing-character issues, ascending. */
+  readonly indentStarts: readonly number[];
+}
+
+function indexIssues(issues: readonly YAMLError[]): IssueIndex {
+  const byStart = new Map<number, YAMLError[]>();
+  const indentStarts: number[] = [];
+  for (const e of issues) {
+    const list = byStart.get(e.pos[0]);
+    if (list) list.push(e);
+    else byStart.set(e.pos[0], [e]);
+    if (e.code === "BAD_INDENT" || e.code === "MISSING_CHAR") indentStarts.push(e.pos[0]);
+  }
+  indentStarts.sort((a, b) => a - b);
+  return { byStart, indentStarts };
+}
+
+/** True when some value of the ascending `sorted` lies in `[low, high]`. */
+function anyBetween(sorted: readonly number[], low: number, high: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < low) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && (sorted[lo] as number) <= high;
+}
+
 /**
  * A key indented deeper than its siblings (`name: x` then `   when: true` with extra spaces) is
  * read by yaml as the continuation of the previous value, which then "becomes" a key spanning two
@@ -553,22 +586,20 @@ function pushYamlError(out: Diagnostic[], error: YAMLError, text: string, hasPro
  * indentation), at its key. When another indentation error was already reported on the line
  * where the pseudo-key starts, both are mere consequences of it and are dropped.
  */
-function misIndentedKey(error: YAMLError, all: readonly YAMLError[], text: string): Diagnostic | "consequence" | undefined {
+function misIndentedKey(error: YAMLError, index: IssueIndex, text: string): Diagnostic | "consequence" | undefined {
   const nested = (e: YAMLError) => e.code === "BLOCK_AS_IMPLICIT_KEY" && /Nested mappings/.test(e.message);
   const multiline = (e: YAMLError) => e.code === "MULTILINE_IMPLICIT_KEY";
   if (!nested(error) && !multiline(error)) return undefined;
   const start = error.pos[0];
-  const pair = all.filter((e) => e.pos[0] === start && (nested(e) || multiline(e)));
+  const pair = (index.byStart.get(start) ?? []).filter((e) => nested(e) || multiline(e));
   const key = pair.find(multiline);
   if (!pair.some(nested) || !key) return undefined;
   const end = Math.min(key.pos[1], text.length);
   if (!/[\r\n]/.test(text.slice(start, end))) return undefined;
   const lineOf = (offset: number) => Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1;
   const startLine = lineOf(start);
-  const earlier = all.some(
-    (e) => e !== error && !pair.includes(e) && e.pos[0] >= startLine && e.pos[0] <= start && (e.code === "BAD_INDENT" || e.code === "MISSING_CHAR"),
-  );
-  if (earlier || error !== key) return "consequence";
+  // The pair itself is never BAD_INDENT/MISSING_CHAR, so any hit is another, earlier error.
+  if (anyBetween(index.indentStarts, startLine, start) || error !== key) return "consequence";
   const lineStart = lineOf(end);
   let first = lineStart;
   while (first < end && (text[first] === " " || text[first] === "\t")) first++;
