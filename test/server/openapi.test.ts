@@ -123,6 +123,21 @@ function expectDocumented(doc: Doc, check: ReturnType<typeof validatorFor>, requ
   expect(problem, `${what} (${found!.path}): ${problem}\n${res.body.slice(0, 600)}`).toBeUndefined();
 }
 
+/** A rule set whose invariant breaks for large values: a 500 RULESET_DEFECT at decision time. */
+const DEFECT = `ruleset: defeito
+description: Invariante quebrado de propósito.
+facts:
+  valor: { type: integer, required: true }
+outputs:
+  total: { type: integer }
+rules:
+  - name: copiar
+    then: total = valor
+invariants:
+  - name: total pequeno
+    check: decision.total < 100
+`;
+
 // ---------------------------------------------------------------------------------------------
 
 describe("the docs open in a browser with tokens configured", () => {
@@ -167,6 +182,11 @@ describe("the docs open in a browser with tokens configured", () => {
     }
   });
 
+  // Swagger UI (swagger-client's applySecurities) sends `Authorization: Bearer <token entered in
+  // Authorize>` on an operation whose effective `security` (its own, else the document's) names the
+  // `bearer` http scheme, whatever role names the requirement lists, and nothing when the operation's
+  // `security` is `[]`. So: every operation needing a token must name `bearer`, and only the
+  // public ones may say `[]`.
   it("the document's security is what the server enforces: Authorize's bearer token goes where it is needed, with the listed roles", async () => {
     const tokens = newTokens();
     const t = await seeded(["reclame-designacao"], { TOKENS: tokens.env });
@@ -319,6 +339,8 @@ describe("errors and responses as documented", () => {
     const t = await seeded(SHIPPED, { TOKENS: tokens.env, BODY_LIMIT: "65536", BATCH_LIMIT: "5" });
     const publish = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1), tests: miniSuite(1) } });
     expect(publish.statusCode, publish.body).toBe(201);
+    const defect = await call(t.app, { url: "/v1/rulesets/defeito/versions", token: tokens.publisher, body: { source: DEFECT } });
+    expect(defect.statusCode, defect.body).toBe(201);
     const doc = await documentOf(t);
     const check = validatorFor(doc);
     const R = "reclame-designacao";
@@ -339,6 +361,9 @@ describe("errors and responses as documented", () => {
       { url: "/v1/decide/nada", token: tokens.decide, body: { facts } },
       { url: `/v1/decide/${R}?version=99`, token: tokens.decide, body: { facts } },
       { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 150, canal: "chat" } } },
+      { url: "/v1/decide/defeito", token: tokens.decide, body: { facts: { valor: 5 } } },
+      { url: "/v1/decide/defeito", token: tokens.decide, body: { facts: { valor: 500 } } },
+      { url: "/v1/decide/defeito/batch", token: tokens.decide, body: { items: [{ facts: { valor: 5 } }, { facts: { valor: 500 } }, { facts: {} }] } },
       { url: `/v1/decide/${R}/batch`, token: tokens.decide, body: { items: [{ facts }, { facts: { tipoCliente: "?" } }] } },
       { url: `/v1/decide/${R}/batch`, token: tokens.decide, body: { items: Array.from({ length: 6 }, () => ({ facts })) } },
       { url: "/v1/decide/nada/batch", token: tokens.decide, body: { items: [] } },
@@ -374,8 +399,15 @@ describe("errors and responses as documented", () => {
       expectDocumented(doc, check, request, res);
       seen.add(String(res.statusCode));
     }
+    // A full disk while publishing (the store's write fails with ENOSPC).
+    const full = vi.spyOn(t.store, "publish").mockRejectedValueOnce(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" }));
+    const onFullDisk: Call = { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(5), tests: miniSuite(5) } };
+    const refused = await call(t.app, onFullDisk);
+    full.mockRestore();
+    expectDocumented(doc, check, onFullDisk, refused);
+    seen.add(String(refused.statusCode));
     // The sample really covers successes and the errors of the contract.
-    expect([...seen].sort()).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409", "413", "415", "422"]));
+    expect([...seen].sort()).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409", "413", "415", "422", "500", "507"]));
   });
 
   it("429 (authoring rate limit) and 503 (not loaded yet) are documented as they are answered", async () => {
