@@ -59,9 +59,12 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async () =>
-      registry.names().map((name) => {
+      // Every stored rule set, the served version of each (an unavailable one — no version builds —
+      // is listed with its active version, never left out silently; /ready says why).
+      [...registry.store.names()].sort().map((name) => {
         const loaded = registry.get(name);
-        return { name, version: loaded?.stored.version, description: loaded?.compiled.description ?? "", updatedAt: loaded?.stored.createdAt };
+        const stored = loaded?.stored ?? registry.store.get(name)?.active;
+        return { name, version: stored?.version, description: loaded?.compiled.description ?? "", updatedAt: stored?.createdAt };
       }),
   );
 

@@ -204,6 +204,11 @@ describe("start-up with a stored version that no longer builds", () => {
     });
     expect(json(await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 1, decision: { marca: 1 } });
     expect(json(await call(t.app, { url: "/v1/decide/outro", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 1, decision: { marca: 5 } });
+    // The list shows the version that serves.
+    expect(json(await call(t.app, { url: "/v1/rulesets" })).map((r: { name: string; version: number }) => [r.name, r.version])).toEqual([
+      ["mini", 1],
+      ["outro", 1],
+    ]);
 
     // A publish that builds replaces the degraded state.
     expect(await publishOk(t, "mini", { source: miniSource(4) })).toBe(4);
@@ -226,7 +231,11 @@ describe("start-up with a stored version that no longer builds", () => {
     expectError(await call(t.app, { url: "/v1/decide/mini/batch", body: { items: [{ facts: { valor: 1 } }] } }), 503, "RULESET_UNAVAILABLE");
     expectError(await call(t.app, { url: "/v1/decide/mini?version=1", body: { facts: { valor: 1 } } }), 503, "RULESET_UNAVAILABLE");
     expect(json(await call(t.app, { url: "/v1/decide/outro", body: { facts: { valor: 1 } } }))).toMatchObject({ decision: { marca: 5 } });
-    // Its source is still readable (to fix it).
+    // It is still listed and its source readable (to fix it).
+    expect(json(await call(t.app, { url: "/v1/rulesets" })).map((r: { name: string; version: number }) => [r.name, r.version])).toEqual([
+      ["mini", 1],
+      ["outro", 1],
+    ]);
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).version).toBe(1);
 
     expect(await publishOk(t, "mini", { source: miniSource(2), baseVersion: 1 })).toBe(2);
