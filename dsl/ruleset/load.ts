@@ -4,6 +4,7 @@
  * diagnostics. Never throws for user mistakes; returns as much of the model as it could read so
  * that the editor can still complete and highlight.
  */
+import { IANAZone } from "luxon";
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
 import { createError, de, didYouMean, em, type Diagnostic, type Range } from "../diagnostics.js";
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
@@ -362,7 +363,12 @@ class Reader {
     const invariants = this.list(get("invariants"), "invariants", sectionRange("invariants"))
       .map((n) => this.invariant(n))
       .filter((r): r is InvariantDecl => r !== undefined);
-    const zone = this.text(get("timezone"), "timezone", sectionRange("timezone")) ?? DEFAULT_ZONE;
+    let zone = this.text(get("timezone"), "timezone", sectionRange("timezone")) ?? DEFAULT_ZONE;
+    if (!IANAZone.isValidZone(zone)) {
+      // An unknown zone would make every date-time fact invalid at run time.
+      this.error("ruleset/structure", `fuso horário desconhecido "${zone}": use um nome IANA, como ${DEFAULT_ZONE}`, rangeOf(get("timezone") as Node));
+      zone = DEFAULT_ZONE;
+    }
     return {
       name,
       nameRange,
