@@ -226,6 +226,8 @@ describe("POST /v1/decide/{ruleset}", () => {
         historico: null,
         email: null,
         servicosValidos: null,
+        servicosSugeridos: null,
+        tipoAtendimentoSugerido: null,
       },
       fired: expect.arrayContaining(["designar pela tabela"]),
     });
@@ -262,7 +264,7 @@ describe("POST /v1/decide/{ruleset}", () => {
     expect([at.column, at.column + 2]).toContain(rule.column); // the "-" or the "name" key
     expect(rule.conditions.length).toBeGreaterThan(0);
     const cond = rule.conditions[0];
-    expect(cond.line).toBe(positionOf(reclameSource, "when: designacaoPorServico.designacao is not null").line);
+    expect(cond.line).toBe(positionOf(reclameSource, "designacaoPorServico.designacao is not null").line);
     expect(cond).toHaveProperty("factValue");
     expect(cond.result).toBe(true);
     // A table row that did not match, with the fact value it saw.
