@@ -369,6 +369,11 @@ describe("list and value functions", () => {
     expect(returnType("distinct", [T.list(T.string)])).toEqual(T.list(T.string));
   });
 
+  it("join of a date-time out of range, even inside a record, is null, not an exception", () => {
+    const far = new DateTimeValue(8_640_000_000_000_001, DEFAULT_ZONE);
+    expect(call("join", [createRecord([["a", createRecord([["b", far]])]])], "")).toBeNull();
+  });
+
   it("join", () => {
     expect(call("join", [date("2026-04-03"), 2, true], "; ")).toBe("03/04/2026; 2; true");
     expect(call("join", [], ",")).toBe("");

@@ -465,7 +465,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       const list = asList(v);
       const sep = asString(s);
       if (!list || sep === undefined) return null;
-      return list.map((item) => toDisplayText(item)).join(sep);
+      // A date-time out of the representable range (inside a record too) cannot be shown: null.
+      return orNull(() => list.map((item) => toDisplayText(item)).join(sep));
     },
   },
   {
