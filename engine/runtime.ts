@@ -57,6 +57,11 @@ export interface Runtime {
   readonly compiled: CompiledRuleSet;
   /** Validates facts (400-style DecisionError on failure) and decides. */
   decide(facts: unknown, options?: DecideOptions): Promise<DecisionResult>;
+  /**
+   * Builds one engine now, into the pool: an engine that cannot be built fails here (before the
+   * runtime is put to use), and the first decision does not pay for the build.
+   */
+  prepare(): void;
 }
 
 /** Per-run state, reached by the computed facts and event handlers through the `$run` fact. */
@@ -416,7 +421,7 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     return { ...result, trace: explain(compiled, refs, names, results, run) };
   }
 
-  return { compiled, decide };
+  return { compiled, decide, prepare: () => pool.release(pool.acquire()) };
 }
 
 function explain(compiled: CompiledRuleSet, refs: readonly string[], names: ReadonlyMap<string, string>, results: readonly RuleResult[], run: RunContext): TraceEntry[] {

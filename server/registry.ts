@@ -10,7 +10,7 @@
  */
 import { compileSource } from "../dsl/compile/pipeline.js";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
-import { createEngine, runtimeOf } from "../engine/index.js";
+import { runtimeOf } from "../engine/index.js";
 import type { Runtime } from "../engine/runtime.js";
 import { ApiError } from "./errors.js";
 import type { RuleSetStore, StoredVersion, StoreProblem } from "./store/types.js";
@@ -37,7 +37,7 @@ export type RuntimeBuilder = (compiled: CompiledRuleSet) => Runtime;
 
 export const buildRuntime: RuntimeBuilder = (compiled) => {
   const runtime = runtimeOf(compiled);
-  createEngine(compiled);
+  runtime.prepare();
   return runtime;
 };
 

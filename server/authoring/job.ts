@@ -11,7 +11,7 @@ import { compileSource } from "../../dsl/compile/pipeline.js";
 import { createError, type Diagnostic, type Range } from "../../dsl/diagnostics.js";
 import { createLineIndex, locateDiagnostics, type LocatedDiagnostic } from "../../dsl/positions.js";
 import type { RuleSetModel } from "../../dsl/ruleset/model.js";
-import { createEngine, runtimeOf } from "../../engine/index.js";
+import { runtimeOf } from "../../engine/index.js";
 import { runSuite, type SuiteResult } from "../../tester/run.js";
 import { loadSuite } from "../../tester/suite.js";
 
@@ -71,8 +71,7 @@ export function runtimeBuildMessage(cause: unknown): string {
 
 /** Builds what decides: the fact validator (ajv) and one json-rules-engine engine. Throws when either fails. */
 export function buildRuntimeOf(compiled: CompiledRuleSet): void {
-  runtimeOf(compiled);
-  createEngine(compiled);
+  runtimeOf(compiled).prepare();
 }
 
 /** The size limits as diagnostics, each at the first rule or table row beyond its limit. */

@@ -13,6 +13,7 @@
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Engine } from "json-rules-engine";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
 import { buildApp } from "../../server/app.js";
@@ -144,6 +145,18 @@ describe("the runtime is built before anything is stored", () => {
     expect(await files(t, "mini")).toEqual(["v000001.json"]);
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).version).toBe(1);
     expect(json(await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 1, decision: { marca: 1 } });
+  });
+
+  it("the engine built before storing is the one the first decision uses (no second build)", async () => {
+    const t = await start();
+    await publishOk(t, "mini", { source: miniSource(1) });
+    const addRule = vi.spyOn(Engine.prototype, "addRule");
+    try {
+      expect(json(await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 1, decision: { marca: 1 } });
+      expect(addRule).not.toHaveBeenCalled();
+    } finally {
+      addRule.mockRestore();
+    }
   });
 
   it("rolling back to a version that no longer builds is a 422 and changes nothing", async () => {
