@@ -457,6 +457,13 @@ describe("indentation mistakes point at the line that is wrong", () => {
     expect(r.diagnostics[0]!.message).toMatch(/indentação/);
   });
 
+  it("a list item indented less than the items above it: one error at its dash (not four)", () => {
+    const text = "rules:\n  - name: x\n    then:\n      - a = 1\n     - b = 2\n";
+    const r = loadYaml(text);
+    expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@5:6"]);
+    expect(r.diagnostics[0]!.message).toBe('indentação incorreta: este item de lista ("- ") tem um recuo diferente dos itens acima dele; alinhe os "-" na mesma coluna');
+  });
+
   it("a missing colon (no extra indentation) keeps its own message at the key", () => {
     const text = "rules:\n  - name x\n    when: true\n";
     const r = loadYaml(text);

@@ -97,13 +97,15 @@ function loadYamlUnsafe(text: string): StageResult<ParsedDocument | undefined> {
   for (const doc of docs) {
     const issues = [...doc.errors, ...doc.warnings];
     const index = indexIssues(issues);
+    const fromDoc: Diagnostic[] = [];
     for (const e of issues) {
-      const indentation = misIndentedKey(e, index, text);
+      const indentation = misIndentedKey(e, index, text) ?? misalignedItem(e, text);
       if (indentation === "consequence") continue;
-      if (indentation) diagnostics.push(indentation);
-      else pushYamlError(diagnostics, e, text, scan.hasProps);
+      if (indentation) fromDoc.push(indentation);
+      else pushYamlError(fromDoc, e, text, scan.hasProps);
     }
-    checkKeys(doc, text, diagnostics);
+    checkKeys(doc, text, fromDoc);
+    diagnostics.push(...withoutSameLineCascades(fromDoc, text));
   }
   const doc = docs[0];
   if (doc === undefined || isEmptyContents(doc)) {
@@ -544,6 +546,35 @@ function pushYamlError(out: Diagnostic[], error: YAMLError, text: string, hasPro
   const { code, message } = translateYamlError(error.code, error.message);
   // Warnings are errors too: the dialect is strict on purpose.
   out.push(createError(code, message, clampRange(start, end, text)));
+}
+
+const MISALIGNED_ITEM = 'indentação incorreta: este item de lista ("- ") tem um recuo diferente dos itens acima dele; alinhe os "-" na mesma coluna';
+
+/**
+ * A list item indented less than the items above it (`- a` then ` - b` one column to the left)
+ * becomes, for yaml, a block sequence used as a key: reported as such, plus a multi-line key, a
+ * missing ":" and a composite key, all on that line. It is one indentation error at the "-".
+ */
+function misalignedItem(error: YAMLError, text: string): Diagnostic | undefined {
+  if (error.code !== "BLOCK_AS_IMPLICIT_KEY" || /Nested mappings/.test(error.message)) return undefined;
+  let at = error.pos[0];
+  while (at < text.length && (text[at] === " " || text[at] === "\t")) at++;
+  if (text[at] !== "-") return undefined;
+  return createError("yaml/syntax", MISALIGNED_ITEM, clampRange(at, at + 1, text));
+}
+
+/** Drops the diagnostics that start on the line of a misaligned list item, from its "-" on (consequences). */
+function withoutSameLineCascades(diagnostics: readonly Diagnostic[], text: string): Diagnostic[] {
+  const items = diagnostics.filter((d) => d.message === MISALIGNED_ITEM);
+  if (items.length === 0) return [...diagnostics];
+  const lineEnd = (offset: number) => {
+    const n = text.indexOf("\n", offset);
+    const r = text.indexOf("\r", offset);
+    const ends = [n, r].filter((x) => x >= 0);
+    return ends.length ? Math.min(...ends) : text.length;
+  };
+  const spans = items.map((d) => ({ from: d.range.start, to: lineEnd(d.range.start) }));
+  return diagnostics.filter((d) => items.includes(d) || !spans.some((s) => d.range.start >= s.from && d.range.start <= s.to));
 }
 
 interface IssueIndex {
