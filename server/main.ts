@@ -3,8 +3,10 @@
  * DATA_DIR, rule sets seeded from rules/, the API, its docs and metrics. The only file that
  * listens.
  */
+import type { FastifyBaseLogger } from "fastify";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { AuthoringPool, sharedAuthoringRunner } from "./authoring/pool.js";
 import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
@@ -21,31 +23,66 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const store = createFileStore(config.dataDir);
+  // The store's own warnings (a stale data-directory lock taken over...) go to the service log.
+  let logSink: FastifyBaseLogger | undefined;
+  const store = createFileStore(config.dataDir, { logger: { warn: (obj, msg) => logSink?.warn(obj, msg) } });
   const registry = new Registry(store);
   const app = await buildApp({ config, registry });
   const log = app.log;
+  logSink = log;
 
+  // Takes DATA_DIR/.lock: a second process on the same folder stops here (exit 1, message naming
+  // the owner's pid and the folder).
   const problems = await store.open();
-  for (const p of problems) log.warn({ path: p.path }, `store: ${p.message}`);
-  // Before listening: nothing to stall yet, so the seed's jobs run inline (the service's limits apply).
-  const seed = await seedFromDirectory(registry, config.rulesDir, { ...inlineAuthoring, limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows } });
-  for (const name of seed.seeded) log.info({ ruleset: name }, "rule set seeded from rules/");
-  for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
-  // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
-  for (const p of await registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
 
-  await app.listen({ port: config.port, host: config.host });
+  // Graceful shutdown: stop accepting connections, let the requests in flight finish (each
+  // keep-alive connection closes after its response), answer new requests on open connections
+  // 503 SHUTTING_DOWN, then exit 0. Past SHUTDOWN_GRACE_MS: wait for the publishes already writing
+  // (a publish is committed and answered, or not committed), cut the remaining connections, exit 1.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: config.shutdownGrace }, "shutting down: finishing the requests in flight");
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      log.warn({ graceMs: config.shutdownGrace }, "shutdown grace period over: cutting the connections still open");
+      void store.close().finally(() => setImmediate(() => app.server.closeAllConnections()));
+    }, config.shutdownGrace);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(timer);
+    }
+    await store.close();
+    log.info({ signal, forced }, "stopped");
+    process.exit(forced ? 1 : 0);
+  };
+  // Installed before the start-up work: a SIGTERM while seeding still releases the lock cleanly.
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+
+  try {
+    for (const p of problems) log.warn({ path: p.path }, `store: ${p.message}`);
+    // Before listening: nothing to stall yet, so the seed's jobs run inline (the service's limits apply).
+    const seed = await seedFromDirectory(registry, config.rulesDir, { ...inlineAuthoring, limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows } });
+    for (const name of seed.seeded) log.info({ ruleset: name }, "rule set seeded from rules/");
+    for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
+    // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
+    for (const p of await registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
+
+    await app.listen({ port: config.port, host: config.host });
+    // Start the authoring worker threads now rather than on the first validate or publish.
+    const authoring = sharedAuthoringRunner(config.authoringWorkers);
+    if (authoring instanceof AuthoringPool) authoring.warm();
+  } catch (e) {
+    if (stopping) return; // stopped during start-up: stop() exits
+    await store.close(); // releases the data-directory lock
+    throw e;
+  }
   log.info({ dataDir: config.dataDir, rulesets: registry.names(), auth: config.tokens.length ? "tokens" : "open (loopback only)" }, "decision service ready");
 
-  const stop = async (signal: string) => {
-    log.info({ signal }, "shutting down");
-    await app.close();
-    await store.close();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
 }
 
 main().catch((e: unknown) => {
