@@ -16,6 +16,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     async () => ({ status: "ok" }),
   );
 
+  // 200 once every rule set is loaded: `degraded` lists those served from an older version because
+  // their active one no longer builds; 503 RULESET_UNAVAILABLE when a rule set has no version that builds.
   app.get("/ready", { schema: { hide: true } }, async () => {
     if (!app.registry.ready) throw new ApiError(503, "NOT_READY", "carregando os conjuntos de regras");
     const degraded = app.registry.degraded();
@@ -28,8 +30,6 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
     reply.header("content-type", app.metrics.registry.contentType);
-  // 200 once every rule set is loaded: `degraded` lists those served from an older version because
-  // their active one no longer builds; 503 RULESET_UNAVAILABLE when a rule set has no version that builds.
     return app.metrics.registry.metrics();
   });
 
