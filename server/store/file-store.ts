@@ -5,6 +5,12 @@
  *   rulesets/<name>/v000001.json   one immutable file per version (the full StoredVersion JSON)
  *   rulesets/<name>/active.json    {"version": N, "hash": "..."}: the active pointer
  *   audit.jsonl                    one JSON line per publish / rollback / seed
+ *   .lock                          the data-directory lock while a store has it open (lock.ts):
+ *                                  a second process on the directory is refused by open()
+ *
+ * File-system failures of a publish (all before the commit point, temp file removed) are thrown
+ * as StorageError (storage-error.ts: disk full, read-only, unavailable); the fs functions are
+ * injectable (`FileStoreOptions.fs`) so that tests can simulate them.
  *
  * Publishing (HAZARDS.md item 14), per rule set, serialised in-process by a per-name mutex:
  *   1. the version is written to `.tmp-<random>` in the rule set's directory and fsynced;
