@@ -181,14 +181,15 @@ describe("no stack traces", () => {
     }
   });
 
-  it("an internal failure (the store cannot write) is a 500 INTERNAL_ERROR with a generic message: no path, no stack", async () => {
+  it("a storage failure (the store cannot write) is a 503 STORAGE_UNAVAILABLE with a generic message: no path, no stack", async () => {
     const t = await seeded();
     const { writeFile } = await import("node:fs/promises");
     const { join } = await import("node:path");
     // A regular file where the new rule set's directory should go: the store cannot publish.
     await writeFile(join(t.dataDir, "rulesets", "quebra"), "not a directory\n");
     const res = await call(t.app, { url: "/v1/rulesets/quebra/versions", body: { source: miniSource(1, "quebra") } });
-    const err = expectError(res, 500, "INTERNAL_ERROR");
+    // An operating-system failure of the store is a storage error (docs/service.md, Errors), not a bug.
+    const err = expectError(res, 503, "STORAGE_UNAVAILABLE");
     expect(res.body).not.toContain(t.dataDir);
     expect(res.body).not.toMatch(/ENOTDIR|EEXIST|ENOENT|EACCES/);
     expect(err.message).not.toMatch(/quebra\//);
