@@ -182,10 +182,11 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const name = request.params.name;
-      const active = registry.get(name);
-      const source = request.body.source ?? active?.stored.source;
+      // The version that decides (for a rule set none of whose versions builds: the stored active one).
+      const active = registry.get(name)?.stored ?? registry.store.get(name)?.active;
+      const source = request.body.source ?? active?.source;
       if (source === undefined) throw notFound(`conjunto de regras desconhecido: ${name}`);
-      const tests = request.body.tests ?? active?.stored.tests;
+      const tests = request.body.tests ?? active?.tests;
       if (tests === undefined || tests === null) throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
       const verdict = await runJob(jobs, { name, source, tests, wantCompiled: false });
       if (!verdict.ok) throw refusalOf(verdict);

@@ -250,6 +250,8 @@ describe("start-up with a stored version that no longer builds", () => {
       ["outro", 1],
     ]);
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).version).toBe(1);
+    // Testing it says why (422 with the diagnostics), not that it does not exist.
+    expectError(await call(t.app, { url: "/v1/rulesets/mini/test", body: { tests: miniSuite(1) } }), 422, "RULESET_INVALID");
 
     expect(await publishOk(t, "mini", { source: miniSource(2), baseVersion: 1 })).toBe(2);
     expect((await call(t.app, { url: "/ready" })).statusCode).toBe(200);
