@@ -5,6 +5,7 @@
  *   finish with a complete HTTP response (none reset), each keep-alive connection is closed after
  *   its response, a publish is committed and answered (or neither), the process exits 0 and
  *   frees DATA_DIR/.lock;
+ * - draining, in process: a request arriving while the app closes gets 503 SHUTTING_DOWN;
  * - one process per data folder: a second process on the same DATA_DIR is refused at start
  *   (exit code 1, a message naming the owner's pid and the folder).
  *
@@ -17,7 +18,9 @@ import { writeFile } from "node:fs/promises";
 import http from "node:http";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { ROOT, miniSource, miniSuite, removeTempDirs, tempDir } from "./helpers.js";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { ROOT, call, holdNextDecision, miniSource, miniSuite, removeTempDirs, startApp, tempDir } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
@@ -220,5 +223,51 @@ describe("one process per data folder", () => {
     expect(next.lines.some((l) => /stale lock of process \d+/.test(l))).toBe(true);
     next.child.kill("SIGTERM");
     expect(await next.exited).toBe(0);
+  });
+});
+
+describe("draining (in process)", () => {
+  it("a request that arrives while the app closes gets a 503 SHUTTING_DOWN envelope and connection: close; the one in flight finishes with 200", async () => {
+    const t = await startApp();
+    try {
+      expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
+      await t.app.listen({ port: 0, host: "127.0.0.1" });
+      const port = (t.app.server.address() as AddressInfo).port;
+      const gate = holdNextDecision();
+      try {
+        const inFlight = fetch(`http://127.0.0.1:${port}/v1/decide/mini`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ facts: { valor: 1 } }) });
+        await gate.started;
+
+        // A client that has begun a request (its connection is not idle, so closing keeps it)...
+        const socket = net.connect(port, "127.0.0.1");
+        let answer = "";
+        socket.on("data", (d) => (answer += d.toString("utf8")));
+        const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+        await new Promise<void>((resolve) => socket.write("GET /health HTTP/1.1\r\nHost: x\r\n", () => resolve()));
+
+        const closing = t.app.close();
+        // ...finishes it once the app is shutting down.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        socket.write("\r\n");
+        await ended;
+        expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+        expect(answer.toLowerCase()).toContain("connection: close");
+        const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as { error: { code: string; requestId: string } };
+        expect(body.error.code).toBe("SHUTTING_DOWN");
+        expect(body.error.requestId.length).toBeGreaterThan(0);
+
+        gate.release();
+        const res = await inFlight;
+        expect(res.status).toBe(200);
+        expect(res.headers.get("connection")).toBe("close");
+        expect(((await res.json()) as { decision: { marca: number } }).decision.marca).toBe(1);
+        await closing;
+      } finally {
+        gate.release();
+        gate.restore();
+      }
+    } finally {
+      await t.close();
+    }
   });
 });
