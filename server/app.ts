@@ -138,23 +138,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     draining = true;
   });
 
+  // The handler deadline: created with the request, armed once the body has been received (the
+  // time to receive it is REQUEST_TIMEOUT_MS's business), disarmed when the response is done.
   app.decorateRequest("deadline", null as unknown as AbortSignal);
+  type Deadline = { readonly controller: AbortController; timer?: NodeJS.Timeout; closed: boolean };
+  const deadlines = new WeakMap<FastifyRequest, Deadline>();
   app.addHook("onRequest", async (request: FastifyRequest, reply) => {
     reply.header("x-request-id", request.id);
-    const deadline = new AbortController();
-    request.deadline = deadline.signal;
-    const timer = setTimeout(() => {
-      deadline.abort("timeout");
+    const entry: Deadline = { controller: new AbortController(), closed: false };
+    deadlines.set(request, entry);
+    request.deadline = entry.controller.signal;
+    reply.raw.once("close", () => {
+      entry.closed = true;
+      clearTimeout(entry.timer);
+      if (!reply.raw.writableFinished && !entry.controller.signal.aborted) entry.controller.abort("client_gone");
+    });
+    if (draining) throw new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes");
+  });
+
+  app.addHook("preValidation", async (request: FastifyRequest, reply) => {
+    const entry = deadlines.get(request);
+    if (!entry || entry.closed || entry.timer) return;
+    entry.timer = setTimeout(() => {
+      entry.controller.abort("timeout");
       if (reply.sent || reply.raw.headersSent) return;
       request.log.warn({ handlerTimeoutMs: config.handlerTimeout }, "request ran out of time (HANDLER_TIMEOUT_MS)");
       void reply.send(handlerTimeout());
     }, config.handlerTimeout);
-    timer.unref();
-    reply.raw.once("close", () => {
-      clearTimeout(timer);
-      if (!reply.raw.writableFinished && !deadline.signal.aborted) deadline.abort("client_gone");
-    });
-    if (draining) throw new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes");
+    entry.timer.unref();
   });
 
   app.addHook("onSend", async (_request, reply) => {
