@@ -97,10 +97,10 @@ export class Registry {
       }
       if (served) {
         this.active.set(name, served);
-        problems.push({ path: `${name}`, message: `servindo a versão ${served.stored.version} de ${name} no lugar da ${state.active.version}, que não compila mais` });
+        problems.push({ path: `${name}`, message: `servindo a versão ${served.stored.version} de ${name} no lugar da ${state.active.version}, que não pode mais ser usada` });
       } else {
         this.active.delete(name);
-        problems.push({ path: `${name}`, message: `nenhuma versão de ${name} compila: o conjunto não está disponível` });
+        problems.push({ path: `${name}`, message: `nenhuma versão de ${name} pode ser usada: o conjunto não está disponível` });
       }
       this.degradedSets.set(name, { ruleset: name, activeVersion: state.active.version, servedVersion: served ? served.stored.version : null, reason });
     }
