@@ -20,7 +20,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
     const loaded = version === undefined ? registry.get(name) : await registry.version(name, Number(version));
     if (!loaded) {
       const down = registry.unavailable(name);
-      if (down) throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão publicada de ${name} pode ser usada (a ativa, ${down.activeVersion}, e as anteriores não compilam mais): publique uma versão corrigida`, [down]);
+      if (down) throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão publicada de ${name} pode ser usada (a ativa, ${down.activeVersion}, e as anteriores não compilam ou não montam mais): publique uma versão corrigida`, [down]);
       if (!registry.get(name)) throw notFound(`conjunto de regras desconhecido: ${name}`);
       throw notFound(`versão ${version} de ${name} não existe`);
     }

@@ -23,7 +23,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     const degraded = app.registry.degraded();
     const unavailable = degraded.filter((d) => d.servedVersion === null);
     if (unavailable.length > 0) {
-      throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão de ${unavailable.map((d) => d.ruleset).join(", ")} compila: publique uma versão corrigida`, degraded);
+      throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão de ${unavailable.map((d) => d.ruleset).join(", ")} pode ser usada: publique uma versão corrigida`, degraded);
     }
     return { status: degraded.length > 0 ? "degraded" : "ready", rulesets: app.registry.names(), degraded };
   });
