@@ -10,6 +10,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { runAuthoringJob, type AuthoringJob, type AuthoringVerdict } from "./job.js";
+import { joinTransfer, type TransferPart } from "./transfer.js";
 
 export interface AuthoringRunner {
   /** Runs a job; `timeoutMs` > 0 bounds its run time (AuthoringTimeoutError). */
@@ -53,6 +54,8 @@ interface Pending {
   readonly id: number;
   readonly job: AuthoringJob;
   readonly timeoutMs: number;
+  /** Parts of the compiled rule set received so far (transfer.ts). */
+  readonly parts: TransferPart[];
   readonly resolve: (v: AuthoringVerdict) => void;
   readonly reject: (e: Error) => void;
 }
@@ -66,7 +69,7 @@ interface Slot {
   ready: boolean;
 }
 
-type Reply = { ready: true } | { id: number; result: AuthoringVerdict } | { id: number; error: string };
+type Reply = { ready: true } | { id: number; part: TransferPart } | { id: number; result: AuthoringVerdict } | { id: number; error: string };
 
 const ENTRY = new URL("./worker-entry.js", import.meta.url);
 
@@ -88,7 +91,7 @@ export class AuthoringPool implements AuthoringRunner {
   run(job: AuthoringJob, timeoutMs: number): Promise<AuthoringVerdict> {
     if (this.closed) return Promise.reject(new AuthoringWorkerError("the authoring pool is closed"));
     return new Promise<AuthoringVerdict>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, timeoutMs, resolve, reject });
+      this.queue.push({ id: this.nextId++, job, timeoutMs, parts: [], resolve, reject });
       this.dispatch();
     });
   }
@@ -125,9 +128,27 @@ export class AuthoringPool implements AuthoringRunner {
       }
       const p = slot.current;
       if (!p || reply.id !== p.id) return;
+      if ("part" in reply) {
+        // One slice of a large compiled rule set: keep it, ask for the next (other requests run in between).
+        p.parts.push(reply.part);
+        slot.worker.postMessage({ ack: p.id });
+        return;
+      }
       this.finish(slot);
-      if ("error" in reply) p.reject(new Error(`authoring job failed: ${reply.error}`));
-      else p.resolve(reply.result);
+      if ("error" in reply) {
+        p.reject(new Error(`authoring job failed: ${reply.error}`));
+        return;
+      }
+      const verdict = reply.result;
+      if (p.parts.length === 0 || !verdict.compiled) {
+        p.resolve(verdict);
+        return;
+      }
+      try {
+        p.resolve({ ...verdict, compiled: joinTransfer(verdict.compiled, p.parts) });
+      } catch (e) {
+        p.reject(e as Error);
+      }
     });
     const died = (why: string) => {
       if (slot.dead) return;

@@ -13,6 +13,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { compileSource } from "../../dsl/compile/pipeline.js";
 import { DEFAULT_LIMITS, type AuthoringJob } from "../../server/authoring/job.js";
 import { AuthoringPool, AuthoringTimeoutError, AuthoringWorkerError, inlineRunner } from "../../server/authoring/pool.js";
+import { joinTransfer, PART_SIZE, splitForTransfer } from "../../server/authoring/transfer.js";
 import { loadConfig } from "../../server/config.js";
 import { ApiError } from "../../server/errors.js";
 import { runJob } from "../../server/publish.js";
@@ -107,6 +108,40 @@ describe("the authoring pool", () => {
       const inline = await inlineRunner.run(job(name, source, tests), 0);
       expect(isDeepStrictEqual(inline.compiled, verdict.compiled)).toBe(true);
     }
+  });
+});
+
+describe("moving a large compiled rule set to the main thread in parts", () => {
+  it("split and join give back the same value (arrays, records, nested table rows, odd keys); small values are not split", () => {
+    const rows = Array.from({ length: PART_SIZE * 2 + 7 }, (_, i) => ({ inputs: [i], outputs: [`F${i}`] }));
+    const record: Record<string, unknown> = {};
+    for (let i = 0; i < PART_SIZE + 3; i++) record[`r:${i}`] = { kind: "rule", rule: i };
+    Object.defineProperty(record, "__proto__", { value: { kind: "estranho" }, enumerable: true, configurable: true, writable: true });
+    const value = { name: "x", rules: Array.from({ length: PART_SIZE * 3 }, (_, i) => ({ name: `regra ${i}` })), handlers: record, tables: { t: { rows, hitPolicy: "first" } }, small: [1, 2, 3] };
+    const { shell, parts } = splitForTransfer(value);
+    expect(parts.length).toBeGreaterThan(6);
+    expect(shell.rules).toEqual([]);
+    expect(shell.small).toEqual([1, 2, 3]);
+    const joined = joinTransfer(structuredClone(shell), structuredClone(parts));
+    expect(isDeepStrictEqual(joined, value)).toBe(true);
+    expect(Object.getPrototypeOf(joined.handlers)).toBe(Object.prototype);
+    expect(splitForTransfer({ a: [1], b: { c: 2 } }).parts).toEqual([]);
+  });
+
+  it("a compiled rule set bigger than one part (many rules, a long table) arrives whole from the worker", async () => {
+    const pool = new AuthoringPool({ size: 1 });
+    pools.push(pool);
+    let table = "tables:\n  - name: faixas\n    inputs: [valor]\n    outputs: [faixa]\n    rows:\n";
+    for (let i = 0; i < PART_SIZE + 50; i++) table += `      - [${i}, "F${i}"]\n`;
+    const source = slowSource(3, PART_SIZE + 20, "grande")
+      .replace("  soma: { type: integer, default: 0 }\n", "  soma: { type: integer, default: 0 }\n  faixa: { type: string, nullable: true }\n")
+      .replace("rules:\n", `${table}rules:\n  - name: aplicar faixa\n    then: faixa = faixas.faixa\n`);
+    const local = compileSource(source);
+    expect(local.ok, JSON.stringify(local.diagnostics.slice(0, 2))).toBe(true);
+    const verdict = await pool.run(job("grande", source), 0);
+    expect(verdict.ok).toBe(true);
+    expect(splitForTransfer(local.compiled).parts.length).toBeGreaterThan(4);
+    expect(isDeepStrictEqual(verdict.compiled, local.compiled)).toBe(true);
   });
 });
 
