@@ -146,18 +146,25 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 
 /**
  * Why a number written in a rule set (`source` as written, `value` as read) cannot be used, or
- * undefined when it can: NaN, ±Infinity (`.inf`, `1e400`) and integers written as integers
- * beyond ±(2^53 − 1), which JavaScript silently rounds. Finite decimals are approximations by
- * nature and are fine.
+ * undefined when it can: NaN, ±Infinity (`.inf`, `1e400`) and integers written with digits that
+ * JavaScript cannot hold beyond ±(2^53 − 1), so that the number read is not the one written
+ * (`9007199254740993` is read as ...992). An integer that is read back exactly as written
+ * (`9007199254740992`, `10000000000000000000`) and finite decimals (approximations by nature,
+ * `1.5e300`) are fine.
  */
 export function unsafeNumberProblem(source: string, value: number): string | undefined {
   const written = source.trim();
   if (Number.isNaN(value)) return `"${written}" não é um número (NaN): escreva um número finito`;
   if (!Number.isFinite(value)) return `o número "${written}" é infinito (ou grande demais, acima de ~1,8e308): escreva um número finito`;
-  if (/^[-+]?(?:\d+|0x[0-9a-fA-F]+|0o[0-7]+)$/.test(written) && !Number.isSafeInteger(value)) {
-    return `o inteiro ${written} passa do limite de precisão (${Number.MAX_SAFE_INTEGER}, 2^53 − 1) e seria lido como ${BigInt(value).toString()}: use um número menor ou um texto`;
-  }
-  return undefined;
+  if (Number.isSafeInteger(value) || !/^[-+]?(?:\d+|0x[0-9a-fA-F]+|0o[0-7]+)$/.test(written)) return undefined;
+  const negative = written.startsWith("-");
+  const digits = written.replace(/^[-+]/, "");
+  const exact = BigInt(digits) * (negative ? -1n : 1n);
+  // Decimal digits that print back as written are what the author sees everywhere (JSON, traces).
+  const decimal = /^\d+$/.test(digits) ? `${negative ? "-" : ""}${digits.replace(/^0+(?=\d)/, "")}` : undefined;
+  if (exact === BigInt(value) || (decimal !== undefined && decimal === String(value))) return undefined;
+  const read = /e/.test(String(value)) ? BigInt(value).toString() : String(value);
+  return `o inteiro ${written} passa do limite de precisão (${Number.MAX_SAFE_INTEGER}, 2^53 − 1) e seria lido como ${read}: use um número menor ou um texto`;
 }
 
 const CONTRACTIONS: Record<Preposition, Record<string, string>> = {

@@ -352,6 +352,7 @@ describe("parseExpression: suggestions for habits from Portuguese and spreadshee
     expect(r.diagnostics[0]?.message).toBe("não esperava 'b' aqui: a expressão já terminou");
     expect(clean(parseExpression({ text: "e == ou" })).kind).toBe("binary");
     expect(clean(parseAction({ text: 'acao = "X"' })).kind).toBe("assign");
+    expect(parseAction({ text: "acao = )" }).diagnostics.map((d) => d.message)).toEqual(["esperava um valor, mas encontrou ')'"]);
   });
 });
 
@@ -368,6 +369,8 @@ describe("parseExpression: numbers JavaScript cannot hold", () => {
 
   it("accepts the largest safe integer and large finite decimals", () => {
     expect(show(expr("x == 9007199254740991"))).toBe("(== x 9007199254740991)");
+    // 2^53 is read exactly as written; only digits that would change are refused.
+    expect(show(expr("x == 9007199254740992"))).toBe("(== x 9007199254740992)");
     expect(show(expr("x < 1.5e300"))).toBe("(< x 1.5e+300)");
   });
 });

@@ -113,10 +113,10 @@ function syntaxDiagnostic(e: IRecognitionException, m: Mapper, textLength: numbe
 
 /** Portuguese words and spreadsheet habits that analysts type for the language's operators. */
 const HABITS: Readonly<Record<string, string>> = {
-  e: 'para "e" lógico, use "and"',
-  ou: 'para "ou" lógico, use "or"',
-  "não": 'para negar, use "not"',
-  nao: 'para negar, use "not"',
+  e: 'Para "e" lógico, use "and"',
+  ou: 'Para "ou" lógico, use "or"',
+  "não": 'Para negar, use "not"',
+  nao: 'Para negar, use "not"',
 };
 
 /**
@@ -129,11 +129,13 @@ function portugueseHabit(tok: IToken, tokens: readonly IToken[]): { token: IToke
   const at = tokens.findIndex((x) => x.startOffset === tok.startOffset);
   const candidates = [tokens[at], tokens[at - 1]].filter((x): x is IToken => x !== undefined);
   for (const c of candidates) {
-    if (c.tokenType === t.Assign) return { token: c, message: 'Para comparar, use "==" ("=" só atribui valores em "then")' };
+    const here = c === tokens[at];
+    // `=` and `e`/`ou` only where the error is (`acao = )` is no comparison); `não x` errs at x.
+    if (here && c.tokenType === t.Assign) return { token: c, message: 'Para comparar, use "==" ("=" só atribui valores em "then")' };
     if (c.tokenType !== t.Identifier) continue;
-    const hint = HABITS[c.image.normalize("NFC").toLowerCase()];
-    // `e`/`ou` only where the error is (a name before the error is fine); `não x` errs at x.
-    if (hint && (c === tokens[at] || /^n[aã]o$/iu.test(c.image.normalize("NFC")))) return { token: c, message: `${hint.charAt(0).toUpperCase()}${hint.slice(1)}` };
+    const word = c.image.normalize("NFC").toLowerCase();
+    const hint = HABITS[word];
+    if (hint && (here || word === "não" || word === "nao")) return { token: c, message: hint };
   }
   return undefined;
 }
