@@ -101,6 +101,22 @@ describe("fact schemas the runtime's validator would refuse", () => {
     expect(() => createRuntime(result.compiled!)).not.toThrow();
   });
 
+  it("a fact enum text that normalization would change never matches: a warning at the item (not with normalize: false, not in outputs)", () => {
+    const source = [
+      "ruleset: enum-normalizado",
+      "facts:",
+      '  tipo: { type: string, enum: ["Reclamação ", "e\\u0301", Elogio] }',
+      '  cru: { type: string, normalize: false, enum: ["Reclamação ", "e\\u0301"] }',
+      "outputs:",
+      '  saida: { type: string, nullable: true, enum: ["Reclamação ", "e\\u0301"] }',
+      "",
+    ].join("\n");
+    const warnings = located(source).filter((d) => d.severity === "warning");
+    expect(warnings.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual(["ruleset/invalid-schema @ 3:32", "ruleset/invalid-schema @ 3:47"]);
+    expect(warnings[0]?.message).toBe('o valor "Reclamação " do enum nunca será aceito: os textos dos fatos chegam normalizados (NFC, sem espaços nas pontas); escreva "Reclamação" (ou declare normalize: false)');
+    expect(compileSource(source).ok).toBe(true);
+  });
+
   it("a default outside its bounds is an error at the default (every request without the fact would be refused)", () => {
     const source = [
       "ruleset: padrao-fora",

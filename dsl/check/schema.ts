@@ -9,7 +9,9 @@
  * map, `minItems`/`maxItems` that are not whole numbers ≥ 0; also a `default` outside its bounds
  * (ajv accepts the schema, but puts the default in place of every absent fact and then refuses it,
  * so every request without the fact would fail). Accepted by ajv but no value could ever pass,
- * hence warnings: `minimum` > `maximum`, `minItems` > `maxItems`. Non-finite and
+ * hence warnings: `minimum` > `maximum`, `minItems` > `maxItems`, and an `enum` text of a fact
+ * that is not NFC or has spaces at its ends (fact texts arrive normalized, so it never matches,
+ * unless `normalize: false`). Non-finite and
  * unsafe numbers (`.nan`, `1e400`) are reported once, by `unsafeNumbers` (ruleset/unsafe-number).
  *
  * Shapes the loader reports (a field that is not a map, a non-numeric `minimum`) are skipped here.
@@ -24,39 +26,42 @@ export function checkSchemas(root: Node | null | undefined): Diagnostic[] {
   if (!isMap(root)) return out;
   for (const pair of (root as YAMLMap<unknown, Node | null>).items) {
     const key = isScalar(pair.key) ? pair.key.value : undefined;
-    if ((key === "facts" || key === "outputs") && pair.value) fields(pair.value, out);
+    if ((key === "facts" || key === "outputs") && pair.value) fields(pair.value, key === "facts", out);
   }
   return out;
 }
 
 /** A `fields`-like map: name → declaration. Iterative over nesting (fields, items, values). */
-function fields(root: Node, out: Diagnostic[]): void {
-  const stack: { node: Node; kind: "fields" | "decl" }[] = [{ node: root, kind: "fields" }];
+function fields(root: Node, facts: boolean, out: Diagnostic[]): void {
+  // `normalized`: texts of facts arrive NFC and trimmed unless `normalize: false` (engine/facts.ts).
+  const stack: { node: Node; kind: "fields" | "decl"; normalized: boolean }[] = [{ node: root, kind: "fields", normalized: facts }];
   while (stack.length > 0) {
-    const { node, kind } = stack.pop() as { node: Node; kind: "fields" | "decl" };
+    const { node, kind, normalized: inherited } = stack.pop() as { node: Node; kind: "fields" | "decl"; normalized: boolean };
     if (!isMap(node)) continue;
     const items = (node as YAMLMap<unknown, Node | null>).items;
     if (kind === "fields") {
-      for (const pair of items) if (pair.value) stack.push({ node: pair.value, kind: "decl" });
+      for (const pair of items) if (pair.value) stack.push({ node: pair.value, kind: "decl", normalized: inherited });
       continue;
     }
     const get = (k: string): Pair<unknown, Node | null> | undefined => items.find((p) => isScalar(p.key) && p.key.value === k);
+    const normalizeNode = get("normalize")?.value;
+    const normalized = normalizeNode && isScalar(normalizeNode) && typeof normalizeNode.value === "boolean" ? facts && normalizeNode.value : inherited;
     const enumNode = get("enum")?.value;
-    if (enumNode) checkEnum(enumNode, out);
+    if (enumNode) checkEnum(enumNode, normalized, out);
     checkBounds(get("minimum"), get("maximum"), false, out);
     checkBounds(get("minItems"), get("maxItems"), true, out);
     const defaultNode = get("default")?.value;
     if (defaultNode) checkDefaultBounds(defaultNode, get, out);
     for (const k of ["items", "values"]) {
       const child = get(k)?.value;
-      if (child) stack.push({ node: child, kind: "decl" });
+      if (child) stack.push({ node: child, kind: "decl", normalized });
     }
     const nested = get("fields")?.value;
-    if (nested) stack.push({ node: nested, kind: "fields" });
+    if (nested) stack.push({ node: nested, kind: "fields", normalized });
   }
 }
 
-function checkEnum(node: Node, out: Diagnostic[]): void {
+function checkEnum(node: Node, normalized: boolean, out: Diagnostic[]): void {
   if (!isSeq(node)) return;
   const items = node.items as (Node | null)[];
   if (items.length === 0) {
@@ -70,7 +75,18 @@ function checkEnum(node: Node, out: Diagnostic[]): void {
       out.push(createError("ruleset/invalid-schema", "cada valor de enum deve ser um texto simples, não uma lista nem um mapa", rangeOf(item)));
       return;
     }
-    const value = String(item.value).normalize("NFC");
+    const written = String(item.value);
+    const value = written.normalize("NFC");
+    if (normalized && typeof item.value === "string" && value.trim() !== written) {
+      const fixed = value.trim();
+      out.push(
+        createWarning(
+          "ruleset/invalid-schema",
+          `o valor ${JSON.stringify(written)} do enum nunca será aceito: os textos dos fatos chegam normalizados (NFC, sem espaços nas pontas); escreva ${JSON.stringify(fixed)} (ou declare normalize: false)`,
+          rangeOf(item),
+        ),
+      );
+    }
     const first = seen.get(value);
     if (first) {
       out.push(
