@@ -407,11 +407,12 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     const out = await engine.run(runtimeFacts);
     pool.release(engine);
     const results: RuleResult[] = [...out.results, ...out.failureResults];
-    for (const inv of compiled.invariants) {
+    for (const [i, inv] of compiled.invariants.entries()) {
       if (evaluate(inv.check, run.env) !== true) {
+        const at = compiled.sourceMap[`i:${i}`];
         // Which invariant and where it is written; never the decision itself (it carries the facts).
         throw new DecisionError("RULESET_DEFECT", `a decisão quebra o invariante "${inv.name}"${inv.message ? `: ${inv.message}` : ""}`, [
-          { ruleset: compiled.name, invariant: inv.name, message: inv.message ?? `invariante "${inv.name}" violado`, ...(inv.line !== undefined ? { line: inv.line, column: inv.column } : {}) },
+          { ruleset: compiled.name, invariant: inv.name, message: inv.message ?? `invariante "${inv.name}" violado`, ...(at ? { line: at.line, column: at.column } : {}) },
         ]);
       }
     }

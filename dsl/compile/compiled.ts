@@ -96,8 +96,8 @@ export interface CompiledRuleSet {
   readonly rulesMeta: readonly CompiledRule[];
   readonly validations?: { readonly into: string; readonly fieldKey: string; readonly messageKey: string; readonly items: readonly { readonly field: string; readonly message: CompiledTemplate }[] };
   readonly transitions?: { readonly allowed: string; readonly reasons: string; readonly missing: string; readonly missingFields?: CompiledTemplate };
-  /** `line` / `column`: where the invariant is written (RULESET_DEFECT details point there). */
-  readonly invariants: readonly { readonly name: string; readonly check: Expr; readonly message?: string; readonly line?: number; readonly column?: number }[];
+  /** Where each one is written: `sourceMap["i:<index>"]` (RULESET_DEFECT details point there). */
+  readonly invariants: readonly { readonly name: string; readonly check: Expr; readonly message?: string }[];
   /** Expressions evaluated by the `$expr` fact, by id. */
   readonly expressions: Readonly<Record<string, Expr>>;
   /** The json-rules-engine rules, in evaluation order (priorities strictly decreasing). */

@@ -319,9 +319,9 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
           },
         }
       : {}),
-    invariants: model.invariants.map((inv) => {
-      const at = locateRange(index, inv.range);
-      return { name: inv.name, check: stripRanges(inv.check), ...(inv.message ? { message: inv.message } : {}), line: at.line, column: at.column };
+    invariants: model.invariants.map((inv, i) => {
+      locate(`i:${i}`, inv.range, `invariante ${inv.name}`);
+      return { name: inv.name, check: stripRanges(inv.check), ...(inv.message ? { message: inv.message } : {}) };
     }),
     expressions,
     rules,
