@@ -13,6 +13,7 @@ import { formatRuleSet } from "../dsl/format/format.js";
 import { locateDiagnostics } from "../dsl/positions.js";
 import { isDecisionError } from "../engine/errors.js";
 import { createRuntime } from "../engine/runtime.js";
+import { loadSuite } from "../tester/suite.js";
 
 function located(source: string) {
   return locateDiagnostics(source, diagnose(source).diagnostics);
@@ -190,6 +191,15 @@ rules:
     const formatted = formatRuleSet(source);
     expect(formatted.diagnostics).toEqual([]);
     expect(formatted.text).toBe(source);
+  });
+});
+
+describe("Portuguese prepositions in test-suite messages", () => {
+  it("an unknown key of a case is reported \"no caso\", one of the suite \"na suíte\"", () => {
+    const { diagnostics } = loadSuite("suite: x\ncasos: []\ncases:\n  - name: a\n    facts: {}\n    expct: {}\n");
+    const messages = diagnostics.filter((d) => d.code === "ruleset/unknown-key").map((d) => d.message);
+    expect(messages.some((m) => m.startsWith('chave desconhecida "casos" na suíte.'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('chave desconhecida "expct" no caso.'))).toBe(true);
   });
 });
 
