@@ -53,9 +53,9 @@ export const DIAGNOSTIC_CODES = [
   "transition/unreachable",
   "invariant/violated",
   // checked by the decision service before it accepts a rule set (limits, runtime build)
-  "rules/too-many-rules",
-  "rules/too-many-table-rows",
-  "rules/runtime-build-failed",
+  "ruleset/too-many-rules",
+  "ruleset/too-many-table-rows",
+  "ruleset/runtime-build-failed",
   // internal
   "internal/error",
 ] as const;

@@ -50,7 +50,7 @@ export type SuiteVerdict =
 export interface AuthoringVerdict {
   /** The source compiles, stays within the limits and its runtime builds. */
   readonly ok: boolean;
-  /** Over a size limit (then `ok` is false and a `rules/too-many-*` diagnostic says where). */
+  /** Over a size limit (then `ok` is false and a `ruleset/too-many-*` diagnostic says where). */
   readonly tooLarge: boolean;
   readonly diagnostics: readonly LocatedDiagnostic[];
   /** Where the `ruleset:` name is: the place for problems of the rule set as a whole. */
@@ -61,7 +61,7 @@ export interface AuthoringVerdict {
   readonly suite?: SuiteVerdict;
 }
 
-export const RUNTIME_BUILD_FAILED = "rules/runtime-build-failed";
+export const RUNTIME_BUILD_FAILED = "ruleset/runtime-build-failed";
 
 /** The diagnostic message of a runtime that does not build (Portuguese; the cause is technical). */
 export function runtimeBuildMessage(cause: unknown): string {
@@ -81,7 +81,7 @@ export function limitDiagnostics(model: RuleSetModel, limits: AuthoringLimits): 
     const first = model.rules[limits.maxRules];
     out.push(
       createError(
-        "rules/too-many-rules",
+        "ruleset/too-many-rules",
         `o conjunto tem ${model.rules.length} regras e o serviço aceita no máximo ${limits.maxRules} (MAX_RULES); esta é a primeira além do limite. Junte regras parecidas numa tabela ou divida o conjunto.`,
         first ? first.range : model.nameRange,
       ),
@@ -101,7 +101,7 @@ export function limitDiagnostics(model: RuleSetModel, limits: AuthoringLimits): 
     }
     out.push(
       createError(
-        "rules/too-many-table-rows",
+        "ruleset/too-many-table-rows",
         `as tabelas têm ${totalRows} linhas ao todo e o serviço aceita no máximo ${limits.maxTableRows} (MAX_TABLE_ROWS); esta é a primeira além do limite.`,
         where,
       ),

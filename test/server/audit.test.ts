@@ -88,7 +88,7 @@ describe("refused publishes are in the audit log", () => {
       ["publish", null, null],
       ["publish-refused", "rollback", "RULESET_TOO_LARGE"],
     ]);
-    expect(log[2]).toMatchObject({ rolledBackFrom: 1, activeVersion: 2, author: "local", requestId: refused.headers["x-request-id"], problems: [{ code: "rules/too-many-rules" }] });
+    expect(log[2]).toMatchObject({ rolledBackFrom: 1, activeVersion: 2, author: "local", requestId: refused.headers["x-request-id"], problems: [{ code: "ruleset/too-many-rules" }] });
   });
 
   it("refusal lines survive a restart and do not disturb the store's recovery", async () => {

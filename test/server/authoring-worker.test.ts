@@ -161,7 +161,7 @@ describe("limits", () => {
     const sixth = lines.findIndex((l) => l.includes("- name: regra 5")) + 1;
     const validate = json(await call(t.app, { url: "/v1/rulesets/grande/validate", body: { source } }));
     expect(validate.ok).toBe(false);
-    expect(validate.diagnostics).toEqual([expect.objectContaining({ severity: "error", code: "rules/too-many-rules", line: sixth, column: 5 })]);
+    expect(validate.diagnostics).toEqual([expect.objectContaining({ severity: "error", code: "ruleset/too-many-rules", line: sixth, column: 5 })]);
     expect(validate.diagnostics[0].message).toMatch(/MAX_RULES/);
     const err = expectError(await call(t.app, { url: "/v1/rulesets/grande/versions", body: { source } }), 422, "RULESET_TOO_LARGE");
     expect(err.details).toEqual(validate.diagnostics);
@@ -203,7 +203,7 @@ rules:
     const line = source.split("\n").findIndex((l) => l.includes('[2, "G2"]')) + 1;
     const validate = json(await call(current.app, { url: "/v1/rulesets/faixas/validate", body: { source } }));
     expect(validate.ok).toBe(false);
-    expect(validate.diagnostics).toEqual([expect.objectContaining({ code: "rules/too-many-table-rows", line })]);
+    expect(validate.diagnostics).toEqual([expect.objectContaining({ code: "ruleset/too-many-table-rows", line })]);
     expect(validate.diagnostics[0].message).toMatch(/MAX_TABLE_ROWS/);
     expectError(await call(current.app, { url: "/v1/rulesets/faixas/versions", body: { source } }), 422, "RULESET_TOO_LARGE");
   });
@@ -211,7 +211,7 @@ rules:
   it("AUTHORING_WORKERS=0 runs the same checks on the main thread", async () => {
     current = await startApp({ env: { AUTHORING_WORKERS: "0", MAX_RULES: "5" } });
     const validate = json(await call(current.app, { url: "/v1/rulesets/grande/validate", body: { source: slowSource(1, 6, "grande") } }));
-    expect(validate.diagnostics.map((d: { code: string }) => d.code)).toEqual(["rules/too-many-rules"]);
+    expect(validate.diagnostics.map((d: { code: string }) => d.code)).toEqual(["ruleset/too-many-rules"]);
     expect((await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
   });
 });

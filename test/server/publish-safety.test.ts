@@ -2,7 +2,7 @@
  * A publish is validated by exactly what will run it (issue 7, item 9, the service's part):
  * `validate` and publish give the same verdict, the runtime (fact validator and first engine) is
  * built before anything is stored, so a publish is 201 and served or refused with nothing written;
- * a runtime build failure the checker did not catch is a 422 `rules/runtime-build-failed` at the
+ * a runtime build failure the checker did not catch is a 422 `ruleset/runtime-build-failed` at the
  * rule set's name, never a 500; rolling back to a version that no longer builds is a 422; at
  * start a stored version that no longer builds is reported and the newest one that builds serves
  * (`/ready` lists it as degraded), and a rule set with no buildable version is 503, not 404.
@@ -137,11 +137,11 @@ describe("validate and publish give the same verdict, and a refused publish writ
 });
 
 describe("the runtime is built before anything is stored", () => {
-  it("a runtime build failure the checker did not catch is 422 rules/runtime-build-failed at the rule set's name; nothing is stored", async () => {
+  it("a runtime build failure the checker did not catch is 422 ruleset/runtime-build-failed at the rule set's name; nothing is stored", async () => {
     const t = await start({ buildRuntime: refusing("marca 2") });
     expect(await publishOk(t, "mini", { source: miniSource(1), tests: miniSuite(1) })).toBe(1);
     const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(2) } }), 422, "RULESET_INVALID");
-    expect(err.details).toEqual([{ severity: "error", code: "rules/runtime-build-failed", message: expect.stringMatching(/motor/), line: 1, column: 10, endLine: 1, endColumn: 14 }]);
+    expect(err.details).toEqual([{ severity: "error", code: "ruleset/runtime-build-failed", message: expect.stringMatching(/motor/), line: 1, column: 10, endLine: 1, endColumn: 14 }]);
     expect(await files(t, "mini")).toEqual(["v000001.json"]);
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).version).toBe(1);
     expect(json(await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 1, decision: { marca: 1 } });
@@ -166,7 +166,7 @@ describe("the runtime is built before anything is stored", () => {
     await publishOk(t, "mini", { source: miniSource(2), tests: miniSuite(2) });
     broken = true; // the engine changed: version 1 no longer builds
     const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/rollback", body: { version: 1 } }), 422, "RULESET_INVALID");
-    expect(err.details.map((d: { code: string }) => d.code)).toEqual(["rules/runtime-build-failed"]);
+    expect(err.details.map((d: { code: string }) => d.code)).toEqual(["ruleset/runtime-build-failed"]);
     expect(await files(t, "mini")).toEqual(["v000001.json", "v000002.json"]);
     expect(json(await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } }))).toMatchObject({ version: 2, decision: { marca: 2 } });
   });
