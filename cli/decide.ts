@@ -34,7 +34,8 @@ export function decide(ctx: CliContext): Promise<number> {
         for (const d of e.details) ctx.stderr.write(`${d.path ? d.path : "(fatos)"}: ${d.message}\n`);
       } else {
         ctx.stderr.write(`defeito no conjunto de regras: ${e.message}\n`);
-        for (const d of e.details) ctx.stderr.write(`${d.path ? `${d.path}: ` : ""}${d.message}\n`);
+        // Each detail where it is written in the rule set (file:line:column), as `rules check` prints.
+        for (const d of e.details) ctx.stderr.write(`${d.line !== undefined ? `${file}:${d.line}:${d.column ?? 1}: ` : ""}${d.path ? `${d.path}: ` : ""}${d.message}\n`);
       }
       return EXIT_FAILURE;
     }

@@ -1,6 +1,7 @@
 /**
  * Errors of a decision. `INVALID_FACTS` is the caller's mistake (HTTP 400); `RULESET_DEFECT` is a
- * defect of the rule set found at run time (a `unique` table with two hits, a broken invariant)
+ * defect of the rule set found at run time (a `unique` table with two hits, a broken invariant, an
+ * output left null or outside its declared type)
  * and is reported as such, never as a crash.
  */
 export type DecisionErrorCode = "INVALID_FACTS" | "RULESET_DEFECT";
@@ -10,9 +11,14 @@ export interface ErrorDetail {
   readonly message: string;
   readonly line?: number;
   readonly column?: number;
-  /** RULESET_DEFECT: the rule set, and the invariant broken or the `unique` table (with the row, 1-based) at fault. */
+  /**
+   * RULESET_DEFECT: the rule set, and the invariant broken, the `unique` table (with the row,
+   * 1-based) at fault, or the output whose value breaks its declaration (with the `unique`/`first`
+   * table that had no row for the facts, when the value came from one).
+   */
   readonly ruleset?: string;
   readonly invariant?: string;
+  readonly output?: string;
   readonly table?: string;
   readonly row?: number;
 }

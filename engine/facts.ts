@@ -38,13 +38,13 @@ const DURATION_RE = /^(?:\d+(?:d|h|min|s))+$/;
  */
 export const FACT_SCHEMA_ANNOTATIONS = ["x-normalize", "x-uniqueBy"] as const;
 
-/** Creates the fact validator of a compiled rule set. */
-export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown) => Record<string, unknown> {
+/** An ajv validator of one of the rule set's schemas (facts: defaults applied; decision: nothing changed). */
+function schemaValidator(compiled: CompiledRuleSet, schema: Record<string, unknown>, useDefaults: boolean): ValidateFunction {
   const ajv = new Ajv({
     allErrors: true,
     coerceTypes: false,
     removeAdditional: false,
-    useDefaults: true,
+    useDefaults,
     strict: true,
     ownProperties: true,
     allowUnionTypes: true,
@@ -56,7 +56,34 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
   ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
   ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined });
   ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => DURATION_RE.test(s) });
-  const validate: ValidateFunction = ajv.compile(compiled.factSchema);
+  return ajv.compile(schema);
+}
+
+/**
+ * Checks an assembled decision (as JSON) against the declared `outputs` (the rule set's
+ * `decisionSchema`): the issues, each with a JSON pointer into the decision; none when it conforms.
+ */
+export function createDecisionValidator(compiled: CompiledRuleSet): (decision: Record<string, unknown>) => readonly FactIssue[] {
+  const validate = schemaValidator(compiled, compiled.decisionSchema, false);
+  return (decision) => {
+    if (validate(decision)) return [];
+    // Inside an output (list items, object fields) a null or a missing field is the language's
+    // "absent" (`contatos.canal` over items without `canal`); only the outputs themselves must
+    // keep to `nullable`.
+    const nested = (e: ErrorObject) => e.instancePath.split("/").length > 2 || (e.keyword === "required" && e.instancePath !== "");
+    const issues = (validate.errors ?? []).filter((e) => !(nested(e) && (e.data === null || e.keyword === "required")));
+    // No "você quis dizer" here: the value came from the rule set, not from someone typing it.
+    const enumIssue = (e: ErrorObject): FactIssue => ({
+      path: e.instancePath,
+      message: `valor fora da lista (enum) declarada: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).filter((x) => x !== null).map((a) => `"${String(a)}"`).join(", ")}`,
+    });
+    return dedupe(issues.map((e) => (e.keyword === "enum" ? enumIssue(e) : describe(e))));
+  };
+}
+
+/** Creates the fact validator of a compiled rule set. */
+export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown) => Record<string, unknown> {
+  const validate: ValidateFunction = schemaValidator(compiled, compiled.factSchema, true);
 
   return (facts: unknown) => {
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) {

@@ -14,8 +14,8 @@ import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT } from "../dsl/compile/e
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
 import { compareValues, createRecord, isRecord, toDisplayText, toJson, valueEquals, type Value } from "../dsl/values.js";
-import { convert, createFactValidator, toRuntimeFacts } from "./facts.js";
-import { DecisionError } from "./errors.js";
+import { convert, createDecisionValidator, createFactValidator, toRuntimeFacts } from "./facts.js";
+import { DecisionError, type ErrorDetail } from "./errors.js";
 import { decodeValue, operatorDefinitions, pathResolver } from "./operators.js";
 
 export interface DecideOptions {
@@ -390,6 +390,8 @@ export function createEngine(compiled: CompiledRuleSet): Engine {
 /** Creates the runtime of a compiled rule set: validator compiled once, engines pooled. */
 export function createRuntime(compiled: CompiledRuleSet): Runtime {
   const validate = createFactValidator(compiled);
+  const checkDecision = createDecisionValidator(compiled);
+  const tablesRead = tablesReadByActions(compiled);
   const pool = new EnginePool(() => createEngine(compiled));
   const refs = compiled.rules.map((r) => r.event.params.ref);
   const names = new Map(compiled.rules.map((r) => [r.event.params.ref, r.name] as const));
@@ -417,12 +419,122 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
       }
     }
     const decision = toJson(run.decision) as Record<string, unknown>;
+    const issues = checkDecision(decision);
+    if (issues.length > 0) throw outputDefect(compiled, run, decision, issues, tablesRead);
     const result: DecisionResult = { decision, fired: run.fired, firedRefs: run.firedRefs };
     if (!options.explain) return result;
     return { ...result, trace: explain(compiled, refs, names, results, run) };
   }
 
   return { compiled, decide, prepare: () => pool.release(pool.acquire()) };
+}
+
+/**
+ * For each rule (by index) and output it assigns: the `unique`/`first` tables its action reads
+ * directly (`tabela.coluna` in the assigned expression). That is what "the value came from a
+ * table" means for a RULESET_DEFECT: the last rule that fired and set the output read the table.
+ */
+function tablesReadByActions(compiled: CompiledRuleSet): ReadonlyMap<number, ReadonlyMap<string, readonly string[]>> {
+  const single = new Set(Object.entries(compiled.tables).filter(([, t]) => t.hitPolicy !== "collect").map(([name]) => name));
+  const out = new Map<number, Map<string, string[]>>();
+  compiled.rulesMeta.forEach((rule, i) => {
+    for (const a of rule.actions) {
+      const output = a.target[0];
+      if (a.kind !== "assign" || a.target.length !== 1 || output === undefined) continue;
+      const read: string[] = [];
+      collectTableReads(a.value, single, read);
+      const byOutput = out.get(i) ?? new Map<string, string[]>();
+      // A later action on the same output replaces what an earlier one set.
+      byOutput.set(output, [...new Set(read)]);
+      out.set(i, byOutput);
+    }
+  });
+  return out;
+}
+
+/** Names of `tables` read as `tabela.coluna` anywhere in an expression. */
+function collectTableReads(node: unknown, tables: ReadonlySet<string>, into: string[]): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectTableReads(n, tables, into);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const o = node as { kind?: unknown; object?: { kind?: unknown; name?: unknown } };
+  if (o.kind === "member" && o.object?.kind === "name" && typeof o.object.name === "string" && tables.has(o.object.name)) into.push(o.object.name);
+  for (const v of Object.values(node)) if (v && typeof v === "object") collectTableReads(v, tables, into);
+}
+
+/**
+ * The RULESET_DEFECT of a decision that breaks its declared outputs (a null in an output that is
+ * not `nullable`, a value outside its type or `enum`): one detail per output, naming the output
+ * and where it is declared and, when the last rule that set it read a `unique`/`first` table that
+ * had no row for these facts, that table and where it is written. Never the decision itself.
+ */
+function outputDefect(
+  compiled: CompiledRuleSet,
+  run: RunContext,
+  decision: Record<string, unknown>,
+  issues: readonly { readonly path: string; readonly message: string }[],
+  tablesRead: ReadonlyMap<number, ReadonlyMap<string, readonly string[]>>,
+): DecisionError {
+  const byOutput = new Map<string, { path: string; message: string }[]>();
+  for (const issue of issues) {
+    const output = decodePointerSegment(issue.path.split("/")[1] ?? "");
+    const list = byOutput.get(output) ?? [];
+    list.push(issue);
+    byOutput.set(output, list);
+  }
+  const details: ErrorDetail[] = [];
+  for (const [output, list] of byOutput) {
+    const at = compiled.sourceMap[`o:${output}`];
+    const where = { ruleset: compiled.name, output, ...(at ? { line: at.line, column: at.column } : {}) };
+    if (decision[output] === null) {
+      const behind = nullBehind(compiled, run, output, tablesRead);
+      if (behind.table !== undefined) {
+        const t = compiled.sourceMap[`tb:${behind.table}`];
+        const policy = compiled.tables[behind.table]?.hitPolicy ?? "unique";
+        details.push({
+          ...where,
+          table: behind.table,
+          ...(t ? { line: t.line, column: t.column } : {}),
+          message: `a tabela "${behind.table}" (política ${policy}) não tem linha para estes fatos e a saída "${output}" não aceita nulo`,
+        });
+        // Where the output is declared without accepting null (the other place a fix can go).
+        details.push({ ...where, message: `a saída "${output}" está declarada aqui sem aceitar nulo` });
+      } else if (behind.rule !== undefined) {
+        details.push({ ...where, message: `a regra "${behind.rule}" deu nulo à saída "${output}", que não aceita nulo` });
+      } else {
+        details.push({ ...where, message: `nenhuma regra deu valor à saída "${output}", que não aceita nulo` });
+      }
+      continue;
+    }
+    const first = list[0] as { path: string; message: string };
+    details.push({ ...where, message: `a saída "${first.path.slice(1).split("/").map(decodePointerSegment).join(".")}" recebeu um valor fora do declarado: ${first.message}` });
+  }
+  const first = details[0] as ErrorDetail;
+  const message =
+    byOutput.size === 1 ? `a decisão não segue as saídas declaradas: ${first.message}` : `a decisão não segue as saídas declaradas (${byOutput.size} saídas): ${first.message}`;
+  return new DecisionError("RULESET_DEFECT", message, details);
+}
+
+/**
+ * What left an output null: the last rule that fired and assigned it and, when that assignment
+ * read a `unique`/`first` table with no row hit for these facts, that table.
+ */
+function nullBehind(compiled: CompiledRuleSet, run: RunContext, output: string, tablesRead: ReadonlyMap<number, ReadonlyMap<string, readonly string[]>>): { rule?: string; table?: string } {
+  for (let i = run.firedRefs.length - 1; i >= 0; i--) {
+    const handler = compiled.handlers[run.firedRefs[i] as string];
+    if (handler?.kind !== "rule") continue;
+    const read = tablesRead.get(handler.rule)?.get(output);
+    if (read === undefined) continue;
+    const table = read.find((t) => !run.tableHits.has(t));
+    return { rule: compiled.rulesMeta[handler.rule]?.name ?? "", ...(table !== undefined ? { table } : {}) };
+  }
+  return {};
+}
+
+function decodePointerSegment(s: string): string {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 function explain(compiled: CompiledRuleSet, refs: readonly string[], names: ReadonlyMap<string, string>, results: readonly RuleResult[], run: RunContext): TraceEntry[] {

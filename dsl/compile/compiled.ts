@@ -103,6 +103,10 @@ export interface CompiledRuleSet {
   /** The json-rules-engine rules, in evaluation order (priorities strictly decreasing). */
   readonly rules: readonly EngineRule[];
   readonly handlers: Readonly<Record<string, Handler>>;
-  /** Source locations of rules, table rows and conditions, by id (rule `ref`s and condition `name`s). */
+  /**
+   * Source locations of rules, table rows and conditions, by id (rule `ref`s and condition `name`s);
+   * also `o:<output>` (an output's declaration) and `tb:<table>` (a table's name), which
+   * RULESET_DEFECT details point at.
+   */
   readonly sourceMap: Readonly<Record<string, SourceLocation & { readonly label: string; readonly text?: string }>>;
 }

@@ -165,6 +165,7 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
   // Tables: one engine rule per row; cells become conditions on the input column.
   const tableRecord: Record<string, CompiledRuleSet["tables"][string]> = {};
   for (const t of model.tables) {
+    locate(`tb:${t.name}`, t.nameRange, `tabela ${t.name}`);
     const guard = t.when ? condition(t.when) : undefined;
     t.rows.forEach((row, r) => {
       const cells = row.inputs.map((test, i) => {
@@ -276,7 +277,10 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
   }));
 
   const outputs: Record<string, { default: unknown; shape: Shape }> = {};
-  for (const o of model.outputs.values()) outputs[o.name] = { default: o.default !== undefined ? o.default : defaultFor(o), shape: shapeOf(o.decl) };
+  for (const o of model.outputs.values()) {
+    outputs[o.name] = { default: o.default !== undefined ? o.default : defaultFor(o), shape: shapeOf(o.decl) };
+    locate(`o:${o.name}`, o.nameRange, `saída ${o.name}`);
+  }
   const factShapes: Record<string, Shape> = {};
   for (const f of model.facts.values()) factShapes[f.name] = shapeOf(f.decl);
 
