@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { DecisionError } from "../engine/errors.js";
 import { createRuntime } from "../engine/runtime.js";
-import { compileOk, lineOf, rejectionOf } from "./helpers/rulesets.js";
+import { compileOk, lineOf, readRuleSet, rejectionOf } from "./helpers/rulesets.js";
 
 /** `grupo` comes from a table; the table has a row for `x` only. */
 function source(policy: "unique" | "first", declaration: string): string {
@@ -146,5 +146,14 @@ rules:
 `;
     const rt = createRuntime(compileOk(src));
     expect((await rt.decide({ contatos: [{ canal: "chat" }, {}] })).decision).toEqual({ canais: ["chat", null] });
+  });
+});
+
+describe("the shipped reclame-designacao", () => {
+  it("declares `acao` without null, as the contract lists it (its last rule sets it whatever the facts)", async () => {
+    const compiled = compileOk(readRuleSet("reclame-designacao"));
+    const props = compiled.decisionSchema.properties as Record<string, { type?: unknown }>;
+    expect(props.acao?.type).toBe("string");
+    expect(props.designacao?.type).toEqual(["string", "null"]);
   });
 });
