@@ -48,6 +48,7 @@ export const DIAGNOSTIC_CODES = [
   // tables, transitions, invariants
   "table/shape",
   "table/overlap",
+  "table/gap",
   "table/invariant",
   "transition/unknown-state",
   "transition/unreachable",

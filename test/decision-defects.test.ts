@@ -4,9 +4,12 @@
  * — typically because a `unique`/`first` table had no row for the facts — or a value outside the
  * output's type or `enum` is a RULESET_DEFECT naming the rule set, the output (and the table) with
  * their positions in the rule-set file; never a silent `null`, never the decision itself.
- * Outputs that accept null (the default for outputs) keep `null` as "not decided".
+ * Outputs that accept null (the default for outputs) keep `null` as "not decided". The checker
+ * warns (`table/gap`) where such a defect can come from a table whose rows do not cover every input.
  */
 import { describe, expect, it } from "vitest";
+import { compileSource } from "../dsl/compile/pipeline.js";
+import { createLineIndex } from "../dsl/positions.js";
 import { DecisionError } from "../engine/errors.js";
 import { createRuntime } from "../engine/runtime.js";
 import { compileOk, lineOf, readRuleSet, rejectionOf } from "./helpers/rulesets.js";
@@ -155,5 +158,28 @@ describe("the shipped reclame-designacao", () => {
     const props = compiled.decisionSchema.properties as Record<string, { type?: unknown }>;
     expect(props.acao?.type).toBe("string");
     expect(props.designacao?.type).toEqual(["string", "null"]);
+  });
+});
+
+describe("static warning table/gap: a non-nullable output assigned from a table that may have no row", () => {
+  const gaps = (src: string) => {
+    const r = compileSource(src);
+    expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
+    const index = createLineIndex(src);
+    return r.diagnostics.filter((d) => d.code === "table/gap").map((d) => ({ severity: d.severity, ...index.toPosition(d.range.start) }));
+  };
+
+  it("warns at the assigned value when the rows do not cover every input", () => {
+    const src = source("unique", "{ type: string, enum: [A, B], nullable: false }");
+    expect(gaps(src)).toEqual([{ severity: "warning", ...position(src, "then: grupo = porTipo.grupo", "porTipo.grupo") }]);
+    expect(gaps(source("first", "{ type: string, enum: [A, B], required: true }"))).toHaveLength(1);
+  });
+
+  it("is silent when the output accepts null, a row has '-' in every input, the rows cover the fact's enum, or the rule's when tests the table", () => {
+    expect(gaps(source("unique", "{ type: string, enum: [A, B] }"))).toEqual([]);
+    const nonNull = source("unique", "{ type: string, enum: [A, B], nullable: false }");
+    expect(gaps(nonNull.replace("      - { tipo: x, grupo: A }\n", "      - { tipo: x, grupo: A }\n      - { tipo: -, grupo: B }\n").replace("hitPolicy: unique", "hitPolicy: first"))).toEqual([]);
+    expect(gaps(nonNull.replace("tipo: { type: string, required: true }", "tipo: { type: string, enum: [x, y], required: true }").replace("      - { tipo: x, grupo: A }\n", "      - { tipo: x, grupo: A }\n      - { tipo: y, grupo: B }\n"))).toEqual([]);
+    expect(gaps(nonNull.replace("    then: grupo = porTipo.grupo", "    when: porTipo.grupo is not null\n    then: grupo = porTipo.grupo").replace("  grupo: {", "  grupo: { default: A, "))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  * written). Each check reports on the exact node; a check that throws becomes an internal
  * diagnostic instead of a crash.
  */
-import { createError, didYouMean, type Diagnostic, type Range } from "../diagnostics.js";
+import { createError, createWarning, didYouMean, type Diagnostic, type Range } from "../diagnostics.js";
 import { evaluate, type EvalEnv } from "../evaluate.js";
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
@@ -320,11 +320,11 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
       if (prev) extra.push(createError("ruleset/duplicate-name", `já existe uma regra chamada "${r.name}"`, r.nameRange, [{ message: "primeira regra com este nome", range: prev }]));
       else ruleNames.set(r.name, r.nameRange);
       if (r.when) tc.expect(r.when, globalScope, T.boolean, `"when" da regra "${r.name}"`);
-      for (const a of r.then) checkAction(a);
+      for (const a of r.then) checkAction(a, r.when);
     });
   }
 
-  function checkAction(a: Action): void {
+  function checkAction(a: Action, when?: Expr): void {
     const [head, ...rest] = a.target;
     const assigned = head !== undefined && rest.length === 0 ? model.outputs.get(head) : undefined;
     if (assigned) tc.markBareWords(a.value, typeOfDecl(assigned.decl), globalScope);
@@ -352,6 +352,7 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
     else {
       tc.checkEnumLiteral(target, a.value);
       if (valueType.kind === "null" && !out.nullable) err("check/type-mismatch", `"${head}" não aceita nulo (declare nullable: true)`, a.value.range);
+      else if (!out.nullable && rest.length === 0) checkTableGap(model, a.value, head, when, extra);
     }
   }
 
@@ -445,6 +446,51 @@ function checkDefault(f: FieldDecl, err: (code: Diagnostic["code"], message: str
     const hint = t === "string" && f.decl.enum && typeof d === "string" ? didYouMean(d, f.decl.enum) : "";
     err(f.decl.enum ? "check/not-in-enum" : "check/type-mismatch", `o valor padrão de "${f.name}" não é ${f.decl.enum ? "um dos valores aceitos" : `do tipo ${f.decl.type}`}.${hint}`, f.range);
   }
+}
+
+/**
+ * `saida = tabela.coluna` into an output that does not accept null, from a `unique`/`first` table
+ * that may have no row for the facts (the decision would then be a RULESET_DEFECT): a warning,
+ * unless the rule's `when` reads the table (it guards the null) or the rows cover every input —
+ * a row with `-` in every input, or a single input column over a fact that cannot be null whose
+ * `enum` values (or `true` and `false`) all have a literal row.
+ */
+function checkTableGap(model: RuleSetModel, value: Expr, output: string, when: Expr | undefined, out: Diagnostic[]): void {
+  if (value.kind !== "member" || value.object.kind !== "name") return;
+  const tableName = value.object.name;
+  const t = model.tables.find((x) => x.name === tableName);
+  if (!t || t.hitPolicy === "collect" || tableCoversEveryInput(model, t)) return;
+  let guarded = false;
+  if (when) {
+    walkExpr(when, (e) => {
+      if (e.kind === "name" && e.name === tableName) guarded = true;
+    });
+  }
+  if (guarded) return;
+  out.push(
+    createWarning(
+      "table/gap",
+      `a tabela "${tableName}" (política ${t.hitPolicy}) pode não ter linha para os fatos, e então "${output}" ficaria nulo, mas não aceita nulo (a decisão seria um defeito): acrescente uma linha com "-" nas entradas, teste "${tableName}.${value.property} is not null" no when ou use coalesce`,
+      value.range,
+    ),
+  );
+}
+
+function tableCoversEveryInput(model: RuleSetModel, t: TableDecl): boolean {
+  if (t.when) return false;
+  if (t.rows.some((r) => r.inputs.every((u) => u.kind === "any"))) return true;
+  const column = t.inputs.length === 1 ? t.inputs[0]?.expr : undefined;
+  const fact = column?.kind === "name" ? model.facts.get(column.name) : undefined;
+  if (!fact || fact.nullable) return false;
+  const needed: readonly unknown[] | undefined = fact.decl.type === "boolean" ? [true, false] : fact.decl.type === "string" ? fact.decl.enum : undefined;
+  if (!needed) return false;
+  const covered = new Set<unknown>();
+  const add = (u: UnaryTest): void => {
+    if (u.kind === "compare" && u.operator === "==" && u.value.kind === "literal" && (u.value.literal.type === "string" || u.value.literal.type === "boolean")) covered.add(u.value.literal.value);
+    else if (u.kind === "oneOf") u.tests.forEach(add);
+  };
+  for (const r of t.rows) if (r.inputs[0]) add(r.inputs[0]);
+  return needed.every((v) => covered.has(v));
 }
 
 /** For `unique` tables: two rows whose input cells are all literal-or-any and can match the same input. */
