@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../dsl/compile/pipeline.js";
+import { formatRuleSet } from "../dsl/format/format.js";
 import { locateDiagnostics } from "../dsl/positions.js";
 
 const dir = new URL("../rules/", import.meta.url);
@@ -21,5 +22,9 @@ describe("shipped rule sets", () => {
     expect(locateDiagnostics(source, result.diagnostics)).toEqual([]);
     expect(result.compiled?.name).toBe(file.replace(/\.yaml$/, ""));
     expect(JSON.parse(JSON.stringify(result.compiled))).toEqual(result.compiled);
+  });
+  it.each(files)("%s is in canonical format (`rules fmt --check` passes)", (file) => {
+    const source = readFileSync(new URL(file, dir), "utf8");
+    expect(formatRuleSet(source).text).toBe(source);
   });
 });
