@@ -12,10 +12,11 @@ import { check } from "../cli/check.js";
 import { test as testCommand } from "../cli/test.js";
 import { COMMAND_HELP, USAGE } from "../cli/help.js";
 import { findJsonError } from "../cli/json-error.js";
-import { main, type CliContext } from "../cli/main.js";
+import type { CliContext } from "../cli/main.js";
 import { compileSource } from "../dsl/compile/pipeline.js";
 import { createWarning } from "../dsl/diagnostics.js";
 import { formatRuleSet } from "../dsl/format/format.js";
+import { capture, runRules } from "./helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The machine is shared and loaded: commands that compile rule sets get a generous budget. */
@@ -63,25 +64,9 @@ const UNFORMATTED = SIMPLE.replace('idade >= 18 and plano == "Master"', "idade>=
 
 let dir: string;
 
-function capture() {
-  let text = "";
-  return {
-    write(chunk: string) {
-      text += chunk;
-      return true;
-    },
-    get text() {
-      return text;
-    },
-  };
-}
-
-/** Runs `rules <args>` in-process. */
-async function rules(args: string[], cwd = dir) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main({ argv: args, stdout, stderr, cwd });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+/** Runs `rules <args>` in-process (in the test's temp dir unless told). */
+function rules(args: string[], cwd = dir) {
+  return runRules(args, cwd);
 }
 
 function write(name: string, text: string): string {

@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../cli/main.js";
+import { runRules } from "./helpers/cli.js";
 import { call, json, removeTempDirs, SHIPPED_RULES, startSeeded, type TestApp } from "./server/helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -236,27 +236,12 @@ function checkDecision(c: SeedCase, decision: Record<string, unknown>): void {
   for (const m of c.never ?? []) expect(text).not.toContain(m);
 }
 
-function capture() {
-  let text = "";
-  return {
-    write(chunk: string) {
-      text += chunk;
-      return true;
-    },
-    get text() {
-      return text;
-    },
-  };
-}
-
 describe("seed cases through `rules decide`", () => {
   it.each(CASES.map((c) => [`(${c.item}) ${c.ruleset} · ${c.name}`, c] as const))("%s", async (_, c) => {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await main({ argv: ["decide", join(SHIPPED_RULES, `${c.ruleset}.yaml`), "--facts", JSON.stringify(c.facts)], stdout, stderr, cwd: SHIPPED_RULES });
-    expect(stderr.text).toBe("");
+    const { code, stdout, stderr } = await runRules(["decide", join(SHIPPED_RULES, `${c.ruleset}.yaml`), "--facts", JSON.stringify(c.facts)], SHIPPED_RULES);
+    expect(stderr).toBe("");
     expect(code).toBe(0);
-    checkDecision(c, (JSON.parse(stdout.text) as { decision: Record<string, unknown> }).decision);
+    checkDecision(c, (JSON.parse(stdout) as { decision: Record<string, unknown> }).decision);
   });
 });
 

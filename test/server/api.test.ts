@@ -4,17 +4,18 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
+  BROKEN_INVARIANT_SOURCE,
   SHIPPED_RULES,
   call,
+  closeAfterEach,
   expectError,
   expectNoStack,
   json,
   miniSource,
   miniSuite,
   reclameFacts,
-  removeTempDirs,
   startApp,
   startSeeded,
   type TestApp,
@@ -26,14 +27,12 @@ const RECLAME = "reclame-designacao";
 const reclameSource = readFileSync(join(SHIPPED_RULES, `${RECLAME}.yaml`), "utf8");
 const reclameSuite = readFileSync(join(SHIPPED_RULES, `${RECLAME}.test.yaml`), "utf8");
 
-let current: TestApp | undefined;
+const keep = closeAfterEach();
 async function seeded(): Promise<TestApp> {
-  current = await startSeeded([RECLAME]);
-  return current;
+  return keep(await startSeeded([RECLAME]));
 }
 async function empty(options: Parameters<typeof startApp>[0] = {}): Promise<TestApp> {
-  current = await startApp(options);
-  return current;
+  return keep(await startApp(options));
 }
 /** An empty app with the mini rule set published as v1 (with its suite). */
 async function withMini(): Promise<TestApp> {
@@ -42,13 +41,6 @@ async function withMini(): Promise<TestApp> {
   expect(res.statusCode, res.body).toBe(201);
   return t;
 }
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
 
 /** 1-based line and column of the first occurrence of `needle` in `text`. */
 function positionOf(text: string, needle: string): { line: number; column: number } {
@@ -85,7 +77,7 @@ describe("service routes", () => {
 
   it("decisions are 503 NOT_READY before the registry is loaded, 200 after", async () => {
     const t = await startSeeded([RECLAME], { load: false });
-    current = t;
+    keep(t);
     expect(t.registry.ready).toBe(false);
     expectError(await call(t.app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts() } }), 503, "NOT_READY");
     expectError(await call(t.app, { url: `/v1/decide/${RECLAME}/batch`, body: { items: [] } }), 503, "NOT_READY");
@@ -95,7 +87,7 @@ describe("service routes", () => {
 
   it("GET /ready is 503 with the full error envelope (requestId included) before the registry is loaded", async () => {
     const t = await startSeeded([RECLAME], { load: false });
-    current = t;
+    keep(t);
     const res = await call(t.app, { url: "/ready" });
     expect(res.statusCode).toBe(503);
     expect(json(res).error.code).toBe("NOT_READY");
@@ -310,7 +302,7 @@ describe("POST /v1/decide/{ruleset}", () => {
       const err = expectError(await call(app, { url: "/v1/decide/mini", body: { facts: { valor } } }), 400, "INVALID_FACTS");
       expect(err.details.map((d) => d.path)).toEqual(["/valor"]);
     }
-    const t = await call(current!.app, { url: `/v1/decide/mini`, body: { facts: { valor: 1, canal: "CHAT" } } });
+    const t = await call(app, { url: `/v1/decide/mini`, body: { facts: { valor: 1, canal: "CHAT" } } });
     expect(expectError(t, 400, "INVALID_FACTS").details.map((d) => d.path)).toEqual(["/canal"]);
   });
 
@@ -343,26 +335,13 @@ describe("POST /v1/decide/{ruleset}", () => {
   });
 
   it("a rule-set defect at run time (broken invariant) is a 500 envelope with no internals", async () => {
-    const { app } = await empty();
-    const source = `ruleset: defeito
-description: Invariante quebrado de propósito.
-facts:
-  valor: { type: integer, required: true }
-outputs:
-  total: { type: integer }
-rules:
-  - name: copiar
-    then: total = valor
-invariants:
-  - name: total pequeno
-    check: decision.total < 100
-`;
-    expect((await call(app, { url: "/v1/rulesets/defeito/versions", body: { source } })).statusCode).toBe(201);
+    const { app, dataDir } = await empty();
+    expect((await call(app, { url: "/v1/rulesets/defeito/versions", body: { source: BROKEN_INVARIANT_SOURCE } })).statusCode).toBe(201);
     expect(json(await call(app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({ total: 5 });
     const res = await call(app, { url: "/v1/decide/defeito", body: { facts: { valor: 500 } } });
     const err = expectError(res, 500);
     expect(err.code).toMatch(/RULESET_DEFECT|INTERNAL_ERROR/);
-    expect(res.body).not.toContain(current!.dataDir);
+    expect(res.body).not.toContain(dataDir);
   });
 });
 

@@ -3,19 +3,12 @@
  * `publish-refused`: who, the error code and message, positions — never the source text), and
  * `/v1/audit` filters by `?ruleset=` and `?since=` (ISO 8601; bad values are a 400).
  */
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectError, json, miniSource, miniSuite, newTokens, removeTempDirs, startApp, type TestApp } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { call, closeAfterEach, expectError, json, miniSource, miniSuite, newTokens, startApp, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-let current: TestApp | undefined;
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const keep = closeAfterEach();
 
 interface Line {
   readonly at: string;
@@ -37,8 +30,7 @@ interface Line {
 describe("refused publishes are in the audit log", () => {
   it("who and why (code, message, positions, failing cases), with the request id — never the source or suite text", async () => {
     const tokens = newTokens();
-    current = await startApp({ env: { TOKENS: tokens.env } });
-    const t = current;
+    const t = keep(await startApp({ env: { TOKENS: tokens.env } }));
     const publish = (body: Record<string, unknown>) => call(t.app, { url: "/v1/rulesets/mini/versions", body, token: tokens.publisher });
     expect((await publish({ source: miniSource(1), tests: miniSuite(1), message: "primeira" })).statusCode).toBe(201);
 
@@ -71,18 +63,18 @@ describe("refused publishes are in the audit log", () => {
   });
 
   it("a refused roll back (the old version is now over MAX_RULES) is recorded as attempted rollback, with the version it came from", async () => {
-    current = await startApp();
-    const dataDir = current.dataDir;
+    let t = keep(await startApp());
+    const dataDir = t.dataDir;
     const extra = "  - name: nunca\n    when: valor < 0\n    then: faixa = \"NEGATIVA\"\n";
-    expect((await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1, "mini", extra) } })).statusCode).toBe(201);
-    expect((await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2) } })).statusCode).toBe(201);
-    await current.close();
-    current = await startApp({ dataDir, env: { MAX_RULES: "2" } });
-    const refused = await call(current.app, { url: "/v1/rulesets/mini/rollback", body: { version: 1 } });
+    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1, "mini", extra) } })).statusCode).toBe(201);
+    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2) } })).statusCode).toBe(201);
+    await t.close();
+    t = keep(await startApp({ dataDir, env: { MAX_RULES: "2" } }));
+    const refused = await call(t.app, { url: "/v1/rulesets/mini/rollback", body: { version: 1 } });
     expectError(refused, 422, "RULESET_TOO_LARGE");
     // A roll back to a version that does not exist is a 404 before any check: not a refused publish.
-    expectError(await call(current.app, { url: "/v1/rulesets/mini/rollback", body: { version: 9 } }), 404, "NOT_FOUND");
-    const log = json<Line[]>(await call(current.app, { url: "/v1/audit?ruleset=mini" }));
+    expectError(await call(t.app, { url: "/v1/rulesets/mini/rollback", body: { version: 9 } }), 404, "NOT_FOUND");
+    const log = json<Line[]>(await call(t.app, { url: "/v1/audit?ruleset=mini" }));
     expect(log.map((l) => [l.action, l.attempted ?? null, l.code ?? null])).toEqual([
       ["publish", null, null],
       ["publish", null, null],
@@ -92,14 +84,14 @@ describe("refused publishes are in the audit log", () => {
   });
 
   it("refusal lines survive a restart and do not disturb the store's recovery", async () => {
-    current = await startApp();
-    const dataDir = current.dataDir;
-    expect((await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
-    expectError(await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2, "outro") } }), 422, "RULESET_INVALID");
-    await current.close();
-    current = await startApp({ dataDir });
-    expect(current.problems).toEqual([]);
-    const log = json<Line[]>(await call(current.app, { url: "/v1/audit" }));
+    let t = keep(await startApp());
+    const dataDir = t.dataDir;
+    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
+    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2, "outro") } }), 422, "RULESET_INVALID");
+    await t.close();
+    t = keep(await startApp({ dataDir }));
+    expect(t.problems).toEqual([]);
+    const log = json<Line[]>(await call(t.app, { url: "/v1/audit" }));
     expect(log.map((l) => l.action)).toEqual(["publish", "publish-refused"]);
     expect(log[1]?.problems?.map((p) => p.code)).toContain("ruleset/invalid-name");
   });
@@ -107,8 +99,7 @@ describe("refused publishes are in the audit log", () => {
 
 describe("filters", () => {
   async function threeRuleSets(): Promise<{ t: TestApp; log: Line[] }> {
-    current = await startApp();
-    const t = current;
+    const t = keep(await startApp());
     for (const [name, marca] of [["mini", 1], ["outro", 2], ["mini", 3]] as const) {
       expect((await call(t.app, { url: `/v1/rulesets/${name}/versions`, body: { source: miniSource(marca, name) } })).statusCode).toBe(201);
     }

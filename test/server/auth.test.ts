@@ -6,10 +6,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as crypto from "node:crypto";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { hashToken } from "../../server/auth.js";
 import { ConfigError, loadConfig } from "../../server/config.js";
-import { call, expectError, json, miniSource, miniSuite, newTokens, removeTempDirs, startApp, tempDir, type TestApp, type Tokens } from "./helpers.js";
+import { call, closeAfterEach, expectError, json, miniSource, miniSuite, newTokens, startApp, tempDir, type TestApp, type Tokens } from "./helpers.js";
 
 vi.mock("node:crypto", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:crypto")>();
@@ -18,25 +18,19 @@ vi.mock("node:crypto", async (importOriginal) => {
 
 vi.setConfig({ testTimeout: 20_000, hookTimeout: 30_000 });
 
-let current: TestApp | undefined;
+const keep = closeAfterEach();
 let tokens: Tokens;
 
 beforeEach(() => {
   tokens = newTokens();
 });
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
 
 /** An app with tokens configured and the mini rule set published (v1, with suite) by the admin. */
 async function secured(env: Record<string, string> = {}): Promise<TestApp> {
-  current = await startApp({ env: { TOKENS: tokens.env, ...env } });
-  const res = await call(current.app, { url: "/v1/rulesets/mini/versions", token: tokens.all, body: { source: miniSource(1), tests: miniSuite(1) } });
+  const t = keep(await startApp({ env: { TOKENS: tokens.env, ...env } }));
+  const res = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.all, body: { source: miniSource(1), tests: miniSuite(1) } });
   expect(res.statusCode, res.body).toBe(201);
-  return current;
+  return t;
 }
 
 type Who = "none" | "decide" | "author" | "publisher" | "all";
@@ -178,8 +172,7 @@ describe("with tokens configured", () => {
 
 describe("without tokens", () => {
   it("every route is open (loopback only) and publishes are authored by 'local'", async () => {
-    current = await startApp();
-    const t = current;
+    const t = keep(await startApp());
     expect(t.config.tokens).toEqual([]);
     expect(t.config.host).toBe("127.0.0.1");
     expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
@@ -226,10 +219,10 @@ describe("loadConfig", () => {
       { name: "paulo", roles: ["publisher", "author"], sha256: hashToken(tokens.publisher) },
     ]);
     // And the app honours it.
-    current = await startApp({ env: { TOKENS_FILE: file } });
-    expect((await call(current.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1) } })).statusCode).toBe(201);
-    expectError(await call(current.app, { url: "/v1/rulesets/mini/versions", token: tokens.decide, body: { source: miniSource(1) } }), 403, "FORBIDDEN");
-    expect((await call(current.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode).toBe(200);
+    const t = keep(await startApp({ env: { TOKENS_FILE: file } }));
+    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1) } })).statusCode).toBe(201);
+    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.decide, body: { source: miniSource(1) } }), 403, "FORBIDDEN");
+    expect((await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode).toBe(200);
   });
 
   it("reads TOKENS_FILE in line form (comments, blank lines, `;`) and merges TOKENS", async () => {

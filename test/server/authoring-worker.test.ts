@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { threadId } from "node:worker_threads";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { compileSource } from "../../dsl/compile/pipeline.js";
 import { DEFAULT_LIMITS, type AuthoringJob } from "../../server/authoring/job.js";
 import { AuthoringPool, AuthoringTimeoutError, AuthoringWorkerError, inlineRunner } from "../../server/authoring/pool.js";
@@ -17,20 +17,16 @@ import { joinTransfer, PART_SIZE, splitForTransfer } from "../../server/authorin
 import { loadConfig } from "../../server/config.js";
 import { ApiError } from "../../server/errors.js";
 import { runJob } from "../../server/publish.js";
-import { call, expectError, json, miniSource, miniSuite, removeTempDirs, ROOT, SHIPPED_RULES, slowSource, startApp, type TestApp } from "./helpers.js";
+import { call, closeAfterEach, expectError, json, miniSource, miniSuite, ROOT, SHIPPED_RULES, slowSource, startApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
-let current: TestApp | undefined;
 const pools: AuthoringPool[] = [];
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  for (const p of pools.splice(0)) await p.close();
-  await removeTempDirs();
+const keep = closeAfterEach({
+  afterClose: async () => {
+    for (const p of pools.splice(0)) await p.close();
+  },
 });
-afterAll(() => removeTempDirs(true));
 
 const FIXTURE = new URL("./fixtures/authoring-worker.ts", import.meta.url).href;
 
@@ -154,8 +150,7 @@ describe("limits", () => {
   });
 
   it("more rules than MAX_RULES: validate says so at the first rule beyond the limit; publish is 422 RULESET_TOO_LARGE and writes nothing", async () => {
-    current = await startApp({ env: { MAX_RULES: "5" } });
-    const t = current;
+    const t = keep(await startApp({ env: { MAX_RULES: "5" } }));
     const source = slowSource(1, 6, "grande"); // 6 rules + the marker rule
     const lines = source.split("\n");
     const sixth = lines.findIndex((l) => l.includes("- name: regra 5")) + 1;
@@ -171,7 +166,7 @@ describe("limits", () => {
   });
 
   it("more table rows than MAX_TABLE_ROWS (all tables together): the diagnostic is at the first row beyond the limit", async () => {
-    current = await startApp({ env: { MAX_TABLE_ROWS: "3" } });
+    const t = keep(await startApp({ env: { MAX_TABLE_ROWS: "3" } }));
     const source = `ruleset: faixas
 description: Duas tabelas, cinco linhas ao todo.
 facts:
@@ -201,25 +196,24 @@ rules:
 `;
     expect(compileSource(source).ok).toBe(true);
     const line = source.split("\n").findIndex((l) => l.includes('[2, "G2"]')) + 1;
-    const validate = json(await call(current.app, { url: "/v1/rulesets/faixas/validate", body: { source } }));
+    const validate = json(await call(t.app, { url: "/v1/rulesets/faixas/validate", body: { source } }));
     expect(validate.ok).toBe(false);
     expect(validate.diagnostics).toEqual([expect.objectContaining({ code: "ruleset/too-many-table-rows", line })]);
     expect(validate.diagnostics[0].message).toMatch(/MAX_TABLE_ROWS/);
-    expectError(await call(current.app, { url: "/v1/rulesets/faixas/versions", body: { source } }), 422, "RULESET_TOO_LARGE");
+    expectError(await call(t.app, { url: "/v1/rulesets/faixas/versions", body: { source } }), 422, "RULESET_TOO_LARGE");
   });
 
   it("AUTHORING_WORKERS=0 runs the same checks on the main thread", async () => {
-    current = await startApp({ env: { AUTHORING_WORKERS: "0", MAX_RULES: "5" } });
-    const validate = json(await call(current.app, { url: "/v1/rulesets/grande/validate", body: { source: slowSource(1, 6, "grande") } }));
+    const t = keep(await startApp({ env: { AUTHORING_WORKERS: "0", MAX_RULES: "5" } }));
+    const validate = json(await call(t.app, { url: "/v1/rulesets/grande/validate", body: { source: slowSource(1, 6, "grande") } }));
     expect(validate.diagnostics.map((d: { code: string }) => d.code)).toEqual(["ruleset/too-many-rules"]);
-    expect((await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
+    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
   });
 });
 
 describe("a large publish does not stall deciding (real listening server)", () => {
   it("while 3,000 rules compile, /health and decisions keep answering before the publish answers", async () => {
-    current = await startApp({ env: { MAX_RULES: "5000", HANDLER_TIMEOUT_MS: "600000", REQUEST_TIMEOUT_MS: "600000", LOG_LEVEL: "silent" } });
-    const t = current;
+    const t = keep(await startApp({ env: { MAX_RULES: "5000", HANDLER_TIMEOUT_MS: "600000", REQUEST_TIMEOUT_MS: "600000", LOG_LEVEL: "silent" } }));
     const events: string[] = [];
     // Server-side marks: the publish handler starts; the publish reaches the store (compiled,
     // checked and built by then). Between the two is the authoring work.

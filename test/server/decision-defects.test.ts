@@ -5,18 +5,12 @@
  * their positions in the rule-set file; never a 200 with a silent `null`, never the decision. In a
  * batch, that item gets the error and the others decide.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectError, json, removeTempDirs, startApp, type TestApp } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { call, closeAfterEach, expectError, json, startApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let current: TestApp | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const keep = closeAfterEach();
 
 const SOURCE = `ruleset: grupos
 description: Grupo pela tabela.
@@ -56,13 +50,13 @@ const EXPECTED_DETAILS = [
 
 describe("a non-nullable output left null by a unique table with no row for the facts", () => {
   it("single decision: 500 RULESET_DEFECT with ruleset, version, output, table, line and column; no decision in the body", async () => {
-    current = await startApp();
-    const published = await call(current.app, { url: "/v1/rulesets/grupos/versions", body: { source: SOURCE } });
+    const t = keep(await startApp());
+    const published = await call(t.app, { url: "/v1/rulesets/grupos/versions", body: { source: SOURCE } });
     expect(published.statusCode, published.body).toBe(201);
-    expect(json(await call(current.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "x" } } })).decision).toEqual({ grupo: "A" });
+    expect(json(await call(t.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "x" } } })).decision).toEqual({ grupo: "A" });
 
     for (const explain of [false, true]) {
-      const res = await call(current.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "tipo-sem-linha" }, explain } });
+      const res = await call(t.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "tipo-sem-linha" }, explain } });
       const err = expectError(res, 500, "RULESET_DEFECT");
       expect(err.message).toContain('a tabela "porTipo" (política unique) não tem linha para estes fatos e a saída "grupo" não aceita nulo');
       expect(err.details).toEqual(EXPECTED_DETAILS);
@@ -72,9 +66,9 @@ describe("a non-nullable output left null by a unique table with no row for the 
   });
 
   it("batch: that item gets the RULESET_DEFECT error, the others decide", async () => {
-    current = await startApp();
-    expect((await call(current.app, { url: "/v1/rulesets/grupos/versions", body: { source: SOURCE } })).statusCode).toBe(201);
-    const res = await call(current.app, { url: "/v1/decide/grupos/batch", body: { items: [{ facts: { tipo: "x" } }, { facts: { tipo: "y" } }, { facts: { tipo: "z" } }] } });
+    const t = keep(await startApp());
+    expect((await call(t.app, { url: "/v1/rulesets/grupos/versions", body: { source: SOURCE } })).statusCode).toBe(201);
+    const res = await call(t.app, { url: "/v1/decide/grupos/batch", body: { items: [{ facts: { tipo: "x" } }, { facts: { tipo: "y" } }, { facts: { tipo: "z" } }] } });
     expect(res.statusCode, res.body).toBe(200);
     const batch = json(res);
     expect(batch.results).toHaveLength(3);

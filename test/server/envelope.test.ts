@@ -9,27 +9,24 @@
  */
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectError, json, removeTempDirs, startApp, type TestApp } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { call, closeAfterEach, expectError, json, startApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let current: TestApp | undefined;
 const sockets: net.Socket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
+const keep = closeAfterEach({
+  beforeClose: () => {
+    for (const s of sockets.splice(0)) s.destroy();
+  },
 });
-afterAll(() => removeTempDirs(true));
 
 const REQUEST_TIMEOUT_MS = 300;
 
 async function listening(): Promise<number> {
-  current = await startApp({ env: { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) } });
-  await current.app.listen({ port: 0, host: "127.0.0.1" });
-  return (current.app.server.address() as AddressInfo).port;
+  const t = keep(await startApp({ env: { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) } }));
+  await t.app.listen({ port: 0, host: "127.0.0.1" });
+  return (t.app.server.address() as AddressInfo).port;
 }
 
 interface RawResponse {
@@ -155,12 +152,12 @@ const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) 
 
 describe("a rule-set defect found while deciding", () => {
   it("a broken invariant: 500 RULESET_DEFECT naming rule set, version, invariant and its position; no decision in the body", async () => {
-    current = await startApp();
-    const published = await call(current.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } });
+    const t = keep(await startApp());
+    const published = await call(t.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } });
     expect(published.statusCode, published.body).toBe(201);
-    expect(json(await call(current.app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({ total: 5, faixa: null });
+    expect(json(await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({ total: 5, faixa: null });
 
-    const res = await call(current.app, { url: "/v1/decide/defeito", body: { facts: { valor: 40 + 60 * 1 + 23 } } });
+    const res = await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 40 + 60 * 1 + 23 } } });
     const err = expectError(res, 500, "RULESET_DEFECT");
     expect(err.message).toMatch(/total pequeno/);
     expect(err.details).toEqual([{ ruleset: "defeito", version: 1, invariant: "total pequeno", message: "o total deve ficar abaixo de 100", line: lineOf(DEFECTS, "- name: total pequeno"), column: expect.any(Number) }]);
@@ -170,9 +167,9 @@ describe("a rule-set defect found while deciding", () => {
   });
 
   it("a `unique` table with two rows for the input: 500 RULESET_DEFECT naming the table and both rows with their positions; in a batch, that item's error", async () => {
-    current = await startApp();
-    expect((await call(current.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } })).statusCode).toBe(201);
-    const err = expectError(await call(current.app, { url: "/v1/decide/defeito", body: { facts: { valor: 60 } } }), 500, "RULESET_DEFECT");
+    const t = keep(await startApp());
+    expect((await call(t.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } })).statusCode).toBe(201);
+    const err = expectError(await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 60 } } }), 500, "RULESET_DEFECT");
     expect(err.message).toMatch(/faixas/);
     const rowLine = (cell: string) => lineOf(DEFECTS, cell);
     expect(err.details).toEqual([
@@ -180,7 +177,7 @@ describe("a rule-set defect found while deciding", () => {
       { ruleset: "defeito", version: 1, table: "faixas", row: 2, message: "linha 2", line: rowLine('[60, "ALTA"]'), column: expect.any(Number) },
     ]);
 
-    const batch = json(await call(current.app, { url: "/v1/decide/defeito/batch", body: { items: [{ facts: { valor: 20 } }, { facts: { valor: 60 } }] } }));
+    const batch = json(await call(t.app, { url: "/v1/decide/defeito/batch", body: { items: [{ facts: { valor: 20 } }, { facts: { valor: 60 } }] } }));
     expect(batch.results[0]).toMatchObject({ decision: { total: 20, faixa: "MEDIA" } });
     expect(batch.results[1].error).toMatchObject({ code: "RULESET_DEFECT", details: [{ ruleset: "defeito", version: 1, table: "faixas" }, { ruleset: "defeito", version: 1, table: "faixas" }] });
   });

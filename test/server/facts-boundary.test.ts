@@ -4,18 +4,12 @@
  * an NFD service from the CRM is designated. Raw JSON text is sent as written, so JSON.parse
  * itself turns 1e400 into Infinity. Synthetic data only.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectError, json, miniSource, miniSuite, reclameFacts, removeTempDirs, startApp, startSeeded, type TestApp } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { call, closeAfterEach, expectError, json, miniSource, miniSuite, reclameFacts, startApp, startSeeded, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-let current: TestApp | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const keep = closeAfterEach();
 
 /** POSTs a JSON text exactly as written. */
 function postRaw(t: TestApp, url: string, text: string) {
@@ -29,8 +23,8 @@ const item = (numero: string, servico = "Reembolso") => ({ numero, clienteId: "B
 
 describe("400 INVALID_FACTS at the boundary", () => {
   it("a repeated numero names both positions", async () => {
-    current = await startSeeded(["reclame-duplicidade"]);
-    const res = await call(current.app, { url: "/v1/decide/reclame-duplicidade", body: { facts: { reclames: [item("2026000001"), item("2026000002"), item("2026000003"), item("2026000002")] } } });
+    const t = keep(await startSeeded(["reclame-duplicidade"]));
+    const res = await call(t.app, { url: "/v1/decide/reclame-duplicidade", body: { facts: { reclames: [item("2026000001"), item("2026000002"), item("2026000003"), item("2026000002")] } } });
     const err = expectError(res, 400, "INVALID_FACTS");
     expect(err.details).toHaveLength(1);
     expect(err.details[0].path).toBe("/reclames/3/numero");
@@ -38,24 +32,24 @@ describe("400 INVALID_FACTS at the boundary", () => {
   });
 
   it("1e400 and 9007199254740993 in the JSON text are refused with a pointer, not decided", async () => {
-    current = await startApp();
-    const pub = await call(current.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1), message: "primeira" } });
+    const t = keep(await startApp());
+    const pub = await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1), message: "primeira" } });
     expect(pub.statusCode, pub.body).toBe(201);
-    const inf = expectError(await postRaw(current, "/v1/decide/mini", '{"facts": {"valor": 1e400}}'), 400, "INVALID_FACTS");
+    const inf = expectError(await postRaw(t, "/v1/decide/mini", '{"facts": {"valor": 1e400}}'), 400, "INVALID_FACTS");
     expect(inf.details.map((d) => d.path)).toEqual(["/valor"]);
     expect(inf.details[0].message).toMatch(/infinito/);
-    const big = expectError(await postRaw(current, "/v1/decide/mini", '{"facts": {"valor": 9007199254740993}}'), 400, "INVALID_FACTS");
+    const big = expectError(await postRaw(t, "/v1/decide/mini", '{"facts": {"valor": 9007199254740993}}'), 400, "INVALID_FACTS");
     expect(big.details.map((d) => d.path)).toEqual(["/valor"]);
     expect(big.details[0].message).toMatch(/9007199254740991/);
-    const ok = await postRaw(current, "/v1/decide/mini", '{"facts": {"valor": 9007199254740991}}');
+    const ok = await postRaw(t, "/v1/decide/mini", '{"facts": {"valor": 9007199254740991}}');
     expect(ok.statusCode, ok.body).toBe(200);
   });
 });
 
 describe("texts from the CRM", () => {
   it("an NFD service with a trailing space is designated by the table", async () => {
-    current = await startSeeded(["reclame-designacao"]);
-    const res = await postRaw(current, "/v1/decide/reclame-designacao", `{"facts": ${JSON.stringify(reclameFacts({ servico: AP_NFD_TEXT }))}}`);
+    const t = keep(await startSeeded(["reclame-designacao"]));
+    const res = await postRaw(t, "/v1/decide/reclame-designacao", `{"facts": ${JSON.stringify(reclameFacts({ servico: AP_NFD_TEXT }))}}`);
     expect(res.statusCode, res.body).toBe(200);
     expect(json(res).decision).toMatchObject({ acao: "DESIGNAR", designacao: "GIPES" });
   });

@@ -11,12 +11,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { Almanac } from "json-rules-engine";
-import { expect, vi } from "vitest";
+import { afterAll, afterEach, expect, vi } from "vitest";
 import { buildApp } from "../../server/app.js";
 import { hashToken, type Role } from "../../server/auth.js";
 import { loadConfig, type Config } from "../../server/config.js";
 import { createMetrics, type Metrics } from "../../server/metrics.js";
-import { Registry } from "../../server/registry.js";
+import { Registry, type RegistryOptions } from "../../server/registry.js";
 import { seedFromDirectory, type SeedReport } from "../../server/seed.js";
 import { createFileStore, type FileStoreOptions } from "../../server/store/file-store.js";
 import type { RuleSetStore, StoreProblem } from "../../server/store/types.js";
@@ -87,6 +87,8 @@ export interface StartOptions {
   readonly load?: boolean;
   /** Options of the file store (an injected failing fs, the lock's pid checker...). */
   readonly storeOptions?: FileStoreOptions;
+  /** Options of the registry (an injected runtime builder...). */
+  readonly registryOptions?: RegistryOptions;
 }
 
 /** Builds the app the way server/main.ts wires it: store.open, seed, loadAll; never listens. */
@@ -95,7 +97,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const rulesDir = options.rulesDir ?? (options.seedShipped ? await rulesDirWith(options.seedShipped) : await tempDir("no-rules-"));
   const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir, ...options.env }, ROOT);
   const store = createFileStore(config.dataDir, options.storeOptions);
-  const registry = new Registry(store);
+  const registry = new Registry(store, options.registryOptions);
   const metrics = createMetrics();
   const app = await buildApp({ config, registry, logger: false, metrics });
   const problems = await store.open();
@@ -125,6 +127,62 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       await store.close();
     },
   };
+}
+
+/** Marks `app` as the one to close after the current test; returns it. */
+export type Keep = <T extends TestApp>(app: T) => T;
+
+/** Extra clean-up a test file runs around the shared one, in this order: `beforeClose`, close, `afterClose`, temp dirs. */
+export interface CloseSteps {
+  /** Runs before the kept app is closed (e.g. release a held decision, destroy open sockets). */
+  readonly beforeClose?: () => void | Promise<void>;
+  /** Runs after the kept app is closed and before the temp dirs are removed (e.g. close worker pools). */
+  readonly afterClose?: () => void | Promise<void>;
+}
+
+/**
+ * Registers the clean-up every HTTP service test file needs and returns `keep(app)`, which marks
+ * `app` as the one to close after the current test (and returns it). After each test: the extra
+ * `beforeClose` step, close the kept app (if any) and forget it, the extra `afterClose` step,
+ * remove that test's temp dirs; after all tests: also remove the seeded templates. Call once at
+ * the top level of a test file.
+ *
+ * Why: every test file repeated this; the app's store lives in a temp DATA_DIR, so the app is
+ * closed before the dirs are removed, and it is closed even when the test failed half-way, so
+ * nothing is left open for the next test. One slot, as the files had it: keeping another app
+ * replaces the kept one without closing it (a test that swaps apps closes the first itself).
+ */
+export function closeAfterEach(steps: CloseSteps = {}): Keep {
+  let current: TestApp | undefined;
+  afterEach(async () => {
+    await steps.beforeClose?.();
+    await current?.close();
+    current = undefined;
+    await steps.afterClose?.();
+    await removeTempDirs();
+  });
+  afterAll(() => removeTempDirs(true));
+  return (app) => {
+    current = app;
+    return app;
+  };
+}
+
+/**
+ * closeAfterEach for files that hold a decision in flight: `hold()` is holdNextDecision(), and
+ * after each test its gate is released and the engine restored before the app is closed, so a
+ * test that fails while a decision is held leaves neither the decision nor the spy behind.
+ */
+export function closeAfterEachHolding(): { keep: Keep; hold(): DecisionGate } {
+  let gate: DecisionGate | undefined;
+  const keep = closeAfterEach({
+    beforeClose: () => {
+      gate?.release();
+      gate?.restore();
+      gate = undefined;
+    },
+  });
+  return { keep, hold: () => (gate = holdNextDecision()) };
 }
 
 const templates = new Map<string, Promise<string>>();
@@ -248,6 +306,21 @@ rules:
     then: marca = ${marca}
 ${extraRules}`;
 }
+
+/** A rule set whose invariant breaks for large values (`total` is `valor`, and must stay below 100): a 500 RULESET_DEFECT at decision time. */
+export const BROKEN_INVARIANT_SOURCE = `ruleset: defeito
+description: Invariante quebrado de propósito.
+facts:
+  valor: { type: integer, required: true }
+outputs:
+  total: { type: integer }
+rules:
+  - name: copiar
+    then: total = valor
+invariants:
+  - name: total pequeno
+    check: decision.total < 100
+`;
 
 /** A suite for miniSource expecting `marca` (and the ALTA band for valor 150). */
 export function miniSuite(expectMarca: number, name = "mini"): string {

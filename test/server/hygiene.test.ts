@@ -3,24 +3,16 @@
  * prototype poisoning, oversized sources, unknown routes; every refusal is a clean 4xx envelope and
  * no response ever carries a stack trace.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectError, expectNoStack, json, miniSource, miniSuite, reclameFacts, removeTempDirs, startApp, startSeeded, type TestApp } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { call, closeAfterEach, expectError, expectNoStack, json, miniSource, miniSuite, reclameFacts, startApp, startSeeded, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 20_000, hookTimeout: 30_000 });
 
 const RECLAME = "reclame-designacao";
-let current: TestApp | undefined;
-
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const keep = closeAfterEach();
 
 async function seeded(): Promise<TestApp> {
-  current = await startSeeded([RECLAME]);
-  return current;
+  return keep(await startSeeded([RECLAME]));
 }
 
 /** A raw request (payload exactly as given). */
@@ -105,8 +97,7 @@ describe("request bodies", () => {
   });
 
   it("a source over SOURCE_LIMIT is a clean 4xx envelope on validate, test and publish (never a 500)", async () => {
-    current = await startApp({ env: { SOURCE_LIMIT: "2000" } });
-    const { app } = current;
+    const { app } = keep(await startApp({ env: { SOURCE_LIMIT: "2000" } }));
     expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
     const huge = `${miniSource(1)}# ${"x".repeat(2100)}\n`;
     for (const [url, body] of [

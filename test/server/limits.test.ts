@@ -2,40 +2,26 @@
  * Limits: authoring rate limit (429 envelope, per caller, decisions unaffected), batch size, body
  * size, handler timeout, and a big batch not starving the other callers.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   call,
+  closeAfterEachHolding,
   expectError,
-  holdNextDecision,
   json,
   miniSource,
   miniSuite,
   newTokens,
-  removeTempDirs,
   slowSource,
   startApp,
-  type DecisionGate,
   type TestApp,
 } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 20_000, hookTimeout: 30_000 });
 
-let current: TestApp | undefined;
-let gate: DecisionGate | undefined;
-
-afterEach(async () => {
-  gate?.release();
-  gate?.restore();
-  gate = undefined;
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const { keep, hold } = closeAfterEachHolding();
 
 async function appWith(env: Record<string, string>): Promise<TestApp> {
-  current = await startApp({ env });
-  return current;
+  return keep(await startApp({ env }));
 }
 
 describe("authoring rate limit", () => {
@@ -114,9 +100,8 @@ describe("batch, body and time limits", () => {
     const publisher = await appWith({});
     expect((await call(publisher.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
     await publisher.close();
-    current = await startApp({ env: { HANDLER_TIMEOUT_MS: "200" }, dataDir: publisher.dataDir });
-    const t = current;
-    gate = holdNextDecision();
+    const t = keep(await startApp({ env: { HANDLER_TIMEOUT_MS: "200" }, dataDir: publisher.dataDir }));
+    const gate = hold();
     const started = Date.now();
     const res = await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } });
     const elapsed = Date.now() - started;

@@ -5,8 +5,8 @@
  */
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { expectNoStack, miniSource, miniSuite, newTokens, removeTempDirs, startApp, type TestApp, type Tokens } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { closeAfterEach, expectNoStack, miniSource, miniSuite, newTokens, startApp, type TestApp, type Tokens } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 20_000, hookTimeout: 30_000 });
 
@@ -14,22 +14,18 @@ const REQUEST_TIMEOUT_MS = 500;
 /** How late after REQUEST_TIMEOUT_MS a slow client may still hold its socket. */
 const GRACE_MS = 1_500;
 
-let current: TestApp | undefined;
 const sockets: net.Socket[] = [];
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
+const keep = closeAfterEach({
+  beforeClose: () => {
+    for (const s of sockets.splice(0)) s.destroy();
+  },
 });
-afterAll(() => removeTempDirs(true));
 
 async function listening(tokens?: Tokens): Promise<{ t: TestApp; base: string; port: number }> {
   const env: Record<string, string> = { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), PORT: "0" };
   if (tokens) env.TOKENS = tokens.env;
   const t = await startApp({ env });
-  current = t;
+  keep(t);
   await t.app.listen({ port: 0, host: "127.0.0.1" });
   const port = (t.app.server.address() as AddressInfo).port;
   return { t, base: `http://127.0.0.1:${port}`, port };

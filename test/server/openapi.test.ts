@@ -12,7 +12,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, json, miniSource, miniSuite, newTokens, reclameFacts, removeTempDirs, SHIPPED_RULES, startApp, startSeeded, type Call, type TestApp } from "./helpers.js";
+import { BROKEN_INVARIANT_SOURCE, call, json, miniSource, miniSuite, newTokens, reclameFacts, removeTempDirs, SHIPPED_RULES, startApp, startSeeded, type Call, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -122,21 +122,6 @@ function expectDocumented(doc: Doc, check: ReturnType<typeof validatorFor>, requ
   const problem = check(schema!, JSON.parse(res.body));
   expect(problem, `${what} (${found!.path}): ${problem}\n${res.body.slice(0, 600)}`).toBeUndefined();
 }
-
-/** A rule set whose invariant breaks for large values: a 500 RULESET_DEFECT at decision time. */
-const DEFECT = `ruleset: defeito
-description: Invariante quebrado de propósito.
-facts:
-  valor: { type: integer, required: true }
-outputs:
-  total: { type: integer }
-rules:
-  - name: copiar
-    then: total = valor
-invariants:
-  - name: total pequeno
-    check: decision.total < 100
-`;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -339,7 +324,7 @@ describe("errors and responses as documented", () => {
     const t = await seeded(SHIPPED, { TOKENS: tokens.env, BODY_LIMIT: "65536", BATCH_LIMIT: "5" });
     const publish = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1), tests: miniSuite(1) } });
     expect(publish.statusCode, publish.body).toBe(201);
-    const defect = await call(t.app, { url: "/v1/rulesets/defeito/versions", token: tokens.publisher, body: { source: DEFECT } });
+    const defect = await call(t.app, { url: "/v1/rulesets/defeito/versions", token: tokens.publisher, body: { source: BROKEN_INVARIANT_SOURCE } });
     expect(defect.statusCode, defect.body).toBe(201);
     const doc = await documentOf(t);
     const check = validatorFor(doc);

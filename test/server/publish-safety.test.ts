@@ -16,14 +16,11 @@ import { join } from "node:path";
 import { Engine } from "json-rules-engine";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
-import { buildApp } from "../../server/app.js";
-import { loadConfig } from "../../server/config.js";
-import { createMetrics } from "../../server/metrics.js";
 import { inlineAuthoring, publish } from "../../server/publish.js";
-import { buildRuntime, Registry, type RuntimeBuilder } from "../../server/registry.js";
-import { createFileStore, versionFileName, versionHash } from "../../server/store/file-store.js";
+import { buildRuntime, type RuntimeBuilder } from "../../server/registry.js";
+import { versionFileName, versionHash } from "../../server/store/file-store.js";
 import type { StoredVersion, StoreProblem } from "../../server/store/types.js";
-import { call, expectError, json, miniSource, miniSuite, removeTempDirs, ROOT, tempDir, type TestApp } from "./helpers.js";
+import { call, expectError, json, miniSource, miniSuite, removeTempDirs, startApp, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -41,34 +38,12 @@ afterAll(() => removeTempDirs(true));
 
 /** An app on `dataDir` (fresh by default) with an optional runtime builder; loadAll's problems are kept, not asserted. */
 async function start(options: { dataDir?: string; buildRuntime?: RuntimeBuilder } = {}): Promise<SafetyApp> {
-  const dataDir = options.dataDir ?? (await tempDir("data-"));
-  const rulesDir = await tempDir("no-rules-");
-  const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir }, ROOT);
-  const store = createFileStore(config.dataDir);
-  const registry = new Registry(store, options.buildRuntime ? { buildRuntime: options.buildRuntime } : {});
-  const metrics = createMetrics();
-  const app = await buildApp({ config, registry, logger: false, metrics });
-  const problems = await store.open();
-  const loadProblems = await registry.loadAll();
-  let closed = false;
-  const t: SafetyApp = {
-    app,
-    store,
-    registry,
-    config,
-    metrics,
-    dataDir,
-    rulesDir,
-    problems,
-    seed: undefined,
-    loadProblems,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      await store.close();
-    },
-  };
+  const base = await startApp({
+    dataDir: options.dataDir,
+    registryOptions: options.buildRuntime ? { buildRuntime: options.buildRuntime } : {},
+    load: false,
+  });
+  const t: SafetyApp = { ...base, loadProblems: await base.registry.loadAll() };
   apps.push(t);
   return t;
 }

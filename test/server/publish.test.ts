@@ -5,39 +5,25 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   call,
+  closeAfterEachHolding,
   expectError,
-  holdNextDecision,
   json,
   miniSource,
   miniSuite,
-  removeTempDirs,
   slowSource,
   startApp,
-  type DecisionGate,
   type TestApp,
 } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let current: TestApp | undefined;
-let gate: DecisionGate | undefined;
-
-afterEach(async () => {
-  gate?.release();
-  gate?.restore();
-  gate = undefined;
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const { keep, hold } = closeAfterEachHolding();
 
 async function empty(env: Record<string, string> = {}): Promise<TestApp> {
-  current = await startApp({ env });
-  return current;
+  return keep(await startApp({ env }));
 }
 
 async function publishOk(t: TestApp, name: string, body: Record<string, unknown>): Promise<number> {
@@ -265,7 +251,7 @@ describe("atomicity and concurrency", () => {
   it("a decision in flight during a publish finishes on the version it began with; the next one sees the new version", async () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(1) });
-    gate = holdNextDecision();
+    const gate = hold();
     const inFlight = call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 150 } } });
     await gate.started; // the decision picked v1 and is inside the engine
     expect(await publishOk(t, "mini", { source: miniSource(2), tests: miniSuite(2) })).toBe(2);
@@ -281,7 +267,7 @@ describe("atomicity and concurrency", () => {
     const t = await empty();
     await publishOk(t, "lento", { source: slowSource(1) });
     const items = Array.from({ length: 1000 }, (_, i) => ({ facts: { valor: i % 60 } }));
-    gate = holdNextDecision();
+    const gate = hold();
     const batch = call(t.app, { url: "/v1/decide/lento/batch", body: { items } });
     await gate.started; // the batch picked v1 and its first decision is inside the engine
     expect(await publishOk(t, "lento", { source: slowSource(2) })).toBe(2);

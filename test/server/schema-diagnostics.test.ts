@@ -3,19 +3,13 @@
  * `POST /v1/rulesets/{name}/validate` as error diagnostics at the exact YAML node, and the
  * publish of the same source is refused (422) with nothing stored. Synthetic data only.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectError, json, miniSource, removeTempDirs, startApp, type TestApp } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { call, closeAfterEach, expectError, json, miniSource, startApp } from "./helpers.js";
 
 // Generous budgets: the machine is shared and an app starts its store and authoring workers.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-let current: TestApp | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const keep = closeAfterEach();
 
 interface WireDiagnostic {
   readonly severity: string;
@@ -41,8 +35,7 @@ const CASES = [
 describe("fact schemas ajv would refuse, over HTTP", () => {
   for (const c of CASES) {
     it(`${c.what}: validate answers ok false with the error at its node; publish is refused and stores nothing`, async () => {
-      current = await startApp();
-      const { app } = current;
+      const { app } = keep(await startApp());
       const source = withFact(c.declaration);
       const res = await call(app, { url: "/v1/rulesets/mini/validate", body: { source } });
       expect(res.statusCode, res.body).toBe(200);

@@ -9,9 +9,9 @@
  */
 import * as fs from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { StoreFs } from "../../server/store/file-store.js";
-import { call, expectError, json, miniSource, miniSuite, removeTempDirs, startApp, type TestApp } from "./helpers.js";
+import { call, closeAfterEach, expectError, json, miniSource, miniSuite, startApp, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -78,19 +78,13 @@ function faultyFs(): { fs: StoreFs; set(fault: Fault | undefined): void; hits():
   return { fs: io, set: (f) => ((fault = f), (hits = 0)), hits: () => hits };
 }
 
-let current: TestApp | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const keep = closeAfterEach();
 
 /** An app whose store runs on an injectable failing fs, with `mini` v1 published. */
 async function appWithFaults() {
   const faults = faultyFs();
   const t = await startApp({ storeOptions: { fs: faults.fs } });
-  current = t;
+  keep(t);
   const res = await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1), message: "v1" } });
   expect(res.statusCode, res.body).toBe(201);
   return { t, faults };

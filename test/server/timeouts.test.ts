@@ -9,25 +9,14 @@
  * (holdNextDecision); assertions are on outcomes (status, codes, counters), not on durations.
  */
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { expectNoStack, holdNextDecision, miniSource, miniSuite, removeTempDirs, sleep, startApp, tempDir, type DecisionGate, type TestApp } from "./helpers.js";
+import { closeAfterEachHolding, expectNoStack, miniSource, miniSuite, sleep, startApp, tempDir, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let current: TestApp | undefined;
-let gate: DecisionGate | undefined;
-
-afterEach(async () => {
-  gate?.release();
-  gate?.restore();
-  gate = undefined;
-  await current?.close();
-  current = undefined;
-  await removeTempDirs();
-});
-afterAll(() => removeTempDirs(true));
+const { keep, hold } = closeAfterEachHolding();
 
 /** A listening app with `mini` v1 (seeded at start: a publish is itself subject to the tiny timeouts). */
 async function listening(env: Record<string, string>): Promise<{ t: TestApp; base: string }> {
@@ -35,7 +24,7 @@ async function listening(env: Record<string, string>): Promise<{ t: TestApp; bas
   await writeFile(join(rulesDir, "mini.yaml"), miniSource(1));
   await writeFile(join(rulesDir, "mini.test.yaml"), miniSuite(1));
   const t = await startApp({ env, rulesDir });
-  current = t;
+  keep(t);
   expect(t.seed?.seeded).toEqual(["mini"]);
   await t.app.listen({ port: 0, host: "127.0.0.1" });
   return { t, base: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` };
@@ -52,7 +41,7 @@ describe("a slow handler is not a slow client", () => {
   it("a decision that takes longer than REQUEST_TIMEOUT_MS (but less than HANDLER_TIMEOUT_MS) still gets its 200 on the same connection", async () => {
     const REQUEST_TIMEOUT_MS = 200;
     const { base } = await listening({ REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), HANDLER_TIMEOUT_MS: "20000" });
-    gate = holdNextDecision();
+    const gate = hold();
     const pending = post(`${base}/v1/decide/mini`, { facts: { valor: 150 } }).then(
       (r) => r,
       (e: unknown) => e as Error,
@@ -71,7 +60,7 @@ describe("a slow handler is not a slow client", () => {
 
   it("a decision that outlasts HANDLER_TIMEOUT_MS ends with a complete 503 HANDLER_TIMEOUT envelope over the wire (not a reset)", async () => {
     const { base } = await listening({ REQUEST_TIMEOUT_MS: "100", HANDLER_TIMEOUT_MS: "400" });
-    gate = holdNextDecision();
+    const gate = hold();
     const res = await post(`${base}/v1/decide/mini`, { facts: { valor: 1 } });
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -93,7 +82,7 @@ describe("a batch stops deciding at HANDLER_TIMEOUT_MS", () => {
   it("answers 503 HANDLER_TIMEOUT and decides none of the items after the deadline", async () => {
     const { t, base } = await listening({ REQUEST_TIMEOUT_MS: "100", HANDLER_TIMEOUT_MS: "400" });
     const ITEMS = 60;
-    gate = holdNextDecision(); // the first item is held past the deadline
+    const gate = hold(); // the first item is held past the deadline
     const res = await post(`${base}/v1/decide/mini/batch`, { items: Array.from({ length: ITEMS }, (_, i) => ({ facts: { valor: i } })) });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("HANDLER_TIMEOUT");
