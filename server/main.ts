@@ -82,7 +82,6 @@ async function main(): Promise<void> {
     throw e;
   }
   log.info({ dataDir: config.dataDir, rulesets: registry.names(), auth: config.tokens.length ? "tokens" : "open (loopback only)" }, "decision service ready");
-
 }
 
 main().catch((e: unknown) => {
