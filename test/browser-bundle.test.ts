@@ -21,12 +21,17 @@ describe("browser bundle of dsl/, engine/ and tester/", () => {
       format: "esm",
       write: false,
       logLevel: "silent",
+      metafile: true,
       define: { "process.env.NODE_ENV": '"production"' },
     });
     expect(result.errors).toEqual([]);
     const code = result.outputFiles[0]?.text ?? "";
     expect(code).not.toMatch(/from\s*["']node:/);
     expect(code.length).toBeGreaterThan(100_000);
+    // The holiday calendar is a small table (dsl/library/holidays.ts): date-holidays and what it
+    // pulls in (moment, moment-timezone, astronomia; about 1.4 MiB minified) stay out of the bundle.
+    const heavy = Object.keys(result.metafile.inputs).filter((f) => /node_modules\/(date-holidays|date-holidays-parser|moment|moment-timezone|astronomia)\//.test(f));
+    expect(heavy).toEqual([]);
     const source = readFileSync(new URL("../rules/reclame-designacao.yaml", import.meta.url), "utf8");
     const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as {
       compileSource: (s: string) => { compiled?: unknown };

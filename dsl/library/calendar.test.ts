@@ -1,7 +1,9 @@
+import Holidays from "date-holidays";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DateValue } from "../values.js";
 import { MAX_BUSINESS_DAYS, MAX_SPAN_DAYS, addBusinessDays, businessDaysBetween, isBusinessDay, nationalHolidays } from "./calendar.js";
+import { easterSunday } from "./holidays.js";
 
 const d = (iso: string): DateValue => {
   const [y, m, day] = iso.split("-").map(Number);
@@ -50,6 +52,44 @@ describe("nationalHolidays", () => {
     nationalHolidays(2026).pop();
     expect(nationalHolidays(2026)).toHaveLength(12);
   });
+});
+
+describe("easterSunday", () => {
+  it("knows Easter Sunday, including its earliest and latest dates", () => {
+    const easter = (y: number): string => {
+      const e = easterSunday(y);
+      return `${e.month}-${e.day}`;
+    };
+    expect(easter(2026)).toBe("4-5");
+    expect(easter(2024)).toBe("3-31");
+    expect(easter(2000)).toBe("4-23");
+    expect(easter(1818)).toBe("3-22"); // earliest possible
+    expect(easter(1943)).toBe("4-25"); // latest possible
+    expect(easter(2038)).toBe("4-25");
+  });
+});
+
+describe("agreement with the date-holidays package (dev dependency; the former data source)", () => {
+  it("has the same national holidays and business days, every day of 1990–2100", () => {
+    const source = new Holidays("BR");
+    const mismatches: string[] = [];
+    for (let year = 1990; year <= 2100; year++) {
+      const expected = new Set<string>();
+      for (const h of source.getHolidays(year)) {
+        if (h.type !== "public" || !h.date.startsWith(`${year}-`)) continue;
+        expected.add(h.date.slice(0, 10));
+      }
+      const actual = nationalHolidays(year).map(iso);
+      if ([...expected].sort().join() !== actual.join()) mismatches.push(`${year}: ${[...expected].sort().join()} ≠ ${actual.join()}`);
+      for (let day = new DateValue(year, 1, 1).epochDay(); day <= new DateValue(year, 12, 31).epochDay(); day++) {
+        const date = DateValue.fromEpochDay(day);
+        const weekday = new Date(day * 86_400_000).getUTCDay();
+        const expectedBusiness = weekday !== 0 && weekday !== 6 && !expected.has(iso(date));
+        if (isBusinessDay(date) !== expectedBusiness) mismatches.push(iso(date));
+      }
+    }
+    expect(mismatches).toEqual([]);
+  }, 60_000);
 });
 
 describe("isBusinessDay", () => {

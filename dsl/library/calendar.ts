@@ -1,21 +1,16 @@
 /**
- * Brazilian business-day calendar: Monday to Friday, minus the national public holidays known to
- * the `date-holidays` package (country "BR", type "public" only). State and municipal holidays,
- * Carnival and Corpus Christi (typed "bank"/"optional" there) are NOT holidays here: they are not
- * national public holidays by law.
+ * Brazilian business-day calendar: Monday to Friday, minus the national public holidays of
+ * `holidays.ts` (the same set as the "public" holidays of the `date-holidays` package for country
+ * "BR", which this module used before). State and municipal holidays, Carnival and Corpus Christi
+ * are NOT holidays here: they are not national public holidays by law.
  *
- * Quirks of the data source worth knowing:
- * - it also lists election days ("Dia de Eleição", first and last Sunday of October in election
- *   years) as public holidays; they always fall on a Sunday, so they change nothing;
- * - holidays are applied retroactively (e.g. Consciência Negra, national since 2024, is only listed
- *   from 2024 on, but Tiradentes is listed for any year);
- * - it produces garbage (and noisy warnings) for years outside 0..9999, so holidays are only looked
- *   up for years within [MIN_HOLIDAY_YEAR, MAX_HOLIDAY_YEAR]; outside, only weekends are days off.
+ * Holidays are only looked up for years within [MIN_HOLIDAY_YEAR, MAX_HOLIDAY_YEAR] (the range
+ * the former data source supported); outside, only weekends are days off.
  *
  * Pure and browser-safe: the holiday sets are built lazily, once per year, and cached.
  */
-import Holidays from "date-holidays";
 import { DateValue } from "../values.js";
+import { nationalHolidayDays } from "./holidays.js";
 
 export const MIN_HOLIDAY_YEAR = 1000;
 export const MAX_HOLIDAY_YEAR = 9999;
@@ -25,29 +20,15 @@ export const MAX_BUSINESS_DAYS = 100_000;
 /** Largest distance in calendar days accepted by `businessDaysBetween` (about 400 years). */
 export const MAX_SPAN_DAYS = 150_000;
 
-let source: Holidays | undefined;
 /** year → epoch days of the national holidays of that year. */
 const holidayCache = new Map<number, ReadonlySet<number>>();
-
-function holidaySource(): Holidays {
-  if (!source) source = new Holidays("BR");
-  return source;
-}
-
-const HOLIDAY_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})/;
 
 function holidayEpochDays(year: number): ReadonlySet<number> {
   const cached = holidayCache.get(year);
   if (cached) return cached;
   const days = new Set<number>();
   if (Number.isInteger(year) && year >= MIN_HOLIDAY_YEAR && year <= MAX_HOLIDAY_YEAR) {
-    for (const h of holidaySource().getHolidays(year)) {
-      if (h.type !== "public") continue;
-      // `date` is the local (Brazilian) calendar date, independent of the process time zone.
-      const m = HOLIDAY_DATE_RE.exec(h.date);
-      if (!m || Number(m[1]) !== year) continue;
-      days.add(new DateValue(year, Number(m[2]), Number(m[3])).epochDay());
-    }
+    for (const h of nationalHolidayDays(year)) days.add(new DateValue(year, h.month, h.day).epochDay());
   }
   holidayCache.set(year, days);
   return days;
