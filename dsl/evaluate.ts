@@ -20,6 +20,7 @@ import {
   isRecord,
   parseDate,
   parseDateTime,
+  parseDuration,
   toDisplayText,
   valueEquals,
   type Value,
@@ -46,29 +47,8 @@ export function withLocals(env: EvalEnv, locals: Record<string, Value>): EvalEnv
   };
 }
 
-/** Parses a duration literal such as `2h`, `10d` or `1h30min`. */
-export function parseDuration(text: string): DurationValue {
-  let days = 0;
-  let millis = 0;
-  for (const m of text.matchAll(/(\d+)(d|h|min|s)/g)) {
-    const n = Number(m[1]);
-    switch (m[2]) {
-      case "d":
-        days += n;
-        break;
-      case "h":
-        millis += n * 3_600_000;
-        break;
-      case "min":
-        millis += n * 60_000;
-        break;
-      case "s":
-        millis += n * 1000;
-        break;
-    }
-  }
-  return new DurationValue(days, millis);
-}
+/** Duration literals are parsed by the one definition in values.ts (re-exported for callers of this module). */
+export { parseDuration };
 
 /** Value of a literal node. */
 export function literalValue(e: Extract<Expr, { kind: "literal" }>, zone: string): Value {

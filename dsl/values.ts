@@ -82,6 +82,44 @@ export class DurationValue {
   }
 }
 
+/**
+ * Duration syntax, defined once: one or more parts `<digits><unit>`, unit `d`, `h`, `min` or `s`
+ * (`2h`, `10d`, `1h30min`). The lexer's literal, the checker's defaults, the engine's fact format and
+ * `parseDuration` are all built from `DURATION_PART` (groups: digits, unit).
+ */
+export const DURATION_PART = String.raw`(\d+)(d|h|min|s)`;
+const DURATION_TEXT = new RegExp(`^(?:${DURATION_PART})+$`);
+const DURATION_PARTS = new RegExp(DURATION_PART, "g");
+
+/** True when `text` is a whole duration in the language's syntax. */
+export function isDurationText(text: string): boolean {
+  return DURATION_TEXT.test(text);
+}
+
+/** Parses a duration literal such as `2h`, `10d` or `1h30min` (the text is assumed well-formed). */
+export function parseDuration(text: string): DurationValue {
+  let days = 0;
+  let millis = 0;
+  for (const m of text.matchAll(DURATION_PARTS)) {
+    const n = Number(m[1]);
+    switch (m[2]) {
+      case "d":
+        days += n;
+        break;
+      case "h":
+        millis += n * 3_600_000;
+        break;
+      case "min":
+        millis += n * 60_000;
+        break;
+      case "s":
+        millis += n * 1000;
+        break;
+    }
+  }
+  return new DurationValue(days, millis);
+}
+
 export type Value =
   | null
   | string

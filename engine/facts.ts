@@ -10,8 +10,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { didYouMean } from "../dsl/diagnostics.js";
 import type { CompiledRuleSet, Shape } from "../dsl/compile/compiled.js";
-import { parseDuration } from "../dsl/evaluate.js";
-import { createRecord, DurationValue, parseDate, parseDateTime, type Value } from "../dsl/values.js";
+import { createRecord, DurationValue, isDurationText, parseDate, parseDateTime, parseDuration, type Value } from "../dsl/values.js";
 import { DecisionError } from "./errors.js";
 
 // ajv-formats is published as CommonJS; under ESM its default export is the plugin function.
@@ -28,8 +27,6 @@ export interface FactIssue {
   readonly path: string;
   readonly message: string;
 }
-
-const DURATION_RE = /^(?:\d+(?:d|h|min|s))+$/;
 
 /**
  * Annotations of the fact schema read here, at the boundary (ajv knows them as annotations only):
@@ -55,7 +52,7 @@ function schemaValidator(compiled: CompiledRuleSet, schema: Record<string, unkno
   ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
   ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
   ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined });
-  ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => DURATION_RE.test(s) });
+  ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => isDurationText(s) });
   return ajv.compile(schema);
 }
 

@@ -4,8 +4,12 @@
  * error envelope's schema is `errorSchema` in errors.ts; schemas that depend on the configuration
  * (batch size, source size) are built in their routes.
  */
+import { RULESET_NAME_PATTERN } from "../dsl/ruleset/names.js";
 
-export const rulesetParam = { type: "object", required: ["ruleset"], properties: { ruleset: { type: "string", maxLength: 64 } } } as const;
+/** Rule-set names in URLs: the one rule of dsl/ruleset/names.ts. */
+const ruleSetName = { type: "string", pattern: RULESET_NAME_PATTERN.source } as const;
+
+export const rulesetParam = { type: "object", required: ["ruleset"], properties: { ruleset: ruleSetName } } as const;
 export const versionQuery = {
   type: "object",
   additionalProperties: false,
@@ -46,7 +50,7 @@ export const decisionResponse = {
   },
 } as const;
 
-export const nameParam = { type: "object", required: ["name"], properties: { name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" } } } as const;
+export const nameParam = { type: "object", required: ["name"], properties: { name: ruleSetName } } as const;
 export const versionParam = {
   type: "object",
   required: ["name", "v"],

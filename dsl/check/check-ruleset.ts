@@ -11,7 +11,7 @@ import { evaluate, type EvalEnv } from "../evaluate.js";
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
 import { assignable, T, type Type, typeName, unify } from "../types.js";
-import { createRecord, parseDate, parseDateTime, type Value } from "../values.js";
+import { createRecord, isDurationText, parseDate, parseDateTime, type Value } from "../values.js";
 import { typeOfDecl, type FieldDecl, type RuleSetModel, type TableDecl, type TemplateDecl } from "../ruleset/model.js";
 import { kindLabel, localScope, type Scope, type SymbolInfo, TypeChecker } from "./typing.js";
 
@@ -440,7 +440,7 @@ function checkDefault(f: FieldDecl, err: (code: Diagnostic["code"], message: str
                   : t === "date-time"
                     ? typeof d === "string" && parseDateTime(d) !== undefined
                     : t === "duration"
-                      ? typeof d === "string" && /^(?:\d+(?:d|h|min|s))+$/.test(d)
+                      ? typeof d === "string" && isDurationText(d)
                       : true;
   if (!ok) {
     const hint = t === "string" && f.decl.enum && typeof d === "string" ? didYouMean(d, f.decl.enum) : "";

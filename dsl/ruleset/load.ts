@@ -9,9 +9,11 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap
 import { createError, de, didYouMean, em, type Diagnostic, type Range } from "../diagnostics.js";
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
 import { parseAction, parseExpression, parseUnaryTests, type ParseResult, type SourceSpan } from "../syntax/parse.js";
+import { keywordNames } from "../syntax/tokens.js";
 import { DEFAULT_ZONE } from "../values.js";
 import { keyRange, loadYaml, rangeOf, scalarValueOffsets, unsafeNumbers } from "../yaml/load.js";
 import { checkSchemas } from "../check/schema.js";
+import { RULESET_NAME_PATTERN } from "./names.js";
 import type {
   CollectionDecl,
   ConstantDecl,
@@ -42,31 +44,16 @@ export interface LoadResult {
 }
 
 const NAME_RE = /^[\p{L}_][\p{L}\p{N}_]*$/u;
-const RULESET_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const TYPE_NAMES = ["string", "number", "integer", "boolean", "date", "date-time", "duration", "list", "object", "any"] as const;
-/** Names the language reserves at the top of an expression. */
-export const RESERVED_NAMES = new Set([
+/**
+ * Names the language reserves at the top of an expression: its keywords (from the lexer's token
+ * definitions), the scope names it binds, and object internals.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  ...keywordNames,
   "decision",
   "item",
   "rows",
-  "true",
-  "false",
-  "null",
-  "and",
-  "or",
-  "not",
-  "in",
-  "is",
-  "contains",
-  "starts",
-  "with",
-  "matches",
-  "if",
-  "then",
-  "else",
-  "for",
-  "return",
-  "where",
   // Object internals: never names of data (paths through them are refused at run time too).
   "__proto__",
   "constructor",
@@ -200,7 +187,7 @@ class Reader {
 
   private subSpan(span: SourceSpan, start: number, end: number): SourceSpan {
     const offsets = span.offsets;
-    return { text: span.text.slice(start, end), offsets: offsets ? offsets.slice(start, end + 1) : undefined, base: (span.base ?? 0) + start };
+    return { text: span.text.slice(start, end), ...(offsets ? { offsets: offsets.slice(start, end + 1) } : {}), base: (span.base ?? 0) + start };
   }
 
   /** An expression written as a YAML scalar (strings are parsed; numbers and booleans are literals). */
@@ -338,7 +325,7 @@ class Reader {
     const nameNode = this.required(top, "ruleset", "o conjunto de regras", whole);
     const name = this.text(nameNode, "ruleset", whole) ?? "";
     const nameRange = nameNode ? rangeOf(nameNode) : whole;
-    if (nameNode && name && !RULESET_NAME_RE.test(name)) {
+    if (nameNode && name && !RULESET_NAME_PATTERN.test(name)) {
       this.error("ruleset/invalid-name", `nome de conjunto de regras inválido "${name}": use minúsculas, dígitos e hífens (ex.: reclame-designacao)`, nameRange);
     }
     const get = (k: Section) => top.get(k)?.value ?? undefined;
@@ -381,8 +368,8 @@ class Reader {
       outputs,
       collections,
       tables,
-      validations,
-      transitions,
+      ...(validations ? { validations } : {}),
+      ...(transitions ? { transitions } : {}),
       rules,
       invariants,
     };

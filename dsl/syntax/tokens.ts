@@ -5,6 +5,7 @@
  * generated from these same definitions (see `keywordNames`).
  */
 import { createToken, Lexer, type TokenType } from "chevrotain";
+import { DURATION_PART } from "../values.js";
 
 /**
  * Chevrotain re-creates RegExp patterns without the `u` flag, which breaks `\p{L}`. Patterns that
@@ -35,8 +36,11 @@ function identifierStartHints(): string[] {
   return hints;
 }
 
+/** Spelling of each keyword token, recorded as the token is defined (the one list of keywords). */
+const keywordSpelling = new Map<TokenType, string>();
+
 function keyword(name: string, word: string, categories?: TokenType[]): TokenType {
-  return createToken({
+  const token = createToken({
     name,
     pattern: unicodePattern(new RegExp(`${word}(?![\\p{L}\\p{N}_])`)),
     line_breaks: false,
@@ -44,6 +48,8 @@ function keyword(name: string, word: string, categories?: TokenType[]): TokenTyp
     longer_alt: Identifier,
     ...(categories ? { categories } : {}),
   });
+  keywordSpelling.set(token, word);
+  return token;
 }
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\u00a0]+/, group: Lexer.SKIPPED });
@@ -62,7 +68,7 @@ export const DateLiteral = createToken({
 });
 export const DurationLiteral = createToken({
   name: "DurationLiteral",
-  pattern: unicodePattern(/(?:\d+(?:d|h|min|s)(?![\p{L}_]))+/u),
+  pattern: unicodePattern(new RegExp(`(?:${DURATION_PART}(?![\\p{L}_]))+`, "u")),
   line_breaks: false,
   start_chars_hint: [..."0123456789"],
 });
@@ -167,7 +173,7 @@ export const allTokens: TokenType[] = [
   MultiplicativeOperator,
 ];
 
-/** Keyword spellings, for the editor's highlighting and completion. */
-export const keywordNames: readonly string[] = keywordTokens.map((t) => t.name.toLowerCase());
+/** Keyword spellings, for the editor's highlighting and completion and the loader's reserved names. */
+export const keywordNames: readonly string[] = keywordTokens.map((t) => keywordSpelling.get(t) ?? t.name.toLowerCase());
 
 export const expressionLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });

@@ -65,6 +65,7 @@ import {
 } from "./types.js";
 import { acquireDataDirLock, type DataDirLock, type DataDirLockOptions } from "./lock.js";
 import { asStorageError, osErrorCode, StorageError } from "./storage-error.js";
+import { RULESET_NAME_PATTERN } from "../../dsl/ruleset/names.js";
 
 export interface FileStoreLogger {
   warn(obj: object, msg: string): void;
@@ -99,7 +100,7 @@ export interface FileStoreOptions {
 export type StoreFs = Pick<typeof fs, "open" | "readFile" | "readdir" | "link" | "unlink" | "rename" | "mkdir" | "stat">;
 
 /** Rule-set names: checked before any path is built from them (no traversal, portable file names). */
-export const RULESET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export { RULESET_NAME_PATTERN };
 
 export function isValidRuleSetName(name: unknown): name is string {
   return typeof name === "string" && RULESET_NAME_PATTERN.test(name);
