@@ -136,7 +136,7 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
 const MAX_REFUSAL_PROBLEMS = 20;
 
 /** What a refusal's details say, without any source text: codes, positions, case names. */
-function problemsOf(details: readonly unknown[]): RefusalAuditEntry["problems"] {
+function problemsOf(details: readonly unknown[]): NonNullable<RefusalAuditEntry["problems"]> {
   const out: NonNullable<RefusalAuditEntry["problems"]>[number][] = [];
   for (const d of details.slice(0, MAX_REFUSAL_PROBLEMS)) {
     if (typeof d !== "object" || d === null) continue;

@@ -62,8 +62,8 @@ interface Pending {
 
 interface Slot {
   readonly worker: Worker;
-  current?: Pending;
-  timer?: NodeJS.Timeout;
+  current?: Pending | undefined;
+  timer?: NodeJS.Timeout | undefined;
   dead: boolean;
   /** The worker has loaded its modules (a job's time limit counts from then, not from the spawn). */
   ready: boolean;

@@ -78,7 +78,7 @@ export interface StartOptions {
   /** Extra environment for loadConfig (DATA_DIR / RULES_DIR are filled in unless given). */
   readonly env?: Record<string, string>;
   /** Reuse an existing data dir (restart); default: a fresh temp one. */
-  readonly dataDir?: string;
+  readonly dataDir?: string | undefined;
   /** Seed from this RULES_DIR; default: no seeding (empty store). */
   readonly rulesDir?: string;
   /** Shipped rule sets to copy into a fresh RULES_DIR and seed from (ignored when rulesDir is given). */
@@ -227,7 +227,8 @@ export interface Call {
   readonly method?: "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
   readonly url: string;
   readonly body?: unknown;
-  readonly token?: string;
+  /** Bearer token; absent or undefined: no Authorization header. */
+  readonly token?: string | undefined;
   readonly headers?: Record<string, string>;
 }
 

@@ -84,8 +84,8 @@ describe("request bodies", () => {
     ];
     for (const url of [`/v1/decide/${RECLAME}`, `/v1/decide/${RECLAME}/batch`, `/v1/rulesets/${RECLAME}/validate`]) {
       for (const b of bodies) {
-        const err = expectError(await raw(t, url, b), 400);
-        expect(["MALFORMED_JSON", "FORBIDDEN_KEY", "INVALID_REQUEST"]).toContain(err.code);
+        // fastify's parser refuses prototype poisoning as invalid JSON (onProtoPoisoning/onConstructorPoisoning: "error").
+        expectError(await raw(t, url, b), 400, "MALFORMED_JSON");
       }
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -104,7 +104,7 @@ function startService(dataDir: string, rulesDir: string, env: Record<string, str
 }
 
 interface Outcome {
-  readonly status?: number;
+  readonly status?: number | undefined;
   readonly headers?: http.IncomingHttpHeaders;
   readonly body?: string;
   readonly error?: string;
