@@ -181,6 +181,23 @@ describe("businessDaysBetween", () => {
   });
 });
 
+describe("extra holidays (e.g. state or municipal ones)", () => {
+  it("are days off like the national ones, and businessDaysBetween agrees with a day-by-day count", () => {
+    const extra = [d("2026-01-20"), d("2026-06-04"), d("2026-11-20"), d("2026-12-26")]; // Tue, Thu, national, Sat
+    expect(isBusinessDay(d("2026-01-20"), extra)).toBe(false);
+    expect(isBusinessDay(d("2026-01-21"), extra)).toBe(true);
+    let manual = 0;
+    for (let day = d("2025-12-31").epochDay() + 1; day <= d("2026-12-31").epochDay(); day++) {
+      if (isBusinessDay(DateValue.fromEpochDay(day), extra)) manual++;
+    }
+    expect(manual).toBe(250);
+    expect(businessDaysBetween(d("2025-12-31"), d("2026-12-31"), extra)).toBe(250);
+    expect(businessDaysBetween(d("2026-12-31"), d("2025-12-31"), extra)).toBe(-250);
+    expect(iso(addBusinessDays(d("2025-12-31"), 250, extra))).toBe("2026-12-31");
+    expect(iso(addBusinessDays(d("2026-12-31"), -250, extra))).toBe("2025-12-31");
+  });
+});
+
 describe("properties", () => {
   const dateArb = fc
     .integer({ min: new DateValue(1990, 1, 1).epochDay(), max: new DateValue(2100, 12, 31).epochDay() })

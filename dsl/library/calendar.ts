@@ -48,8 +48,18 @@ function isWeekdayEpoch(day: number): boolean {
   return w !== 0 && w !== 6;
 }
 
-function isBusinessEpochDay(day: number): boolean {
-  return isWeekdayEpoch(day) && !holidayEpochDays(yearOfEpochDay(day)).has(day);
+const NO_EXTRA_HOLIDAYS: ReadonlySet<number> = new Set();
+
+function isNationalHolidayEpochDay(day: number): boolean {
+  return holidayEpochDays(yearOfEpochDay(day)).has(day);
+}
+
+function isBusinessEpochDay(day: number, extra: ReadonlySet<number> = NO_EXTRA_HOLIDAYS): boolean {
+  return isWeekdayEpoch(day) && !isNationalHolidayEpochDay(day) && !extra.has(day);
+}
+
+function epochDaySet(dates: readonly DateValue[]): ReadonlySet<number> {
+  return dates.length === 0 ? NO_EXTRA_HOLIDAYS : new Set(dates.map((d) => d.epochDay()));
 }
 
 /** The national public holidays of `year`, in date order (empty outside the supported years). */
@@ -57,31 +67,36 @@ export function nationalHolidays(year: number): DateValue[] {
   return [...holidayEpochDays(year)].sort((a, b) => a - b).map((d) => DateValue.fromEpochDay(d));
 }
 
-/** True when `d` is neither a Saturday, a Sunday nor a national public holiday. */
-export function isBusinessDay(d: DateValue): boolean {
-  return isBusinessEpochDay(d.epochDay());
+/**
+ * True when `d` is neither a Saturday, a Sunday, a national public holiday nor one of
+ * `extraHolidays` (e.g. state or municipal holidays declared by a rule set).
+ */
+export function isBusinessDay(d: DateValue, extraHolidays: readonly DateValue[] = []): boolean {
+  return isBusinessEpochDay(d.epochDay(), epochDaySet(extraHolidays));
 }
 
 /**
  * The date `n` business days after `d`, counting from the next day (`n = 1` is the first business
  * day after `d`). `n = 0` returns `d` itself when it is a business day, else the next business day.
  * A negative `n` goes backwards symmetrically (`n = -1` is the last business day before `d`).
- * Throws a RangeError when `n` is not an integer or |n| > MAX_BUSINESS_DAYS.
+ * The days of `extraHolidays` are skipped too. Throws a RangeError when `n` is not an integer or
+ * |n| > MAX_BUSINESS_DAYS.
  */
-export function addBusinessDays(d: DateValue, n: number): DateValue {
+export function addBusinessDays(d: DateValue, n: number, extraHolidays: readonly DateValue[] = []): DateValue {
   if (!Number.isInteger(n) || Math.abs(n) > MAX_BUSINESS_DAYS) {
     throw new RangeError(`addBusinessDays: n must be an integer with |n| <= ${MAX_BUSINESS_DAYS}, got ${n}`);
   }
+  const extra = epochDaySet(extraHolidays);
   let day = d.epochDay();
   if (n === 0) {
-    while (!isBusinessEpochDay(day)) day++;
+    while (!isBusinessEpochDay(day, extra)) day++;
     return DateValue.fromEpochDay(day);
   }
   const step = n > 0 ? 1 : -1;
   let remaining = Math.abs(n);
   while (remaining > 0) {
     day += step;
-    if (isBusinessEpochDay(day)) remaining--;
+    if (isBusinessEpochDay(day, extra)) remaining--;
   }
   return DateValue.fromEpochDay(day);
 }
@@ -98,20 +113,24 @@ function weekdaysInRange(from: number, to: number): number {
 /**
  * The number of business days in the interval (a, b] (a excluded, b included), negated when
  * b < a, so that `businessDaysBetween(d, addBusinessDays(d, n)) === n` for n > 0, and for any n
- * when `d` is a business day. Throws a RangeError when the dates are more than MAX_SPAN_DAYS apart.
+ * when `d` is a business day (with the same `extraHolidays`, which do not count either). Throws a
+ * RangeError when the dates are more than MAX_SPAN_DAYS apart.
  */
-export function businessDaysBetween(a: DateValue, b: DateValue): number {
+export function businessDaysBetween(a: DateValue, b: DateValue, extraHolidays: readonly DateValue[] = []): number {
   const ea = a.epochDay();
   const eb = b.epochDay();
   if (Math.abs(eb - ea) > MAX_SPAN_DAYS) {
     throw new RangeError(`businessDaysBetween: dates more than ${MAX_SPAN_DAYS} days apart`);
   }
-  if (eb < ea) return -businessDaysBetween(b, a);
+  if (eb < ea) return -businessDaysBetween(b, a, extraHolidays);
   let count = weekdaysInRange(ea, eb);
   for (let year = yearOfEpochDay(ea); year <= yearOfEpochDay(eb); year++) {
     for (const h of holidayEpochDays(year)) {
       if (h > ea && h <= eb && isWeekdayEpoch(h)) count--;
     }
+  }
+  for (const h of epochDaySet(extraHolidays)) {
+    if (h > ea && h <= eb && isWeekdayEpoch(h) && !isNationalHolidayEpochDay(h)) count--;
   }
   return count;
 }

@@ -199,6 +199,32 @@ describe("calendar functions", () => {
     expect(call("isBusinessDay", 3)).toBeNull();
   });
 
+  it("skip the extra holidays of the optional list (e.g. state or municipal ones)", () => {
+    // Corpus Christi 2026 (Thursday June 4) is not a national holiday; a rule set may declare it.
+    const extra = [date("2026-06-04")];
+    expect(call("isBusinessDay", date("2026-06-04"))).toBe(true);
+    expect(call("isBusinessDay", date("2026-06-04"), extra)).toBe(false);
+    expect(call("isBusinessDay", date("2026-06-05"), extra)).toBe(true);
+    expect((call("addBusinessDays", date("2026-06-03"), 1) as DateValue).toISO()).toBe("2026-06-04");
+    expect((call("addBusinessDays", date("2026-06-03"), 1, extra) as DateValue).toISO()).toBe("2026-06-05");
+    expect((call("addBusinessDays", date("2026-06-04"), 0, extra) as DateValue).toISO()).toBe("2026-06-05");
+    expect((call("addBusinessDays", date("2026-06-05"), -1, extra) as DateValue).toISO()).toBe("2026-06-03");
+    expect(call("businessDaysBetween", date("2026-06-03"), date("2026-06-05"))).toBe(2);
+    expect(call("businessDaysBetween", date("2026-06-03"), date("2026-06-05"), extra)).toBe(1);
+    expect(call("businessDaysBetween", date("2026-06-05"), date("2026-06-03"), extra)).toBe(-1);
+    // A Sunday, a national holiday, a repeated day or an empty list change nothing.
+    const redundant = [date("2026-06-07"), date("2026-04-21"), date("2026-04-21")];
+    expect(call("businessDaysBetween", date("2026-04-01"), date("2026-06-30"), redundant)).toBe(call("businessDaysBetween", date("2026-04-01"), date("2026-06-30")));
+    expect(call("businessDaysBetween", date("2026-04-01"), date("2026-04-24"), [])).toBe(15);
+  });
+
+  it("return null for an extra-holiday list that is null or holds a non-date", () => {
+    expect(call("isBusinessDay", date("2026-06-04"), null)).toBeNull();
+    expect(call("addBusinessDays", date("2026-06-03"), 1, [date("2026-06-04"), null])).toBeNull();
+    expect(call("businessDaysBetween", date("2026-06-03"), date("2026-06-05"), ["2026-06-04"])).toBeNull();
+    expect(call("isBusinessDay", date("2026-06-04"), [new DateValue(2026, 2, 31)])).toBeNull();
+  });
+
   it("daysBetween counts calendar days, not 24-hour periods", () => {
     expect(call("daysBetween", date("2023-08-23"), date("2023-10-06"))).toBe(44);
     expect(call("daysBetween", date("2023-10-06"), date("2023-08-23"))).toBe(-44);

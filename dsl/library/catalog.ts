@@ -124,6 +124,28 @@ function minMax(args: readonly Value[], wanted: 1 | -1): Value {
   return best;
 }
 
+/** Doc of the optional `feriados` parameter of the business-day functions. */
+const EXTRA_HOLIDAYS_DOC =
+  "A lista opcional feriados acrescenta outros dias sem expediente (por exemplo, feriados estaduais ou municipais); " +
+  "uma lista nula ou com um item que não seja data dá nulo.";
+
+/**
+ * The optional extra holidays of a business-day function, the argument at `index`: [] when
+ * omitted; undefined (→ null result) when null or when an item is not a (real) date.
+ */
+function extraHolidays(args: readonly Value[], index: number): DateValue[] | undefined {
+  if (args.length <= index || args[index] === undefined) return [];
+  const list = asList(args[index]);
+  if (!list) return undefined;
+  const out: DateValue[] = [];
+  for (const item of list) {
+    const d = item instanceof DateValue ? asDate(item) : undefined;
+    if (!d) return undefined;
+    out.push(d);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The catalog.
 
@@ -134,18 +156,21 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     params: [
       { name: "data", type: DATE_OR_DATETIME },
       { name: "dias", type: T.integer },
+      { name: "feriados", type: T.list(T.date), optional: true },
     ],
     returns: T.date,
     doc:
       "Soma dias úteis a uma data (sem sábados, domingos e feriados nacionais), contando a partir do dia seguinte. " +
       "Com 0 dias, devolve a própria data se for dia útil, senão o próximo dia útil; dias negativos voltam no calendário. " +
-      "Uma data-hora é convertida antes para a data no seu fuso.",
+      "Uma data-hora é convertida antes para a data no seu fuso. " +
+      EXTRA_HOLIDAYS_DOC,
     example: { call: 'addBusinessDays(date("2026-04-01"), 10)', result: "16/04/2026" },
-    impl: ([d, n]) => {
-      const date = asDate(d);
-      const days = asInteger(n);
-      if (!date || days === undefined) return null;
-      return orNull(() => addBusinessDays(date, days));
+    impl: (args) => {
+      const date = asDate(args[0]);
+      const days = asInteger(args[1]);
+      const extra = extraHolidays(args, 2);
+      if (!date || days === undefined || !extra) return null;
+      return orNull(() => addBusinessDays(date, days, extra));
     },
   },
   {
@@ -153,29 +178,36 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     params: [
       { name: "inicio", type: DATE_OR_DATETIME },
       { name: "fim", type: DATE_OR_DATETIME },
+      { name: "feriados", type: T.list(T.date), optional: true },
     ],
     returns: T.integer,
     doc:
       "Quantidade de dias úteis entre duas datas, sem contar o dia inicial e contando o final " +
-      "(negativa se o fim for antes do início). Sábados, domingos e feriados nacionais não contam.",
+      "(negativa se o fim for antes do início). Sábados, domingos e feriados nacionais não contam. " +
+      EXTRA_HOLIDAYS_DOC,
     example: { call: 'businessDaysBetween(date("2026-04-01"), date("2026-04-24"))', result: "15" },
-    impl: ([a, b]) => {
-      const from = asDate(a);
-      const to = asDate(b);
-      if (!from || !to) return null;
-      return orNull(() => businessDaysBetween(from, to));
+    impl: (args) => {
+      const from = asDate(args[0]);
+      const to = asDate(args[1]);
+      const extra = extraHolidays(args, 2);
+      if (!from || !to || !extra) return null;
+      return orNull(() => businessDaysBetween(from, to, extra));
     },
   },
   {
     name: "isBusinessDay",
-    params: [{ name: "data", type: DATE_OR_DATETIME }],
+    params: [
+      { name: "data", type: DATE_OR_DATETIME },
+      { name: "feriados", type: T.list(T.date), optional: true },
+    ],
     returns: T.boolean,
-    doc: "Verdadeiro se a data for dia útil: nem sábado, nem domingo, nem feriado nacional.",
+    doc: "Verdadeiro se a data for dia útil: nem sábado, nem domingo, nem feriado nacional. " + EXTRA_HOLIDAYS_DOC,
     example: { call: 'isBusinessDay(date("2026-04-21"))', result: "false" },
-    impl: ([d]) => {
-      const date = asDate(d);
-      if (!date) return null;
-      return orNull(() => isBusinessDay(date));
+    impl: (args) => {
+      const date = asDate(args[0]);
+      const extra = extraHolidays(args, 1);
+      if (!date || !extra) return null;
+      return orNull(() => isBusinessDay(date, extra));
     },
   },
   {
