@@ -194,14 +194,49 @@ export function valueEquals(a: Value | undefined, b: Value | undefined): boolean
   return false;
 }
 
+const DIGITS = /^[0-9]+$/;
+
 /**
- * Orders two values of the same kind: numbers, strings (by code unit), dates, date-times
+ * The one order of texts (docs/language.md): `<`, `<=`, `>`, `>=`, `min`, `max`, `isSorted` and a
+ * collection's `order` all use it. Two texts of digits only (`0`–`9`) compare by numeric value, of any
+ * length or leading zeros ("9" < "10" < "0011" < "100"); a digits-only text comes before any other
+ * text; equal values ("007", "7") and all other texts by Unicode code point (texts from facts are
+ * already NFC). Zero only for identical texts, so it agrees with `==`.
+ */
+export function compareTexts(a: string, b: string): number {
+  const da = DIGITS.test(a);
+  const db = DIGITS.test(b);
+  if (da && db) {
+    const x = a.replace(/^0+/, "");
+    const y = b.replace(/^0+/, "");
+    if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+    if (x !== y) return x < y ? -1 : 1;
+  } else if (da !== db) {
+    return da ? -1 : 1;
+  }
+  return compareCodePoints(a, b);
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const x = a[Symbol.iterator]();
+  const y = b[Symbol.iterator]();
+  for (;;) {
+    const p = x.next();
+    const q = y.next();
+    if (p.done || q.done) return p.done && q.done ? 0 : p.done ? -1 : 1;
+    const c = (p.value.codePointAt(0) ?? 0) - (q.value.codePointAt(0) ?? 0);
+    if (c !== 0) return c < 0 ? -1 : 1;
+  }
+}
+
+/**
+ * Orders two values of the same kind: numbers, texts (`compareTexts`), dates, date-times
  * (a date compares as its start of day in the zone), durations. Returns undefined when they are
  * not comparable (then every ordering comparison is false).
  */
 export function compareValues(a: Value | undefined, b: Value | undefined): number | undefined {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareTexts(a, b);
   if (a instanceof DateValue && b instanceof DateValue) return Math.sign(a.epochDay() - b.epochDay());
   if (a instanceof DateTimeValue && b instanceof DateTimeValue) return Math.sign(a.epochMs - b.epochMs);
   if (a instanceof DateValue && b instanceof DateTimeValue) return Math.sign(startOfDay(a, b.zone) - b.epochMs);
