@@ -2,7 +2,7 @@
  * `rules token --name N --roles a,b`: creates a random access token and prints it once, with the
  * line to put in TOKENS / TOKENS_FILE (which stores only its SHA-256 hash).
  */
-import { newToken, ROLES, type Role } from "../server/auth.js";
+import { newToken, ROLES, type Role } from "../common/tokens.js";
 import { COMMAND_HELP } from "./help.js";
 import { EXIT_OK, guard, parseCommandLine, UsageError, type CliContext } from "./io.js";
 

@@ -6,7 +6,7 @@
  */
 import type { Operator } from "json-rules-engine";
 import { applyBinary, parseDuration } from "../dsl/evaluate.js";
-import { IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES } from "../dsl/compile/emit.js";
+import { IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES } from "../dsl/compile/compiled.js";
 import { getFunction } from "../dsl/library/catalog.js";
 import { isRecord, parseDate, parseDateTime, type Value } from "../dsl/values.js";
 

@@ -3,10 +3,12 @@
  * rest); a presented bearer token is hashed and compared in constant time with every configured
  * hash (timingSafeEqual, no early exit), so timing reveals nothing about which one almost matched.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { hashToken, ROLES, type Role } from "../common/tokens.js";
 
-export const ROLES = ["decide", "author", "publisher"] as const;
-export type Role = (typeof ROLES)[number];
+// Token generation and hashing live in common/ so that the CLI (`rules token`) shares them without
+// depending on the server.
+export { hashToken, newToken, randomToken, ROLES, type Role } from "../common/tokens.js";
 
 export interface TokenEntry {
   readonly name: string;
@@ -18,28 +20,6 @@ export interface TokenEntry {
 export interface Principal {
   readonly name: string;
   readonly roles: readonly Role[];
-}
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
-/**
- * A random token: 32 random bytes in base64url (43 characters). A token starting with `-` would
- * read as an option on a command line (`--token "$T"`), so one starting with `-` or `_` is drawn
- * again (rejection keeps the rest uniformly random).
- */
-export function randomToken(): string {
-  for (;;) {
-    const token = randomBytes(32).toString("base64url");
-    if (/^[A-Za-z0-9]/.test(token)) return token;
-  }
-}
-
-/** A new random token and its configuration line (`name:roles:sha256`). */
-export function newToken(name: string, roles: readonly Role[]): { token: string; line: string } {
-  const token = randomToken();
-  return { token, line: `${name}:${roles.join(",")}:${hashToken(token)}` };
 }
 
 /**

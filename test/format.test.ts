@@ -8,11 +8,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { stripRanges } from "../dsl/compile/emit.js";
+import { stripRanges, type Action, type BinaryOperator, type Expr } from "../dsl/syntax/ast.js";
 import { compileSource } from "../dsl/compile/pipeline.js";
 import { formatRuleSet } from "../dsl/format/format.js";
 import { isBareName, printAction, printExpr, printUnaryTests, quoteString } from "../dsl/format/print-expr.js";
-import type { Action, BinaryOperator, Expr } from "../dsl/syntax/ast.js";
 import { parseAction, parseExpression, parseUnaryTests } from "../dsl/syntax/parse.js";
 
 const reclame = readFileSync(new URL("../rules/reclame-designacao.yaml", import.meta.url), "utf8");

@@ -9,6 +9,29 @@ import type { HitPolicy } from "../ruleset/model.js";
 
 export const COMPILED_FORMAT = 1;
 
+/** Operators registered by the engine, by DSL operator. */
+export const OPERATOR_NAMES: Readonly<Record<string, string>> = {
+  "==": "dsl.eq",
+  "!=": "dsl.ne",
+  "<": "dsl.lt",
+  "<=": "dsl.lte",
+  ">": "dsl.gt",
+  ">=": "dsl.gte",
+  in: "dsl.in",
+  "not in": "dsl.notIn",
+  contains: "dsl.contains",
+  "starts with": "dsl.startsWith",
+  matches: "dsl.matches",
+};
+export const IS_NULL_OPERATOR = "dsl.isNull";
+export const IS_BLANK_OPERATOR = "dsl.isBlank";
+
+/** Names of the computed facts the engine registers. */
+export const EXPR_FACT = "$expr";
+export const DECISION_FACT = "$decision";
+export const TABLE_FACT = "$table";
+export const RUN_FACT = "$run";
+
 /** How a JSON fact converts into runtime values (only temporal leaves need converting). */
 export type Shape =
   | { readonly t: "date" }

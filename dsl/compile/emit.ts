@@ -7,45 +7,21 @@
  */
 import type { Range } from "../diagnostics.js";
 import { createLineIndex, locateRange, type LineIndex } from "../positions.js";
-import type { Expr, UnaryTest } from "../syntax/ast.js";
+import { stripRanges, type Expr, type UnaryTest } from "../syntax/ast.js";
 import type { FieldDecl, RuleSetModel, TemplateDecl, TypeDecl } from "../ruleset/model.js";
 import type { Scope } from "../check/typing.js";
 import type { Type } from "../types.js";
-import { COMPILED_FORMAT, type CompiledRuleSet, type CompiledTemplate, type Condition, type EngineRule, type Handler, type Shape } from "./compiled.js";
+import { COMPILED_FORMAT, DECISION_FACT, EXPR_FACT, IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES, TABLE_FACT, type CompiledRuleSet, type CompiledTemplate, type Condition, type EngineRule, type Handler, type Shape } from "./compiled.js";
 
-/** Operators registered by the engine, by DSL operator. */
-export const OPERATOR_NAMES: Readonly<Record<string, string>> = {
-  "==": "dsl.eq",
-  "!=": "dsl.ne",
-  "<": "dsl.lt",
-  "<=": "dsl.lte",
-  ">": "dsl.gt",
-  ">=": "dsl.gte",
-  in: "dsl.in",
-  "not in": "dsl.notIn",
-  contains: "dsl.contains",
-  "starts with": "dsl.startsWith",
-  matches: "dsl.matches",
-};
-export const IS_NULL_OPERATOR = "dsl.isNull";
-export const IS_BLANK_OPERATOR = "dsl.isBlank";
-
-/** Names of the computed facts the engine registers. */
-export const EXPR_FACT = "$expr";
-export const DECISION_FACT = "$decision";
-export const TABLE_FACT = "$table";
-export const RUN_FACT = "$run";
+// Transitional: these names now live in compiled.ts (the engine must not import the code generator);
+// re-exported until every importer has moved.
+export { DECISION_FACT, EXPR_FACT, IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES, RUN_FACT, TABLE_FACT } from "./compiled.js";
 
 export interface EmitInput {
   readonly model: RuleSetModel;
   readonly source: string;
   readonly scope: Scope;
   readonly types: WeakMap<Expr, Type>;
-}
-
-/** Removes source ranges from an AST (the compiled output stays small and stable). */
-export function stripRanges<T>(node: T): T {
-  return JSON.parse(JSON.stringify(node, (key, value) => (key === "range" || key === "keyRange" || key === "propertyRange" || key === "calleeRange" || key === "variableRange" || key === "targetRange" ? undefined : value)));
 }
 
 export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSet {

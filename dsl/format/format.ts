@@ -19,9 +19,8 @@
  */
 import { isMap, isScalar, isSeq, Scalar, YAMLMap, YAMLSeq, type Document, type Node, type ScalarTag } from "yaml";
 import { createError, sortDiagnostics, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
-import { stripRanges } from "../compile/emit.js";
 import { loadRuleSet } from "../ruleset/load.js";
-import type { Action, Expr } from "../syntax/ast.js";
+import { stripRanges, type Action, type Expr } from "../syntax/ast.js";
 import { parseAction, parseExpression, type ParseResult } from "../syntax/parse.js";
 import { expressionLexer } from "../syntax/tokens.js";
 import { loadYaml } from "../yaml/load.js";

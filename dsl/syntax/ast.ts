@@ -93,6 +93,11 @@ export type UnaryTest =
   | { readonly kind: "oneOf"; readonly tests: readonly UnaryTest[]; readonly range: Range }
   | { readonly kind: "not"; readonly test: UnaryTest; readonly range: Range };
 
+/** Removes source ranges from an AST (the compiled output stays small and stable). */
+export function stripRanges<T>(node: T): T {
+  return JSON.parse(JSON.stringify(node, (key, value) => (key === "range" || key === "keyRange" || key === "propertyRange" || key === "calleeRange" || key === "variableRange" || key === "targetRange" ? undefined : value)));
+}
+
 /** Calls `visit` on every sub-expression of `e` (pre-order, iterative so deep trees cannot overflow). */
 export function walkExpr(root: Expr, visit: (e: Expr) => void): void {
   const stack: Expr[] = [root];
