@@ -6,9 +6,8 @@
  */
 import { Engine } from "json-rules-engine";
 import { describe, expect, it } from "vitest";
-import type { CompiledRuleSet, Condition } from "../dsl/compile/compiled.js";
+import { DECISION_FACT, EXPR_FACT, TABLE_FACT, type CompiledRuleSet, type Condition } from "../dsl/compile/compiled.js";
 import type { UnaryTest } from "../dsl/syntax/ast.js";
-import { DECISION_FACT, EXPR_FACT, TABLE_FACT } from "../dsl/compile/emit.js";
 import { DecisionError } from "../engine/errors.js";
 import { operatorDefinitions, pathResolver } from "../engine/operators.js";
 import { createEngine, createRuntime, type TraceEntry } from "../engine/runtime.js";
@@ -450,10 +449,12 @@ invariants:
       // A bare engine accepts the rules as they are (json-rules-engine validates their shape).
       const bare = new Engine(roundTrip.rules.map((r) => structuredClone(r)) as unknown as ConstructorParameters<typeof Engine>[0], { pathResolver, allowUndefinedFacts: false });
       for (const [op, fn] of operatorDefinitions(roundTrip.zone)) bare.addOperator(op, fn);
-      expect((bare as unknown as { rules: unknown[] }).rules).toHaveLength(roundTrip.rules.length);
-      // createEngine registers every operator and computed fact the rules reference.
+      // Rule names are distinct, so each one is in the engine exactly when removeRule (public API) finds it.
+      const names = roundTrip.rules.map((r) => r.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const n of names) expect(bare.removeRule(n), n).toBe(true);
+      // createEngine loads every rule and registers every operator and computed fact the rules reference.
       const engine = createEngine(roundTrip);
-      expect((engine as unknown as { rules: unknown[] }).rules).toHaveLength(roundTrip.rules.length);
       const registered = new Set(operatorDefinitions(roundTrip.zone).map(([op]) => op));
       const used = roundTrip.rules.flatMap((r) => leaves(r.conditions));
       expect(used.length).toBeGreaterThan(0);
@@ -466,6 +467,7 @@ invariants:
           expect(Object.keys(roundTrip.factShapes), c.fact).toContain(c.fact);
         }
       }
+      for (const n of names) expect(engine.removeRule(n), n).toBe(true);
       // The round-tripped rule set decides exactly like the original.
       const original = createRuntime(compiled);
       const copy = createRuntime(roundTrip);
