@@ -9,8 +9,7 @@
  * run at a time.
  */
 import { Almanac, Engine, type RuleProperties, type RuleResult } from "json-rules-engine";
-import type { CompiledRuleSet, CompiledTemplate, Condition, Handler } from "../dsl/compile/compiled.js";
-import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT } from "../dsl/compile/emit.js";
+import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT, type CompiledRuleSet, type CompiledTemplate, type Condition, type Handler } from "../dsl/compile/compiled.js";
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
 import { compareValues, createRecord, isRecord, toDisplayText, toJson, valueEquals, type Value } from "../dsl/values.js";
@@ -194,46 +193,12 @@ class RunContext {
   }
 }
 
-/** Orders values for collections: nulls last, then by value; incomparable values keep input order. */
+/** Orders values for collections: nulls last, then by value (texts: `compareTexts`); incomparable values keep input order. */
 function compareOrder(a: Value, b: Value): number {
   if (a === null && b === null) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  if (typeof a === "string" && typeof b === "string") return compareTexts(a, b);
   return compareValues(a, b) ?? 0;
-}
-
-const DIGITS = /^[0-9]+$/;
-
-/**
- * Texts in a collection's `order` (docs/language.md, collections): two texts of digits only compare
- * by numeric value, of any length ("9" < "10" < "0011"); equal values ("7", "007") and all other
- * texts by Unicode code point; a text of digits only comes before any other text.
- */
-function compareTexts(a: string, b: string): number {
-  const da = DIGITS.test(a);
-  const db = DIGITS.test(b);
-  if (da && db) {
-    const x = a.replace(/^0+/, "");
-    const y = b.replace(/^0+/, "");
-    if (x.length !== y.length) return x.length - y.length;
-    if (x !== y) return x < y ? -1 : 1;
-  } else if (da !== db) {
-    return da ? -1 : 1;
-  }
-  return compareCodePoints(a, b);
-}
-
-function compareCodePoints(a: string, b: string): number {
-  const x = a[Symbol.iterator]();
-  const y = b[Symbol.iterator]();
-  for (;;) {
-    const p = x.next();
-    const q = y.next();
-    if (p.done || q.done) return p.done && q.done ? 0 : p.done ? -1 : 1;
-    const c = (p.value.codePointAt(0) ?? 0) - (q.value.codePointAt(0) ?? 0);
-    if (c !== 0) return c < 0 ? -1 : 1;
-  }
 }
 
 /** Sets `path` in a record, creating nested records on the way. */
