@@ -13,10 +13,6 @@ import type { Scope } from "../check/typing.js";
 import type { Type } from "../types.js";
 import { COMPILED_FORMAT, DECISION_FACT, EXPR_FACT, IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES, TABLE_FACT, type CompiledRuleSet, type CompiledTemplate, type Condition, type EngineRule, type Handler, type Shape } from "./compiled.js";
 
-// Transitional: these names now live in compiled.ts (the engine must not import the code generator);
-// re-exported until every importer has moved.
-export { DECISION_FACT, EXPR_FACT, IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES, RUN_FACT, TABLE_FACT } from "./compiled.js";
-
 export interface EmitInput {
   readonly model: RuleSetModel;
   readonly source: string;
