@@ -21,6 +21,10 @@ export function compile(ctx: CliContext): Promise<number> {
 /** The one rule file of a command that takes exactly one. */
 export function singleFile(positionals: readonly string[], command: string): string {
   if (positionals.length === 0) throw new UsageError("falta o arquivo de regras", command);
-  if (positionals.length > 1) throw new UsageError(`este comando aceita um só arquivo, mas recebeu ${positionals.length}: ${positionals.join(" ")}`, command);
+  if (positionals.length > 1)
+    throw new UsageError(
+      `este comando aceita um só arquivo, mas recebeu ${positionals.length}: ${positionals.join(" ")}`,
+      command,
+    );
   return positionals[0] as string;
 }

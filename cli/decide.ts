@@ -4,20 +4,33 @@ import { isDecisionError } from "../engine/errors.js";
 import { createRuntime } from "../engine/runtime.js";
 import { singleFile } from "./compile.js";
 import { COMMAND_HELP } from "./help.js";
-import { EXIT_FAILURE, EXIT_OK, guard, InputError, parseCommandLine, readTextFile, UsageError, type CliContext } from "./io.js";
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  guard,
+  InputError,
+  parseCommandLine,
+  readTextFile,
+  UsageError,
+  type CliContext,
+} from "./io.js";
 import { findJsonError } from "./json-error.js";
 import { compileFile } from "./rule-file.js";
 
 export function decide(ctx: CliContext): Promise<number> {
   return guard(ctx, async () => {
-    const { values, positionals } = parseCommandLine("decide", ctx.argv, { facts: { type: "string" }, explain: { type: "boolean" } });
+    const { values, positionals } = parseCommandLine("decide", ctx.argv, {
+      facts: { type: "string" },
+      explain: { type: "boolean" },
+    });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.decide ?? "");
       return EXIT_OK;
     }
     const file = singleFile(positionals, "decide");
     const factsArg = values.facts;
-    if (typeof factsArg !== "string") throw new UsageError("falta a opção obrigatória --facts (os fatos em JSON, ou @arquivo.json)", "decide");
+    if (typeof factsArg !== "string")
+      throw new UsageError("falta a opção obrigatória --facts (os fatos em JSON, ou @arquivo.json)", "decide");
     const facts = readFacts(ctx, factsArg);
     const compiled = compileFile(ctx, file);
     if (!compiled) return EXIT_FAILURE;
@@ -35,7 +48,10 @@ export function decide(ctx: CliContext): Promise<number> {
       } else {
         ctx.stderr.write(`defeito no conjunto de regras: ${e.message}\n`);
         // Each detail where it is written in the rule set (file:line:column), as `rules check` prints.
-        for (const d of e.details) ctx.stderr.write(`${d.line !== undefined ? `${file}:${d.line}:${d.column ?? 1}: ` : ""}${d.path ? `${d.path}: ` : ""}${d.message}\n`);
+        for (const d of e.details)
+          ctx.stderr.write(
+            `${d.line !== undefined ? `${file}:${d.line}:${d.column ?? 1}: ` : ""}${d.path ? `${d.path}: ` : ""}${d.message}\n`,
+          );
       }
       return EXIT_FAILURE;
     }
@@ -46,7 +62,8 @@ export function decide(ctx: CliContext): Promise<number> {
 function readFacts(ctx: CliContext, arg: string): unknown {
   const fromFile = arg.startsWith("@");
   const where = fromFile ? arg.slice(1) : "";
-  if (fromFile && where === "") throw new UsageError("informe o arquivo de fatos depois de @, por exemplo --facts @fatos.json", "decide");
+  if (fromFile && where === "")
+    throw new UsageError("informe o arquivo de fatos depois de @, por exemplo --facts @fatos.json", "decide");
   const text = fromFile ? readTextFile(ctx, where) : arg;
   try {
     return JSON.parse(text);

@@ -7,12 +7,29 @@ import { chmodSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path";
 import { formatRuleSet } from "../dsl/format/format.js";
 import { COMMAND_HELP } from "./help.js";
-import { count, EXIT_FAILURE, EXIT_OK, formatDiagnostics, guard, InputError, parseCommandLine, plural, readTextFile, resolvePath, UsageError, type CliContext, type Tally } from "./io.js";
+import {
+  count,
+  EXIT_FAILURE,
+  EXIT_OK,
+  formatDiagnostics,
+  guard,
+  InputError,
+  parseCommandLine,
+  plural,
+  readTextFile,
+  resolvePath,
+  UsageError,
+  type CliContext,
+  type Tally,
+} from "./io.js";
 import { summary } from "./rule-file.js";
 
 export function fmt(ctx: CliContext): Promise<number> {
   return guard(ctx, () => {
-    const { values, positionals } = parseCommandLine("fmt", ctx.argv, { check: { type: "boolean" }, write: { type: "boolean" } });
+    const { values, positionals } = parseCommandLine("fmt", ctx.argv, {
+      check: { type: "boolean" },
+      write: { type: "boolean" },
+    });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.fmt ?? "");
       return EXIT_OK;
@@ -60,10 +77,14 @@ export function fmt(ctx: CliContext): Promise<number> {
     if (tally.errors > 0) ctx.stderr.write(summary(tally, positionals.length));
     if (mode === "check") {
       if (unformatted.length > 0) {
-        ctx.stderr.write(`${plural(unformatted.length, "arquivo não está formatado", "arquivos não estão formatados")} (use: rules fmt --write <arquivo...>)\n`);
+        ctx.stderr.write(
+          `${plural(unformatted.length, "arquivo não está formatado", "arquivos não estão formatados")} (use: rules fmt --write <arquivo...>)\n`,
+        );
         failed = true;
       } else if (!failed) {
-        ctx.stderr.write(`${positionals.length === 1 ? "O arquivo está formatado" : "Todos os arquivos estão formatados"}.\n`);
+        ctx.stderr.write(
+          `${positionals.length === 1 ? "O arquivo está formatado" : "Todos os arquivos estão formatados"}.\n`,
+        );
       }
     }
     if (mode === "write") ctx.stderr.write(`${plural(written, "arquivo reescrito", "arquivos reescritos")}.\n`);

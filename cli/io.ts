@@ -64,7 +64,11 @@ export interface ParsedCommandLine {
  * Parses a command's arguments strictly (`--help`/`-h` always accepted). Unknown options,
  * missing option values and the like become UsageErrors in Portuguese.
  */
-export function parseCommandLine(command: string, argv: readonly string[], options: Readonly<Record<string, OptionSpec>>): ParsedCommandLine {
+export function parseCommandLine(
+  command: string,
+  argv: readonly string[],
+  options: Readonly<Record<string, OptionSpec>>,
+): ParsedCommandLine {
   const config: ParseArgsConfig = {
     args: [...argv],
     options: { ...options, help: { type: "boolean", short: "h" } },
@@ -92,7 +96,8 @@ function translateParseError(e: unknown, argv: readonly string[], known: readonl
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const option = /(--[\w-]+)/.exec(message)?.[1] ?? quoted ?? "";
     if (/argument missing/.test(message)) return `a opção ${option} precisa de um valor`;
-    if (/ambiguous/.test(message)) return `a opção ${option} precisa de um valor (para um valor que começa com "-", escreva ${option}=valor)`;
+    if (/ambiguous/.test(message))
+      return `a opção ${option} precisa de um valor (para um valor que começa com "-", escreva ${option}=valor)`;
     return `a opção ${option} não aceita valor`;
   }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `argumento inesperado "${quoted ?? ""}"`;

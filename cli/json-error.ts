@@ -19,7 +19,8 @@ export function findJsonError(text: string): JsonErrorLocation | undefined {
   let i = 0;
   let state: "value" | "key" | "after" = "value";
 
-  const found = (at: number): string => (at >= n ? "o fim do texto" : `'${String.fromCodePoint(text.codePointAt(at) ?? 0)}'`);
+  const found = (at: number): string =>
+    at >= n ? "o fim do texto" : `'${String.fromCodePoint(text.codePointAt(at) ?? 0)}'`;
   const fail = (at: number, message: string): JsonErrorLocation => ({ offset: at, message });
   const skipWhiteSpace = () => {
     while (i < n) {
@@ -42,7 +43,8 @@ export function findJsonError(text: string): JsonErrorLocation | undefined {
         const e = text[i + 1];
         if (e === undefined) break;
         if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return fail(i, "escape \\u inválido: use \\u seguido de 4 dígitos hexadecimais");
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+            return fail(i, "escape \\u inválido: use \\u seguido de 4 dígitos hexadecimais");
           i += 6;
           continue;
         }
@@ -98,7 +100,10 @@ export function findJsonError(text: string): JsonErrorLocation | undefined {
         state = "after";
         continue;
       }
-      return fail(i, `esperava um valor (texto entre aspas duplas, número, true, false, null, objeto ou lista), mas encontrou ${found(i)}`);
+      return fail(
+        i,
+        `esperava um valor (texto entre aspas duplas, número, true, false, null, objeto ou lista), mas encontrou ${found(i)}`,
+      );
     }
     if (state === "key") {
       if (c !== '"') return fail(i, `esperava o nome de um campo entre aspas duplas, mas encontrou ${found(i)}`);

@@ -56,9 +56,13 @@ export function main(ctx: CliContext): Promise<number> {
       ctx.stdout.write(`rules ${version()}\n`);
       return EXIT_OK;
     }
-    if (first.startsWith("-")) throw new UsageError(`opção desconhecida "${first}" (informe um comando antes das opções)`);
+    if (first.startsWith("-"))
+      throw new UsageError(`opção desconhecida "${first}" (informe um comando antes das opções)`);
     const command = Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
-    if (!command) throw new UsageError(`comando desconhecido "${first}".${didYouMean(first, Object.keys(COMMANDS))} Comandos: ${Object.keys(COMMANDS).join(", ")}`);
+    if (!command)
+      throw new UsageError(
+        `comando desconhecido "${first}".${didYouMean(first, Object.keys(COMMANDS))} Comandos: ${Object.keys(COMMANDS).join(", ")}`,
+      );
     return command({ ...ctx, argv: rest });
   });
 }

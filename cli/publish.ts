@@ -6,7 +6,17 @@
  */
 import { existsSync } from "node:fs";
 import { COMMAND_HELP } from "./help.js";
-import { EXIT_FAILURE, EXIT_OK, guard, InputError, parseCommandLine, readTextFile, resolvePath, UsageError, type CliContext } from "./io.js";
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  guard,
+  InputError,
+  parseCommandLine,
+  readTextFile,
+  resolvePath,
+  UsageError,
+  type CliContext,
+} from "./io.js";
 import { compileFile } from "./rule-file.js";
 
 interface ApiErrorBody {
@@ -28,7 +38,11 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new UsageError("informe exatamente um arquivo de regras", "publish");
     const server = (values.server as string | undefined) ?? env.RULES_SERVER;
-    if (!server) throw new UsageError("falta --server (ou a variável RULES_SERVER), por exemplo --server http://127.0.0.1:3000", "publish");
+    if (!server)
+      throw new UsageError(
+        "falta --server (ou a variável RULES_SERVER), por exemplo --server http://127.0.0.1:3000",
+        "publish",
+      );
     let base: URL;
     try {
       base = new URL(server);
@@ -36,7 +50,8 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
       throw new UsageError(`--server não é uma URL: ${server}`, "publish");
     }
     const baseVersion = values["base-version"] as string | undefined;
-    if (baseVersion !== undefined && !/^[1-9]\d*$/.test(baseVersion)) throw new UsageError("--base-version deve ser um número de versão", "publish");
+    if (baseVersion !== undefined && !/^[1-9]\d*$/.test(baseVersion))
+      throw new UsageError("--base-version deve ser um número de versão", "publish");
     const token = (values.token as string | undefined) ?? env.RULES_TOKEN;
 
     // Same checks locally first: a file that does not compile never leaves the machine.
@@ -44,7 +59,8 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
     if (!compiled) return EXIT_FAILURE;
     const source = readTextFile(ctx, file);
     const testsFile = file.replace(/\.yaml$/, ".test.yaml");
-    const tests = testsFile !== file && existsSync(resolvePath(ctx, testsFile)) ? readTextFile(ctx, testsFile) : undefined;
+    const tests =
+      testsFile !== file && existsSync(resolvePath(ctx, testsFile)) ? readTextFile(ctx, testsFile) : undefined;
 
     const body = {
       source,
@@ -62,7 +78,9 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
         signal: AbortSignal.timeout(60_000),
       });
     } catch (e) {
-      throw new InputError(`não foi possível falar com ${base.origin}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+      throw new InputError(
+        `não foi possível falar com ${base.origin}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`,
+      );
     }
     const text = await response.text();
     let json: unknown;
@@ -73,22 +91,45 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
     }
     if (response.status === 201) {
       const v = (json as { version?: number }).version;
-      ctx.stdout.write(`publicado ${compiled.name} versão ${v}${tests !== undefined ? ` (com a suíte ${testsFile})` : ""}\n`);
+      ctx.stdout.write(
+        `publicado ${compiled.name} versão ${v}${tests !== undefined ? ` (com a suíte ${testsFile})` : ""}\n`,
+      );
       return EXIT_OK;
     }
     const err = (json as ApiErrorBody | undefined)?.error;
     ctx.stderr.write(`erro ${response.status} ${err?.code ?? ""}: ${err?.message ?? text.slice(0, 500)}\n`);
     if (err?.code === "RULESET_INVALID" && Array.isArray(err.details)) {
-      for (const d of err.details as { line: number; column: number; severity: string; code: string; message: string }[]) {
+      for (const d of err.details as {
+        line: number;
+        column: number;
+        severity: string;
+        code: string;
+        message: string;
+      }[]) {
         ctx.stderr.write(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code} ${d.message}\n`);
       }
     } else if (err?.code === "TESTS_FAILED" && Array.isArray(err.details)) {
-      for (const c of err.details as { case: string; line: number; column: number; differences: { path: string; message: string; expected: unknown; actual: unknown }[] }[]) {
+      for (const c of err.details as {
+        case: string;
+        line: number;
+        column: number;
+        differences: { path: string; message: string; expected: unknown; actual: unknown }[];
+      }[]) {
         ctx.stderr.write(`${testsFile}:${c.line}:${c.column}: caso "${c.case}" falhou\n`);
-        for (const d of c.differences) ctx.stderr.write(`    ${d.path || "(decisão)"}: ${d.message}; esperado ${JSON.stringify(d.expected)}, obtido ${JSON.stringify(d.actual)}\n`);
+        for (const d of c.differences)
+          ctx.stderr.write(
+            `    ${d.path || "(decisão)"}: ${d.message}; esperado ${JSON.stringify(d.expected)}, obtido ${JSON.stringify(d.actual)}\n`,
+          );
       }
     } else if (err?.code === "INVALID_TEST_SUITE" && Array.isArray(err.details)) {
-      for (const d of err.details as { line: number; column: number; severity: string; code: string; message: string }[]) ctx.stderr.write(`${testsFile}:${d.line}:${d.column}: ${d.severity} ${d.code} ${d.message}\n`);
+      for (const d of err.details as {
+        line: number;
+        column: number;
+        severity: string;
+        code: string;
+        message: string;
+      }[])
+        ctx.stderr.write(`${testsFile}:${d.line}:${d.column}: ${d.severity} ${d.code} ${d.message}\n`);
     }
     if (err?.requestId) ctx.stderr.write(`requestId: ${err.requestId}\n`);
     return EXIT_FAILURE;

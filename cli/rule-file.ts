@@ -12,7 +12,14 @@ export function diagnoseSource(source: string): readonly Diagnostic[] {
     const result = diagnose(source);
     // diagnose() swallows a crash of the checker (no `check` in its result): never report "no problems" then.
     if (result.model && !result.check) {
-      return [...result.diagnostics, createError("internal/error", "erro interno na verificação de nomes e tipos: o arquivo não pôde ser verificado por completo", result.model.nameRange)];
+      return [
+        ...result.diagnostics,
+        createError(
+          "internal/error",
+          "erro interno na verificação de nomes e tipos: o arquivo não pôde ser verificado por completo",
+          result.model.nameRange,
+        ),
+      ];
     }
     return result.diagnostics;
   } catch (e) {
@@ -21,12 +28,16 @@ export function diagnoseSource(source: string): readonly Diagnostic[] {
 }
 
 function internalError(e: unknown): Diagnostic {
-  return createError("internal/error", `erro interno: ${e instanceof Error ? e.message : String(e)}`, { start: 0, end: 0 });
+  return createError("internal/error", `erro interno: ${e instanceof Error ? e.message : String(e)}`, {
+    start: 0,
+    end: 0,
+  });
 }
 
 /** The summary line of a run: `2 erros e 1 aviso em 3 arquivos`. */
 export function summary(tally: Tally, files: number): string {
-  if (tally.errors === 0 && tally.warnings === 0) return `Nenhum problema em ${plural(files, "arquivo", "arquivos")}.\n`;
+  if (tally.errors === 0 && tally.warnings === 0)
+    return `Nenhum problema em ${plural(files, "arquivo", "arquivos")}.\n`;
   return `${plural(tally.errors, "erro", "erros")} e ${plural(tally.warnings, "aviso", "avisos")} em ${plural(files, "arquivo", "arquivos")}.\n`;
 }
 
@@ -50,7 +61,11 @@ export function compileFile(ctx: CliContext, file: string): CompiledRuleSet | un
     // Compilation stops at the first failing stage; report everything, as `check` does.
     const all = diagnoseSource(source);
     if (hasErrors(all)) diagnostics = all;
-    if (!hasErrors(diagnostics)) diagnostics = [...diagnostics, createError("internal/error", "o arquivo não pôde ser compilado", { start: 0, end: 0 })];
+    if (!hasErrors(diagnostics))
+      diagnostics = [
+        ...diagnostics,
+        createError("internal/error", "o arquivo não pôde ser compilado", { start: 0, end: 0 }),
+      ];
   }
   if (diagnostics.length > 0) {
     ctx.stderr.write(formatDiagnostics(file, source, diagnostics));

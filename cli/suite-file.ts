@@ -18,7 +18,12 @@ export function ruleFileOfSuite(file: string): string {
  * fact names, output names and enum values compared with the rule set (`compiled` when the caller
  * already has it).
  */
-export function diagnoseSuite(ctx: CliContext, file: string, source: string, compiled?: CompiledRuleSet): { suite?: TestSuite; diagnostics: Diagnostic[] } {
+export function diagnoseSuite(
+  ctx: CliContext,
+  file: string,
+  source: string,
+  compiled?: CompiledRuleSet,
+): { suite?: TestSuite; diagnostics: Diagnostic[] } {
   const loaded = loadSuite(source);
   if (!loaded.suite || hasErrors(loaded.diagnostics)) return loaded;
   const whole = { start: 0, end: 0 };
@@ -26,12 +31,32 @@ export function diagnoseSuite(ctx: CliContext, file: string, source: string, com
   if (!target) {
     const rulesFile = ruleFileOfSuite(file);
     if (!existsSync(resolvePath(ctx, rulesFile))) {
-      return { ...loaded, diagnostics: [...loaded.diagnostics, createWarning("ruleset/structure", `não há ${rulesFile} ao lado da suíte: os nomes de fatos e saídas não foram conferidos`, whole)] };
+      return {
+        ...loaded,
+        diagnostics: [
+          ...loaded.diagnostics,
+          createWarning(
+            "ruleset/structure",
+            `não há ${rulesFile} ao lado da suíte: os nomes de fatos e saídas não foram conferidos`,
+            whole,
+          ),
+        ],
+      };
     }
     const result = compileSource(readTextFile(ctx, rulesFile));
     target = result.ok ? result.compiled : undefined;
     if (!target) {
-      return { ...loaded, diagnostics: [...loaded.diagnostics, createWarning("ruleset/structure", `${rulesFile} tem erros (veja rules check ${rulesFile}): os nomes de fatos e saídas da suíte não foram conferidos`, whole)] };
+      return {
+        ...loaded,
+        diagnostics: [
+          ...loaded.diagnostics,
+          createWarning(
+            "ruleset/structure",
+            `${rulesFile} tem erros (veja rules check ${rulesFile}): os nomes de fatos e saídas da suíte não foram conferidos`,
+            whole,
+          ),
+        ],
+      };
     }
   }
   return { ...loaded, diagnostics: [...loaded.diagnostics, ...checkSuite(source, target)] };

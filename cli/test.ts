@@ -14,7 +14,19 @@ import { runSuite } from "../tester/run.js";
 import { junitReport, textReport, type ReportedSuite } from "../tester/report.js";
 import { loadSuite } from "../tester/suite.js";
 import { COMMAND_HELP } from "./help.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatDiagnostics, guard, InputError, parseCommandLine, readTextFile, resolvePath, UsageError, type CliContext } from "./io.js";
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  formatDiagnostics,
+  guard,
+  InputError,
+  parseCommandLine,
+  readTextFile,
+  resolvePath,
+  UsageError,
+  type CliContext,
+} from "./io.js";
 import { compileFile } from "./rule-file.js";
 import { ruleFileOfSuite } from "./suite-file.js";
 
@@ -57,17 +69,32 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
       return EXIT_OK;
     }
     const reporter = (values.reporter as string | undefined) ?? "text";
-    if (reporter !== "text" && reporter !== "junit") throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");
-    const tags = typeof values.tag === "string" ? values.tag.split(",").map((t) => t.trim()).filter(Boolean) : [];
+    if (reporter !== "text" && reporter !== "junit")
+      throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");
+    const tags =
+      typeof values.tag === "string"
+        ? values.tag
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [];
     const caseName = values.case as string | undefined;
-    if (caseName !== undefined && caseName.trim() === "") throw new UsageError("--case precisa do nome exato de um caso", "test");
+    if (caseName !== undefined && caseName.trim() === "")
+      throw new UsageError("--case precisa do nome exato de um caso", "test");
     const min = values["min-coverage"] as string | undefined;
     let minCoverage: number | undefined;
     if (min !== undefined) {
       minCoverage = /^\d+(?:[.,]\d+)?%?$/.test(min) ? Number(min.replace(",", ".").replace("%", "")) : NaN;
-      if (!(minCoverage >= 0 && minCoverage <= 100)) throw new UsageError(`--min-coverage deve ser uma porcentagem de 0 a 100 (recebido: ${min})`, "test");
+      if (!(minCoverage >= 0 && minCoverage <= 100))
+        throw new UsageError(`--min-coverage deve ser uma porcentagem de 0 a 100 (recebido: ${min})`, "test");
     }
-    const run: TestRun = { reporter, tags, named: positionals.map(suitePath), ...(caseName !== undefined ? { caseName } : {}), ...(minCoverage !== undefined ? { minCoverage } : {}) };
+    const run: TestRun = {
+      reporter,
+      tags,
+      named: positionals.map(suitePath),
+      ...(caseName !== undefined ? { caseName } : {}),
+      ...(minCoverage !== undefined ? { minCoverage } : {}),
+    };
     if (!values.watch) return runOnce(ctx, run);
     return watchAndRun(ctx, run, options);
   });
@@ -144,7 +171,9 @@ async function runOnce(ctx: CliContext, run: TestRun): Promise<number> {
   }
   if (run.caseName !== undefined && reported.length === 0 && caseNames.size > 0) {
     const where = files.length === 1 ? `em ${files[0]}` : `nas suítes (${files.join(", ")})`;
-    ctx.stderr.write(`erro: nenhum caso chamado "${run.caseName}" ${where}.${similarCases(run.caseName, [...caseNames])}\n`);
+    ctx.stderr.write(
+      `erro: nenhum caso chamado "${run.caseName}" ${where}.${similarCases(run.caseName, [...caseNames])}\n`,
+    );
     ctx.stderr.write("O nome em --case deve ser exatamente o name do caso (entre aspas se tiver espaços).\n");
     return EXIT_USAGE;
   }
@@ -155,7 +184,9 @@ async function runOnce(ctx: CliContext, run: TestRun): Promise<number> {
     for (const { file, result } of reported) {
       if (result.coverage.percent >= run.minCoverage) continue;
       belowMinimum++;
-      ctx.stderr.write(`erro: a cobertura de ${result.ruleset} (${file}) é ${result.coverage.percent}%, abaixo do mínimo de ${run.minCoverage}% (--min-coverage)\n`);
+      ctx.stderr.write(
+        `erro: a cobertura de ${result.ruleset} (${file}) é ${result.coverage.percent}%, abaixo do mínimo de ${run.minCoverage}% (--min-coverage)\n`,
+      );
     }
   }
   const failed = reported.some((r) => r.result.failed > 0);

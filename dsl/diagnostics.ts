@@ -77,7 +77,12 @@ export interface Diagnostic {
 }
 
 /** Creates an error diagnostic. */
-export function createError(code: DiagnosticCode, message: string, range: Range, related?: RelatedInformation[]): Diagnostic {
+export function createError(
+  code: DiagnosticCode,
+  message: string,
+  range: Range,
+  related?: RelatedInformation[],
+): Diagnostic {
   return related ? { code, severity: "error", message, range, related } : { code, severity: "error", message, range };
 }
 
@@ -99,7 +104,9 @@ export interface StageResult<T> {
 
 /** Sorts diagnostics by position, then code, so that output is deterministic. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.code.localeCompare(b.code));
+  return [...diagnostics].sort(
+    (a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.code.localeCompare(b.code),
+  );
 }
 
 /** Shifts a range by a base offset (used when a sub-parser works on a slice of the file). */
@@ -156,7 +163,8 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 export function unsafeNumberProblem(source: string, value: number): string | undefined {
   const written = source.trim();
   if (Number.isNaN(value)) return `"${written}" não é um número (NaN): escreva um número finito`;
-  if (!Number.isFinite(value)) return `o número "${written}" é infinito (ou grande demais, acima de ~1,8e308): escreva um número finito`;
+  if (!Number.isFinite(value))
+    return `o número "${written}" é infinito (ou grande demais, acima de ~1,8e308): escreva um número finito`;
   if (Number.isSafeInteger(value) || !/^[-+]?(?:\d+|0x[0-9a-fA-F]+|0o[0-7]+)$/.test(written)) return undefined;
   const negative = written.startsWith("-");
   const digits = written.replace(/^[-+]/, "");

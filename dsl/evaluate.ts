@@ -76,18 +76,25 @@ function truthy(v: Value | undefined): boolean {
 function member(object: Value | undefined, property: string): Value {
   if (object === null || object === undefined) return null;
   if (Array.isArray(object)) return object.map((item: Value) => member(item, property));
-  if (isRecord(object)) return Object.prototype.hasOwnProperty.call(object, property) ? (object[property] ?? null) : null;
+  if (isRecord(object))
+    return Object.prototype.hasOwnProperty.call(object, property) ? (object[property] ?? null) : null;
   return null;
 }
 
 function index(object: Value | undefined, key: Value | undefined): Value {
-  if (Array.isArray(object) && typeof key === "number" && Number.isInteger(key)) return (object as Value[])[key] ?? null;
+  if (Array.isArray(object) && typeof key === "number" && Number.isInteger(key))
+    return (object as Value[])[key] ?? null;
   if (isRecord(object) && typeof key === "string") return member(object, key);
   return null;
 }
 
 /** Applies a binary operator to two evaluated operands. */
-export function applyBinary(operator: string, a: Value | undefined, b: Value | undefined, zone: string = DEFAULT_ZONE): Value {
+export function applyBinary(
+  operator: string,
+  a: Value | undefined,
+  b: Value | undefined,
+  zone: string = DEFAULT_ZONE,
+): Value {
   switch (operator) {
     case "==":
       return valueEquals(a ?? null, b ?? null);
@@ -150,7 +157,8 @@ function arithmetic(operator: string, a: Value | undefined, b: Value | undefined
     if (operator === "+") return new DurationValue(a.days + b.days, a.millis + b.millis);
     if (operator === "-") return new DurationValue(a.days - b.days, a.millis - b.millis);
   }
-  if (operator === "+" && a instanceof DurationValue && (b instanceof DateValue || b instanceof DateTimeValue)) return addDuration(b, a, 1, zone);
+  if (operator === "+" && a instanceof DurationValue && (b instanceof DateValue || b instanceof DateTimeValue))
+    return addDuration(b, a, 1, zone);
   return null;
 }
 

@@ -59,7 +59,10 @@ export interface LocatedDiagnostic {
   readonly endColumn: number;
 }
 
-export function locateRange(index: LineIndex, range: Range): { line: number; column: number; endLine: number; endColumn: number } {
+export function locateRange(
+  index: LineIndex,
+  range: Range,
+): { line: number; column: number; endLine: number; endColumn: number } {
   const start = index.toPosition(range.start);
   const end = index.toPosition(Math.max(range.end, range.start));
   return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
@@ -68,5 +71,10 @@ export function locateRange(index: LineIndex, range: Range): { line: number; col
 /** Converts diagnostics of `text` to their wire form. */
 export function locateDiagnostics(text: string, diagnostics: readonly Diagnostic[]): LocatedDiagnostic[] {
   const index = createLineIndex(text);
-  return diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.message, ...locateRange(index, d.range) }));
+  return diagnostics.map((d) => ({
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...locateRange(index, d.range),
+  }));
 }

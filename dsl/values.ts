@@ -189,7 +189,9 @@ export function valueEquals(a: Value | undefined, b: Value | undefined): boolean
   if (isRecord(a) && isRecord(b)) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && valueEquals(a[k], b[k]));
+    return (
+      ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && valueEquals(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -250,14 +252,25 @@ function startOfDay(d: DateValue, zone: string): number {
 }
 
 /** Adds a duration to a date or date-time (calendar days in the zone, then clock time). */
-export function addDuration(base: DateValue | DateTimeValue, d: DurationValue, sign: 1 | -1 = 1, zone: string = DEFAULT_ZONE): DateValue | DateTimeValue {
+export function addDuration(
+  base: DateValue | DateTimeValue,
+  d: DurationValue,
+  sign: 1 | -1 = 1,
+  zone: string = DEFAULT_ZONE,
+): DateValue | DateTimeValue {
   if (base instanceof DateValue) {
     // Whole days keep a date; a clock part makes a date-time from the start of that day in the zone.
     if (d.millis === 0) return DateValue.fromEpochDay(base.epochDay() + sign * d.days);
     const start = DateTime.fromObject({ year: base.year, month: base.month, day: base.day }, { zone });
     return new DateTimeValue(start.plus({ days: sign * d.days, milliseconds: sign * d.millis }).toMillis(), zone);
   }
-  return new DateTimeValue(base.toLuxon().plus({ days: sign * d.days, milliseconds: sign * d.millis }).toMillis(), base.zone);
+  return new DateTimeValue(
+    base
+      .toLuxon()
+      .plus({ days: sign * d.days, milliseconds: sign * d.millis })
+      .toMillis(),
+    base.zone,
+  );
 }
 
 /** Converts a runtime value to plain JSON (ISO strings for temporal values). */
@@ -268,7 +281,8 @@ export function toJson(v: Value | undefined): unknown {
   if (isRecord(v)) {
     const out: Record<string, unknown> = {};
     // defineProperty, not assignment: an own "__proto__" key stays a plain key, never a prototype.
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: toJson(v[k]), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(v))
+      Object.defineProperty(out, k, { value: toJson(v[k]), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;

@@ -10,11 +10,22 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { didYouMean } from "../dsl/diagnostics.js";
 import type { CompiledRuleSet, Shape } from "../dsl/compile/compiled.js";
-import { createRecord, DurationValue, isDurationText, parseDate, parseDateTime, parseDuration, type Value } from "../dsl/values.js";
+import {
+  createRecord,
+  DurationValue,
+  isDurationText,
+  parseDate,
+  parseDateTime,
+  parseDuration,
+  type Value,
+} from "../dsl/values.js";
 import { DecisionError } from "./errors.js";
 
 // ajv-formats is published as CommonJS; under ESM its default export is the plugin function.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv, formats: string[]) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+  formats: string[],
+) => Ajv;
 
 /** Most fact problems listed in one error. */
 export const MAX_FACT_ISSUES = 100;
@@ -36,7 +47,11 @@ export interface FactIssue {
 export const FACT_SCHEMA_ANNOTATIONS = ["x-normalize", "x-uniqueBy"] as const;
 
 /** An ajv validator of one of the rule set's schemas (facts: defaults applied; decision: nothing changed). */
-function schemaValidator(compiled: CompiledRuleSet, schema: Record<string, unknown>, useDefaults: boolean): ValidateFunction {
+function schemaValidator(
+  compiled: CompiledRuleSet,
+  schema: Record<string, unknown>,
+  useDefaults: boolean,
+): ValidateFunction {
   const ajv = new Ajv({
     allErrors: true,
     coerceTypes: false,
@@ -51,7 +66,10 @@ function schemaValidator(compiled: CompiledRuleSet, schema: Record<string, unkno
   addFormats(ajv, ["date"]);
   ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
   ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
-  ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined });
+  ajv.addFormat("rules-date-time", {
+    type: "string",
+    validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined,
+  });
   ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => isDurationText(s) });
   return ajv.compile(schema);
 }
@@ -60,19 +78,25 @@ function schemaValidator(compiled: CompiledRuleSet, schema: Record<string, unkno
  * Checks an assembled decision (as JSON) against the declared `outputs` (the rule set's
  * `decisionSchema`): the issues, each with a JSON pointer into the decision; none when it conforms.
  */
-export function createDecisionValidator(compiled: CompiledRuleSet): (decision: Record<string, unknown>) => readonly FactIssue[] {
+export function createDecisionValidator(
+  compiled: CompiledRuleSet,
+): (decision: Record<string, unknown>) => readonly FactIssue[] {
   const validate = schemaValidator(compiled, compiled.decisionSchema, false);
   return (decision) => {
     if (validate(decision)) return [];
     // Inside an output (list items, object fields) a null or a missing field is the language's
     // "absent" (`contatos.canal` over items without `canal`); only the outputs themselves must
     // keep to `nullable`.
-    const nested = (e: ErrorObject) => e.instancePath.split("/").length > 2 || (e.keyword === "required" && e.instancePath !== "");
+    const nested = (e: ErrorObject) =>
+      e.instancePath.split("/").length > 2 || (e.keyword === "required" && e.instancePath !== "");
     const issues = (validate.errors ?? []).filter((e) => !(nested(e) && (e.data === null || e.keyword === "required")));
     // No "você quis dizer" here: the value came from the rule set, not from someone typing it.
     const enumIssue = (e: ErrorObject): FactIssue => ({
       path: e.instancePath,
-      message: `valor fora da lista (enum) declarada: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).filter((x) => x !== null).map((a) => `"${String(a)}"`).join(", ")}`,
+      message: `valor fora da lista (enum) declarada: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? [])
+        .filter((x) => x !== null)
+        .map((a) => `"${String(a)}"`)
+        .join(", ")}`,
     });
     return dedupe(issues.map((e) => (e.keyword === "enum" ? enumIssue(e) : describe(e))));
   };
@@ -84,17 +108,23 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
 
   return (facts: unknown) => {
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) {
-      throw new DecisionError("INVALID_FACTS", "os fatos devem ser um objeto JSON", [{ path: "", message: "esperava um objeto com os fatos" }]);
+      throw new DecisionError("INVALID_FACTS", "os fatos devem ser um objeto JSON", [
+        { path: "", message: "esperava um objeto com os fatos" },
+      ]);
     }
     const depthIssue = tooDeep(facts);
     if (depthIssue !== undefined) {
-      throw new DecisionError("INVALID_FACTS", "os fatos estão aninhados demais", [{ path: depthIssue, message: `aninhamento acima de ${MAX_FACT_DEPTH} níveis` }]);
+      throw new DecisionError("INVALID_FACTS", "os fatos estão aninhados demais", [
+        { path: depthIssue, message: `aninhamento acima de ${MAX_FACT_DEPTH} níveis` },
+      ]);
     }
     let copy: Record<string, unknown>;
     try {
       copy = structuredClone(facts) as Record<string, unknown>;
     } catch {
-      throw new DecisionError("INVALID_FACTS", "os fatos devem ser dados JSON", [{ path: "", message: "valor que não é JSON (função, símbolo...)" }]);
+      throw new DecisionError("INVALID_FACTS", "os fatos devem ser dados JSON", [
+        { path: "", message: "valor que não é JSON (função, símbolo...)" },
+      ]);
     }
     const boundary: FactIssue[] = [];
     prepareObject(copy, compiled.factSchema, "", true, boundary);
@@ -102,10 +132,18 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
     if (!valid || boundary.length > 0) {
       // A boundary issue explains its place better than ajv can (Infinity "deve ser número").
       const flagged = new Set(boundary.map((i) => i.path));
-      const schemaErrors = valid ? [] : (validate.errors ?? []).filter((e) => !(e.keyword === "type" && flagged.has(e.instancePath)));
+      const schemaErrors = valid
+        ? []
+        : (validate.errors ?? []).filter((e) => !(e.keyword === "type" && flagged.has(e.instancePath)));
       const schemaIssues = schemaErrors.map(describe);
       const details = dedupe([...schemaIssues, ...boundary]);
-      const shown = details.length > MAX_FACT_ISSUES ? [...details.slice(0, MAX_FACT_ISSUES), { path: "", message: `mais ${details.length - MAX_FACT_ISSUES} problemas não mostrados` }] : details;
+      const shown =
+        details.length > MAX_FACT_ISSUES
+          ? [
+              ...details.slice(0, MAX_FACT_ISSUES),
+              { path: "", message: `mais ${details.length - MAX_FACT_ISSUES} problemas não mostrados` },
+            ]
+          : details;
       throw new DecisionError("INVALID_FACTS", "os fatos não seguem o esquema do conjunto de regras", shown);
     }
     return copy;
@@ -139,7 +177,10 @@ function prepare(value: unknown, schema: Schema, path: string, normalize: boolea
     if (!Number.isFinite(value)) {
       issues.push({ path, message: "número fora do intervalo representável (infinito ou NaN, por exemplo 1e400)" });
     } else if (types.includes("integer") && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      issues.push({ path, message: `inteiro grande demais: acima de ${Number.MAX_SAFE_INTEGER} (2^53 − 1) o valor perde precisão; envie-o como texto` });
+      issues.push({
+        path,
+        message: `inteiro grande demais: acima de ${Number.MAX_SAFE_INTEGER} (2^53 − 1) o valor perde precisão; envie-o como texto`,
+      });
     }
     return value;
   }
@@ -159,7 +200,13 @@ function prepare(value: unknown, schema: Schema, path: string, normalize: boolea
   return value;
 }
 
-function prepareObject(target: Record<string, unknown>, schema: Schema, path: string, normalize: boolean, issues: FactIssue[]): void {
+function prepareObject(
+  target: Record<string, unknown>,
+  schema: Schema,
+  path: string,
+  normalize: boolean,
+  issues: FactIssue[],
+): void {
   const norm = typeof schema["x-normalize"] === "boolean" ? schema["x-normalize"] : normalize;
   const properties = isSchema(schema.properties) ? schema.properties : {};
   const rest = isSchema(schema.additionalProperties) ? schema.additionalProperties : {};
@@ -174,7 +221,8 @@ function prepareObject(target: Record<string, unknown>, schema: Schema, path: st
 /** Reports every item whose key repeats an earlier item's, naming both places. */
 function uniqueBy(items: readonly unknown[], keys: readonly string[], path: string, issues: FactIssue[]): void {
   const seen = new Map<string, number>();
-  const place = (i: number) => (keys.length === 1 ? `${path}/${i}/${escapePointer(keys[0] as string)}` : `${path}/${i}`);
+  const place = (i: number) =>
+    keys.length === 1 ? `${path}/${i}/${escapePointer(keys[0] as string)}` : `${path}/${i}`;
   items.forEach((item, i) => {
     if (typeof item !== "object" || item === null || Array.isArray(item)) return;
     const values: unknown[] = [];
@@ -217,7 +265,8 @@ function tooDeep(root: unknown): string | undefined {
     const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string };
     if (typeof v !== "object" || v === null) continue;
     if (depth > MAX_FACT_DEPTH) return path;
-    for (const k of Object.keys(v)) stack.push({ v: (v as Record<string, unknown>)[k], depth: depth + 1, path: `${path}/${escapePointer(k)}` });
+    for (const k of Object.keys(v))
+      stack.push({ v: (v as Record<string, unknown>)[k], depth: depth + 1, path: `${path}/${escapePointer(k)}` });
   }
   return undefined;
 }
@@ -240,11 +289,19 @@ function describe(e: ErrorObject): FactIssue {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "required":
-      return { path: `${e.instancePath}/${escapePointer(String(params.missingProperty))}`, message: "fato obrigatório ausente" };
+      return {
+        path: `${e.instancePath}/${escapePointer(String(params.missingProperty))}`,
+        message: "fato obrigatório ausente",
+      };
     case "additionalProperties": {
       const name = String(params.additionalProperty);
-      const known = Object.keys(((e.parentSchema as Record<string, unknown> | undefined)?.properties as object | undefined) ?? {});
-      return { path: `${e.instancePath}/${escapePointer(name)}`, message: `campo desconhecido.${didYouMean(name, known)}` };
+      const known = Object.keys(
+        ((e.parentSchema as Record<string, unknown> | undefined)?.properties as object | undefined) ?? {},
+      );
+      return {
+        path: `${e.instancePath}/${escapePointer(name)}`,
+        message: `campo desconhecido.${didYouMean(name, known)}`,
+      };
     }
     case "type": {
       const types = Array.isArray(params.type) ? (params.type as string[]) : [String(params.type)];
@@ -305,7 +362,8 @@ export function convert(v: unknown, shape: Shape, zone: string): Value {
       if (typeof v !== "object" || Array.isArray(v)) return null;
       const r = createRecord();
       for (const k of Object.keys(v)) {
-        const field = shape.fields && Object.prototype.hasOwnProperty.call(shape.fields, k) ? shape.fields[k] : shape.values;
+        const field =
+          shape.fields && Object.prototype.hasOwnProperty.call(shape.fields, k) ? shape.fields[k] : shape.values;
         r[k] = convert((v as Record<string, unknown>)[k], field ?? { t: "plain" }, zone);
       }
       if (shape.fields) for (const k of Object.keys(shape.fields)) if (!(k in r)) r[k] = null;

@@ -18,9 +18,21 @@ export function runtimeOf(compiled: CompiledRuleSet): Runtime {
 }
 
 /** Validates the facts, runs the rule set and assembles the decision. Rejects with DecisionError. */
-export function decide(compiled: CompiledRuleSet, facts: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
+export function decide(
+  compiled: CompiledRuleSet,
+  facts: unknown,
+  options: DecideOptions = {},
+): Promise<DecisionResult> {
   return runtimeOf(compiled).decide(facts, options);
 }
 
-export { createRuntime, createEngine, type DecideOptions, type DecisionResult, type Runtime, type TraceEntry, type TraceCondition } from "./runtime.js";
+export {
+  createRuntime,
+  createEngine,
+  type DecideOptions,
+  type DecisionResult,
+  type Runtime,
+  type TraceEntry,
+  type TraceCondition,
+} from "./runtime.js";
 export { DecisionError, isDecisionError, type DecisionErrorCode, type ErrorDetail } from "./errors.js";

@@ -9,10 +9,27 @@
  * run at a time.
  */
 import { Almanac, Engine, type RuleProperties, type RuleResult } from "json-rules-engine";
-import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT, type CompiledRuleSet, type CompiledTemplate, type Condition, type Handler } from "../dsl/compile/compiled.js";
+import {
+  DECISION_FACT,
+  EXPR_FACT,
+  RUN_FACT,
+  TABLE_FACT,
+  type CompiledRuleSet,
+  type CompiledTemplate,
+  type Condition,
+  type Handler,
+} from "../dsl/compile/compiled.js";
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
-import { compareValues, createRecord, isRecord, toDisplayText, toJson, valueEquals, type Value } from "../dsl/values.js";
+import {
+  compareValues,
+  createRecord,
+  isRecord,
+  toDisplayText,
+  toJson,
+  valueEquals,
+  type Value,
+} from "../dsl/values.js";
 import { convert, createDecisionValidator, createFactValidator, toRuntimeFacts } from "./facts.js";
 import { DecisionError, type ErrorDetail } from "./errors.js";
 import { decodeValue, operatorDefinitions, pathResolver } from "./operators.js";
@@ -82,7 +99,8 @@ class RunContext {
     /** Engine rule name by event ref (precomputed once per runtime). */
     readonly names: ReadonlyMap<string, string>,
   ) {
-    for (const [name, out] of Object.entries(compiled.outputs)) this.decision[name] = convert(structuredClone(out.default), out.shape, compiled.zone);
+    for (const [name, out] of Object.entries(compiled.outputs))
+      this.decision[name] = convert(structuredClone(out.default), out.shape, compiled.zone);
     for (const [name, t] of Object.entries(compiled.tables)) this.tables[name] = t.hitPolicy === "collect" ? [] : null;
     const self = this;
     this.env = {
@@ -128,11 +146,15 @@ class RunContext {
   lookup(name: string): Value | undefined {
     const c = this.compiled;
     if (Object.prototype.hasOwnProperty.call(this.facts, name)) return this.facts[name];
-    if (Object.prototype.hasOwnProperty.call(c.constants, name)) return this.memoised(`c:${name}`, () => evaluate(c.constants[name] as Expr, this.env));
-    if (Object.prototype.hasOwnProperty.call(c.values, name)) return this.memoised(`v:${name}`, () => evaluate(c.values[name] as Expr, this.env));
-    if (Object.prototype.hasOwnProperty.call(c.templates, name)) return this.render(c.templates[name] as CompiledTemplate, []);
+    if (Object.prototype.hasOwnProperty.call(c.constants, name))
+      return this.memoised(`c:${name}`, () => evaluate(c.constants[name] as Expr, this.env));
+    if (Object.prototype.hasOwnProperty.call(c.values, name))
+      return this.memoised(`v:${name}`, () => evaluate(c.values[name] as Expr, this.env));
+    if (Object.prototype.hasOwnProperty.call(c.templates, name))
+      return this.render(c.templates[name] as CompiledTemplate, []);
     if (Object.prototype.hasOwnProperty.call(c.tables, name)) return this.tables[name];
-    if (Object.prototype.hasOwnProperty.call(c.collections, name)) return this.memoised(`k:${name}`, () => this.collection(name));
+    if (Object.prototype.hasOwnProperty.call(c.collections, name))
+      return this.memoised(`k:${name}`, () => this.collection(name));
     if (name === "decision") return this.decision;
     return undefined;
   }
@@ -157,7 +179,14 @@ class RunContext {
     const rows = items.map((item, index) => {
       const env = withLocals(this.env, { item });
       const included = def.where ? evaluate(def.where, env) === true : true;
-      return { item, index, included, key: def.key.map((k) => evaluate(k, env)), order: def.order.map((o) => evaluate(o, env)), content: JSON.stringify(toJson(item)) };
+      return {
+        item,
+        index,
+        included,
+        key: def.key.map((k) => evaluate(k, env)),
+        order: def.order.map((o) => evaluate(o, env)),
+        content: JSON.stringify(toJson(item)),
+      };
     });
     const groups = new Map<string, typeof rows>();
     for (const r of rows) {
@@ -176,7 +205,9 @@ class RunContext {
         }
         return a.content < b.content ? -1 : a.content > b.content ? 1 : 0;
       });
-      g.forEach((r, i) => rank.set(r.index, { first: (g[0] as (typeof rows)[number]).item, rank: i + 1, size: g.length }));
+      g.forEach((r, i) =>
+        rank.set(r.index, { first: (g[0] as (typeof rows)[number]).item, rank: i + 1, size: g.length }),
+      );
     }
     return rows.map((r) => {
       const info = rank.get(r.index);
@@ -239,16 +270,45 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
       }
       if (table.hitPolicy === "unique" && hits.length > 0) {
         const first = c.sourceMap[`t:${handler.table}:${hits[0]}`];
-        throw new DecisionError("RULESET_DEFECT", `a tabela "${handler.table}" (política unique) tem mais de uma linha válida para estes fatos: linhas ${(hits[0] ?? 0) + 1} e ${handler.row + 1}`, [
-          ...(first ? [{ ruleset: c.name, table: handler.table, row: (hits[0] ?? 0) + 1, message: `linha ${(hits[0] ?? 0) + 1}`, line: first.line, column: first.column }] : []),
-          ...(label ? [{ ruleset: c.name, table: handler.table, row: handler.row + 1, message: `linha ${handler.row + 1}`, line: label.line, column: label.column }] : []),
-        ]);
+        throw new DecisionError(
+          "RULESET_DEFECT",
+          `a tabela "${handler.table}" (política unique) tem mais de uma linha válida para estes fatos: linhas ${(hits[0] ?? 0) + 1} e ${handler.row + 1}`,
+          [
+            ...(first
+              ? [
+                  {
+                    ruleset: c.name,
+                    table: handler.table,
+                    row: (hits[0] ?? 0) + 1,
+                    message: `linha ${(hits[0] ?? 0) + 1}`,
+                    line: first.line,
+                    column: first.column,
+                  },
+                ]
+              : []),
+            ...(label
+              ? [
+                  {
+                    ruleset: c.name,
+                    table: handler.table,
+                    row: handler.row + 1,
+                    message: `linha ${handler.row + 1}`,
+                    line: label.line,
+                    column: label.column,
+                  },
+                ]
+              : []),
+          ],
+        );
       }
       hits.push(handler.row);
       run.tableHits.set(handler.table, hits);
       const row = table.rows[handler.row];
-      const result = createRecord(table.outputs.map((o, i) => [o, row?.outputs[i] ? evaluate(row.outputs[i] as Expr, run.env) : null] as const));
-      if (table.hitPolicy === "collect") run.tables[handler.table] = [...((run.tables[handler.table] as Value[]) ?? []), result];
+      const result = createRecord(
+        table.outputs.map((o, i) => [o, row?.outputs[i] ? evaluate(row.outputs[i] as Expr, run.env) : null] as const),
+      );
+      if (table.hitPolicy === "collect")
+        run.tables[handler.table] = [...((run.tables[handler.table] as Value[]) ?? []), result];
       else run.tables[handler.table] = result;
       break;
     }
@@ -304,7 +364,8 @@ function handle(run: RunContext, ref: string, engine: Engine): void {
         run.touch();
       }
       const reasons = run.decision[t.reasons];
-      run.decision[t.allowed] = (!Array.isArray(reasons) || reasons.length === 0) && (!Array.isArray(missing) || missing.length === 0);
+      run.decision[t.allowed] =
+        (!Array.isArray(reasons) || reasons.length === 0) && (!Array.isArray(missing) || missing.length === 0);
       break;
     }
   }
@@ -342,8 +403,17 @@ export function createEngine(compiled: CompiledRuleSet): Engine {
     },
     { cache: false },
   );
-  engine.addFact(DECISION_FACT, async (_params: Record<string, unknown>, almanac: Almanac) => (await runOf(almanac)).decision, { cache: false });
-  engine.addFact(TABLE_FACT, async (params: Record<string, unknown>, almanac: Almanac) => (await runOf(almanac)).tables[String(params.table)] ?? null, { cache: false });
+  engine.addFact(
+    DECISION_FACT,
+    async (_params: Record<string, unknown>, almanac: Almanac) => (await runOf(almanac)).decision,
+    { cache: false },
+  );
+  engine.addFact(
+    TABLE_FACT,
+    async (params: Record<string, unknown>, almanac: Almanac) =>
+      (await runOf(almanac)).tables[String(params.table)] ?? null,
+    { cache: false },
+  );
   for (const rule of compiled.rules) engine.addRule(structuredClone(rule) as unknown as RuleProperties);
   engine.on("success", async (event, almanac) => {
     const run = await runOf(almanac);
@@ -378,9 +448,18 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
       if (evaluate(inv.check, run.env) !== true) {
         const at = compiled.sourceMap[`i:${i}`];
         // Which invariant and where it is written; never the decision itself (it carries the facts).
-        throw new DecisionError("RULESET_DEFECT", `a decisão quebra o invariante "${inv.name}"${inv.message ? `: ${inv.message}` : ""}`, [
-          { ruleset: compiled.name, invariant: inv.name, message: inv.message ?? `invariante "${inv.name}" violado`, ...(at ? { line: at.line, column: at.column } : {}) },
-        ]);
+        throw new DecisionError(
+          "RULESET_DEFECT",
+          `a decisão quebra o invariante "${inv.name}"${inv.message ? `: ${inv.message}` : ""}`,
+          [
+            {
+              ruleset: compiled.name,
+              invariant: inv.name,
+              message: inv.message ?? `invariante "${inv.name}" violado`,
+              ...(at ? { line: at.line, column: at.column } : {}),
+            },
+          ],
+        );
       }
     }
     const decision = toJson(run.decision) as Record<string, unknown>;
@@ -400,7 +479,11 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
  * table" means for a RULESET_DEFECT: the last rule that fired and set the output read the table.
  */
 function tablesReadByActions(compiled: CompiledRuleSet): ReadonlyMap<number, ReadonlyMap<string, readonly string[]>> {
-  const single = new Set(Object.entries(compiled.tables).filter(([, t]) => t.hitPolicy !== "collect").map(([name]) => name));
+  const single = new Set(
+    Object.entries(compiled.tables)
+      .filter(([, t]) => t.hitPolicy !== "collect")
+      .map(([name]) => name),
+  );
   const out = new Map<number, Map<string, string[]>>();
   compiled.rulesMeta.forEach((rule, i) => {
     for (const a of rule.actions) {
@@ -425,7 +508,13 @@ function collectTableReads(node: unknown, tables: ReadonlySet<string>, into: str
   }
   if (!node || typeof node !== "object") return;
   const o = node as { kind?: unknown; object?: { kind?: unknown; name?: unknown } };
-  if (o.kind === "member" && o.object?.kind === "name" && typeof o.object.name === "string" && tables.has(o.object.name)) into.push(o.object.name);
+  if (
+    o.kind === "member" &&
+    o.object?.kind === "name" &&
+    typeof o.object.name === "string" &&
+    tables.has(o.object.name)
+  )
+    into.push(o.object.name);
   for (const v of Object.values(node)) if (v && typeof v === "object") collectTableReads(v, tables, into);
 }
 
@@ -467,18 +556,26 @@ function outputDefect(
         // Where the output is declared without accepting null (the other place a fix can go).
         details.push({ ...where, message: `a saída "${output}" está declarada aqui sem aceitar nulo` });
       } else if (behind.rule !== undefined) {
-        details.push({ ...where, message: `a regra "${behind.rule}" deu nulo à saída "${output}", que não aceita nulo` });
+        details.push({
+          ...where,
+          message: `a regra "${behind.rule}" deu nulo à saída "${output}", que não aceita nulo`,
+        });
       } else {
         details.push({ ...where, message: `nenhuma regra deu valor à saída "${output}", que não aceita nulo` });
       }
       continue;
     }
     const first = list[0] as { path: string; message: string };
-    details.push({ ...where, message: `a saída "${first.path.slice(1).split("/").map(decodePointerSegment).join(".")}" recebeu um valor fora do declarado: ${first.message}` });
+    details.push({
+      ...where,
+      message: `a saída "${first.path.slice(1).split("/").map(decodePointerSegment).join(".")}" recebeu um valor fora do declarado: ${first.message}`,
+    });
   }
   const first = details[0] as ErrorDetail;
   const message =
-    byOutput.size === 1 ? `a decisão não segue as saídas declaradas: ${first.message}` : `a decisão não segue as saídas declaradas (${byOutput.size} saídas): ${first.message}`;
+    byOutput.size === 1
+      ? `a decisão não segue as saídas declaradas: ${first.message}`
+      : `a decisão não segue as saídas declaradas (${byOutput.size} saídas): ${first.message}`;
   return new DecisionError("RULESET_DEFECT", message, details);
 }
 
@@ -486,7 +583,12 @@ function outputDefect(
  * What left an output null: the last rule that fired and assigned it and, when that assignment
  * read a `unique`/`first` table with no row hit for these facts, that table.
  */
-function nullBehind(compiled: CompiledRuleSet, run: RunContext, output: string, tablesRead: ReadonlyMap<number, ReadonlyMap<string, readonly string[]>>): { rule?: string; table?: string } {
+function nullBehind(
+  compiled: CompiledRuleSet,
+  run: RunContext,
+  output: string,
+  tablesRead: ReadonlyMap<number, ReadonlyMap<string, readonly string[]>>,
+): { rule?: string; table?: string } {
   for (let i = run.firedRefs.length - 1; i >= 0; i--) {
     const handler = compiled.handlers[run.firedRefs[i] as string];
     if (handler?.kind !== "rule") continue;
@@ -502,7 +604,13 @@ function decodePointerSegment(s: string): string {
   return s.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
-function explain(compiled: CompiledRuleSet, refs: readonly string[], names: ReadonlyMap<string, string>, results: readonly RuleResult[], run: RunContext): TraceEntry[] {
+function explain(
+  compiled: CompiledRuleSet,
+  refs: readonly string[],
+  names: ReadonlyMap<string, string>,
+  results: readonly RuleResult[],
+  run: RunContext,
+): TraceEntry[] {
   const byRef = new Map<string, RuleResult>();
   for (const r of results) byRef.set(String((r.event?.params as { ref?: string } | undefined)?.ref), r);
   return refs.map((ref) => {
@@ -518,7 +626,9 @@ function explain(compiled: CompiledRuleSet, refs: readonly string[], names: Read
       line: loc?.line ?? 0,
       column: loc?.column ?? 0,
       conditions,
-      ...(run.ignoredRows.has(ref) ? { note: "ignorada: uma linha anterior da tabela já foi escolhida (política first)" } : {}),
+      ...(run.ignoredRows.has(ref)
+        ? { note: "ignorada: uma linha anterior da tabela já foi escolhida (política first)" }
+        : {}),
       ...(!r && run.stopped ? { note: "não avaliada: uma regra anterior encerrou a avaliação (stop)" } : {}),
     };
   });
@@ -527,7 +637,8 @@ function explain(compiled: CompiledRuleSet, refs: readonly string[], names: Read
 function collectConditions(c: unknown, compiled: CompiledRuleSet, out: TraceCondition[]): void {
   if (!c || typeof c !== "object") return;
   const o = c as Record<string, unknown>;
-  for (const key of ["all", "any"]) if (Array.isArray(o[key])) for (const x of o[key] as unknown[]) collectConditions(x, compiled, out);
+  for (const key of ["all", "any"])
+    if (Array.isArray(o[key])) for (const x of o[key] as unknown[]) collectConditions(x, compiled, out);
   if (o.not) collectConditions(o.not, compiled, out);
   if (typeof o.name === "string" && typeof o.operator === "string") {
     const loc = compiled.sourceMap[o.name];

@@ -90,7 +90,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const e = err as NodeJS.ErrnoException & { rawPacket?: unknown };
       if (e.code === "ECONNRESET" || socket.destroyed) return;
       const api = clientErrorOf(e);
-      transportLog?.info({ code: api.code, status: api.statusCode, cause: e.code }, "request refused by the HTTP parser");
+      transportLog?.info(
+        { code: api.code, status: api.statusCode, cause: e.code },
+        "request refused by the HTTP parser",
+      );
       const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
       if (socket.writable && !pending?.headersSent) socket.end(rawErrorResponse(api));
       else socket.destroy();
@@ -120,7 +123,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     ajv: {
       // The request validator must never coerce ("100" → 100, null → 0) nor drop unknown fields.
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, strict: false },
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        allErrors: true,
+        strict: false,
+      },
     },
   });
 
@@ -153,7 +162,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       clearTimeout(entry.timer);
       if (!reply.raw.writableFinished && !entry.controller.signal.aborted) entry.controller.abort("client_gone");
     });
-    if (draining) throw new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes");
+    if (draining)
+      throw new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes");
   });
 
   app.addHook("preValidation", async (request: FastifyRequest, reply) => {
@@ -190,18 +200,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onResponse", async (request, reply) => {
     // The route pattern, never the raw URL: label values stay few.
     const route = request.routeOptions.url ?? "(sem rota)";
-    metrics.httpSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.httpSeconds.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
   app.setErrorHandler((err, request, reply) => {
     const api = toApiError(err);
     if (api.statusCode >= 500) request.log.error({ err }, "request failed");
     else request.log.info({ code: api.code, status: api.statusCode }, "request refused");
-    reply.status(api.statusCode).send({ error: { code: api.code, message: api.message, details: api.details, requestId: request.id } });
+    reply
+      .status(api.statusCode)
+      .send({ error: { code: api.code, message: api.message, details: api.details, requestId: request.id } });
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: "NOT_FOUND", message: `rota inexistente: ${request.method} ${request.url.split("?")[0]}`, details: [], requestId: request.id } });
+    reply
+      .status(404)
+      .send({
+        error: {
+          code: "NOT_FOUND",
+          message: `rota inexistente: ${request.method} ${request.url.split("?")[0]}`,
+          details: [],
+          requestId: request.id,
+        },
+      });
   });
 
   await app.register(rateLimit, { global: false, keyGenerator: (req) => req.principal?.name ?? req.ip });

@@ -49,11 +49,17 @@ export function parseTokens(text: string, origin: string): TokenEntry[] {
   }
   return raw.map((e, i) => {
     const where = `${origin}, token ${i + 1}`;
-    if (typeof e.name !== "string" || !/^[\w.@-]{1,64}$/.test(e.name)) throw new Error(`${where}: nome inválido (letras, dígitos, . @ - _)`);
-    if (!Array.isArray(e.roles) || e.roles.length === 0) throw new Error(`${where} (${e.name}): informe pelo menos um papel (${ROLES.join(", ")})`);
-    for (const r of e.roles) if (!ROLES.includes(r as Role)) throw new Error(`${where} (${e.name}): papel desconhecido "${String(r)}" (use ${ROLES.join(", ")})`);
+    if (typeof e.name !== "string" || !/^[\w.@-]{1,64}$/.test(e.name))
+      throw new Error(`${where}: nome inválido (letras, dígitos, . @ - _)`);
+    if (!Array.isArray(e.roles) || e.roles.length === 0)
+      throw new Error(`${where} (${e.name}): informe pelo menos um papel (${ROLES.join(", ")})`);
+    for (const r of e.roles)
+      if (!ROLES.includes(r as Role))
+        throw new Error(`${where} (${e.name}): papel desconhecido "${String(r)}" (use ${ROLES.join(", ")})`);
     if (typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256)) {
-      throw new Error(`${where} (${e.name}): sha256 deve ser o hash SHA-256 do token em hexadecimal (64 caracteres); gere com: npx rules token --name ${e.name} --roles ${(e.roles as string[]).join(",")}`);
+      throw new Error(
+        `${where} (${e.name}): sha256 deve ser o hash SHA-256 do token em hexadecimal (64 caracteres); gere com: npx rules token --name ${e.name} --roles ${(e.roles as string[]).join(",")}`,
+      );
     }
     return { name: e.name, roles: e.roles as Role[], sha256: e.sha256 };
   });

@@ -59,7 +59,8 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
   const raw = env[key];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} deve ser um inteiro entre ${min} e ${max} (recebido: ${JSON.stringify(raw)})`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${key} deve ser um inteiro entre ${min} e ${max} (recebido: ${JSON.stringify(raw)})`);
   return n;
 }
 

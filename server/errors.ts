@@ -40,8 +40,10 @@ interface ValidationItem {
 
 function pointer(v: ValidationItem): string {
   const base = v.instancePath ?? "";
-  if (v.keyword === "required" && v.params && typeof v.params.missingProperty === "string") return `${base}/${v.params.missingProperty}`;
-  if (v.keyword === "additionalProperties" && v.params && typeof v.params.additionalProperty === "string") return `${base}/${v.params.additionalProperty}`;
+  if (v.keyword === "required" && v.params && typeof v.params.missingProperty === "string")
+    return `${base}/${v.params.missingProperty}`;
+  if (v.keyword === "additionalProperties" && v.params && typeof v.params.additionalProperty === "string")
+    return `${base}/${v.params.additionalProperty}`;
   return base;
 }
 
@@ -57,9 +59,23 @@ const MESSAGES: Record<string, (v: ValidationItem) => string> = {
 };
 
 const STORAGE: Record<StorageFailure, { status: number; code: string; message: string }> = {
-  full: { status: 507, code: "STORAGE_FULL", message: "o armazenamento do serviço está cheio: nada foi gravado; as decisões continuam. Avise a operação" },
-  "read-only": { status: 503, code: "STORAGE_READ_ONLY", message: "o armazenamento do serviço não aceita gravações (somente leitura ou sem permissão): nada foi gravado; as decisões continuam. Avise a operação" },
-  unavailable: { status: 503, code: "STORAGE_UNAVAILABLE", message: "o armazenamento do serviço falhou: nada foi gravado; as decisões continuam. Tente de novo em instantes ou avise a operação" },
+  full: {
+    status: 507,
+    code: "STORAGE_FULL",
+    message: "o armazenamento do serviço está cheio: nada foi gravado; as decisões continuam. Avise a operação",
+  },
+  "read-only": {
+    status: 503,
+    code: "STORAGE_READ_ONLY",
+    message:
+      "o armazenamento do serviço não aceita gravações (somente leitura ou sem permissão): nada foi gravado; as decisões continuam. Avise a operação",
+  },
+  unavailable: {
+    status: 503,
+    code: "STORAGE_UNAVAILABLE",
+    message:
+      "o armazenamento do serviço falhou: nada foi gravado; as decisões continuam. Tente de novo em instantes ou avise a operação",
+  },
 };
 
 /** The API error of a storage failure (507 STORAGE_FULL, 503 STORAGE_READ_ONLY / STORAGE_UNAVAILABLE). */
@@ -69,14 +85,23 @@ export function storageApiError(failure: StorageFailure): ApiError {
 }
 
 /** The request took longer than HANDLER_TIMEOUT_MS. */
-export const handlerTimeout = () => new ApiError(503, "HANDLER_TIMEOUT", "a requisição demorou mais que o limite do serviço e foi interrompida; tente de novo");
+export const handlerTimeout = () =>
+  new ApiError(
+    503,
+    "HANDLER_TIMEOUT",
+    "a requisição demorou mais que o limite do serviço e foi interrompida; tente de novo",
+  );
 
 /** Maps anything thrown in a request to the status and body the contract fixes. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StorageError) return storageApiError(err.failure);
   // An operating-system error that escaped a store unwrapped is still a storage failure, not a bug.
-  if (err instanceof Error && osErrorCode(err) !== undefined && typeof (err as { syscall?: unknown }).syscall === "string") {
+  if (
+    err instanceof Error &&
+    osErrorCode(err) !== undefined &&
+    typeof (err as { syscall?: unknown }).syscall === "string"
+  ) {
     return storageApiError(storageFailureOf(osErrorCode(err)));
   }
   const e = err as FastifyError & { validation?: ValidationItem[]; validationContext?: string };
@@ -86,8 +111,13 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(
       400,
       tooMany ? "BATCH_TOO_LARGE" : "INVALID_REQUEST",
-      tooMany ? `um lote aceita no máximo ${String(tooMany.params?.limit)} itens` : "a requisição não segue o formato esperado",
-      e.validation.map((v) => ({ path: `${where}${pointer(v)}`, message: (v.keyword && MESSAGES[v.keyword]?.(v)) ?? v.message ?? "inválido" })),
+      tooMany
+        ? `um lote aceita no máximo ${String(tooMany.params?.limit)} itens`
+        : "a requisição não segue o formato esperado",
+      e.validation.map((v) => ({
+        path: `${where}${pointer(v)}`,
+        message: (v.keyword && MESSAGES[v.keyword]?.(v)) ?? v.message ?? "inválido",
+      })),
     );
   }
   switch (e?.code) {
@@ -108,7 +138,8 @@ export function toApiError(err: unknown): ApiError {
     default:
       break;
   }
-  if (e instanceof SyntaxError || e?.statusCode === 400) return new ApiError(400, "MALFORMED_JSON", "o corpo da requisição não é um JSON válido");
+  if (e instanceof SyntaxError || e?.statusCode === 400)
+    return new ApiError(400, "MALFORMED_JSON", "o corpo da requisição não é um JSON válido");
   if (e?.statusCode === 413) return new ApiError(413, "PAYLOAD_TOO_LARGE", "o corpo da requisição é grande demais");
   if (e?.statusCode === 415) return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "envie o corpo como application/json");
   if (e?.statusCode === 429) return new ApiError(429, "RATE_LIMITED", "muitas requisições: tente de novo em instantes");

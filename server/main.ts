@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   try {
     for (const p of problems) log.warn({ path: p.path }, `store: ${p.message}`);
     // Before listening: nothing to stall yet, so the seed's jobs run inline (the service's limits apply).
-    const seed = await seedFromDirectory(registry, config.rulesDir, { ...inlineAuthoring, limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows } });
+    const seed = await seedFromDirectory(registry, config.rulesDir, {
+      ...inlineAuthoring,
+      limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
+    });
     for (const name of seed.seeded) log.info({ ruleset: name }, "rule set seeded from rules/");
     for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
     // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
@@ -81,7 +84,14 @@ async function main(): Promise<void> {
     await store.close(); // releases the data-directory lock
     throw e;
   }
-  log.info({ dataDir: config.dataDir, rulesets: registry.names(), auth: config.tokens.length ? "tokens" : "open (loopback only)" }, "decision service ready");
+  log.info(
+    {
+      dataDir: config.dataDir,
+      rulesets: registry.names(),
+      auth: config.tokens.length ? "tokens" : "open (loopback only)",
+    },
+    "decision service ready",
+  );
 }
 
 main().catch((e: unknown) => {

@@ -66,7 +66,11 @@ function isJson(v: unknown): v is Json {
 }
 
 /** The route's schema as the document shows it: explicit error statuses, 2xx descriptions, security. */
-export function describeRoute(schema: FastifySchema | undefined, route: Pick<RouteOptions, "config">, secured: boolean): FastifySchema {
+export function describeRoute(
+  schema: FastifySchema | undefined,
+  route: Pick<RouteOptions, "config">,
+  secured: boolean,
+): FastifySchema {
   const s: FastifySchema = schema ?? {};
   if (s.hide) return s;
   const config = route.config as { public?: boolean; roles?: readonly string[] } | undefined;
@@ -74,7 +78,8 @@ export function describeRoute(schema: FastifySchema | undefined, route: Pick<Rou
   const roles = config?.roles ?? [];
 
   const statuses = new Map<ErrorStatus, string>();
-  if (s.body !== undefined || s.params !== undefined || s.querystring !== undefined) statuses.set(400, GENERIC_ERRORS[400]);
+  if (s.body !== undefined || s.params !== undefined || s.querystring !== undefined)
+    statuses.set(400, GENERIC_ERRORS[400]);
   if (secured && !isPublic) statuses.set(401, GENERIC_ERRORS[401]);
   if (secured && !isPublic && roles.length > 0) statuses.set(403, GENERIC_ERRORS[403]);
   if (s.body !== undefined) {
@@ -82,7 +87,10 @@ export function describeRoute(schema: FastifySchema | undefined, route: Pick<Rou
     statuses.set(415, GENERIC_ERRORS[415]);
   }
   for (const [status, description] of Object.entries(s.errors ?? {})) {
-    statuses.set(Number(status) as ErrorStatus, typeof description === "string" ? description : GENERIC_ERRORS[Number(status) as ErrorStatus]);
+    statuses.set(
+      Number(status) as ErrorStatus,
+      typeof description === "string" ? description : GENERIC_ERRORS[Number(status) as ErrorStatus],
+    );
   }
   if (!statuses.has(500)) statuses.set(500, GENERIC_ERRORS[500]);
   if (!statuses.has(503)) statuses.set(503, GENERIC_ERRORS[503]);
@@ -90,10 +98,13 @@ export function describeRoute(schema: FastifySchema | undefined, route: Pick<Rou
   const response: Json = {};
   for (const [status, body] of Object.entries(isJson(s.response) ? s.response : {})) {
     if (/^[45]/.test(status)) continue; // replaced by the explicit statuses below
-    const said = isJson(body) && (typeof body.description === "string" || typeof body["x-response-description"] === "string");
-    response[status] = isJson(body) && !said ? { ...body, "x-response-description": status === "201" ? "Criado." : "Sucesso." } : body;
+    const said =
+      isJson(body) && (typeof body.description === "string" || typeof body["x-response-description"] === "string");
+    response[status] =
+      isJson(body) && !said ? { ...body, "x-response-description": status === "201" ? "Criado." : "Sucesso." } : body;
   }
-  for (const status of [...statuses.keys()].sort((a, b) => a - b)) response[String(status)] = { description: statuses.get(status), $ref: ERROR_REF };
+  for (const status of [...statuses.keys()].sort((a, b) => a - b))
+    response[String(status)] = { description: statuses.get(status), $ref: ERROR_REF };
 
   const { errors: _errors, ...rest } = s;
   const described: FastifySchema = { ...rest, response };
@@ -102,7 +113,8 @@ export function describeRoute(schema: FastifySchema | undefined, route: Pick<Rou
     // OpenAPI 3.1: role names in a non-OAuth requirement; one requirement per role = any of them.
     described.security = roles.map((role) => ({ bearer: [role] }));
     const list = roles.map((r) => `\`${r}\``).join(", ");
-    const text = roles.length === 1 ? `Exige um token com o papel ${list}.` : `Exige um token com um destes papéis: ${list}.`;
+    const text =
+      roles.length === 1 ? `Exige um token com o papel ${list}.` : `Exige um token com um destes papéis: ${list}.`;
     described.description = s.description ? `${s.description}\n\n${text}` : text;
   }
   return described;
@@ -121,7 +133,7 @@ function baseDocument(secured: boolean): Json {
         "Decisões por conjunto de regras (CRM) e publicação de conjuntos de regras (analistas). O contrato HTTP está em `docs/contract.md` do repositório; o serviço, em `docs/service.md`.",
         auth,
         "**Conjuntos de regras.** Cada conjunto de regras ativo tem suas próprias operações `POST /v1/decide/<nome>` e `/batch`, com o esquema dos fatos (`Facts_<nome>`) e da decisão (`Decision_<nome>`) da versão ativa e um exemplo tirado da sua suíte de testes; este documento muda a cada publicação. `POST /v1/decide/{ruleset}` atende qualquer conjunto, inclusive versões fixadas com `?version=N` (cujos fatos seguem o esquema daquela versão).",
-        "**Erros.** Todo erro responde o envelope `Error`: `{\"error\": {\"code\", \"message\", \"details\", \"requestId\"}}`, com `code` estável em UPPER_SNAKE e o mesmo `requestId` do cabeçalho `x-request-id`.",
+        '**Erros.** Todo erro responde o envelope `Error`: `{"error": {"code", "message", "details", "requestId"}}`, com `code` estável em UPPER_SNAKE e o mesmo `requestId` do cabeçalho `x-request-id`.',
       ].join("\n\n"),
       version: "1.0.0",
     },
@@ -129,7 +141,12 @@ function baseDocument(secured: boolean): Json {
       ? {
           components: {
             securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", description: "Token de acesso (gerado com `npx rules token`); os papéis dele decidem as rotas permitidas." },
+              bearer: {
+                type: "http",
+                scheme: "bearer",
+                description:
+                  "Token de acesso (gerado com `npx rules token`); os papéis dele decidem as rotas permitidas.",
+              },
             },
           },
           security: [{ bearer: [] }],
@@ -179,7 +196,12 @@ function setAt(doc: Json, path: readonly string[], value: unknown): boolean {
 const JSON_CONTENT = ["content", "application/json", "schema"] as const;
 
 /** The concrete operations of one rule set, from the generic ones. */
-function ruleSetOperations(generic: Json | undefined, genericBatch: Json | undefined, loaded: LoadedVersion, example: Json | undefined): Record<string, Json> {
+function ruleSetOperations(
+  generic: Json | undefined,
+  genericBatch: Json | undefined,
+  loaded: LoadedVersion,
+  example: Json | undefined,
+): Record<string, Json> {
   const name = loaded.stored.name;
   const facts = schemaRef(`Facts_${name}`);
   const decision = schemaRef(`Decision_${name}`);
@@ -190,7 +212,8 @@ function ruleSetOperations(generic: Json | undefined, genericBatch: Json | undef
     copy.summary = summary;
     copy.description = typeof op.description === "string" ? `${about}\n\n${op.description}` : about;
     copy.tags = [name];
-    if (Array.isArray(copy.parameters)) copy.parameters = copy.parameters.filter((p) => !(isJson(p) && p.in === "path" && p.name === "ruleset"));
+    if (Array.isArray(copy.parameters))
+      copy.parameters = copy.parameters.filter((p) => !(isJson(p) && p.in === "path" && p.name === "ruleset"));
     setAt(copy, ["responses", "200", ...JSON_CONTENT, "properties", "ruleset"], { type: "string", enum: [name] });
     return copy;
   };
@@ -205,7 +228,11 @@ function ruleSetOperations(generic: Json | undefined, genericBatch: Json | undef
   if (genericBatch) {
     const op = specialise(genericBatch, `decideBatch_${name}`, `Várias decisões com ${name}`);
     setAt(op, ["requestBody", ...JSON_CONTENT, "properties", "items", "items", "properties", "facts"], facts);
-    setAt(op, ["responses", "200", ...JSON_CONTENT, "properties", "results", "items", "properties", "decision"], decision);
+    setAt(
+      op,
+      ["responses", "200", ...JSON_CONTENT, "properties", "results", "items", "properties", "decision"],
+      decision,
+    );
     if (example) setAt(op, ["requestBody", "content", "application/json", "example"], { items: [{ facts: example }] });
     out[`/v1/decide/${name}/batch`] = { post: op };
   }
@@ -216,7 +243,11 @@ function ruleSetOperations(generic: Json | undefined, genericBatch: Json | undef
  * The document with the concrete decide operations and the fact and decision schemas of each
  * active rule set. `base` (fastify-swagger's cached document) is not modified.
  */
-export function withRuleSets(base: Readonly<Json>, rulesets: readonly LoadedVersion[], examples: (loaded: LoadedVersion) => Json | undefined = exampleFacts): Json {
+export function withRuleSets(
+  base: Readonly<Json>,
+  rulesets: readonly LoadedVersion[],
+  examples: (loaded: LoadedVersion) => Json | undefined = exampleFacts,
+): Json {
   const paths: Json = { ...(isJson(base.paths) ? base.paths : {}) };
   const components: Json = { ...(isJson(base.components) ? base.components : {}) };
   const schemas: Json = { ...(isJson(components.schemas) ? components.schemas : {}) };
@@ -227,7 +258,15 @@ export function withRuleSets(base: Readonly<Json>, rulesets: readonly LoadedVers
     const name = loaded.stored.name;
     schemas[`Facts_${name}`] = structuredClone(loaded.compiled.factSchema);
     schemas[`Decision_${name}`] = structuredClone(loaded.compiled.decisionSchema);
-    Object.assign(paths, ruleSetOperations(isJson(generic) ? generic : undefined, isJson(genericBatch) ? genericBatch : undefined, loaded, examples(loaded)));
+    Object.assign(
+      paths,
+      ruleSetOperations(
+        isJson(generic) ? generic : undefined,
+        isJson(genericBatch) ? genericBatch : undefined,
+        loaded,
+        examples(loaded),
+      ),
+    );
     tags.push({ name, description: `${loaded.compiled.description} (versão ${loaded.stored.version})` });
   }
   components.schemas = schemas;
@@ -255,13 +294,17 @@ function currentDocument(registry: Registry): (base: Readonly<Json>) => Json {
  * Registers the OpenAPI generator (before the routes: it collects them as they are added) and
  * Swagger UI at /docs, whose routes are public.
  */
-export async function registerApiDocs(app: FastifyInstance, options: { readonly config: Config; readonly registry: Registry }): Promise<void> {
+export async function registerApiDocs(
+  app: FastifyInstance,
+  options: { readonly config: Config; readonly registry: Registry },
+): Promise<void> {
   const secured = options.config.tokens.length > 0;
   await app.register(swagger, {
     openapi: baseDocument(secured),
     refResolver: {
       // Shared schemas by their $id; the error envelope is the `Error` component.
-      buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id === errorSchema.$id ? ERROR_COMPONENT : typeof json.$id === "string" ? json.$id : `def-${i}`),
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        json.$id === errorSchema.$id ? ERROR_COMPONENT : typeof json.$id === "string" ? json.$id : `def-${i}`,
     },
     transform: ({ schema, url, route }) => ({ schema: describeRoute(schema, route, secured), url }),
   });
@@ -276,7 +319,12 @@ export async function registerApiDocs(app: FastifyInstance, options: { readonly 
       routePrefix: DOCS_PREFIX,
       transformSpecificationClone: false,
       transformSpecification: (base) => document(base),
-      uiConfig: { docExpansion: "list", defaultModelsExpandDepth: 0, displayOperationId: false, tryItOutEnabled: false },
+      uiConfig: {
+        docExpansion: "list",
+        defaultModelsExpandDepth: 0,
+        displayOperationId: false,
+        tryItOutEnabled: false,
+      },
     });
   });
 }

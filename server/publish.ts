@@ -12,7 +12,14 @@ import type { LocatedDiagnostic } from "../dsl/positions.js";
 import type { Runtime } from "../engine/runtime.js";
 import type { SuiteResult } from "../tester/run.js";
 import { inlineRunner, AuthoringTimeoutError, type AuthoringRunner } from "./authoring/pool.js";
-import { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringJob, type AuthoringLimits, type AuthoringVerdict } from "./authoring/job.js";
+import {
+  DEFAULT_LIMITS,
+  RUNTIME_BUILD_FAILED,
+  runtimeBuildMessage,
+  type AuthoringJob,
+  type AuthoringLimits,
+  type AuthoringVerdict,
+} from "./authoring/job.js";
 import { ApiError, handlerTimeout } from "./errors.js";
 import type { Registry } from "./registry.js";
 import { StoreConflictError, type AuditEntry, type RefusalAuditEntry, type StoredVersion } from "./store/types.js";
@@ -34,7 +41,11 @@ export async function runJob(authoring: Authoring, job: Omit<AuthoringJob, "limi
     return await authoring.runner.run({ ...job, limits: authoring.limits }, authoring.timeoutMs);
   } catch (e) {
     if (e instanceof AuthoringTimeoutError) {
-      throw new ApiError(503, "AUTHORING_TIMEOUT", `a compilação do conjunto de regras passou de ${e.timeoutMs} ms (HANDLER_TIMEOUT_MS) e foi interrompida`);
+      throw new ApiError(
+        503,
+        "AUTHORING_TIMEOUT",
+        `a compilação do conjunto de regras passou de ${e.timeoutMs} ms (HANDLER_TIMEOUT_MS) e foi interrompida`,
+      );
     }
     throw e;
   }
@@ -43,7 +54,12 @@ export async function runJob(authoring: Authoring, job: Omit<AuthoringJob, "limi
 /** The 422 of a verdict that is not ok: too large, or does not compile / build. */
 export function refusalOf(verdict: AuthoringVerdict): ApiError {
   return verdict.tooLarge
-    ? new ApiError(422, "RULESET_TOO_LARGE", "o conjunto de regras passa dos limites do serviço (MAX_RULES, MAX_TABLE_ROWS)", verdict.diagnostics)
+    ? new ApiError(
+        422,
+        "RULESET_TOO_LARGE",
+        "o conjunto de regras passa dos limites do serviço (MAX_RULES, MAX_TABLE_ROWS)",
+        verdict.diagnostics,
+      )
     : new ApiError(422, "RULESET_INVALID", "o conjunto de regras não compila", verdict.diagnostics);
 }
 
@@ -90,14 +106,21 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
   // A stale base version is a conflict whatever else is wrong: say so first (the store checks again).
   const active = registry.store.get(req.name)?.active.version ?? 0;
   if (req.baseVersion !== undefined && req.baseVersion !== active) {
-    throw new ApiError(409, "CONFLICT", `a versão ativa de ${req.name} é ${active}, não ${req.baseVersion}: alguém publicou antes`, [{ activeVersion: active }]);
+    throw new ApiError(
+      409,
+      "CONFLICT",
+      `a versão ativa de ${req.name} é ${active}, não ${req.baseVersion}: alguém publicou antes`,
+      [{ activeVersion: active }],
+    );
   }
   const tests = req.tests === undefined ? (registry.store.get(req.name)?.active.tests ?? null) : req.tests;
   const verdict = await runJob(authoring, { name: req.name, source: req.source, tests, wantCompiled: true });
   if (!verdict.ok || !verdict.compiled) throw refusalOf(verdict);
   const result = suiteOf(verdict);
   if (result && result.failed > 0) {
-    const failing = result.cases.filter((c) => !c.passed).map((c) => ({ case: c.name, line: c.line, column: c.column, differences: c.differences }));
+    const failing = result.cases
+      .filter((c) => !c.passed)
+      .map((c) => ({ case: c.name, line: c.line, column: c.column, differences: c.differences }));
     throw new ApiError(422, "TESTS_FAILED", `${result.failed} caso(s) de teste falharam`, failing);
   }
   // The runtime that will decide, built from exactly the data that will be served, before storing.
@@ -106,8 +129,15 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
   try {
     runtime = registry.buildRuntime(compiled);
   } catch (e) {
-    const diagnostic: LocatedDiagnostic = { severity: "error", code: RUNTIME_BUILD_FAILED, message: runtimeBuildMessage(e), ...verdict.nameSpan };
-    throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não pode ser montado pelo motor de decisão", [diagnostic]);
+    const diagnostic: LocatedDiagnostic = {
+      severity: "error",
+      code: RUNTIME_BUILD_FAILED,
+      message: runtimeBuildMessage(e),
+      ...verdict.nameSpan,
+    };
+    throw new ApiError(422, "RULESET_INVALID", "o conjunto de regras não pode ser montado pelo motor de decisão", [
+      diagnostic,
+    ]);
   }
   if (req.signal?.aborted) throw handlerTimeout();
   let stored: StoredVersion;
@@ -123,7 +153,8 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
       ...(req.rolledBackFrom !== undefined ? { rolledBackFrom: req.rolledBackFrom } : {}),
     });
   } catch (e) {
-    if (e instanceof StoreConflictError) throw new ApiError(409, "CONFLICT", e.message, [{ activeVersion: e.activeVersion }]);
+    if (e instanceof StoreConflictError)
+      throw new ApiError(409, "CONFLICT", e.message, [{ activeVersion: e.activeVersion }]);
     throw e;
   }
   // Concurrent publishes may finish out of order; never let an older version replace a newer one.
@@ -141,7 +172,8 @@ function problemsOf(details: readonly unknown[]): NonNullable<RefusalAuditEntry[
   for (const d of details.slice(0, MAX_REFUSAL_PROBLEMS)) {
     if (typeof d !== "object" || d === null) continue;
     const o = d as Record<string, unknown>;
-    const p: { code?: string; line?: number; column?: number; case?: string; file?: string; activeVersion?: number } = {};
+    const p: { code?: string; line?: number; column?: number; case?: string; file?: string; activeVersion?: number } =
+      {};
     if (typeof o.code === "string") p.code = o.code;
     if (typeof o.line === "number") p.line = o.line;
     if (typeof o.column === "number") p.column = o.column;

@@ -97,12 +97,23 @@ export class Registry {
       }
       if (served) {
         this.active.set(name, served);
-        problems.push({ path: `${name}`, message: `servindo a versão ${served.stored.version} de ${name} no lugar da ${state.active.version}, que não pode mais ser usada` });
+        problems.push({
+          path: `${name}`,
+          message: `servindo a versão ${served.stored.version} de ${name} no lugar da ${state.active.version}, que não pode mais ser usada`,
+        });
       } else {
         this.active.delete(name);
-        problems.push({ path: `${name}`, message: `nenhuma versão de ${name} pode ser usada: o conjunto não está disponível` });
+        problems.push({
+          path: `${name}`,
+          message: `nenhuma versão de ${name} pode ser usada: o conjunto não está disponível`,
+        });
       }
-      this.degradedSets.set(name, { ruleset: name, activeVersion: state.active.version, servedVersion: served ? served.stored.version : null, reason });
+      this.degradedSets.set(name, {
+        ruleset: name,
+        activeVersion: state.active.version,
+        servedVersion: served ? served.stored.version : null,
+        reason,
+      });
     }
     this.loaded = true;
     return problems;
@@ -150,7 +161,12 @@ export class Registry {
     try {
       loaded = this.load(stored);
     } catch (e) {
-      throw new ApiError(503, "RULESET_UNAVAILABLE", `a versão ${version} de ${name} não pode ser usada: ${(e as Error).message}`, [{ ruleset: name, version }]);
+      throw new ApiError(
+        503,
+        "RULESET_UNAVAILABLE",
+        `a versão ${version} de ${name} não pode ser usada: ${(e as Error).message}`,
+        [{ ruleset: name, version }],
+      );
     }
     this.pinned.set(key, loaded);
     if (this.pinned.size > PINNED_CACHE_SIZE) this.pinned.delete(this.pinned.keys().next().value as string);
@@ -168,7 +184,9 @@ export class Registry {
     const result = compileSource(stored.source);
     if (!result.compiled) {
       const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
-      throw new Error(`a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`);
+      throw new Error(
+        `a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`,
+      );
     }
     return this.loadedFrom(stored, result.compiled);
   }
@@ -179,7 +197,9 @@ export class Registry {
     try {
       runtime = this.buildRuntime(compiled);
     } catch (e) {
-      throw new Error(`a versão ${stored.version} de ${stored.name} compila, mas o motor não consegue montá-la: ${(e as Error).message}`);
+      throw new Error(
+        `a versão ${stored.version} de ${stored.name} compila, mas o motor não consegue montá-la: ${(e as Error).message}`,
+      );
     }
     return { stored, compiled, runtime };
   }

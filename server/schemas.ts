@@ -31,7 +31,14 @@ export const traceSchema = {
         type: "array",
         items: {
           type: "object",
-          properties: { text: { type: "string" }, line: { type: "integer" }, column: { type: "integer" }, factValue: {}, value: {}, result: { type: ["boolean", "null"] } },
+          properties: {
+            text: { type: "string" },
+            line: { type: "integer" },
+            column: { type: "integer" },
+            factValue: {},
+            value: {},
+            result: { type: ["boolean", "null"] },
+          },
         },
       },
     },

@@ -16,7 +16,11 @@ export interface SeedReport {
   readonly problems: StoreProblem[];
 }
 
-export async function seedFromDirectory(registry: Registry, rulesDir: string, authoring: Authoring = inlineAuthoring): Promise<SeedReport> {
+export async function seedFromDirectory(
+  registry: Registry,
+  rulesDir: string,
+  authoring: Authoring = inlineAuthoring,
+): Promise<SeedReport> {
   const seeded: string[] = [];
   const problems: StoreProblem[] = [];
   let files: string[];
@@ -32,10 +36,18 @@ export async function seedFromDirectory(registry: Registry, rulesDir: string, au
     try {
       const source = await readFile(path, "utf8");
       const tests = await readFile(join(rulesDir, `${name}.test.yaml`), "utf8").catch(() => null);
-      await publish(registry, authoring, { name, source, tests, author: "seed", message: `semeado de ${file}`, action: "seed" });
+      await publish(registry, authoring, {
+        name,
+        source,
+        tests,
+        author: "seed",
+        message: `semeado de ${file}`,
+        action: "seed",
+      });
       seeded.push(name);
     } catch (e) {
-      const detail = e instanceof ApiError ? `${e.message}: ${JSON.stringify(e.details).slice(0, 2000)}` : (e as Error).message;
+      const detail =
+        e instanceof ApiError ? `${e.message}: ${JSON.stringify(e.details).slice(0, 2000)}` : (e as Error).message;
       problems.push({ path, message: detail });
     }
   }

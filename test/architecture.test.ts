@@ -29,19 +29,24 @@ describe("architecture", () => {
     const offenders: string[] = [];
     for (const [file, imports] of importGraph()) {
       if (!["dsl", "engine", "tester"].includes(topFolder(file))) continue;
-      for (const i of imports) if (i.kind === "external" && isNodeBuiltin(i.specifier)) offenders.push(`${file} imports "${i.specifier}"`);
+      for (const i of imports)
+        if (i.kind === "external" && isNodeBuiltin(i.specifier)) offenders.push(`${file} imports "${i.specifier}"`);
     }
     expect(offenders).toEqual([]);
   });
 
   it("no domain value is hard-coded in the engine or the language", () => {
     const domain = /GIPES|CEPES|2_NIVEL_CAIXA|Reclamação|Credenciado|Beneficiário|RECLAME/;
-    const offenders = [...sources("dsl"), ...sources("engine")].filter((f) => domain.test(readFileSync(join(root, f), "utf8")));
+    const offenders = [...sources("dsl"), ...sources("engine")].filter((f) =>
+      domain.test(readFileSync(join(root, f), "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 
   it("rule text never becomes code", () => {
-    const offenders = [...sources("dsl"), ...sources("engine")].filter((f) => /\beval\(|new Function\(/.test(readFileSync(join(root, f), "utf8")));
+    const offenders = [...sources("dsl"), ...sources("engine")].filter((f) =>
+      /\beval\(|new Function\(/.test(readFileSync(join(root, f), "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -88,7 +93,11 @@ const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
 
 /** Finer rules inside the table: [importer prefix, forbidden target prefix, why]. */
 const FORBIDDEN_IMPORTS: readonly (readonly [string, string, string])[] = [
-  ["engine/", "dsl/compile/emit.ts", "the runtime reads the compiled form (dsl/compile/compiled.ts), not the code generator"],
+  [
+    "engine/",
+    "dsl/compile/emit.ts",
+    "the runtime reads the compiled form (dsl/compile/compiled.ts), not the code generator",
+  ],
   ["dsl/format/", "dsl/compile/", "the formatter works on the AST (dsl/syntax/), not the compiler"],
   ["cli/", "server/", "the CLI shares code with the service through common/"],
 ];
@@ -98,9 +107,15 @@ describe("dependency boundaries", () => {
 
   it("finds the project's modules and resolves every relative import", () => {
     expect(graph.size).toBeGreaterThan(50);
-    for (const folder of Object.keys(ALLOWED_DEPENDENCIES)) if (folder !== "editor") expect([...graph.keys()].some((f) => topFolder(f) === folder), folder).toBe(true);
+    for (const folder of Object.keys(ALLOWED_DEPENDENCIES))
+      if (folder !== "editor")
+        expect(
+          [...graph.keys()].some((f) => topFolder(f) === folder),
+          folder,
+        ).toBe(true);
     const unresolved: string[] = [];
-    for (const [file, imports] of graph) for (const i of imports) if (i.kind === "unresolved") unresolved.push(`${file} imports "${i.specifier}"`);
+    for (const [file, imports] of graph)
+      for (const i of imports) if (i.kind === "unresolved") unresolved.push(`${file} imports "${i.specifier}"`);
     expect(unresolved).toEqual([]);
   });
 
@@ -116,7 +131,10 @@ describe("dependency boundaries", () => {
       for (const i of imports) {
         if (i.kind !== "internal") continue;
         const to = topFolder(i.target);
-        if (to !== from && !allowed.includes(to)) offenders.push(`${file} imports ${i.target} (${from}/ may import ${allowed.length ? allowed.map((a) => `${a}/`).join(", ") : "nothing outside itself"})`);
+        if (to !== from && !allowed.includes(to))
+          offenders.push(
+            `${file} imports ${i.target} (${from}/ may import ${allowed.length ? allowed.map((a) => `${a}/`).join(", ") : "nothing outside itself"})`,
+          );
       }
     }
     expect(offenders).toEqual([]);
@@ -127,7 +145,8 @@ describe("dependency boundaries", () => {
     for (const [file, imports] of graph)
       for (const i of imports)
         for (const [importer, target, why] of FORBIDDEN_IMPORTS)
-          if (i.kind === "internal" && file.startsWith(importer) && i.target.startsWith(target)) offenders.push(`${file} imports ${i.target}: ${why}`);
+          if (i.kind === "internal" && file.startsWith(importer) && i.target.startsWith(target))
+            offenders.push(`${file} imports ${i.target}: ${why}`);
     expect(offenders).toEqual([]);
   });
 
@@ -147,7 +166,10 @@ describe("dependency boundaries", () => {
     const modules = new Map<string, Set<string>>();
     for (const [file, imports] of graph) {
       if (topFolder(file) !== "dsl") continue;
-      modules.set(file, new Set(imports.flatMap((i) => (i.kind === "internal" && topFolder(i.target) === "dsl" ? [i.target] : []))));
+      modules.set(
+        file,
+        new Set(imports.flatMap((i) => (i.kind === "internal" && topFolder(i.target) === "dsl" ? [i.target] : []))),
+      );
     }
     expect(modules.size).toBeGreaterThan(20);
     expect(findCycles(modules)).toEqual([]);
@@ -161,7 +183,14 @@ describe("dependency boundaries", () => {
       ["d", new Set<string>()],
     ]);
     expect(findCycles(g)).toEqual(["a → b → c → a"]);
-    expect(findCycles(new Map([["a", new Set(["b"])], ["b", new Set<string>()]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", new Set(["b"])],
+          ["b", new Set<string>()],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("the import scanner sees every form of import and ignores comments", () => {
@@ -177,17 +206,33 @@ describe("dependency boundaries", () => {
       '/* import i from "./i.js"; */',
       "const message = `x`;",
     ].join("\n");
-    expect(importSpecifiers(text).sort()).toEqual(["../b.js", "./a.js", "./c.js", "./e.js", "./f.js", "./g.js", "./side-effect.js"]);
+    expect(importSpecifiers(text).sort()).toEqual([
+      "../b.js",
+      "./a.js",
+      "./c.js",
+      "./e.js",
+      "./f.js",
+      "./g.js",
+      "./side-effect.js",
+    ]);
   });
 });
 
-type Import = { readonly specifier: string } & ({ readonly kind: "internal"; readonly target: string } | { readonly kind: "external" } | { readonly kind: "unresolved" });
+type Import = { readonly specifier: string } & (
+  | { readonly kind: "internal"; readonly target: string }
+  | { readonly kind: "external" }
+  | { readonly kind: "unresolved" }
+);
 
 /** The module specifiers a source file imports or re-exports (static and literal dynamic imports). */
 function importSpecifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   const found: string[] = [];
-  const patterns = [/\b(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/g, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/g,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   for (const pattern of patterns) for (const m of code.matchAll(pattern)) found.push(m[1] as string);
   return found;
 }
@@ -259,7 +304,8 @@ function findCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] {
 /** Files under version control (`git ls-files`), or every file but node_modules/.git/data without git. */
 function trackedFiles(): string[] {
   const git = spawnSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" });
-  if (git.status === 0) return git.stdout.split("\0").filter((f) => f && existsSync(join(root, f)) && statSync(join(root, f)).isFile());
+  if (git.status === 0)
+    return git.stdout.split("\0").filter((f) => f && existsSync(join(root, f)) && statSync(join(root, f)).isFile());
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(join(root, dir))) {

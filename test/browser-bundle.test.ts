@@ -30,7 +30,9 @@ describe("browser bundle of dsl/, engine/ and tester/", () => {
     expect(code.length).toBeGreaterThan(100_000);
     // The holiday calendar is a small table (dsl/library/holidays.ts): date-holidays and what it
     // pulls in (moment, moment-timezone, astronomia; about 1.4 MiB minified) stay out of the bundle.
-    const heavy = Object.keys(result.metafile.inputs).filter((f) => /node_modules\/(date-holidays|date-holidays-parser|moment|moment-timezone|astronomia)\//.test(f));
+    const heavy = Object.keys(result.metafile.inputs).filter((f) =>
+      /node_modules\/(date-holidays|date-holidays-parser|moment|moment-timezone|astronomia)\//.test(f),
+    );
     expect(heavy).toEqual([]);
     const source = readFileSync(new URL("../rules/reclame-designacao.yaml", import.meta.url), "utf8");
     const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as {
@@ -38,7 +40,12 @@ describe("browser bundle of dsl/, engine/ and tester/", () => {
       decide: (c: unknown, f: unknown) => Promise<{ decision: Record<string, unknown> }>;
     };
     const compiled = mod.compileSource(source).compiled;
-    const r = await mod.decide(compiled, { tipoAtendimento: "Reclamação", tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T09:15" });
+    const r = await mod.decide(compiled, {
+      tipoAtendimento: "Reclamação",
+      tipoCliente: "Beneficiário",
+      servico: "Reembolso",
+      entradaEm: "2026-04-01T09:15",
+    });
     expect(r.decision.designacao).toBe("GIPES");
   }, 60_000);
 });

@@ -42,7 +42,8 @@ async function run(cwd: string, ...argv: string[]) {
 /** A work folder with a copy of reclame-designacao and its suite. */
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), "rules-cli-"));
-  for (const f of ["reclame-designacao.yaml", "reclame-designacao.test.yaml"]) copyFileSync(join(ROOT, "rules", f), join(dir, f));
+  for (const f of ["reclame-designacao.yaml", "reclame-designacao.test.yaml"])
+    copyFileSync(join(ROOT, "rules", f), join(dir, f));
   return dir;
 }
 
@@ -58,7 +59,13 @@ describe("rules test", { timeout: SLOW }, () => {
   it("a deliberately broken rule set makes the named cases fail with readable diffs", async () => {
     const dir = workspace();
     const file = join(dir, "reclame-designacao.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("servico: Reembolso, designacao: GIPES", "servico: Reembolso, designacao: CEPES"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "servico: Reembolso, designacao: GIPES",
+        "servico: Reembolso, designacao: CEPES",
+      ),
+    );
     const r = await run(dir, "test", "reclame-designacao.test.yaml");
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/✗ .*Reembolso.*reclame-designacao\.test\.yaml:\d+:\d+/);
@@ -90,7 +97,13 @@ cases:
   it("--reporter junit prints JUnit XML with a failure element per failing case", async () => {
     const dir = workspace();
     const file = join(dir, "reclame-designacao.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("servico: Reembolso, designacao: GIPES", "servico: Reembolso, designacao: CEPES"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "servico: Reembolso, designacao: GIPES",
+        "servico: Reembolso, designacao: CEPES",
+      ),
+    );
     const r = await run(dir, "test", "--reporter", "junit", "reclame-designacao.test.yaml");
     expect(r.code).toBe(1);
     expect(r.out.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
@@ -108,14 +121,19 @@ cases:
 
   it("a suite with a structural mistake is reported with its position and fails", async () => {
     const dir = workspace();
-    writeFileSync(join(dir, "reclame-designacao.test.yaml"), "suite: reclame-designacao\ncases:\n  - name: sem expect\n    facts: {}\n");
+    writeFileSync(
+      join(dir, "reclame-designacao.test.yaml"),
+      "suite: reclame-designacao\ncases:\n  - name: sem expect\n    facts: {}\n",
+    );
     const r = await run(dir, "test", "reclame-designacao.test.yaml");
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/reclame-designacao\.test\.yaml:3:\d+: error ruleset\/structure .*expect/);
   });
 
   it("clear errors for a missing file and a bad reporter", async () => {
-    expect((await run(ROOT, "test", "nao-existe.test.yaml")).err).toContain("arquivo não encontrado: nao-existe.test.yaml");
+    expect((await run(ROOT, "test", "nao-existe.test.yaml")).err).toContain(
+      "arquivo não encontrado: nao-existe.test.yaml",
+    );
     const bad = await run(ROOT, "test", "--reporter", "xml");
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--reporter deve ser text ou junit");
@@ -132,7 +150,14 @@ describe("rules publish (against a real listening service)", { timeout: SLOW }, 
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rules-publish-"));
-    const config = loadConfig({ DATA_DIR: dataDir, TOKENS: `ci:publisher:${hashToken(publisher)};crm:decide:${hashToken(reader)};ci2:publisher:${hashToken(dashed)}`, LOG_LEVEL: "silent" }, ROOT);
+    const config = loadConfig(
+      {
+        DATA_DIR: dataDir,
+        TOKENS: `ci:publisher:${hashToken(publisher)};crm:decide:${hashToken(reader)};ci2:publisher:${hashToken(dashed)}`,
+        LOG_LEVEL: "silent",
+      },
+      ROOT,
+    );
     const store = createFileStore(config.dataDir);
     await store.open();
     const registry = new Registry(store);
@@ -154,7 +179,16 @@ describe("rules publish (against a real listening service)", { timeout: SLOW }, 
 
   it("publishes a file with its suite, then a second version", async () => {
     const dir = workspace();
-    const first = await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", publisher, "--message", "primeira");
+    const first = await pub(
+      dir,
+      "reclame-designacao.yaml",
+      "--server",
+      url,
+      "--token",
+      publisher,
+      "--message",
+      "primeira",
+    );
     expect(first.err).toBe("");
     expect(first.out).toBe("publicado reclame-designacao versão 1 (com a suíte reclame-designacao.test.yaml)\n");
     const second = await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", publisher);
@@ -162,7 +196,14 @@ describe("rules publish (against a real listening service)", { timeout: SLOW }, 
     const res = await fetch(`${url}/v1/decide/reclame-designacao`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${reader}` },
-      body: JSON.stringify({ facts: { tipoAtendimento: "Reclamação", tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T09:15" } }),
+      body: JSON.stringify({
+        facts: {
+          tipoAtendimento: "Reclamação",
+          tipoCliente: "Beneficiário",
+          servico: "Reembolso",
+          entradaEm: "2026-04-01T09:15",
+        },
+      }),
     });
     expect(((await res.json()) as { version: number }).version).toBe(2);
   });
@@ -170,13 +211,21 @@ describe("rules publish (against a real listening service)", { timeout: SLOW }, 
   it("is refused with the failing cases when the suite fails, and nothing changes", async () => {
     const dir = workspace();
     const file = join(dir, "reclame-designacao.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("servico: Reembolso, designacao: GIPES", "servico: Reembolso, designacao: CEPES"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "servico: Reembolso, designacao: GIPES",
+        "servico: Reembolso, designacao: CEPES",
+      ),
+    );
     const r = await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", publisher);
     expect(r.code).toBe(1);
     expect(r.err).toContain("erro 422 TESTS_FAILED");
     expect(r.err).toMatch(/reclame-designacao\.test\.yaml:\d+:\d+: caso ".*Reembolso.*" falhou/);
     expect(r.err).toContain('designacao: valor diferente; esperado "GIPES", obtido "CEPES"');
-    const state = await fetch(`${url}/v1/rulesets/reclame-designacao`, { headers: { authorization: `Bearer ${reader}` } });
+    const state = await fetch(`${url}/v1/rulesets/reclame-designacao`, {
+      headers: { authorization: `Bearer ${reader}` },
+    });
     expect(((await state.json()) as { version: number }).version).toBe(2);
   });
 
@@ -194,7 +243,10 @@ describe("rules publish (against a real listening service)", { timeout: SLOW }, 
   it("a file that does not compile never leaves the machine", async () => {
     const dir = workspace();
     const file = join(dir, "reclame-designacao.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("when: not protocoloValidado", "when: not protocoloValidad"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("when: not protocoloValidado", "when: not protocoloValidad"),
+    );
     const r = await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", publisher);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/reclame-designacao\.yaml:\d+:\d+: error check\/unknown-fact/);
@@ -202,9 +254,13 @@ describe("rules publish (against a real listening service)", { timeout: SLOW }, 
 
   it("a wrong or missing token, a stale base version and an unreachable server are clear errors", async () => {
     const dir = workspace();
-    expect((await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", reader)).err).toContain("erro 403 FORBIDDEN");
+    expect((await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", reader)).err).toContain(
+      "erro 403 FORBIDDEN",
+    );
     expect((await pub(dir, "reclame-designacao.yaml", "--server", url)).err).toContain("erro 401 UNAUTHORIZED");
-    expect((await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", publisher, "--base-version", "1")).err).toContain("erro 409 CONFLICT");
+    expect(
+      (await pub(dir, "reclame-designacao.yaml", "--server", url, "--token", publisher, "--base-version", "1")).err,
+    ).toContain("erro 409 CONFLICT");
     const down = await pub(dir, "reclame-designacao.yaml", "--server", "http://127.0.0.1:9", "--token", publisher);
     expect(down.code).toBe(1);
     expect(down.err).toContain("não foi possível falar com http://127.0.0.1:9");

@@ -3,7 +3,17 @@
  * test spawns `node bin/rules.js` as a real process from another directory.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,7 +70,10 @@ rules:
     then: categoria = "B"
 `;
 
-const UNFORMATTED = SIMPLE.replace('idade >= 18 and plano == "Master"', "idade>=18 and plano=='Master'").replace("  idade: {", "  idade:   {");
+const UNFORMATTED = SIMPLE.replace('idade >= 18 and plano == "Master"', "idade>=18 and plano=='Master'").replace(
+  "  idade: {",
+  "  idade:   {",
+);
 
 let dir: string;
 
@@ -128,7 +141,9 @@ describe("rules (global)", () => {
     expect(r.stderr).toContain("rules decide --help");
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
     expect((await rules(["--frobnicate"])).code).toBe(2);
-    expect((await rules(["compile", "simples.yaml", "--rules-only=sim"])).stderr).toContain("a opção --rules-only não aceita valor");
+    expect((await rules(["compile", "simples.yaml", "--rules-only=sim"])).stderr).toContain(
+      "a opção --rules-only não aceita valor",
+    );
   });
 });
 
@@ -154,7 +169,9 @@ describe("rules check", { timeout: SLOW }, () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("arquivo não encontrado: tres.yaml");
     const inner = await rules(["check", join(dir, "tres.yaml")], ROOT);
-    expect(inner.stdout.split("\n")[0]).toMatch(new RegExp(`^${join(dir, "tres.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:9:19: error `));
+    expect(inner.stdout.split("\n")[0]).toMatch(
+      new RegExp(`^${join(dir, "tres.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:9:19: error `),
+    );
   });
 
   it("checks several files and sums up; the shipped rule set is clean", async () => {
@@ -169,7 +186,9 @@ describe("rules check", { timeout: SLOW }, () => {
     const stdout = capture();
     const stderr = capture();
     const ctx: CliContext = { argv: ["simples.yaml"], stdout, stderr, cwd: dir };
-    const code = await check(ctx, () => [createWarning("check/type-mismatch", "aviso sintético", { start: 0, end: 7 })]);
+    const code = await check(ctx, () => [
+      createWarning("check/type-mismatch", "aviso sintético", { start: 0, end: 7 }),
+    ]);
     expect(code).toBe(0);
     expect(stdout.text).toBe("simples.yaml:1:1: warning check/type-mismatch aviso sintético\n");
     expect(stderr.text).toBe("0 erros e 1 aviso em 1 arquivo.\n");
@@ -179,7 +198,9 @@ describe("rules check", { timeout: SLOW }, () => {
     write("duplicada.yaml", "ruleset: dup\nfacts:\n  idade: integer\n  idade: string\n");
     const r = await rules(["check", "duplicada.yaml"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('duplicada.yaml:4:3: error yaml/duplicate-key chave duplicada "idade"\n  duplicada.yaml:3:3: nota: primeira ocorrência de "idade"\n');
+    expect(r.stdout).toBe(
+      'duplicada.yaml:4:3: error yaml/duplicate-key chave duplicada "idade"\n  duplicada.yaml:3:3: nota: primeira ocorrência de "idade"\n',
+    );
   });
 
   it("missing file: exit 1, `arquivo não encontrado`", async () => {
@@ -202,7 +223,9 @@ describe("rules check", { timeout: SLOW }, () => {
 
   it("an empty file and a YAML error are diagnostics, not crashes", async () => {
     write("vazio.yaml", "");
-    expect((await rules(["check", "vazio.yaml"])).stdout).toBe("vazio.yaml:1:1: error yaml/syntax o arquivo está vazio\n");
+    expect((await rules(["check", "vazio.yaml"])).stdout).toBe(
+      "vazio.yaml:1:1: error yaml/syntax o arquivo está vazio\n",
+    );
     write("quebrado.yaml", "ruleset: x\nfacts:\n  a: [1, 2\n");
     const r = await rules(["check", "quebrado.yaml"]);
     expect(r.code).toBe(1);
@@ -275,7 +298,13 @@ describe("rules decide", { timeout: SLOW }, () => {
   });
 
   it("decides the shipped rule set", async () => {
-    const facts = { numero: "1", tipoAtendimento: "Reclamação", tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T09:15:00" };
+    const facts = {
+      numero: "1",
+      tipoAtendimento: "Reclamação",
+      tipoCliente: "Beneficiário",
+      servico: "Reembolso",
+      entradaEm: "2026-04-01T09:15:00",
+    };
     const r = await rules(["decide", RECLAME, "--facts", JSON.stringify(facts)]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { decision: Record<string, unknown>; fired: string[] };
@@ -287,7 +316,11 @@ describe("rules decide", { timeout: SLOW }, () => {
   it("--explain adds the trace", async () => {
     const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": 30}', "--explain"]);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { decision: unknown; fired: string[]; trace: { name: string; matched: boolean | null }[] };
+    const out = JSON.parse(r.stdout) as {
+      decision: unknown;
+      fired: string[];
+      trace: { name: string; matched: boolean | null }[];
+    };
     expect(Object.keys(out)).toEqual(["decision", "fired", "trace"]);
     expect(out.trace.map((t) => [t.name, t.matched])).toEqual([
       ["adulto no plano Master", false],
@@ -312,11 +345,15 @@ describe("rules decide", { timeout: SLOW }, () => {
   it("bad JSON in --facts: exit 1 with the position", async () => {
     const r = await rules(["decide", "simples.yaml", "--facts", '{"idade": }']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("erro: JSON inválido em --facts, linha 1, coluna 11 (posição 10): esperava um valor (texto entre aspas duplas, número, true, false, null, objeto ou lista), mas encontrou '}'\n");
+    expect(r.stderr).toBe(
+      "erro: JSON inválido em --facts, linha 1, coluna 11 (posição 10): esperava um valor (texto entre aspas duplas, número, true, false, null, objeto ou lista), mas encontrou '}'\n",
+    );
     write("ruim.json", '{\n  "idade": 30,\n}\n');
     const f = await rules(["decide", "simples.yaml", "--facts", "@ruim.json"]);
     expect(f.code).toBe(1);
-    expect(f.stderr).toBe("erro: JSON inválido em ruim.json:3:1 (posição 17): esperava o nome de um campo entre aspas duplas, mas encontrou '}'\n");
+    expect(f.stderr).toBe(
+      "erro: JSON inválido em ruim.json:3:1 (posição 17): esperava o nome de um campo entre aspas duplas, mas encontrou '}'\n",
+    );
   });
 
   it("usage and input errors", async () => {
@@ -355,7 +392,11 @@ describe("rules fmt", { timeout: SLOW }, () => {
 
   it("--check: exit 0 when formatted, 1 listing the files that are not", async () => {
     write("feio2.yaml", UNFORMATTED);
-    expect(await rules(["fmt", "--check", "simples.yaml"])).toEqual({ code: 0, stdout: "", stderr: "O arquivo está formatado.\n" });
+    expect(await rules(["fmt", "--check", "simples.yaml"])).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "O arquivo está formatado.\n",
+    });
     const r = await rules(["fmt", "--check", "simples.yaml", "feio2.yaml", RECLAME]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("feio2.yaml\n");
@@ -520,7 +561,10 @@ function miniWorkspace(suite: string): string {
 
 /** `file:line:column: severity code` of each diagnostic line. */
 function heads(text: string): string[] {
-  return text.split("\n").filter((l) => /^\S+:\d+:\d+: /.test(l)).map((l) => l.split(" ").slice(0, 3).join(" "));
+  return text
+    .split("\n")
+    .filter((l) => /^\S+:\d+:\d+: /.test(l))
+    .map((l) => l.split(" ").slice(0, 3).join(" "));
 }
 
 describe("suites checked against their rule set", { timeout: SLOW }, () => {
@@ -611,7 +655,9 @@ describe("rules test --case, --min-coverage, JUnit messages", { timeout: SLOW },
     const below = await run(dir, "test", "mini.test.yaml", "--min-coverage", "80");
     expect(below.code).toBe(1);
     expect(below.out).toContain("3 passed, 0 failed");
-    expect(below.err).toContain("erro: a cobertura de mini (mini.test.yaml) é 50%, abaixo do mínimo de 80% (--min-coverage)");
+    expect(below.err).toContain(
+      "erro: a cobertura de mini (mini.test.yaml) é 50%, abaixo do mínimo de 80% (--min-coverage)",
+    );
     const at = await run(dir, "test", "mini.test.yaml", "--min-coverage=50");
     expect(at.code).toBe(0);
     expect(at.err).toBe("");
@@ -623,22 +669,38 @@ describe("rules test --case, --min-coverage, JUnit messages", { timeout: SLOW },
   });
 
   it("JUnit failure messages name the field that differs, with expected and actual values", async () => {
-    const dir = miniWorkspace(MINI_SUITE.replace("expect: { categoria: A }\n  - name: adulto no", "expect: { categoria: B }\n  - name: adulto no").replace("code: INVALID_FACTS, paths", "code: RULESET_DEFECT, paths"));
+    const dir = miniWorkspace(
+      MINI_SUITE.replace(
+        "expect: { categoria: A }\n  - name: adulto no",
+        "expect: { categoria: B }\n  - name: adulto no",
+      ).replace("code: INVALID_FACTS, paths", "code: RULESET_DEFECT, paths"),
+    );
     const r = await run(dir, "test", "mini.test.yaml", "--reporter", "junit");
     expect(r.code).toBe(1);
     expect(r.out).toContain('<failure message="decision.categoria: esperado &quot;B&quot;, obtido &quot;A&quot;">');
-    expect(r.out).toContain('<failure message="error.code: esperado &quot;RULESET_DEFECT&quot;, obtido &quot;INVALID_FACTS&quot;">');
+    expect(r.out).toContain(
+      '<failure message="error.code: esperado &quot;RULESET_DEFECT&quot;, obtido &quot;INVALID_FACTS&quot;">',
+    );
   });
 });
 
 describe("rules test: `fired` names", { timeout: SLOW }, () => {
   it("a name no rule has is reported as a typo with a suggestion (text and JUnit)", async () => {
-    const dir = miniWorkspace(MINI_SUITE.replace("expect: { categoria: A }\n  - name: adulto no", "expect: { categoria: A }\n    fired: [adlto]\n  - name: adulto no"));
+    const dir = miniWorkspace(
+      MINI_SUITE.replace(
+        "expect: { categoria: A }\n  - name: adulto no",
+        "expect: { categoria: A }\n    fired: [adlto]\n  - name: adulto no",
+      ),
+    );
     const text = await run(dir, "test", "mini.test.yaml");
     expect(text.code).toBe(1);
-    expect(text.out).toContain('fired: a regra "adlto" não disparou (nenhuma regra tem esse nome. Você quis dizer "adulto"?)');
+    expect(text.out).toContain(
+      'fired: a regra "adlto" não disparou (nenhuma regra tem esse nome. Você quis dizer "adulto"?)',
+    );
     const junit = await run(dir, "test", "mini.test.yaml", "--reporter", "junit");
-    expect(junit.out).toContain('<failure message="fired: a regra &quot;adlto&quot; não disparou (nenhuma regra tem esse nome. Você quis dizer &quot;adulto&quot;?)">');
+    expect(junit.out).toContain(
+      '<failure message="fired: a regra &quot;adlto&quot; não disparou (nenhuma regra tem esse nome. Você quis dizer &quot;adulto&quot;?)">',
+    );
   });
 });
 
@@ -664,10 +726,16 @@ describe("rules test --watch (in-process, on a terminal)", () => {
     };
     await until("a espera", () => err.includes("aguardando alterações"));
     expect(out).not.toContain("\u001b[2J");
-    writeFileSync(join(dir, "mini.test.yaml.tmp"), MINI_SUITE.replace("expect: { categoria: A }", "expect: { categoria: B }"));
+    writeFileSync(
+      join(dir, "mini.test.yaml.tmp"),
+      MINI_SUITE.replace("expect: { categoria: A }", "expect: { categoria: B }"),
+    );
     renameSync(join(dir, "mini.test.yaml.tmp"), join(dir, "mini.test.yaml"));
     await until("o relatório depois da alteração", () => out.includes("2 passed, 1 failed"));
-    const second = out.slice(out.lastIndexOf("\u001b[2J", out.indexOf("2 passed, 1 failed")), out.indexOf("2 passed, 1 failed") + 20);
+    const second = out.slice(
+      out.lastIndexOf("\u001b[2J", out.indexOf("2 passed, 1 failed")),
+      out.indexOf("2 passed, 1 failed") + 20,
+    );
     expect(second.startsWith("\u001b[2J\u001b[3J\u001b[H")).toBe(true);
     expect(second).toContain("2 passed, 1 failed");
     expect(second).not.toContain("3 passed, 0 failed");
@@ -679,7 +747,10 @@ describe("rules test --watch (in-process, on a terminal)", () => {
 describe("rules test --watch (real process)", () => {
   it("runs again when the rule set is saved", async () => {
     const dir = miniWorkspace(MINI_SUITE);
-    const child = spawn(process.execPath, [join(ROOT, "bin/rules.js"), "test", "mini.test.yaml", "--watch"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(ROOT, "bin/rules.js"), "test", "mini.test.yaml", "--watch"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
@@ -688,15 +759,22 @@ describe("rules test --watch (real process)", () => {
     const until = async (what: string, done: () => boolean) => {
       const deadline = Date.now() + 60_000;
       while (!done()) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what} não chegou; stdout: ${out}\nstderr: ${err}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`${what} não chegou; stdout: ${out}\nstderr: ${err}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
     try {
-      await until("o primeiro relatório e a espera", () => reports().length === 1 && err.includes("aguardando alterações"));
+      await until(
+        "o primeiro relatório e a espera",
+        () => reports().length === 1 && err.includes("aguardando alterações"),
+      );
       expect(reports()[0]).toBe("3 passed, 0 failed");
       // Saved as editors do: a new file renamed over the old one.
-      writeFileSync(join(dir, "mini.yaml.tmp"), MINI.replace('when: idade >= 18\n    then: categoria = "A"', 'when: idade >= 18\n    then: categoria = "B"'));
+      writeFileSync(
+        join(dir, "mini.yaml.tmp"),
+        MINI.replace('when: idade >= 18\n    then: categoria = "A"', 'when: idade >= 18\n    then: categoria = "B"'),
+      );
       renameSync(join(dir, "mini.yaml.tmp"), join(dir, "mini.yaml"));
       await until("o relatório depois da alteração", () => reports().includes("1 passed, 2 failed"));
       expect(reports().length).toBeGreaterThanOrEqual(2);
@@ -710,9 +788,18 @@ describe("rules test --watch (real process)", () => {
 
 describe("bin/rules.js (real process)", () => {
   it("node bin/rules.js check works from any directory", () => {
-    const r = spawnSync(process.execPath, [join(ROOT, "bin/rules.js"), "check", "tres.yaml", "simples.yaml"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/rules.js"), "check", "tres.yaml", "simples.yaml"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.status).toBe(1);
-    expect(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ").slice(0, 3).join(" "))).toEqual([
+    expect(
+      r.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" ").slice(0, 3).join(" ")),
+    ).toEqual([
       "tres.yaml:9:19: error dsl/syntax",
       "tres.yaml:12:11: error check/unknown-fact",
       "tres.yaml:15:20: error check/not-in-enum",

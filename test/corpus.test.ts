@@ -85,12 +85,16 @@ function loadCorpus(file: string): CorpusCase[] {
     if (names.has(c.name)) throw new Error(`${where}: duplicate case name`);
     names.add(c.name);
     if (typeof c.source !== "string") throw new Error(`${where}: source must be a block string`);
-    if ((c.want_errors === undefined) === (c.decisions === undefined)) throw new Error(`${where}: give exactly one of want_errors or decisions`);
-    if (c.want_errors !== undefined && !Array.isArray(c.want_errors)) throw new Error(`${where}: want_errors must be a list`);
+    if ((c.want_errors === undefined) === (c.decisions === undefined))
+      throw new Error(`${where}: give exactly one of want_errors or decisions`);
+    if (c.want_errors !== undefined && !Array.isArray(c.want_errors))
+      throw new Error(`${where}: want_errors must be a list`);
     if (c.decisions !== undefined) {
-      if (!Array.isArray(c.decisions) || c.decisions.length === 0) throw new Error(`${where}: decisions must be a non-empty list`);
+      if (!Array.isArray(c.decisions) || c.decisions.length === 0)
+        throw new Error(`${where}: decisions must be a non-empty list`);
       for (const d of c.decisions as Record<string, unknown>[]) {
-        for (const k of Object.keys(d)) if (!DECISION_KEYS.has(k)) throw new Error(`${where}: unknown decision key "${k}"`);
+        for (const k of Object.keys(d))
+          if (!DECISION_KEYS.has(k)) throw new Error(`${where}: unknown decision key "${k}"`);
         if ((d.want === undefined && d.want_fired === undefined) === (d.want_error === undefined)) {
           throw new Error(`${where}: a decision gives want/want_fired or want_error`);
         }
@@ -125,7 +129,9 @@ function subsetMismatches(want: unknown, actual: unknown, path: string, out: str
       return;
     }
     if (want.length !== actual.length) {
-      out.push(`${path || "/"}: want ${want.length} item(s) ${JSON.stringify(want)}, got ${actual.length} ${JSON.stringify(actual)}`);
+      out.push(
+        `${path || "/"}: want ${want.length} item(s) ${JSON.stringify(want)}, got ${actual.length} ${JSON.stringify(actual)}`,
+      );
       return;
     }
     want.forEach((w, i) => subsetMismatches(w, actual[i], `${path}/${i}`, out));
@@ -139,7 +145,9 @@ function expectSubset(actual: unknown, want: unknown, label = "decision"): void 
   const mismatches: string[] = [];
   subsetMismatches(want, actual, "", mismatches);
   if (mismatches.length > 0) {
-    expect.fail(`${label} does not match:\n  ${mismatches.join("\n  ")}\n${label} was:\n${JSON.stringify(actual, null, 2)}`);
+    expect.fail(
+      `${label} does not match:\n  ${mismatches.join("\n  ")}\n${label} was:\n${JSON.stringify(actual, null, 2)}`,
+    );
   }
 }
 
@@ -188,7 +196,9 @@ async function checkDecisions(c: CorpusCase): Promise<void> {
     }
     if (d.want_error) {
       if (!(error instanceof DecisionError)) {
-        expect.fail(`${label}: want ${d.want_error.code}, got ${error ? String(error) : `the decision ${JSON.stringify(result?.decision)}`}`);
+        expect.fail(
+          `${label}: want ${d.want_error.code}, got ${error ? String(error) : `the decision ${JSON.stringify(result?.decision)}`}`,
+        );
       }
       const details = JSON.stringify(error.details);
       expect(error.code, `${label}: ${error.message} ${details}`).toBe(d.want_error.code);
@@ -198,7 +208,9 @@ async function checkDecisions(c: CorpusCase): Promise<void> {
         expect(paths, `${label}: details ${details}`).toEqual([...d.want_error.paths].sort());
       }
       for (const w of d.want_error.details ?? []) {
-        const ok = error.details.some((x) => (w.path === undefined || x.path === w.path) && x.message.includes(w.message));
+        const ok = error.details.some(
+          (x) => (w.path === undefined || x.path === w.path) && x.message.includes(w.message),
+        );
         expect(ok, `${label}: no detail ${JSON.stringify(w)} in ${details}`).toBe(true);
       }
       continue;

@@ -50,17 +50,33 @@ async function defectOf(promise: Promise<unknown>): Promise<DecisionError> {
 
 describe("an output that does not accept null, left null by a table with no row for the facts", () => {
   for (const policy of ["unique", "first"] as const) {
-    for (const declaration of ["{ type: string, enum: [A, B], nullable: false }", "{ type: string, enum: [A, B], required: true }"]) {
+    for (const declaration of [
+      "{ type: string, enum: [A, B], nullable: false }",
+      "{ type: string, enum: [A, B], required: true }",
+    ]) {
       it(`${policy} table, output ${declaration}: RULESET_DEFECT naming the table and the output where they are written (with and without explain)`, async () => {
         const src = source(policy, declaration);
         const rt = createRuntime(compileOk(src));
         expect((await rt.decide({ tipo: "x" })).decision).toEqual({ grupo: "A" });
         for (const explain of [false, true]) {
           const err = await defectOf(rt.decide({ tipo: "y" }, { explain }));
-          expect(err.message).toContain(`a tabela "porTipo" (política ${policy}) não tem linha para estes fatos e a saída "grupo" não aceita nulo`);
+          expect(err.message).toContain(
+            `a tabela "porTipo" (política ${policy}) não tem linha para estes fatos e a saída "grupo" não aceita nulo`,
+          );
           expect(err.details).toEqual([
-            { ruleset: "grupos", output: "grupo", table: "porTipo", ...position(src, "- name: porTipo", "porTipo"), message: expect.stringContaining('"porTipo"') },
-            { ruleset: "grupos", output: "grupo", ...position(src, "  grupo: {", "grupo"), message: expect.stringContaining('"grupo"') },
+            {
+              ruleset: "grupos",
+              output: "grupo",
+              table: "porTipo",
+              ...position(src, "- name: porTipo", "porTipo"),
+              message: expect.stringContaining('"porTipo"'),
+            },
+            {
+              ruleset: "grupos",
+              output: "grupo",
+              ...position(src, "  grupo: {", "grupo"),
+              message: expect.stringContaining('"grupo"'),
+            },
           ]);
         }
         // The runtime stays usable: the next decision is complete.
@@ -70,7 +86,11 @@ describe("an output that does not accept null, left null by a table with no row 
   }
 
   it("an output that accepts null (the default for outputs) keeps null as 'not decided'", async () => {
-    for (const declaration of ["{ type: string, enum: [A, B] }", "{ type: string, enum: [A, B], nullable: true }", "string"]) {
+    for (const declaration of [
+      "{ type: string, enum: [A, B] }",
+      "{ type: string, enum: [A, B], nullable: true }",
+      "string",
+    ]) {
       const rt = createRuntime(compileOk(source("unique", declaration)));
       expect((await rt.decide({ tipo: "y" })).decision, declaration).toEqual({ grupo: null });
     }
@@ -98,7 +118,14 @@ rules:
     expect((await rt.decide({ tipo: "x", codigo: "B" })).decision).toEqual({ grupo: "B" });
     expect((await rt.decide({ tipo: "y" })).decision).toEqual({ grupo: "A" });
     const err = await defectOf(rt.decide({ tipo: "x" }));
-    expect(err.details).toEqual([{ ruleset: "grupos", output: "grupo", ...position(src, "  grupo: {", "grupo"), message: 'a regra "copia o código" deu nulo à saída "grupo", que não aceita nulo' }]);
+    expect(err.details).toEqual([
+      {
+        ruleset: "grupos",
+        output: "grupo",
+        ...position(src, "  grupo: {", "grupo"),
+        message: 'a regra "copia o código" deu nulo à saída "grupo", que não aceita nulo',
+      },
+    ]);
   });
 
   it("a required output no rule set: RULESET_DEFECT at the output's declaration", async () => {
@@ -115,7 +142,14 @@ rules:
     const rt = createRuntime(compileOk(src));
     expect((await rt.decide({ idade: 30 })).decision).toEqual({ categoria: "ADULTO" });
     const err = await defectOf(rt.decide({ idade: 10 }));
-    expect(err.details).toEqual([{ ruleset: "exige", output: "categoria", ...position(src, "  categoria:", "categoria"), message: 'nenhuma regra deu valor à saída "categoria", que não aceita nulo' }]);
+    expect(err.details).toEqual([
+      {
+        ruleset: "exige",
+        output: "categoria",
+        ...position(src, "  categoria:", "categoria"),
+        message: 'nenhuma regra deu valor à saída "categoria", que não aceita nulo',
+      },
+    ]);
   });
 });
 
@@ -133,7 +167,14 @@ rules:
     const rt = createRuntime(compileOk(src));
     expect((await rt.decide({ tipo: "B" })).decision).toEqual({ grupo: "B" });
     const err = await defectOf(rt.decide({ tipo: "Segredo do cliente" }));
-    expect(err.details).toEqual([{ ruleset: "copia", output: "grupo", ...position(src, "  grupo:", "grupo"), message: expect.stringContaining('"A", "B"') }]);
+    expect(err.details).toEqual([
+      {
+        ruleset: "copia",
+        output: "grupo",
+        ...position(src, "  grupo:", "grupo"),
+        message: expect.stringContaining('"A", "B"'),
+      },
+    ]);
     expect(JSON.stringify({ message: err.message, details: err.details })).not.toContain("Segredo");
   });
 
@@ -166,20 +207,45 @@ describe("static warning table/gap: a non-nullable output assigned from a table 
     const r = compileSource(src);
     expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
     const index = createLineIndex(src);
-    return r.diagnostics.filter((d) => d.code === "table/gap").map((d) => ({ severity: d.severity, ...index.toPosition(d.range.start) }));
+    return r.diagnostics
+      .filter((d) => d.code === "table/gap")
+      .map((d) => ({ severity: d.severity, ...index.toPosition(d.range.start) }));
   };
 
   it("warns at the assigned value when the rows do not cover every input", () => {
     const src = source("unique", "{ type: string, enum: [A, B], nullable: false }");
-    expect(gaps(src)).toEqual([{ severity: "warning", ...position(src, "then: grupo = porTipo.grupo", "porTipo.grupo") }]);
+    expect(gaps(src)).toEqual([
+      { severity: "warning", ...position(src, "then: grupo = porTipo.grupo", "porTipo.grupo") },
+    ]);
     expect(gaps(source("first", "{ type: string, enum: [A, B], required: true }"))).toHaveLength(1);
   });
 
   it("is silent when the output accepts null, a row has '-' in every input, the rows cover the fact's enum, or the rule's when tests the table", () => {
     expect(gaps(source("unique", "{ type: string, enum: [A, B] }"))).toEqual([]);
     const nonNull = source("unique", "{ type: string, enum: [A, B], nullable: false }");
-    expect(gaps(nonNull.replace("      - { tipo: x, grupo: A }\n", "      - { tipo: x, grupo: A }\n      - { tipo: -, grupo: B }\n").replace("hitPolicy: unique", "hitPolicy: first"))).toEqual([]);
-    expect(gaps(nonNull.replace("tipo: { type: string, required: true }", "tipo: { type: string, enum: [x, y], required: true }").replace("      - { tipo: x, grupo: A }\n", "      - { tipo: x, grupo: A }\n      - { tipo: y, grupo: B }\n"))).toEqual([]);
-    expect(gaps(nonNull.replace("    then: grupo = porTipo.grupo", "    when: porTipo.grupo is not null\n    then: grupo = porTipo.grupo").replace("  grupo: {", "  grupo: { default: A, "))).toEqual([]);
+    expect(
+      gaps(
+        nonNull
+          .replace("      - { tipo: x, grupo: A }\n", "      - { tipo: x, grupo: A }\n      - { tipo: -, grupo: B }\n")
+          .replace("hitPolicy: unique", "hitPolicy: first"),
+      ),
+    ).toEqual([]);
+    expect(
+      gaps(
+        nonNull
+          .replace("tipo: { type: string, required: true }", "tipo: { type: string, enum: [x, y], required: true }")
+          .replace("      - { tipo: x, grupo: A }\n", "      - { tipo: x, grupo: A }\n      - { tipo: y, grupo: B }\n"),
+      ),
+    ).toEqual([]);
+    expect(
+      gaps(
+        nonNull
+          .replace(
+            "    then: grupo = porTipo.grupo",
+            "    when: porTipo.grupo is not null\n    then: grupo = porTipo.grupo",
+          )
+          .replace("  grupo: {", "  grupo: { default: A, "),
+      ),
+    ).toEqual([]);
   });
 });

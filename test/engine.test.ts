@@ -32,7 +32,8 @@ function leaves(c: Condition): Extract<Condition, { fact: string }>[] {
 
 /** Literal value of a `== "texto"` table cell. */
 function cellText(test: UnaryTest | undefined): string | undefined {
-  if (test?.kind !== "compare" || test.value.kind !== "literal" || test.value.literal.type !== "string") return undefined;
+  if (test?.kind !== "compare" || test.value.kind !== "literal" || test.value.literal.type !== "string")
+    return undefined;
   return test.value.literal.value;
 }
 
@@ -43,7 +44,8 @@ function nonJson(value: unknown, path = ""): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => nonJson(v, `${path}/${i}`));
   if (typeof value === "object") {
     const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return [`${path}: instance of ${(value as object).constructor?.name}`];
+    if (proto !== Object.prototype && proto !== null)
+      return [`${path}: instance of ${(value as object).constructor?.name}`];
     return Object.keys(value).flatMap((k) => nonJson((value as Record<string, unknown>)[k], `${path}/${k}`));
   }
   return [`${path}: ${typeof value}`];
@@ -65,7 +67,10 @@ describe("explain trace", () => {
     // Every table row was evaluated (and failed): none matched Credenciado + Reembolso.
     expect(trace.filter((t) => t.kind === "row").every((t) => t.matched === false)).toBe(true);
     // The stop of "reclassificar" leaves only the rules after it unevaluated.
-    expect(trace.filter((t) => t.matched === null).map((t) => t.name)).toEqual(["tipo de atendimento diferente de Reclamação", "revisar o serviço"]);
+    expect(trace.filter((t) => t.matched === null).map((t) => t.name)).toEqual([
+      "tipo de atendimento diferente de Reclamação",
+      "revisar o serviço",
+    ]);
   });
 
   it("rule entries point at the `name:` line of the rule in the YAML file", async () => {
@@ -99,7 +104,10 @@ describe("explain trace", () => {
       for (const c of t.conditions) {
         expect(c.line, c.text).toBeGreaterThan(0);
         const written = t.kind === "row" ? c.text.slice(c.text.indexOf(": ") + 2) : c.text;
-        expect(at(SOURCE, c.line as number, c.column as number).startsWith(written), `${t.name}: ${c.text} @${c.line}:${c.column}`).toBe(true);
+        expect(
+          at(SOURCE, c.line as number, c.column as number).startsWith(written),
+          `${t.name}: ${c.text} @${c.line}:${c.column}`,
+        ).toBe(true);
         expect([true, false, null]).toContain(c.result);
         // Cells and comparisons on plain facts show the value the fact had.
         for (const name of ["tipoAtendimento", "tipoCliente", "servico"] as const) {
@@ -135,7 +143,13 @@ describe("explain trace", () => {
     expect(trace[stopAt]?.matched).toBe(true);
     const before = trace.slice(0, stopAt);
     const after = trace.slice(stopAt + 1);
-    expect(after.map((t) => t.name)).toEqual(["registrado durante o atendimento", "designar pela tabela", "reclassificar demanda de competência das GIPES", "tipo de atendimento diferente de Reclamação", "revisar o serviço"]);
+    expect(after.map((t) => t.name)).toEqual([
+      "registrado durante o atendimento",
+      "designar pela tabela",
+      "reclassificar demanda de competência das GIPES",
+      "tipo de atendimento diferente de Reclamação",
+      "revisar o serviço",
+    ]);
     for (const t of before) expect(t.matched, t.name).not.toBeNull();
     for (const t of after) {
       expect(t.matched, t.name).toBeNull();
@@ -429,12 +443,47 @@ invariants:
     check: decision.categoria is null or decision.categoria in ["A", "B", "C"]
 `;
   const richFacts = [
-    { idade: 16, plano: "Master", entradaEm: "2026-04-03T10:00", itens: [{ chave: "x", data: "2026-01-02", valor: 2 }, { chave: "x", data: "2026-01-01", valor: 3 }], acoesRetencao: ["Outros"], status: "Em atendimento", para: "Pendente" },
-    { idade: 30, entradaEm: "2026-04-03T10:00:00-03:00", status: "Pendente", para: "Concluído", pendenciasAbertas: 2, prazoExtra: "3h" },
-    { idade: 70, plano: "Master", entradaEm: "2025-12-31T23:00", itens: [], status: "Concluído", para: "Pendente", justificativaOutros: "ok", acoesRetencao: ["Outros"] },
+    {
+      idade: 16,
+      plano: "Master",
+      entradaEm: "2026-04-03T10:00",
+      itens: [
+        { chave: "x", data: "2026-01-02", valor: 2 },
+        { chave: "x", data: "2026-01-01", valor: 3 },
+      ],
+      acoesRetencao: ["Outros"],
+      status: "Em atendimento",
+      para: "Pendente",
+    },
+    {
+      idade: 30,
+      entradaEm: "2026-04-03T10:00:00-03:00",
+      status: "Pendente",
+      para: "Concluído",
+      pendenciasAbertas: 2,
+      prazoExtra: "3h",
+    },
+    {
+      idade: 70,
+      plano: "Master",
+      entradaEm: "2025-12-31T23:00",
+      itens: [],
+      status: "Concluído",
+      para: "Pendente",
+      justificativaOutros: "ok",
+      acoesRetencao: ["Outros"],
+    },
   ];
   const sets: [string, CompiledRuleSet, Record<string, unknown>[]][] = [
-    ["reclame-designacao", COMPILED, [reclameFacts(), reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso" }), reclameFacts({ protocoloValidado: false })]],
+    [
+      "reclame-designacao",
+      COMPILED,
+      [
+        reclameFacts(),
+        reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso" }),
+        reclameFacts({ protocoloValidado: false }),
+      ],
+    ],
     ["completo-sintetico", compileOk(RICH), richFacts],
   ];
 
@@ -447,7 +496,10 @@ invariants:
     it(`${name}: its rules load into a fresh Engine, every operator and computed fact is ours, and the JSON round trip decides the same`, async () => {
       const roundTrip = JSON.parse(JSON.stringify(compiled)) as CompiledRuleSet;
       // A bare engine accepts the rules as they are (json-rules-engine validates their shape).
-      const bare = new Engine(roundTrip.rules.map((r) => structuredClone(r)) as unknown as ConstructorParameters<typeof Engine>[0], { pathResolver, allowUndefinedFacts: false });
+      const bare = new Engine(
+        roundTrip.rules.map((r) => structuredClone(r)) as unknown as ConstructorParameters<typeof Engine>[0],
+        { pathResolver, allowUndefinedFacts: false },
+      );
       for (const [op, fn] of operatorDefinitions(roundTrip.zone)) bare.addOperator(op, fn);
       // Rule names are distinct, so each one is in the engine exactly when removeRule (public API) finds it.
       const names = roundTrip.rules.map((r) => r.name);
@@ -492,6 +544,12 @@ invariants:
       camposFaltando: ["setorPendencia"],
     });
     const e = await rt.decide(richFacts[1]);
-    expect(e.decision).toMatchObject({ categoria: "C", marcas: ["maior"], permitido: false, motivos: ["Há pendências abertas."], camposFaltando: [] });
+    expect(e.decision).toMatchObject({
+      categoria: "C",
+      marcas: ["maior"],
+      permitido: false,
+      motivos: ["Há pendências abertas."],
+      camposFaltando: [],
+    });
   });
 });

@@ -152,7 +152,9 @@ describe("numbers are finite and integers safe", () => {
     const issues = await details(rt.decide({ qtd: big, itens: [{ qtd: 1 }, { qtd: -big }], mapa: { a: big } }));
     expect(issues.map((i) => i.path).sort()).toEqual(["/itens/1/qtd", "/mapa/a", "/qtd"]);
     for (const i of issues) expect(i.message).toMatch(/9007199254740991/);
-    await expect(rt.decide({ qtd: Number.MAX_SAFE_INTEGER, itens: [{ qtd: -Number.MAX_SAFE_INTEGER }] })).resolves.toBeDefined();
+    await expect(
+      rt.decide({ qtd: Number.MAX_SAFE_INTEGER, itens: [{ qtd: -Number.MAX_SAFE_INTEGER }] }),
+    ).resolves.toBeDefined();
     // A `number` may be any finite double (its precision is the caller's choice).
     await expect(rt.decide({ valor: big })).resolves.toBeDefined();
   });
@@ -167,7 +169,9 @@ describe("uniqueBy: no two items with the same key", () => {
   const rt = createRuntime(compileOk(UNICOS));
 
   it("names the repeated place and the first one", async () => {
-    const issues = await details(rt.decide({ itens: [{ numero: "10" }, { numero: "11" }, { numero: "12" }, { numero: "11" }, { numero: "10" }] }));
+    const issues = await details(
+      rt.decide({ itens: [{ numero: "10" }, { numero: "11" }, { numero: "12" }, { numero: "11" }, { numero: "10" }] }),
+    );
     expect(issues.map((i) => i.path)).toEqual(["/itens/3/numero", "/itens/4/numero"]);
     expect(issues[0]?.message).toContain("/itens/1/numero");
     expect(issues[1]?.message).toContain("/itens/0/numero");
@@ -209,20 +213,38 @@ rules:
   it.each([
     ["uniqueBy on a list of texts", "  l: { type: list, items: string, uniqueBy: numero }", 3, "uniqueBy"],
     ["uniqueBy on an object", "  o: { type: object, fields: { numero: string }, uniqueBy: numero }", 3, "uniqueBy"],
-    ["uniqueBy naming an unknown field", "  l: { type: list, uniqueBy: nmero, items: { type: object, fields: { numero: string } } }", 3, 'Você quis dizer "numero"'],
-    ["uniqueBy naming a list field", "  l: { type: list, uniqueBy: tags, items: { type: object, fields: { tags: { type: list, items: string } } } }", 3, "tags"],
+    [
+      "uniqueBy naming an unknown field",
+      "  l: { type: list, uniqueBy: nmero, items: { type: object, fields: { numero: string } } }",
+      3,
+      'Você quis dizer "numero"',
+    ],
+    [
+      "uniqueBy naming a list field",
+      "  l: { type: list, uniqueBy: tags, items: { type: object, fields: { tags: { type: list, items: string } } } }",
+      3,
+      "tags",
+    ],
     ["normalize that is not a boolean", "  t: { type: string, normalize: sim }", 3, "normalize"],
   ])("%s", (_name, facts, line, message) => {
     const source = base(facts);
     const { codes, described } = compileErrors(source);
     expect(codes).toContain("ruleset/structure");
-    expect(described.some((d) => d.startsWith(`ruleset/structure@${line}:`) && d.includes(message)), described.join("\n")).toBe(true);
+    expect(
+      described.some((d) => d.startsWith(`ruleset/structure@${line}:`) && d.includes(message)),
+      described.join("\n"),
+    ).toBe(true);
   });
 
   it("normalize and uniqueBy are fact options only", () => {
-    const source = base("  t: string", "  ok: { type: boolean, default: true, normalize: false }\n  l: { type: list, uniqueBy: a, items: { type: object, fields: { a: string } } }");
+    const source = base(
+      "  t: string",
+      "  ok: { type: boolean, default: true, normalize: false }\n  l: { type: list, uniqueBy: a, items: { type: object, fields: { a: string } } }",
+    );
     const { described } = compileErrors(source);
-    expect(described.filter((d) => d.startsWith("ruleset/structure@5:") || d.startsWith("ruleset/structure@6:"))).toHaveLength(2);
+    expect(
+      described.filter((d) => d.startsWith("ruleset/structure@5:") || d.startsWith("ruleset/structure@6:")),
+    ).toHaveLength(2);
   });
 });
 
@@ -249,7 +271,10 @@ rules:
 
   it("numeric value first, whatever the number of digits or leading zeros", async () => {
     expect(await order(["10", "9", "0011", "100"])).toEqual(["9", "10", "0011", "100"]);
-    expect(await order(["123456789012345678901234567890", "99999999999999999999"])).toEqual(["99999999999999999999", "123456789012345678901234567890"]);
+    expect(await order(["123456789012345678901234567890", "99999999999999999999"])).toEqual([
+      "99999999999999999999",
+      "123456789012345678901234567890",
+    ]);
   });
 
   it("equal values by code point; digit-only texts before others; others by code point", async () => {
@@ -279,20 +304,33 @@ describe("the shipped rule sets at the boundary", () => {
 
   it("a wrong tipoAtendimento has its own outcome, suggesting Reclamação when close", async () => {
     const a = await designacao.decide(reclameFacts({ tipoAtendimento: "Reclamacao" }));
-    expect([a.decision.acao, a.decision.tipoAtendimentoSugerido, a.decision.servicosSugeridos]).toEqual(["TIPO_ATENDIMENTO_INVALIDO", "Reclamação", null]);
+    expect([a.decision.acao, a.decision.tipoAtendimentoSugerido, a.decision.servicosSugeridos]).toEqual([
+      "TIPO_ATENDIMENTO_INVALIDO",
+      "Reclamação",
+      null,
+    ]);
     const b = await designacao.decide(reclameFacts({ tipoAtendimento: "Solicitação" }));
     expect([b.decision.acao, b.decision.tipoAtendimentoSugerido]).toEqual(["TIPO_ATENDIMENTO_INVALIDO", null]);
   });
 
   it("reclame-duplicidade refuses a repeated numero naming both positions", async () => {
     const dup = createRuntime(compileOk(readRuleSet("reclame-duplicidade")));
-    const item = (numero: string, servico = "Reembolso") => ({ numero, clienteId: "BEN-1", servico, tipoEntrada: "RECLAME", registradoEm: "2026-04-01T09:00" });
+    const item = (numero: string, servico = "Reembolso") => ({
+      numero,
+      clienteId: "BEN-1",
+      servico,
+      tipoEntrada: "RECLAME",
+      registradoEm: "2026-04-01T09:00",
+    });
     const issues = await details(dup.decide({ reclames: [item("1"), item("2"), item("3"), item("2")] }));
     expect(issues).toHaveLength(1);
     expect(issues[0]?.path).toBe("/reclames/3/numero");
     expect(issues[0]?.message).toContain("/reclames/1/numero");
     const nfd = await dup.decide({ reclames: [item("1", "Autorização Prévia"), item("2", AP_NFD)] });
-    expect((nfd.decision.resultados as { tipoEntrada: string }[]).map((r) => r.tipoEntrada)).toEqual(["RECLAME", "INTERNO"]);
+    expect((nfd.decision.resultados as { tipoEntrada: string }[]).map((r) => r.tipoEntrada)).toEqual([
+      "RECLAME",
+      "INTERNO",
+    ]);
   });
 });
 
@@ -324,7 +362,12 @@ describe("rules decide", () => {
 
   it("refuses 1e400 written in the facts text", async () => {
     writeFileSync(join(dir, "numeros.yaml"), NUMEROS);
-    const r = await rules(["decide", "numeros.yaml", "--facts", '{"valor": 1e400, "itens": [{"qtd": 9007199254740993}]}']);
+    const r = await rules([
+      "decide",
+      "numeros.yaml",
+      "--facts",
+      '{"valor": 1e400, "itens": [{"qtd": 9007199254740993}]}',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^\/valor: número fora do intervalo/m);
     expect(r.stderr).toMatch(/^\/itens\/0\/qtd: inteiro grande demais/m);

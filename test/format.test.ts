@@ -114,7 +114,11 @@ describe("printExpr: canonical text", () => {
   });
 
   it("numbers without the source text print their value", () => {
-    const lit = (value: number): Expr => ({ kind: "literal", literal: { type: "number", value }, range: { start: 0, end: 0 } });
+    const lit = (value: number): Expr => ({
+      kind: "literal",
+      literal: { type: "number", value },
+      range: { start: 0, end: 0 },
+    });
     expect(printExpr(lit(2.5))).toBe("2.5");
     expect(printExpr(lit(-0))).toBe("-0");
     expect(printExpr(lit(1e21))).toBe("1e+21");
@@ -151,7 +155,9 @@ describe("printExpr: canonical text", () => {
   it("prints `between` (built by code, not by the parser) as its meaning", () => {
     const r = { start: 0, end: 0 };
     const name = (n: string): Expr => ({ kind: "name", name: n, range: r });
-    expect(printExpr({ kind: "between", operand: name("x"), low: name("a"), high: name("b"), range: r })).toBe("x >= a and x <= b");
+    expect(printExpr({ kind: "between", operand: name("x"), low: name("a"), high: name("b"), range: r })).toBe(
+      "x >= a and x <= b",
+    );
   });
 
   it("refuses to print recovered (error) nodes", () => {
@@ -166,26 +172,72 @@ describe("printExpr: canonical text", () => {
 /** Node without a range (ranges are stripped before comparing). */
 type Bare = Record<string, unknown>;
 
-const NAMES = ["a", "b", "idade", "plano", "ação", "x_1", "notas", "inicio", "orcamento", "android", "isso", "format", "decision", "item", "rows"];
-const COMPARISONS: BinaryOperator[] = ["==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "starts with", "matches"];
+const NAMES = [
+  "a",
+  "b",
+  "idade",
+  "plano",
+  "ação",
+  "x_1",
+  "notas",
+  "inicio",
+  "orcamento",
+  "android",
+  "isso",
+  "format",
+  "decision",
+  "item",
+  "rows",
+];
+const COMPARISONS: BinaryOperator[] = [
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "in",
+  "not in",
+  "contains",
+  "starts with",
+  "matches",
+];
 const ARITHMETIC: BinaryOperator[] = ["+", "-", "*", "/", "%"];
 
 const name = fc.constantFrom(...NAMES);
 const stringValue = fc.oneof(
   fc.string({ unit: "binary", maxLength: 6 }),
-  fc.constantFrom("Cadastro – Inclusão", "nº", "d'água", 'aspas "duplas"', "barra \\ invertida", "linha\nnova", "tab\there", ""),
+  fc.constantFrom(
+    "Cadastro – Inclusão",
+    "nº",
+    "d'água",
+    'aspas "duplas"',
+    "barra \\ invertida",
+    "linha\nnova",
+    "tab\there",
+    "",
+  ),
 );
-const numberValue = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const numberValue = fc.oneof(
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
 const literal = fc.oneof(
   stringValue.map((value) => ({ type: "string", value })),
   numberValue.map((value) => ({ type: "number", value })),
   fc.boolean().map((value) => ({ type: "boolean", value })),
   fc.constant({ type: "null" }),
   fc.constantFrom("2026-04-03", "2023-08-23").map((value) => ({ type: "date", value })),
-  fc.constantFrom("2026-04-03T10:00", "2026-04-03T10:00:00-03:00", "2026-04-03T10:00:00.5Z").map((value) => ({ type: "datetime", value })),
+  fc
+    .constantFrom("2026-04-03T10:00", "2026-04-03T10:00:00-03:00", "2026-04-03T10:00:00.5Z")
+    .map((value) => ({ type: "datetime", value })),
   fc.constantFrom("2h", "10d", "1h30min", "30s", "45min").map((value) => ({ type: "duration", value })),
 );
-const recordKey = fc.oneof(name, fc.constantFrom("not", "outro campo", "if", "é", "1a", ""), fc.string({ maxLength: 4 }));
+const recordKey = fc.oneof(
+  name,
+  fc.constantFrom("not", "outro campo", "if", "é", "1a", ""),
+  fc.string({ maxLength: 4 }),
+);
 
 const { expr } = fc.letrec<{ expr: Bare }>((tie) => {
   const sub = tie("expr");
@@ -201,16 +253,36 @@ const { expr } = fc.letrec<{ expr: Bare }>((tie) => {
       // The parser folds `-<number>` into a negative number literal: generate that normal form.
       fc.record({ kind: fc.constant("unary"), operator: fc.constant("-"), operand: sub }).map((u) => {
         const o = u.operand as { kind: string; literal?: { type: string; value: number } };
-        return o.kind === "literal" && o.literal?.type === "number" ? { kind: "literal", literal: { type: "number", value: -o.literal.value } } : u;
+        return o.kind === "literal" && o.literal?.type === "number"
+          ? { kind: "literal", literal: { type: "number", value: -o.literal.value } }
+          : u;
       }),
-      fc.record({ kind: fc.constant("binary"), operator: fc.constantFrom(...COMPARISONS, ...ARITHMETIC), left: sub, right: sub }),
-      fc.record({ kind: fc.constant("logical"), operator: fc.constantFrom("and", "or"), operands: fc.array(sub, { minLength: 2, maxLength: 3 }) }),
+      fc.record({
+        kind: fc.constant("binary"),
+        operator: fc.constantFrom(...COMPARISONS, ...ARITHMETIC),
+        left: sub,
+        right: sub,
+      }),
+      fc.record({
+        kind: fc.constant("logical"),
+        operator: fc.constantFrom("and", "or"),
+        operands: fc.array(sub, { minLength: 2, maxLength: 3 }),
+      }),
       fc.record({ kind: fc.constant("isNull"), negated: fc.boolean(), operand: sub }),
       fc.record({ kind: fc.constant("if"), test: sub, then: sub, else: sub }),
       fc.record({ kind: fc.constant("list"), items: fc.array(sub, { maxLength: 3 }) }),
-      fc.record({ kind: fc.constant("record"), fields: fc.array(fc.record({ key: recordKey, value: sub }), { maxLength: 3 }) }),
+      fc.record({
+        kind: fc.constant("record"),
+        fields: fc.array(fc.record({ key: recordKey, value: sub }), { maxLength: 3 }),
+      }),
       fc
-        .record({ kind: fc.constant("for"), variable: name, source: sub, filter: fc.option(sub, { nil: undefined }), body: sub })
+        .record({
+          kind: fc.constant("for"),
+          variable: name,
+          source: sub,
+          filter: fc.option(sub, { nil: undefined }),
+          body: sub,
+        })
         .map(({ filter, ...rest }) => (filter === undefined ? rest : { ...rest, filter })),
     ),
   };
@@ -233,7 +305,11 @@ describe("printExpr: property", () => {
   });
 
   it("print → parse gives the same action", () => {
-    const action = fc.record({ kind: fc.constantFrom("assign", "append"), target: fc.array(name, { minLength: 1, maxLength: 3 }), value: expr });
+    const action = fc.record({
+      kind: fc.constantFrom("assign", "append"),
+      target: fc.array(name, { minLength: 1, maxLength: 3 }),
+      value: expr,
+    });
     fc.assert(
       fc.property(action, (a) => {
         const printed = printAction(a as unknown as Action);
@@ -513,7 +589,8 @@ rules:
   it("keeps table cells, constants, templates and descriptions byte for byte (accents and – included)", () => {
     const out = fmt(reclame);
     // Every line that holds no expression comes out unchanged (up to indentation).
-    const EXPRESSION_LINE = /^\s*(?:- )?(?:when|then|check|expr|inputs|from|to|where|key|order|require|requires):|^\s*- [\p{L}_][\p{L}\p{N}_.]* \+?= |^\s*[\p{L}_][\p{L}\p{N}_]*: .*[(+]/u;
+    const EXPRESSION_LINE =
+      /^\s*(?:- )?(?:when|then|check|expr|inputs|from|to|where|key|order|require|requires):|^\s*- [\p{L}_][\p{L}\p{N}_.]* \+?= |^\s*[\p{L}_][\p{L}\p{N}_]*: .*[(+]/u;
     const kept = (text: string) =>
       text
         .split("\n")
@@ -521,14 +598,21 @@ rules:
         .map((l) => l.trim());
     expect(kept(out)).toEqual(kept(reclame));
     expect(out).toContain("servico: Cadastro – Inclusão/Renovação/exclusão de beneficiários dependentes");
-    expect(out).toContain(`text: 'Reclame – demanda reclassificada{if numero is null then "" else " – ocorrência " + numero}'`);
+    expect(out).toContain(
+      `text: 'Reclame – demanda reclassificada{if numero is null then "" else " – ocorrência " + numero}'`,
+    );
     expect(out).toContain("Informamos que o canal de atendimento ‘Reclame’ foi modernizado");
   });
 
   it("keeps the values of every scalar that is not an expression", () => {
     const parsedValues = (text: string) => {
       const r = compileSource(text);
-      return { constants: r.compiled?.constants, templates: r.compiled?.templates, tables: r.compiled?.tables, description: r.compiled?.description };
+      return {
+        constants: r.compiled?.constants,
+        templates: r.compiled?.templates,
+        tables: r.compiled?.tables,
+        description: r.compiled?.description,
+      };
     };
     expect(parsedValues(fmt(MESSY))).toEqual(parsedValues(MESSY));
   });
@@ -604,19 +688,27 @@ rules:
   });
 
   it("refuses a source with an expression syntax error", () => {
-    const r = formatRuleSet("ruleset: x\nfacts:\n  idade: integer\noutputs:\n  a: { type: string, nullable: true }\nrules:\n  - name: r\n    when: idade >=\n    then: a = 'x'\n");
+    const r = formatRuleSet(
+      "ruleset: x\nfacts:\n  idade: integer\noutputs:\n  a: { type: string, nullable: true }\nrules:\n  - name: r\n    when: idade >=\n    then: a = 'x'\n",
+    );
     expect(r.text).toBeUndefined();
     expect(r.diagnostics.map((d) => d.code)).toEqual(["dsl/syntax"]);
   });
 
   it("formats despite structural or type errors (only syntax blocks it)", () => {
-    const source = "ruleset: x\nfacts:\n  idade: integer\nrules:\n  - name: r\n    when: idadee>1\n    then: nada = 1\n";
-    expect(fmt(source)).toBe("ruleset: x\nfacts:\n  idade: integer\nrules:\n  - name: r\n    when: idadee > 1\n    then: nada = 1\n");
+    const source =
+      "ruleset: x\nfacts:\n  idade: integer\nrules:\n  - name: r\n    when: idadee>1\n    then: nada = 1\n";
+    expect(fmt(source)).toBe(
+      "ruleset: x\nfacts:\n  idade: integer\nrules:\n  - name: r\n    when: idadee > 1\n    then: nada = 1\n",
+    );
   });
 
   it("normalises CRLF line breaks and keeps a final newline", () => {
-    const source = "ruleset: x\r\nfacts:\r\n  idade: integer\r\noutputs:\r\n  a: { type: boolean, nullable: true }\r\nrules:\r\n  - name: r\r\n    when: idade>1\r\n    then: a = true";
-    expect(fmt(source)).toBe("ruleset: x\nfacts:\n  idade: integer\noutputs:\n  a: { type: boolean, nullable: true }\nrules:\n  - name: r\n    when: idade > 1\n    then: a = true\n");
+    const source =
+      "ruleset: x\r\nfacts:\r\n  idade: integer\r\noutputs:\r\n  a: { type: boolean, nullable: true }\r\nrules:\r\n  - name: r\r\n    when: idade>1\r\n    then: a = true";
+    expect(fmt(source)).toBe(
+      "ruleset: x\nfacts:\n  idade: integer\noutputs:\n  a: { type: boolean, nullable: true }\nrules:\n  - name: r\n    when: idade > 1\n    then: a = true\n",
+    );
   });
 
   it("formats every rule set of the language corpus: idempotent, never a half-formatted result, same meaning", () => {
@@ -631,7 +723,10 @@ rules:
         if (r.text === undefined) {
           // Refused only for syntax errors, with the diagnostics that say why.
           expect(r.diagnostics.length, label).toBeGreaterThan(0);
-          expect(r.diagnostics.filter((d) => d.code === "internal/error"), label).toEqual([]);
+          expect(
+            r.diagnostics.filter((d) => d.code === "internal/error"),
+            label,
+          ).toEqual([]);
           continue;
         }
         formatted++;
@@ -644,7 +739,10 @@ rules:
           const { sourceMap: _b, ...y } = after.compiled!;
           expect(y, label).toEqual(x);
         } else {
-          expect(after.diagnostics.map((d) => d.code), label).toEqual(before.diagnostics.map((d) => d.code));
+          expect(
+            after.diagnostics.map((d) => d.code),
+            label,
+          ).toEqual(before.diagnostics.map((d) => d.code));
         }
       }
     }

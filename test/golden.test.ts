@@ -17,7 +17,14 @@ import { fileURLToPath } from "node:url";
 import { Engine, type RuleProperties } from "json-rules-engine";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../dsl/compile/pipeline.js";
-import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT, type CompiledRuleSet, type Condition } from "../dsl/compile/compiled.js";
+import {
+  DECISION_FACT,
+  EXPR_FACT,
+  RUN_FACT,
+  TABLE_FACT,
+  type CompiledRuleSet,
+  type Condition,
+} from "../dsl/compile/compiled.js";
 import { evaluate, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
 import type { Value } from "../dsl/values.js";
@@ -64,7 +71,12 @@ const GOLDEN: Record<string, readonly Sample[]> = {
   "regras-stop": [
     {
       facts: { numero: "1", protocoloValidado: false, registradoDuranteAtendimento: true },
-      decision: { acao: "ABRIR_FALE_CONOSCO", mensagens: ["Oriente o cliente a abrir o Fale Conosco."], anexarGravacao: false, email: null },
+      decision: {
+        acao: "ABRIR_FALE_CONOSCO",
+        mensagens: ["Oriente o cliente a abrir o Fale Conosco."],
+        anexarGravacao: false,
+        email: null,
+      },
       fired: ["protocolo não validado"],
       plainMatches: ["protocolo não validado", "registrado durante o atendimento", "designar"],
     },
@@ -80,7 +92,12 @@ const GOLDEN: Record<string, readonly Sample[]> = {
       facts: { protocolo: { status: "Em atendimento" }, transicao: { para: "Pendente", setorPendencia: "GIPES" } },
       decision: { permitido: true, motivos: [], camposFaltando: [] },
       plainIncludes: ["transição: resultado"],
-      plainExcludes: ["transição: não permitida", "transição: estado terminal", "transição: estado desconhecido", "transição: condição geral 1"],
+      plainExcludes: [
+        "transição: não permitida",
+        "transição: estado terminal",
+        "transição: estado desconhecido",
+        "transição: condição geral 1",
+      ],
     },
     {
       facts: { protocolo: { status: "Em atendimento" }, transicao: { para: "Pendente" } },
@@ -91,7 +108,10 @@ const GOLDEN: Record<string, readonly Sample[]> = {
       facts: { protocolo: { status: "Em atendimento" }, transicao: { para: "Concluído", ator: "OPERACAO" } },
       decision: {
         permitido: false,
-        motivos: ["Transição de Em atendimento para Concluído não permitida.", "A operação não conclui este protocolo."],
+        motivos: [
+          "Transição de Em atendimento para Concluído não permitida.",
+          "A operação não conclui este protocolo.",
+        ],
         camposFaltando: [],
       },
       plainIncludes: ["transição: não permitida", "transição: condição geral 1", "transição: resultado"],
@@ -105,7 +125,14 @@ const GOLDEN: Record<string, readonly Sample[]> = {
   ],
   expressao: [
     {
-      facts: { valor: 600, quantidade: 2, cpf: "529.982.247-25", itens: ["a", "b", "a"], abertura: "2023-08-23", fechamento: "2023-10-06" },
+      facts: {
+        valor: 600,
+        quantidade: 2,
+        cpf: "529.982.247-25",
+        itens: ["a", "b", "a"],
+        abertura: "2023-08-23",
+        fechamento: "2023-10-06",
+      },
       decision: { faixa: "ALTA", marcas: ["itens repetidos", "cpf válido", "fora do prazo", "prioritário"] },
       fired: ["total acima do limite", "muitos itens", "cpf válido", "fora do prazo", "prioridade"],
       plainMatches: ["total acima do limite", "muitos itens", "cpf válido", "fora do prazo", "prioridade"],
@@ -141,7 +168,11 @@ function leaves(c: Condition): Extract<Condition, { fact: string }>[] {
 
 /** A plain json-rules-engine engine with the JSON rules, our operators and the computed facts createEngine registers. */
 function plainEngine(compiled: CompiledRuleSet): Engine {
-  const engine = new Engine(compiled.rules as unknown as RuleProperties[], { allowUndefinedFacts: false, pathResolver, replaceFactsInEventParams: false });
+  const engine = new Engine(compiled.rules as unknown as RuleProperties[], {
+    allowUndefinedFacts: false,
+    pathResolver,
+    replaceFactsInEventParams: false,
+  });
   for (const [name, fn] of operatorDefinitions(compiled.zone)) engine.addOperator(name, fn);
   const ours = createEngine(compiled);
   for (const id of [EXPR_FACT, DECISION_FACT, TABLE_FACT]) engine.addFact(ours.getFact(id));
@@ -157,7 +188,11 @@ function plainRun(compiled: CompiledRuleSet, facts: Record<string, Value>): { en
   const env: EvalEnv = {
     zone: compiled.zone,
     lookup: (name) =>
-      Object.hasOwn(facts, name) ? facts[name] : Object.hasOwn(compiled.constants, name) ? evaluate(compiled.constants[name] as Expr, env) : undefined,
+      Object.hasOwn(facts, name)
+        ? facts[name]
+        : Object.hasOwn(compiled.constants, name)
+          ? evaluate(compiled.constants[name] as Expr, env)
+          : undefined,
   };
   return { env };
 }
@@ -180,7 +215,9 @@ for (const [name, samples] of Object.entries(GOLDEN)) {
         writeFileSync(jsonPath, actual);
         return;
       }
-      expect(existsSync(jsonPath), `missing ${jsonPath}: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`).toBe(true);
+      expect(existsSync(jsonPath), `missing ${jsonPath}: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`).toBe(
+        true,
+      );
       expect(actual).toBe(readFileSync(jsonPath, "utf8"));
     });
 
@@ -194,7 +231,10 @@ for (const [name, samples] of Object.entries(GOLDEN)) {
       const facts = new Set([...Object.keys(fromJson.factShapes), EXPR_FACT, DECISION_FACT, TABLE_FACT]);
       const priorities = fromJson.rules.map((r) => r.priority);
       expect(new Set(priorities).size, "priorities are distinct").toBe(priorities.length);
-      expect([...priorities].sort((a, b) => b - a), "rules are listed in evaluation order").toEqual(priorities);
+      expect(
+        [...priorities].sort((a, b) => b - a),
+        "rules are listed in evaluation order",
+      ).toEqual(priorities);
       for (const rule of fromJson.rules) {
         expect(fromJson.handlers[rule.event.params.ref], `handler of ${rule.name}`).toBeDefined();
         expect(fromJson.sourceMap[rule.event.params.ref], `source location of ${rule.name}`).toBeDefined();
@@ -230,7 +270,10 @@ for (const [name, samples] of Object.entries(GOLDEN)) {
 it("the expressao golden puts computed expressions ($expr) on the left and on the right of conditions", () => {
   const fromJson = JSON.parse(readFileSync(join(GOLDEN_DIR, "expressao.compiled.json"), "utf8")) as CompiledRuleSet;
   const all = fromJson.rules.flatMap((r) => leaves(r.conditions));
-  expect(all.every((l) => l.fact === EXPR_FACT || (l.value as { fact?: string } | null)?.fact === EXPR_FACT)).toBe(true);
+  expect(all.every((l) => l.fact === EXPR_FACT || (l.value as { fact?: string } | null)?.fact === EXPR_FACT)).toBe(
+    true,
+  );
   expect(all.some((l) => (l.value as { fact?: string } | null)?.fact === EXPR_FACT)).toBe(true);
-  for (const l of all) if (l.fact === EXPR_FACT) expect(fromJson.expressions[String(l.params?.id)], l.name).toBeDefined();
+  for (const l of all)
+    if (l.fact === EXPR_FACT) expect(fromJson.expressions[String(l.params?.id)], l.name).toBeDefined();
 });

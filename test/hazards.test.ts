@@ -20,7 +20,15 @@ import { loadYaml } from "../dsl/yaml/load.js";
 import { DecisionError } from "../engine/errors.js";
 import { operatorDefinitions, pathResolver } from "../engine/operators.js";
 import { createRuntime } from "../engine/runtime.js";
-import { compileErrors, compileOk, describeDiagnostics, readRuleSet, reclameFacts, rejectionOf, ROOT } from "./helpers/rulesets.js";
+import {
+  compileErrors,
+  compileOk,
+  describeDiagnostics,
+  readRuleSet,
+  reclameFacts,
+  rejectionOf,
+  ROOT,
+} from "./helpers/rulesets.js";
 import { injectSlowFacts, sleep, type SlowFacts } from "./helpers/slow-facts.js";
 
 let slow: SlowFacts | undefined;
@@ -43,7 +51,12 @@ function allLeaves(compiled: CompiledRuleSet): Extract<Condition, { fact: string
 }
 
 /** Runs a small TypeScript module in a fresh Node process (default main-thread stack, like the server). */
-function runInChild(code: string): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+function runInChild(code: string): {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), "hazards-"));
   const file = join(dir, "child.mts");
   writeFileSync(file, code);
@@ -75,27 +88,43 @@ describe("HAZARD 1 — a shared json-rules-engine Engine is not safe for overlap
       { cache: false },
     );
     for (const p of [10, 5, 1]) {
-      engine.addRule({ name: `p${p}`, priority: p, conditions: { all: [{ fact: "slow", operator: "equal", value: true }] }, event: { type: `p${p}` } });
+      engine.addRule({
+        name: `p${p}`,
+        priority: p,
+        conditions: { all: [{ fact: "slow", operator: "equal", value: true }] },
+        event: { type: `p${p}` },
+      });
     }
     return engine;
   }
 
   it("reproduces on the bare library: overlapping runs on ONE engine silently skip lower-priority rules (positive control)", async () => {
     const engine = bareEngine();
-    const runs = await Promise.all([20, 10, 0].map((delay) => engine.run({ delay }).then((r) => r.events.map((e) => e.type))));
+    const runs = await Promise.all(
+      [20, 10, 0].map((delay) => engine.run({ delay }).then((r) => r.events.map((e) => e.type))),
+    );
     // The fastest run finishes first and sets the engine-wide status to FINISHED: the others lose p5/p1.
     const incomplete = runs.filter((events) => events.join() !== "p10,p5,p1");
     expect(incomplete.length).toBeGreaterThan(0);
     // Each run alone is complete: the defect is only the sharing.
-    for (const delay of [20, 10, 0]) expect((await bareEngine().run({ delay })).events.map((e) => e.type)).toEqual(["p10", "p5", "p1"]);
+    for (const delay of [20, 10, 0])
+      expect((await bareEngine().run({ delay })).events.map((e) => e.type)).toEqual(["p10", "p5", "p1"]);
   });
 
   it("reproduces on the bare library with the same slow-fact injection used below (so the runtime test would catch it)", async () => {
     const engine = new Engine([], { allowUndefinedFacts: false, pathResolver });
     engine.addFact("lento", async () => true, { cache: false });
-    for (const p of [10, 5, 1]) engine.addRule({ name: `p${p}`, priority: p, conditions: { all: [{ fact: "lento", operator: "equal", value: true }] }, event: { type: `p${p}` } });
+    for (const p of [10, 5, 1])
+      engine.addRule({
+        name: `p${p}`,
+        priority: p,
+        conditions: { all: [{ fact: "lento", operator: "equal", value: true }] },
+        event: { type: `p${p}` },
+      });
     slow = injectSlowFacts(["lento"], 3);
-    const runs = await Promise.all(Array.from({ length: 200 }, () => engine.run({}).then((r) => r.events.map((e) => e.type).join())));
+    const runs = await Promise.all(
+      Array.from({ length: 200 }, () => engine.run({}).then((r) => r.events.map((e) => e.type).join())),
+    );
     expect(slow.stats().maxInFlight).toBeGreaterThan(1);
     expect(runs.filter((r) => r !== "p10,p5,p1").length).toBeGreaterThan(0);
   });
@@ -158,7 +187,8 @@ rules:
       const expected = odd
         ? { fired: STOPPED, decision: { marcas: ["alta", "media", "media lenta"], eco: `n${i}`, parou: true } }
         : { fired: FULL, decision: { marcas: FULL, eco: `n${i}`, parou: false } };
-      if (!isDeepStrictEqual({ fired: [...r.fired], decision: r.decision }, expected)) wrong.push(`#${i}: ${JSON.stringify(r.fired)}`);
+      if (!isDeepStrictEqual({ fired: [...r.fired], decision: r.decision }, expected))
+        wrong.push(`#${i}: ${JSON.stringify(r.fired)}`);
     });
     expect(wrong).toEqual([]);
   }, 60_000);
@@ -212,12 +242,15 @@ ${Array.from({ length: 20 }, (_, i) => `  - name: r${i}\n    priority: ${100 - i
     const incomplete: string[] = [];
     let defects = 0;
     for (let wave = 0; wave < 10; wave++) {
-      const settled = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => runtime.decide({ idade: i % 4 === 0 ? 15 : 30 })));
+      const settled = await Promise.allSettled(
+        Array.from({ length: 100 }, (_, i) => runtime.decide({ idade: i % 4 === 0 ? 15 : 30 })),
+      );
       settled.forEach((s, i) => {
         if (s.status === "rejected") {
           expect((s.reason as DecisionError).code).toBe("RULESET_DEFECT");
           defects++;
-        } else if (s.value.fired.join() !== DEFECT_FULL.join()) incomplete.push(`wave ${wave} #${i}: ${s.value.fired.length} of ${DEFECT_FULL.length}`);
+        } else if (s.value.fired.join() !== DEFECT_FULL.join())
+          incomplete.push(`wave ${wave} #${i}: ${s.value.fired.length} of ${DEFECT_FULL.length}`);
       });
     }
     expect(defects).toBe(250);
@@ -264,7 +297,9 @@ rules:
 
   it("the spy sees jsonpath-plus calls when json-rules-engine uses its default resolver (positive control)", async () => {
     const spy = vi.spyOn(jsonpath, "JSONPath");
-    const engine = new Engine([{ conditions: { all: [{ fact: "obj", path: "$.a.b", operator: "equal", value: 1 }] }, event: { type: "hit" } }]);
+    const engine = new Engine([
+      { conditions: { all: [{ fact: "obj", path: "$.a.b", operator: "equal", value: 1 }] }, event: { type: "hit" } },
+    ]);
     const out = await engine.run({ obj: { a: { b: 1 } } });
     expect(out.events.map((e) => e.type)).toEqual(["hit"]);
     expect(spy).toHaveBeenCalled();
@@ -275,7 +310,11 @@ rules:
     const reclame = compileOk(readRuleSet("reclame-designacao"));
     const nested = compileOk(NESTED);
     // Native conditions with a `path` exist, so the path resolver really is exercised.
-    expect(allLeaves(nested).filter((c) => c.path !== undefined).map((c) => c.path)).toEqual(expect.arrayContaining(["campos.tipoManifestacao", "campos.prioridade", "canal", "a.b"]));
+    expect(
+      allLeaves(nested)
+        .filter((c) => c.path !== undefined)
+        .map((c) => c.path),
+    ).toEqual(expect.arrayContaining(["campos.tipoManifestacao", "campos.prioridade", "canal", "a.b"]));
     expect(allLeaves(reclame).some((c) => c.path !== undefined)).toBe(true);
 
     const rr = createRuntime(reclame);
@@ -294,7 +333,10 @@ rules:
     const d = await nr.decide(
       {
         protocolo: { campos: { tipoManifestacao: "Reclamação", prioridade: 3 } },
-        contatos: [{ canal: "chat", tentativas: 1 }, { canal: "telefone", tentativas: 2 }],
+        contatos: [
+          { canal: "chat", tentativas: 1 },
+          { canal: "telefone", tentativas: 2 },
+        ],
         livre: { a: { b: 1 } },
       },
       { explain: true },
@@ -305,11 +347,26 @@ rules:
   });
 
   it("the path resolver reads own properties only and ignores __proto__, constructor and prototype segments", () => {
-    const value = JSON.parse('{"a": {"b": 1, "__proto__": {"polluted": true}}, "lista": [{"x": 1}, {"y": 2}]}') as Record<string, unknown>;
+    const value = JSON.parse(
+      '{"a": {"b": 1, "__proto__": {"polluted": true}}, "lista": [{"x": 1}, {"y": 2}]}',
+    ) as Record<string, unknown>;
     expect(pathResolver(value, "a.b")).toBe(1);
     expect(pathResolver(value, "lista.x")).toEqual([1, null]);
     expect(pathResolver(value, "lista.1.y")).toBe(2);
-    for (const path of ["__proto__", "a.__proto__", "a.__proto__.polluted", "constructor", "constructor.prototype", "a.constructor.name", "prototype", "a.prototype", "toString", "a.hasOwnProperty", "lista.constructor", "lista.0.constructor"]) {
+    for (const path of [
+      "__proto__",
+      "a.__proto__",
+      "a.__proto__.polluted",
+      "constructor",
+      "constructor.prototype",
+      "a.constructor.name",
+      "prototype",
+      "a.prototype",
+      "toString",
+      "a.hasOwnProperty",
+      "lista.constructor",
+      "lista.0.constructor",
+    ]) {
       expect(pathResolver(value, path), path).toBeNull();
     }
     expect(pathResolver(function f() {}, "prototype")).toBeNull();
@@ -351,7 +408,9 @@ describe("HAZARD 3 — operator semantics pinned by the compiler", () => {
   };
 
   async function bareFires(operator: string, factValue: unknown, value: unknown): Promise<boolean> {
-    const engine = new Engine([{ conditions: { all: [{ fact: "a", operator, value }] }, event: { type: "hit" } }], { pathResolver });
+    const engine = new Engine([{ conditions: { all: [{ fact: "a", operator, value }] }, event: { type: "hit" } }], {
+      pathResolver,
+    });
     return (await engine.run({ a: factValue })).events.length === 1;
   }
 
@@ -452,7 +511,10 @@ rules:
 
   it("missing optional facts never throw `Undefined fact`: they are null", async () => {
     // The bare library (allowUndefinedFacts: false, as our engines are configured) does throw.
-    const bare = new Engine([{ conditions: { all: [{ fact: "ausente", operator: "equal", value: 1 }] }, event: { type: "x" } }], { allowUndefinedFacts: false, pathResolver });
+    const bare = new Engine(
+      [{ conditions: { all: [{ fact: "ausente", operator: "equal", value: 1 }] }, event: { type: "x" } }],
+      { allowUndefinedFacts: false, pathResolver },
+    );
     expect(String(await rejectionOf(bare.run({})))).toMatch(/Undefined fact/);
 
     const src = `
@@ -556,9 +618,13 @@ describe("HAZARD 5 — deeply nested YAML documents never abort the process", ()
   const deepMap = `ruleset: fundo\nfacts: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}\n`;
 
   it("yaml is pinned to 2.9.0 (2.9.1 dies with a V8 OOM on the second deep document)", () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
     expect(pkg.dependencies.yaml).toBe("2.9.0");
-    const installed = JSON.parse(readFileSync(join(ROOT, "node_modules/yaml/package.json"), "utf8")) as { version: string };
+    const installed = JSON.parse(readFileSync(join(ROOT, "node_modules/yaml/package.json"), "utf8")) as {
+      version: string;
+    };
     expect(installed.version).toBe("2.9.0");
   });
 
@@ -615,7 +681,7 @@ rules:
       - r += tab.v
 `;
 
-  it('`NO`, `no` and `yes` stay texts, never booleans', async () => {
+  it("`NO`, `no` and `yes` stay texts, never booleans", async () => {
     const compiled = compileOk(GOOD);
     const runtime = createRuntime(compiled);
     expect((await runtime.decide({ resposta: "NO" })).decision.r).toEqual(["NO", "no"]);
@@ -633,7 +699,9 @@ rules:
   });
 
   it("merge keys `<<` are rejected", () => {
-    const e = compileErrors(GOOD.replace("  r: { type: list, items: string }", "  <<: { r: { type: list, items: string } }"));
+    const e = compileErrors(
+      GOOD.replace("  r: { type: list, items: string }", "  <<: { r: { type: list, items: string } }"),
+    );
     expect(e.codes).toEqual(["yaml/unsupported"]);
     expect(e.described[0]).toMatch(/^yaml\/unsupported@7:3 .*<</);
   });
@@ -703,20 +771,29 @@ rules:
       ["minus", withWhen(`${"-".repeat(1000)}a > 0`)],
       ["unbalanced", withWhen(`"${"(".repeat(1000)}"`)],
       ["then", withWhen("a > 1").replace("then: r = 1", `then: r = ${"(".repeat(1000)}1${")".repeat(1000)}`)],
-      ["values", withWhen("a > 1").replace("templates:", `values:\n  v: ${"(".repeat(1000)}1${")".repeat(1000)}\ntemplates:`)],
+      [
+        "values",
+        withWhen("a > 1").replace("templates:", `values:\n  v: ${"(".repeat(1000)}1${")".repeat(1000)}\ntemplates:`),
+      ],
       ["template", withWhen("a > 1").replace('  t: "ok"', `  t: "{${"(".repeat(1000)}1${")".repeat(1000)}}"`)],
     ];
     for (const [label, src] of cases) {
       let result: ReturnType<typeof compileSource> | undefined;
       expect(() => (result = compileSource(src)), label).not.toThrow();
       expect(result?.ok, label).toBe(false);
-      expect(result?.diagnostics.map((d) => d.code), label).toContain("dsl/too-deep");
+      expect(
+        result?.diagnostics.map((d) => d.code),
+        label,
+      ).toContain("dsl/too-deep");
     }
   });
 
   it("nested `if … then … else` within the 4,000-symbol limit → dsl/too-deep (the documented limit is 64 levels), never a RangeError", () => {
     // 790 levels = 3,951 symbols: under MAX_TOKENS, far over the documented 64 levels of nesting.
-    const src = withWhen("a > 1").replace("then: r = 1", `then: r = ${"if true then ".repeat(790)}1${" else 2".repeat(790)}`);
+    const src = withWhen("a > 1").replace(
+      "then: r = 1",
+      `then: r = ${"if true then ".repeat(790)}1${" else 2".repeat(790)}`,
+    );
     let result: ReturnType<typeof compileSource> | undefined;
     let thrown: unknown;
     try {
@@ -752,7 +829,9 @@ console.log(JSON.stringify(out));
     expect(child.status).toBe(0);
     const out = JSON.parse(child.stdout.trim()) as Record<string, string>;
     // Nesting beyond 64 levels must be dsl/too-deep; a long flat chain may compile or be too-deep.
-    const offenders = Object.entries(out).filter(([name, codes]) => !(codes === "dsl/too-deep" || (name === "sum" && codes === "ok")));
+    const offenders = Object.entries(out).filter(
+      ([name, codes]) => !(codes === "dsl/too-deep" || (name === "sum" && codes === "ok")),
+    );
     expect(offenders).toEqual([]);
   }, 120_000);
 });
@@ -787,7 +866,10 @@ rules:
       const r = compileSource(text);
       expect(r.ok, label).toBe(false);
       expect(r.compiled, label).toBeUndefined();
-      expect(r.diagnostics.map((d) => d.code), label).toContain("dsl/lexer");
+      expect(
+        r.diagnostics.map((d) => d.code),
+        label,
+      ).toContain("dsl/lexer");
     }
     const e = compileErrors(src('"r = 1 + # 2"'));
     expect(e.described).toEqual([expect.stringMatching(/^dsl\/lexer@9:20 .*'#'/)]);

@@ -49,7 +49,12 @@ const POINTER = /^(\/([^~/]|~[01])*)*$/;
 
 function polluted(): unknown[] {
   const probe = {} as Record<string, unknown>;
-  return [probe.polluted, probe.isAdmin, (Object.prototype as Record<string, unknown>).polluted, ([] as unknown as Record<string, unknown>).polluted];
+  return [
+    probe.polluted,
+    probe.isAdmin,
+    (Object.prototype as Record<string, unknown>).polluted,
+    ([] as unknown as Record<string, unknown>).polluted,
+  ];
 }
 
 afterAll(() => {
@@ -78,8 +83,11 @@ function foreignPrototypes(value: unknown, path = ""): string[] {
     return bad;
   }
   if (proto !== Object.prototype && proto !== null) bad.push(`${path}: prototype ${JSON.stringify(proto)}`);
-  for (const k of ["polluted", "isAdmin"]) if ((value as Record<string, unknown>)[k] !== undefined && !Object.prototype.hasOwnProperty.call(value, k)) bad.push(`${path}: inherits ${k}`);
-  for (const k of Object.keys(value)) bad.push(...foreignPrototypes((value as Record<string, unknown>)[k], `${path}/${k}`));
+  for (const k of ["polluted", "isAdmin"])
+    if ((value as Record<string, unknown>)[k] !== undefined && !Object.prototype.hasOwnProperty.call(value, k))
+      bad.push(`${path}: inherits ${k}`);
+  for (const k of Object.keys(value))
+    bad.push(...foreignPrototypes((value as Record<string, unknown>)[k], `${path}/${k}`));
   return bad;
 }
 
@@ -101,9 +109,16 @@ describe("__proto__, constructor and prototype keys", () => {
   });
 
   it("nested in a closed object or a list item → INVALID_FACTS at the nested pointer", async () => {
-    expect(await invalid(hostil.decide(JSON.parse('{"obj": {"x": 1, "__proto__": {"polluted": 1}}}')))).toContainEqual({ path: "/obj/__proto__", message: expect.stringMatching(/campo desconhecido/) });
-    expect(await invalid(hostil.decide(JSON.parse('{"obj": {"constructor": {"prototype": {"polluted": 1}}}}')))).toContainEqual({ path: "/obj/constructor", message: expect.stringMatching(/campo desconhecido/) });
-    expect(await invalid(hostil.decide(JSON.parse('{"itens": [{"valor": 1}, {"__proto__": {"polluted": 1}}]}')))).toContainEqual({ path: "/itens/1/__proto__", message: expect.stringMatching(/campo desconhecido/) });
+    expect(await invalid(hostil.decide(JSON.parse('{"obj": {"x": 1, "__proto__": {"polluted": 1}}}')))).toContainEqual({
+      path: "/obj/__proto__",
+      message: expect.stringMatching(/campo desconhecido/),
+    });
+    expect(
+      await invalid(hostil.decide(JSON.parse('{"obj": {"constructor": {"prototype": {"polluted": 1}}}}'))),
+    ).toContainEqual({ path: "/obj/constructor", message: expect.stringMatching(/campo desconhecido/) });
+    expect(
+      await invalid(hostil.decide(JSON.parse('{"itens": [{"valor": 1}, {"__proto__": {"polluted": 1}}]}'))),
+    ).toContainEqual({ path: "/itens/1/__proto__", message: expect.stringMatching(/campo desconhecido/) });
     expect(polluted()).toEqual([undefined, undefined, undefined, undefined]);
   });
 
@@ -121,7 +136,9 @@ describe("__proto__, constructor and prototype keys", () => {
   });
 
   it("an own `__proto__` key inside free-form facts never becomes the prototype of a decision or trace object", async () => {
-    const facts = JSON.parse('{"livre": {"__proto__": {"polluted": 1}}, "qualquer": {"__proto__": {"isAdmin": true}, "a": [{"__proto__": {"polluted": 2}}]}}') as unknown;
+    const facts = JSON.parse(
+      '{"livre": {"__proto__": {"polluted": 1}}, "qualquer": {"__proto__": {"isAdmin": true}, "a": [{"__proto__": {"polluted": 2}}]}}',
+    ) as unknown;
     const outcome = await hostil.decide(facts, { explain: true }).catch((e: unknown) => e);
     if (outcome instanceof DecisionError) {
       expect(outcome.code).toBe("INVALID_FACTS");
@@ -198,15 +215,39 @@ describe("wrong types everywhere → INVALID_FACTS with JSON pointers (nothing c
     ["prose for a duration", { prazo: "2 horas" }, ["/prazo"]],
     ["text inside a closed object", { obj: { x: "1" } }, ["/obj/x"]],
     ["list for an object", { obj: [] }, ["/obj"]],
-    ["bad items in a list", { itens: [{ em: "2026-04-03", valor: 1 }, { em: "2026-13-01", valor: "2" }] }, ["/itens/1/em", "/itens/1/valor"]],
+    [
+      "bad items in a list",
+      {
+        itens: [
+          { em: "2026-04-03", valor: 1 },
+          { em: "2026-13-01", valor: "2" },
+        ],
+      },
+      ["/itens/1/em", "/itens/1/valor"],
+    ],
     ["object for a list", { itens: {} }, ["/itens"]],
     ["number for a text", { texto: 5 }, ["/texto"]],
     ["value outside the enum", { tipo: "credenciado" }, ["/tipo"]],
-    ["NaN and Infinity are not JSON numbers", { numero: Number.NaN, inteiro: Number.POSITIVE_INFINITY }, ["/numero", "/inteiro"]],
+    [
+      "NaN and Infinity are not JSON numbers",
+      { numero: Number.NaN, inteiro: Number.POSITIVE_INFINITY },
+      ["/numero", "/inteiro"],
+    ],
     ["unknown fact with a JSON-pointer-escaped name", { "a/b~c": 1 }, ["/a~1b~0c"]],
     [
       "everything at once",
-      { numero: "1", inteiro: "2", flag: "false", data: 1, quando: "amanhã", prazo: true, obj: { x: 1.5, z: 1 }, texto: [], tipo: null, extra: 1 },
+      {
+        numero: "1",
+        inteiro: "2",
+        flag: "false",
+        data: 1,
+        quando: "amanhã",
+        prazo: true,
+        obj: { x: 1.5, z: 1 },
+        texto: [],
+        tipo: null,
+        extra: 1,
+      },
       ["/numero", "/inteiro", "/flag", "/data", "/quando", "/prazo", "/obj/x", "/obj/z", "/texto", "/extra"],
     ],
   ];
@@ -222,8 +263,14 @@ describe("wrong types everywhere → INVALID_FACTS with JSON pointers (nothing c
     const details = await invalid(reclame.decide(reclameFacts({ tipoCliente: "credenciado" })));
     expect(details).toContainEqual({ path: "/tipoCliente", message: expect.stringContaining("Credenciado") });
     const { entradaEm: _omit, ...missing } = reclameFacts();
-    expect(await invalid(reclame.decide(missing))).toContainEqual({ path: "/entradaEm", message: expect.stringMatching(/obrigatório/) });
-    expect(await invalid(reclame.decide(reclameFacts({ servicoo: "Reembolso" })))).toContainEqual({ path: "/servicoo", message: expect.stringMatching(/servico/) });
+    expect(await invalid(reclame.decide(missing))).toContainEqual({
+      path: "/entradaEm",
+      message: expect.stringMatching(/obrigatório/),
+    });
+    expect(await invalid(reclame.decide(reclameFacts({ servicoo: "Reembolso" })))).toContainEqual({
+      path: "/servicoo",
+      message: expect.stringMatching(/servico/),
+    });
   });
 });
 
@@ -244,15 +291,32 @@ describe("huge values", () => {
     expect(big.decision.tamanho).toBe(MB);
     const servico = await time("1 MB servico", () => reclame.decide(reclameFacts({ servico: "S".repeat(MB) })));
     expect(servico.decision.acao).toBe("REVISAR_SERVICO");
-    const numero = await time("1 MB numero in e-mail", () => reclame.decide(reclameFacts({ numero: "9".repeat(MB), tipoCliente: "Credenciado", servico: "Reembolso" })));
+    const numero = await time("1 MB numero in e-mail", () =>
+      reclame.decide(reclameFacts({ numero: "9".repeat(MB), tipoCliente: "Credenciado", servico: "Reembolso" })),
+    );
     expect(((numero.decision.email as Record<string, string>).assunto ?? "").length).toBeGreaterThan(MB);
     await time("1 MB enum value", () => invalid(reclame.decide(reclameFacts({ tipoCliente: "C".repeat(MB) }))));
-    await time("1 MB date-time", () => invalid(reclame.decide(reclameFacts({ entradaEm: `2026-04-03T10:00${"0".repeat(MB)}` }))));
-    const keyDetails = await time("1 MB unknown key", () => invalid(reclame.decide({ ...reclameFacts(), ["k".repeat(MB)]: 1 })));
+    await time("1 MB date-time", () =>
+      invalid(reclame.decide(reclameFacts({ entradaEm: `2026-04-03T10:00${"0".repeat(MB)}` }))),
+    );
+    const keyDetails = await time("1 MB unknown key", () =>
+      invalid(reclame.decide({ ...reclameFacts(), ["k".repeat(MB)]: 1 })),
+    );
     expect(keyDetails[0]?.path?.length).toBe(MB + 1);
-    await time("1 MB misspelt key", () => invalid(reclame.decide({ ...reclameFacts(), [`servic${"o".repeat(MB)}`]: 1 })));
-    await time("100,000 small unknown keys", () => invalid(reclame.decide({ ...reclameFacts(), ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])) })));
-    await time("list of 100,000 items", () => hostil.decide({ itens: Array.from({ length: 100_000 }, (_, i) => ({ valor: i })) }));
+    await time("1 MB misspelt key", () =>
+      invalid(reclame.decide({ ...reclameFacts(), [`servic${"o".repeat(MB)}`]: 1 })),
+    );
+    await time("100,000 small unknown keys", () =>
+      invalid(
+        reclame.decide({
+          ...reclameFacts(),
+          ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])),
+        }),
+      ),
+    );
+    await time("list of 100,000 items", () =>
+      hostil.decide({ itens: Array.from({ length: 100_000 }, (_, i) => ({ valor: i })) }),
+    );
     console.log(`hostile facts timings:\n  ${timings.join("\n  ")}`);
   }, 60_000);
 });
@@ -260,7 +324,15 @@ describe("huge values", () => {
 describe("property: random JSON facts never produce anything but a decision or INVALID_FACTS", () => {
   const table = reclame.compiled.tables.designacaoPorServico?.rows ?? [];
   const servicos = [
-    ...new Set(table.map((r) => (r.inputs[2]?.kind === "compare" && r.inputs[2].value.kind === "literal" && r.inputs[2].value.literal.type === "string" ? r.inputs[2].value.literal.value : "Reembolso"))),
+    ...new Set(
+      table.map((r) =>
+        r.inputs[2]?.kind === "compare" &&
+        r.inputs[2].value.kind === "literal" &&
+        r.inputs[2].value.literal.type === "string"
+          ? r.inputs[2].value.literal.value
+          : "Reembolso",
+      ),
+    ),
     "Glosa",
     "Credenciamento",
     "Pagamento de produção",
@@ -268,7 +340,14 @@ describe("property: random JSON facts never produce anything but a decision or I
   const json = fc.jsonValue({ maxDepth: 4 });
   const dateTime = fc
     .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T00:00:00Z"), noInvalidDate: true })
-    .chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 16), d.toISOString().slice(0, 19), `${d.toISOString().slice(0, 19)}-03:00`));
+    .chain((d) =>
+      fc.constantFrom(
+        d.toISOString(),
+        d.toISOString().slice(0, 16),
+        d.toISOString().slice(0, 19),
+        `${d.toISOString().slice(0, 19)}-03:00`,
+      ),
+    );
   const either = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: json });
   const nearlyValid = fc.record(
     {
@@ -285,8 +364,24 @@ describe("property: random JSON facts never produce anything but a decision or I
     },
     { requiredKeys: ["tipoAtendimento", "tipoCliente", "servico", "entradaEm"] },
   );
-  const withExtras = fc.tuple(nearlyValid, fc.dictionary(fc.string(), json, { maxKeys: 2 })).map(([a, b]) => ({ ...b, ...a }));
-  const anything = fc.oneof(json, { weight: 3, arbitrary: nearlyValid }, withExtras, fc.anything({ maxDepth: 3 }).filter((x) => { try { return JSON.stringify(x) !== undefined; } catch { return false; } }).map((x) => JSON.parse(JSON.stringify(x)) as unknown));
+  const withExtras = fc
+    .tuple(nearlyValid, fc.dictionary(fc.string(), json, { maxKeys: 2 }))
+    .map(([a, b]) => ({ ...b, ...a }));
+  const anything = fc.oneof(
+    json,
+    { weight: 3, arbitrary: nearlyValid },
+    withExtras,
+    fc
+      .anything({ maxDepth: 3 })
+      .filter((x) => {
+        try {
+          return JSON.stringify(x) !== undefined;
+        } catch {
+          return false;
+        }
+      })
+      .map((x) => JSON.parse(JSON.stringify(x)) as unknown),
+  );
 
   it("decide(reclame-designacao) resolves with one of the five `acao` values or rejects with INVALID_FACTS", async () => {
     let resolved = 0;
@@ -317,7 +412,8 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
   function plant(value: unknown, k: number, bad: number): { value: unknown; path: string } {
     const slots: { parent: Record<string, unknown> | unknown[]; key: string | number; path: string }[] = [];
     const walk = (v: unknown, path: string) => {
-      if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i, path: `${path}/${i}` }), walk(x, `${path}/${i}`)));
+      if (Array.isArray(v))
+        v.forEach((x, i) => (slots.push({ parent: v, key: i, path: `${path}/${i}` }), walk(x, `${path}/${i}`)));
       else if (typeof v === "object" && v !== null) {
         for (const key of Object.keys(v)) {
           const p = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
@@ -330,17 +426,28 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
     if (slots.length === 0) return { value: bad, path: "" };
     const slot = slots[k % slots.length] as (typeof slots)[number];
     if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = bad;
-    else Object.defineProperty(slot.parent, slot.key, { value: bad, enumerable: true, writable: true, configurable: true });
+    else
+      Object.defineProperty(slot.parent, slot.key, {
+        value: bad,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return { value, path: slot.path };
   }
 
   it("Infinity, -Infinity or NaN anywhere in an `any` fact is INVALID_FACTS at its pointer", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), fc.nat(), fc.constantFrom(Infinity, -Infinity, NaN), async (json, k, bad) => {
-        const { value, path } = plant(structuredClone(json), k, bad);
-        const details = await invalid(hostil.decide({ qualquer: value }));
-        expect(details.map((d) => d.path)).toContain(`/qualquer${path}`);
-      }),
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.nat(),
+        fc.constantFrom(Infinity, -Infinity, NaN),
+        async (json, k, bad) => {
+          const { value, path } = plant(structuredClone(json), k, bad);
+          const details = await invalid(hostil.decide({ qualquer: value }));
+          expect(details.map((d) => d.path)).toContain(`/qualquer${path}`);
+        },
+      ),
       { numRuns: 300 },
     );
   }, 60_000);
@@ -348,7 +455,10 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
   it("integers beyond 2^53 − 1 are refused where an integer is declared, at any depth", async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(2 ** 53, -(2 ** 53), 1e20, -1e300), fc.nat({ max: 2 }), async (big, where) => {
-        const facts = [{ inteiro: big }, { obj: { x: big } }, { livre: { a: big }, inteiro: 1 }][where] as Record<string, unknown>;
+        const facts = [{ inteiro: big }, { obj: { x: big } }, { livre: { a: big }, inteiro: 1 }][where] as Record<
+          string,
+          unknown
+        >;
         if (where === 2) {
           // `any` has no integer declaration: a large finite number passes through.
           await expect(hostil.decide(facts)).resolves.toBeDefined();
@@ -365,7 +475,17 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
     const pad = fc.constantFrom("", " ", "  ", "\t", "\u00A0", " \n");
     const padded = (s: string, l: string, r: string) => `${l}${s.normalize("NFD")}${r}`;
     const table = reclame.compiled.tables.designacaoPorServico?.rows ?? [];
-    const servicos = [...new Set(table.map((r) => (r.inputs[2]?.kind === "compare" && r.inputs[2].value.kind === "literal" && r.inputs[2].value.literal.type === "string" ? r.inputs[2].value.literal.value : "Reembolso")))];
+    const servicos = [
+      ...new Set(
+        table.map((r) =>
+          r.inputs[2]?.kind === "compare" &&
+          r.inputs[2].value.kind === "literal" &&
+          r.inputs[2].value.literal.type === "string"
+            ? r.inputs[2].value.literal.value
+            : "Reembolso",
+        ),
+      ),
+    ];
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -381,7 +501,9 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
         async (texts, pads) => {
           const clean = { ...texts, entradaEm: "2026-04-01T09:15:00" };
           const messy: Record<string, unknown> = { entradaEm: clean.entradaEm };
-          Object.entries(texts).forEach(([k, v], i) => (messy[k] = padded(v, pads[2 * i] as string, pads[2 * i + 1] as string)));
+          Object.entries(texts).forEach(
+            ([k, v], i) => (messy[k] = padded(v, pads[2 * i] as string, pads[2 * i + 1] as string)),
+          );
           const a = await reclame.decide(clean);
           const b = await reclame.decide(messy);
           expect(b.decision).toEqual(a.decision);

@@ -14,10 +14,14 @@ describe("one source for each fact", () => {
     for (const word of keywordNames) {
       expect(RESERVED_NAMES.has(word), word).toBe(true);
       const lexed = expressionLexer.tokenize(word);
-      expect(lexed.tokens.map((t) => t.image), word).toEqual([word]);
+      expect(
+        lexed.tokens.map((t) => t.image),
+        word,
+      ).toEqual([word]);
       expect(keywordTokens).toContain(lexed.tokens[0]?.tokenType);
     }
-    for (const name of ["decision", "item", "rows", "__proto__", "constructor", "prototype"]) expect(RESERVED_NAMES.has(name)).toBe(true);
+    for (const name of ["decision", "item", "rows", "__proto__", "constructor", "prototype"])
+      expect(RESERVED_NAMES.has(name)).toBe(true);
     expect(RESERVED_NAMES.size).toBe(keywordNames.length + 6);
   });
 
@@ -25,9 +29,13 @@ describe("one source for each fact", () => {
     for (const text of ["2h", "10d", "30min", "45s", "1h30min", "1d2h3min4s", "007d", "2h2h"]) {
       expect(isDurationText(text), text).toBe(true);
       const lexed = expressionLexer.tokenize(text);
-      expect(lexed.tokens.map((t) => [t.tokenType, t.image]), text).toEqual([[DurationLiteral, text]]);
+      expect(
+        lexed.tokens.map((t) => [t.tokenType, t.image]),
+        text,
+      ).toEqual([[DurationLiteral, text]]);
     }
-    for (const text of ["", "2", "h", "2x", "1.5h", "2 h", "2H", "2mins", "-2h", "2h "]) expect(isDurationText(text), text).toBe(false);
+    for (const text of ["", "2", "h", "2x", "1.5h", "2 h", "2H", "2mins", "-2h", "2h "])
+      expect(isDurationText(text), text).toBe(false);
     expect(parseDuration("1d2h3min4s")).toMatchObject({ days: 1, millis: 2 * 3_600_000 + 3 * 60_000 + 4000 });
   });
 

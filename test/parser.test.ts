@@ -7,7 +7,15 @@
 import { describe, expect, it } from "vitest";
 import type { Diagnostic, Range } from "../dsl/diagnostics.js";
 import type { Action, Expr, UnaryTest } from "../dsl/syntax/ast.js";
-import { MAX_NESTING, MAX_TOKENS, parseAction, parseExpression, parseUnaryTests, type ParseResult, type SourceSpan } from "../dsl/syntax/parse.js";
+import {
+  MAX_NESTING,
+  MAX_TOKENS,
+  parseAction,
+  parseExpression,
+  parseUnaryTests,
+  type ParseResult,
+  type SourceSpan,
+} from "../dsl/syntax/parse.js";
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -185,15 +193,36 @@ describe("parseExpression: operators and precedence", () => {
 });
 
 describe("parseExpression: keywords and identifiers", () => {
-  it.each(["notas", "inicio", "ordem", "isento", "andamento", "returnado", "forma", "thenx", "elsewhere", "matchesX", "starts_at", "withdraw", "nullo", "trueValue", "falsey", "notável", "ação", "não", "in1", "not1", "_x"])(
-    "%s is an identifier",
-    (word) => {
-      expect(expr(word)).toMatchObject({ kind: "name", name: word, range: { start: 0, end: word.length } });
-    },
-  );
+  it.each([
+    "notas",
+    "inicio",
+    "ordem",
+    "isento",
+    "andamento",
+    "returnado",
+    "forma",
+    "thenx",
+    "elsewhere",
+    "matchesX",
+    "starts_at",
+    "withdraw",
+    "nullo",
+    "trueValue",
+    "falsey",
+    "notável",
+    "ação",
+    "não",
+    "in1",
+    "not1",
+    "_x",
+  ])("%s is an identifier", (word) => {
+    expect(expr(word)).toMatchObject({ kind: "name", name: word, range: { start: 0, end: word.length } });
+  });
 
   it("keywords split only at a word boundary", () => {
-    expect(show(expr("notas > 1 and not inicio or ordem in itens"))).toBe("(or (and (> notas 1) (not inicio)) (in ordem itens))");
+    expect(show(expr("notas > 1 and not inicio or ordem in itens"))).toBe(
+      "(or (and (> notas 1) (not inicio)) (in ordem itens))",
+    );
     expect(show(expr("ordem is not null"))).toBe("(is-not-null ordem)");
     expect(show(expr("for inicio in ordem where notas return inicio"))).toBe("(for inicio ordem where notas inicio)");
   });
@@ -235,7 +264,15 @@ describe("parseExpression: ranges", () => {
   });
 
   it("covers if, for and is-null expressions from their first to their last token", () => {
-    for (const text of ["if a then 1 else 2", "for r in l where r.x return r.y", "x is not null", "x is null", "not x", "[1, 2]", "{a: 1}"]) {
+    for (const text of [
+      "if a then 1 else 2",
+      "for r in l where r.x return r.y",
+      "x is not null",
+      "x is null",
+      "not x",
+      "[1, 2]",
+      "{a: 1}",
+    ]) {
       expect(cover(text, expr(text).range)).toBe(text);
     }
   });
@@ -317,7 +354,33 @@ describe("parseExpression: errors and recovery", () => {
   });
 
   it("never throws on garbage", () => {
-    for (const text of ["", " ", ")", "(((", "]]", "{", "}", ",", "..", "if", "for", "not", "a.", "a[", "f(,)", '"aberto', "'", "=", "+=", "1 +", "is not", "{a:}", "{: 1}", "[,]", "1..2"]) {
+    for (const text of [
+      "",
+      " ",
+      ")",
+      "(((",
+      "]]",
+      "{",
+      "}",
+      ",",
+      "..",
+      "if",
+      "for",
+      "not",
+      "a.",
+      "a[",
+      "f(,)",
+      '"aberto',
+      "'",
+      "=",
+      "+=",
+      "1 +",
+      "is not",
+      "{a:}",
+      "{: 1}",
+      "[,]",
+      "1..2",
+    ]) {
       const r = parseExpression({ text });
       expect(r.recovered, text).toBe(true);
       expect(r.diagnostics.length, text).toBeGreaterThan(0);
@@ -334,13 +397,25 @@ describe("parseExpression: errors and recovery", () => {
 
 describe("parseExpression: suggestions for habits from Portuguese and spreadsheets", () => {
   it.each([
-    ["idade = 18", "dsl/syntax@6-7", 'não esperava \'=\' aqui: a expressão já terminou. Para comparar, use "==" ("=" só atribui valores em "then")'],
-    ["idade > 18 e ativo", "dsl/syntax@11-12", 'não esperava \'e\' aqui: a expressão já terminou. Para "e" lógico, use "and"'],
-    ["idade > 18 ou ativo", "dsl/syntax@11-13", 'não esperava \'ou\' aqui: a expressão já terminou. Para "ou" lógico, use "or"'],
-    ["(a E b)", "dsl/syntax@3-4", 'esperava \')\', mas encontrou \'E\'. Para "e" lógico, use "and"'],
+    [
+      "idade = 18",
+      "dsl/syntax@6-7",
+      'não esperava \'=\' aqui: a expressão já terminou. Para comparar, use "==" ("=" só atribui valores em "then")',
+    ],
+    [
+      "idade > 18 e ativo",
+      "dsl/syntax@11-12",
+      'não esperava \'e\' aqui: a expressão já terminou. Para "e" lógico, use "and"',
+    ],
+    [
+      "idade > 18 ou ativo",
+      "dsl/syntax@11-13",
+      'não esperava \'ou\' aqui: a expressão já terminou. Para "ou" lógico, use "or"',
+    ],
+    ["(a E b)", "dsl/syntax@3-4", "esperava ')', mas encontrou 'E'. Para \"e\" lógico, use \"and\""],
     // The error of `não ativo` comes at `ativo`; the suggestion points at `não`.
-    ["não ativo", "dsl/syntax@0-3", 'não esperava \'ativo\' aqui: a expressão já terminou. Para negar, use "not"'],
-    ["nao ativo", "dsl/syntax@0-3", 'não esperava \'ativo\' aqui: a expressão já terminou. Para negar, use "not"'],
+    ["não ativo", "dsl/syntax@0-3", "não esperava 'ativo' aqui: a expressão já terminou. Para negar, use \"not\""],
+    ["nao ativo", "dsl/syntax@0-3", "não esperava 'ativo' aqui: a expressão já terminou. Para negar, use \"not\""],
   ])("%s", (text, where, message) => {
     const r = parseExpression({ text });
     expect(codesAt(r.diagnostics)).toEqual([where]);
@@ -352,7 +427,9 @@ describe("parseExpression: suggestions for habits from Portuguese and spreadshee
     expect(r.diagnostics[0]?.message).toBe("não esperava 'b' aqui: a expressão já terminou");
     expect(clean(parseExpression({ text: "e == ou" })).kind).toBe("binary");
     expect(clean(parseAction({ text: 'acao = "X"' })).kind).toBe("assign");
-    expect(parseAction({ text: "acao = )" }).diagnostics.map((d) => d.message)).toEqual(["esperava um valor, mas encontrou ')'"]);
+    expect(parseAction({ text: "acao = )" }).diagnostics.map((d) => d.message)).toEqual([
+      "esperava um valor, mas encontrou ')'",
+    ]);
   });
 });
 

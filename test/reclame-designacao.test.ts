@@ -63,7 +63,11 @@ describe("reclame-designacao", () => {
   });
 
   it("a Credenciado's prior authorisation goes to the GIPES it is linked to", async () => {
-    const d = await decide({ tipoCliente: "Credenciado", servico: "Autorização Prévia", gipesVinculacao: "GIPES Recife" });
+    const d = await decide({
+      tipoCliente: "Credenciado",
+      servico: "Autorização Prévia",
+      gipesVinculacao: "GIPES Recife",
+    });
     expect(d).toMatchObject({ acao: "DESIGNAR", designacao: "GIPES", gipes: "GIPES Recife" });
   });
 
@@ -73,17 +77,27 @@ describe("reclame-designacao", () => {
   });
 
   it("the designation deadline is 2 clock hours after entry, in São Paulo time", async () => {
-    expect((await decide({ tipoCliente: "Beneficiário", servico: "Reembolso" })).prazoDesignacao).toBe("2026-04-01T11:15:00.000-03:00");
+    expect((await decide({ tipoCliente: "Beneficiário", servico: "Reembolso" })).prazoDesignacao).toBe(
+      "2026-04-01T11:15:00.000-03:00",
+    );
     // An entry with another offset is the same instant.
     const d = await decide({ tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T23:30:00Z" });
     expect(d.prazoDesignacao).toBe("2026-04-01T22:30:00.000-03:00");
     // Across midnight and into the next day.
-    expect((await decide({ tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T23:00" })).prazoDesignacao).toBe("2026-04-02T01:00:00.000-03:00");
+    expect(
+      (await decide({ tipoCliente: "Beneficiário", servico: "Reembolso", entradaEm: "2026-04-01T23:00" }))
+        .prazoDesignacao,
+    ).toBe("2026-04-02T01:00:00.000-03:00");
   });
 
   describe("precedence of acao", () => {
     it("no validated protocol → ABRIR_FALE_CONOSCO, before everything else", async () => {
-      const d = await decide({ tipoCliente: "Credenciado", servico: "Reembolso", protocoloValidado: false, registradoDuranteAtendimento: true });
+      const d = await decide({
+        tipoCliente: "Credenciado",
+        servico: "Reembolso",
+        protocoloValidado: false,
+        registradoDuranteAtendimento: true,
+      });
       expect(d).toMatchObject({ acao: "ABRIR_FALE_CONOSCO", designacao: null, prazoDesignacao: null, email: null });
     });
     it("registered during the attendance → ADIAR_REVISAO, before the table", async () => {
@@ -98,9 +112,20 @@ describe("reclame-designacao", () => {
       expect((await decide({ tipoCliente: "Credenciado", servico: "Reembolso" })).acao).toBe("RECLASSIFICAR");
     });
     it("already INTERNO → NAO_E_RECLAME, before the table and the reclassification", async () => {
-      for (const [tipoCliente, servico] of [["Credenciado", "Reembolso"], ["Beneficiário", "Reembolso"], ["Credenciado", "Autorização Prévia"]]) {
+      for (const [tipoCliente, servico] of [
+        ["Credenciado", "Reembolso"],
+        ["Beneficiário", "Reembolso"],
+        ["Credenciado", "Autorização Prévia"],
+      ]) {
         const d = await decide({ tipoCliente, servico, tipoEntrada: "INTERNO" });
-        expect(d).toMatchObject({ acao: "NAO_E_RECLAME", tipoEntrada: "INTERNO", designacao: null, prazoDesignacao: null, email: null, historico: null });
+        expect(d).toMatchObject({
+          acao: "NAO_E_RECLAME",
+          tipoEntrada: "INTERNO",
+          designacao: null,
+          prazoDesignacao: null,
+          email: null,
+          historico: null,
+        });
       }
     });
     it("a Beneficiário with a GIPES-competence service is not reclassified: REVISAR_SERVICO", async () => {
@@ -117,20 +142,36 @@ describe("reclame-designacao", () => {
   describe("call recording", () => {
     const servico = "Insatisfação de atendimento, nos Canais do Saúde CAIXA";
     it("attached when the original contact was a phone call", async () => {
-      expect((await decide({ tipoCliente: "Beneficiário", servico, canalOrigem: "telefone" })).anexarGravacao).toBe(true);
-      expect((await decide({ tipoCliente: "Credenciado", servico, canalOrigem: "telefone" })).anexarGravacao).toBe(true);
+      expect((await decide({ tipoCliente: "Beneficiário", servico, canalOrigem: "telefone" })).anexarGravacao).toBe(
+        true,
+      );
+      expect((await decide({ tipoCliente: "Credenciado", servico, canalOrigem: "telefone" })).anexarGravacao).toBe(
+        true,
+      );
     });
     it("not for other channels, nor for other services", async () => {
       expect((await decide({ tipoCliente: "Beneficiário", servico, canalOrigem: "chat" })).anexarGravacao).toBe(false);
       expect((await decide({ tipoCliente: "Beneficiário", servico })).anexarGravacao).toBe(false);
-      expect((await decide({ tipoCliente: "Beneficiário", servico: "Reembolso", canalOrigem: "telefone" })).anexarGravacao).toBe(false);
+      expect(
+        (await decide({ tipoCliente: "Beneficiário", servico: "Reembolso", canalOrigem: "telefone" })).anexarGravacao,
+      ).toBe(false);
     });
   });
 
   describe("reclassification (Credenciado, GIPES competence other than prior authorisation)", () => {
     it("becomes INTERNO, goes to the linked GIPES, with history and the standard e-mail", async () => {
-      const d = await decide({ numero: "2026000777", tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Belém" });
-      expect(d).toMatchObject({ acao: "RECLASSIFICAR", tipoEntrada: "INTERNO", designacao: "GIPES", gipes: "GIPES Belém" });
+      const d = await decide({
+        numero: "2026000777",
+        tipoCliente: "Credenciado",
+        servico: "Reembolso",
+        gipesVinculacao: "GIPES Belém",
+      });
+      expect(d).toMatchObject({
+        acao: "RECLASSIFICAR",
+        tipoEntrada: "INTERNO",
+        designacao: "GIPES",
+        gipes: "GIPES Belém",
+      });
       const email = d.email as Record<string, unknown>;
       expect(email.template).toBe("reclassificacao-reclame");
       expect(email.assunto).toBe("Reclame – demanda reclassificada – ocorrência 2026000777");
@@ -138,7 +179,9 @@ describe("reclame-designacao", () => {
       const texto = String(email.texto);
       expect(texto.startsWith("Informamos que o canal de atendimento ‘Reclame’ foi modernizado")).toBe(true);
       expect(texto).toContain("- Autorização Prévia (negativa/indeferimento/resposta acima de 21 dias úteis);");
-      expect(texto).toContain("o protocolo de atendimento permanece o mesmo e prazo de resposta estimado em até 10 dias úteis");
+      expect(texto).toContain(
+        "o protocolo de atendimento permanece o mesmo e prazo de resposta estimado em até 10 dias úteis",
+      );
       expect(texto).not.toContain("XX");
       expect(String(d.historico)).toContain("RECLAME reclassificado para INTERNO");
     });
@@ -153,7 +196,11 @@ describe("reclame-designacao", () => {
 
     it("across Tiradentes: entry on 2026-04-16 + 10 business days skips 21/04", async () => {
       // 17, 20, 22, 23, 24, 27, 28, 29, 30 April and 04 May (01/05 is Labour Day).
-      const d = await decide({ tipoCliente: "Credenciado", servico: "Registro de insatisfação de atendimento na Rede Credenciada", entradaEm: "2026-04-16T15:00" });
+      const d = await decide({
+        tipoCliente: "Credenciado",
+        servico: "Registro de insatisfação de atendimento na Rede Credenciada",
+        entradaEm: "2026-04-16T15:00",
+      });
       expect((d.email as Record<string, unknown>).prazoRespostaData).toBe("2026-05-04");
     });
 
@@ -170,14 +217,19 @@ describe("reclame-designacao", () => {
       const decideWith = async (edited: string, servico: string) => {
         const result = compileSource(edited);
         expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-        return (await createRuntime(result.compiled!).decide({ ...base, tipoCliente: "Credenciado", servico })).decision;
+        return (await createRuntime(result.compiled!).decide({ ...base, tipoCliente: "Credenciado", servico }))
+          .decision;
       };
       const extra = source.replace(/(SERVICOS_GIPES_EXTRAS:\n\s+value: )\[\]/u, "$1[Glosa]");
       expect(extra).not.toBe(source);
       expect((await decideWith(extra, "Glosa")).acao).toBe("RECLASSIFICAR");
-      const row = "      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, servico: Reembolso, designacao: GIPES }\n";
+      const row =
+        "      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, servico: Reembolso, designacao: GIPES }\n";
       expect(source).toContain(row);
-      const table = source.replace(row, `${row}      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, servico: Home care, designacao: GIPES }\n`);
+      const table = source.replace(
+        row,
+        `${row}      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, servico: Home care, designacao: GIPES }\n`,
+      );
       expect((await decideWith(table, "Home care")).acao).toBe("RECLASSIFICAR");
       expect((await decideWith(source, "Home care")).acao).toBe("REVISAR_SERVICO");
     });
@@ -190,7 +242,9 @@ describe("reclame-designacao", () => {
   });
 
   it("never designates to VECTOR nor AUDITORIA: the invariant is part of the rule set", () => {
-    expect(compiled.compiled?.invariants.map((i) => i.name)).toContain("designação só para GIPES, CEPES ou 2_NIVEL_CAIXA");
+    expect(compiled.compiled?.invariants.map((i) => i.name)).toContain(
+      "designação só para GIPES, CEPES ou 2_NIVEL_CAIXA",
+    );
     const broken = source.replace("servico: Reembolso, designacao: GIPES", "servico: Reembolso, designacao: VECTOR");
     const result = compileSource(broken);
     expect(result.ok).toBe(false);
@@ -202,11 +256,15 @@ describe("reclame-designacao", () => {
       code: "INVALID_FACTS",
       details: [{ path: "/tipoCliente", message: expect.stringContaining('Você quis dizer "Beneficiário"?') }],
     });
-    await expect(runtime.decide({ ...base, tipoCliente: "Beneficiário", servico: "Reembolso", sevico: "x" })).rejects.toMatchObject({
+    await expect(
+      runtime.decide({ ...base, tipoCliente: "Beneficiário", servico: "Reembolso", sevico: "x" }),
+    ).rejects.toMatchObject({
       code: "INVALID_FACTS",
       details: [{ path: "/sevico", message: expect.stringContaining('"servico"') }],
     });
-    await expect(runtime.decide({ tipoCliente: "Beneficiário", servico: "Reembolso", tipoAtendimento: "Reclamação" })).rejects.toMatchObject({
+    await expect(
+      runtime.decide({ tipoCliente: "Beneficiário", servico: "Reembolso", tipoAtendimento: "Reclamação" }),
+    ).rejects.toMatchObject({
       code: "INVALID_FACTS",
       details: [{ path: "/entradaEm", message: "fato obrigatório ausente" }],
     });

@@ -39,7 +39,12 @@ describe("fact schemas the runtime's validator would refuse", () => {
     }),
     fc.record({
       type: fc.constant("list"),
-      items: fc.constantFrom("string", "{ type: integer, maximum: 1e400 }", "{ type: string, enum: [a, a] }", "{ type: number, minimum: 1 }"),
+      items: fc.constantFrom(
+        "string",
+        "{ type: integer, maximum: 1e400 }",
+        "{ type: string, enum: [a, a] }",
+        "{ type: number, minimum: 1 }",
+      ),
       minItems: option(number),
       maxItems: option(number),
       default: option(fc.constantFrom("[]", "[1]", "[1, 2, 3]")),
@@ -77,7 +82,14 @@ describe("fact schemas the runtime's validator would refuse", () => {
           refused = e;
           return undefined;
         });
-        expect(refused === undefined ? undefined : isDecisionError(refused) ? `${refused.code} ${JSON.stringify(refused.details)}` : String(refused), source).toBeUndefined();
+        expect(
+          refused === undefined
+            ? undefined
+            : isDecisionError(refused)
+              ? `${refused.code} ${JSON.stringify(refused.details)}`
+              : String(refused),
+          source,
+        ).toBeUndefined();
         expect(decision?.decision).toMatchObject({ ok: true });
       }),
       { numRuns: 150, seed: 7 },
@@ -95,7 +107,10 @@ describe("fact schemas the runtime's validator would refuse", () => {
       "",
     ].join("\n");
     const warnings = located(source).filter((d) => d.severity === "warning");
-    expect(warnings.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual(["ruleset/invalid-schema @ 3:39", "ruleset/invalid-schema @ 4:52"]);
+    expect(warnings.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual([
+      "ruleset/invalid-schema @ 3:39",
+      "ruleset/invalid-schema @ 4:52",
+    ]);
     expect(warnings[0]?.message).toContain("nenhum valor pode ser aceito");
     const result = compileSource(source);
     expect(result.ok).toBe(true);
@@ -113,8 +128,13 @@ describe("fact schemas the runtime's validator would refuse", () => {
       "",
     ].join("\n");
     const warnings = located(source).filter((d) => d.severity === "warning");
-    expect(warnings.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual(["ruleset/invalid-schema @ 3:32", "ruleset/invalid-schema @ 3:47"]);
-    expect(warnings[0]?.message).toBe('o valor "Reclamação " do enum nunca será aceito: os textos dos fatos chegam normalizados (NFC, sem espaços nas pontas); escreva "Reclamação" (ou declare normalize: false)');
+    expect(warnings.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual([
+      "ruleset/invalid-schema @ 3:32",
+      "ruleset/invalid-schema @ 3:47",
+    ]);
+    expect(warnings[0]?.message).toBe(
+      'o valor "Reclamação " do enum nunca será aceito: os textos dos fatos chegam normalizados (NFC, sem espaços nas pontas); escreva "Reclamação" (ou declare normalize: false)',
+    );
     expect(compileSource(source).ok).toBe(true);
   });
 
@@ -129,8 +149,13 @@ describe("fact schemas the runtime's validator would refuse", () => {
       "",
     ].join("\n");
     const errors = located(source).filter((d) => d.severity === "error");
-    expect(errors.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual(["ruleset/invalid-schema @ 3:49", "ruleset/invalid-schema @ 4:61"]);
-    expect(errors[0]?.message).toBe("o valor padrão 10, abaixo de minimum (18): todo pedido sem este fato seria recusado");
+    expect(errors.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual([
+      "ruleset/invalid-schema @ 3:49",
+      "ruleset/invalid-schema @ 4:61",
+    ]);
+    expect(errors[0]?.message).toBe(
+      "o valor padrão 10, abaixo de minimum (18): todo pedido sem este fato seria recusado",
+    );
   });
 
   it("the three cases of the issue: the repeated enum item, the .nan scalar, the 1e400 scalar", () => {
@@ -195,7 +220,7 @@ rules:
 });
 
 describe("Portuguese prepositions in test-suite messages", () => {
-  it("an unknown key of a case is reported \"no caso\", one of the suite \"na suíte\"", () => {
+  it('an unknown key of a case is reported "no caso", one of the suite "na suíte"', () => {
     const { diagnostics } = loadSuite("suite: x\ncasos: []\ncases:\n  - name: a\n    facts: {}\n    expct: {}\n");
     const messages = diagnostics.filter((d) => d.code === "ruleset/unknown-key").map((d) => d.message);
     expect(messages.some((m) => m.startsWith('chave desconhecida "casos" na suíte.'))).toBe(true);

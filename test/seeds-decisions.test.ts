@@ -46,7 +46,14 @@ function protocolo(without: readonly string[], status = "Em atendimento"): Recor
     nivelPrioridade: "Normal",
   };
   for (const k of without) delete campos[k];
-  return { numero: "PRT-2026-990001", status, tipoEntrada: "INTERNO", aberturaConcluida: true, pendenciasAbertas: 0, campos };
+  return {
+    numero: "PRT-2026-990001",
+    status,
+    tipoEntrada: "INTERNO",
+    aberturaConcluida: true,
+    pendenciasAbertas: 0,
+    campos,
+  };
 }
 
 /** Seed 000's form with synthetic people and documents (valid check digits). */
@@ -84,7 +91,11 @@ const SEED_000 = {
 const SEED_001 = {
   atendeOutrosConvenios: false,
   statusRetencao: "Desligamento",
-  contatos: [{ obs: "Clínica fictícia pede a retirada da divulgação no site." }, { obs: "Mensagem enviada." }, { obs: "Ligação encerrada pela clínica." }],
+  contatos: [
+    { obs: "Clínica fictícia pede a retirada da divulgação no site." },
+    { obs: "Mensagem enviada." },
+    { obs: "Ligação encerrada pela clínica." },
+  ],
   motivosDesligamento: ["Burocracia Operadora"],
   necessarioProtocolo: false,
   obsGeral: "A clínica fictícia só agradece o contato.",
@@ -104,14 +115,23 @@ const CASES: readonly SeedCase[] = [
     item: 1,
     name: "Credenciado · Registro de insatisfação de atendimento na Rede Credenciada → RECLASSIFICAR",
     ruleset: "reclame-designacao",
-    facts: { ...RECLAME, tipoCliente: "Credenciado", servico: "Registro de insatisfação de atendimento na Rede Credenciada" },
+    facts: {
+      ...RECLAME,
+      tipoCliente: "Credenciado",
+      servico: "Registro de insatisfação de atendimento na Rede Credenciada",
+    },
     expect: { acao: "RECLASSIFICAR", tipoEntrada: "INTERNO", designacao: "GIPES" },
   },
   {
     item: 1,
     name: "Credenciado · Autorização Prévia → DESIGNAR à GIPES de vinculação, nunca reclassificada",
     ruleset: "reclame-designacao",
-    facts: { ...RECLAME, tipoCliente: "Credenciado", servico: "Autorização Prévia", gipesVinculacao: "GIPES Campo Verde" },
+    facts: {
+      ...RECLAME,
+      tipoCliente: "Credenciado",
+      servico: "Autorização Prévia",
+      gipesVinculacao: "GIPES Campo Verde",
+    },
     expect: { acao: "DESIGNAR", tipoEntrada: "RECLAME", designacao: "GIPES", gipes: "GIPES Campo Verde", email: null },
   },
   // (2) Only a RECLAME is designated by the table or reclassified.
@@ -120,7 +140,14 @@ const CASES: readonly SeedCase[] = [
     name: "INTERNO · Credenciado com Reembolso não é reclassificado de novo nem reenvia o e-mail",
     ruleset: "reclame-designacao",
     facts: { ...RECLAME, tipoCliente: "Credenciado", servico: "Reembolso", tipoEntrada: "INTERNO" },
-    expect: { acao: "NAO_E_RECLAME", tipoEntrada: "INTERNO", designacao: null, prazoDesignacao: null, historico: null, email: null },
+    expect: {
+      acao: "NAO_E_RECLAME",
+      tipoEntrada: "INTERNO",
+      designacao: null,
+      prazoDesignacao: null,
+      historico: null,
+      email: null,
+    },
   },
   {
     item: 2,
@@ -146,7 +173,10 @@ const CASES: readonly SeedCase[] = [
     item: 3,
     name: "Pendente → Concluído sem Sentimento do cliente → a recusa diz o rótulo, não a chave",
     ruleset: "protocolo-status",
-    facts: { protocolo: protocolo(["sentimentoCliente", "nivelPrioridade"], "Pendente"), transicao: { para: "Concluído", ator: "GIPES" } },
+    facts: {
+      protocolo: protocolo(["sentimentoCliente", "nivelPrioridade"], "Pendente"),
+      transicao: { para: "Concluído", ator: "GIPES" },
+    },
     expect: {
       permitido: false,
       motivos: ["Faltam campos obrigatórios: Sentimento do cliente, Nível de prioridade."],
@@ -165,7 +195,12 @@ const CASES: readonly SeedCase[] = [
     item: 4,
     name: "2ª via sem aceite dos termos e com observação → aceita, vai para a operadora",
     ruleset: "portal-solicitacoes",
-    facts: { tipo: "SEGUNDA_VIA_CARTEIRINHA", beneficiario: "Lúcia Fernandes Prado", motivo: "Desgaste", observacao: "Tarja ilegível." },
+    facts: {
+      tipo: "SEGUNDA_VIA_CARTEIRINHA",
+      beneficiario: "Lúcia Fernandes Prado",
+      motivo: "Desgaste",
+      observacao: "Tarja ilegível.",
+    },
     expect: { aceito: true, violacoes: [], requerAnaliseOperadora: true, mensagem: "Inclusão aceita com sucesso" },
   },
   {
@@ -173,14 +208,20 @@ const CASES: readonly SeedCase[] = [
     name: '2ª via com motivo "roubo" (minúsculas) sem B.O. → recusada',
     ruleset: "portal-solicitacoes",
     facts: { tipo: "SEGUNDA_VIA_CARTEIRINHA", beneficiario: "Caio Fernandes Prado", motivo: "roubo" },
-    expect: { aceito: false, violacoes: [{ campo: "boletimOcorrencia", mensagem: "Informe o Boletim de ocorrência (B.O)." }] },
+    expect: {
+      aceito: false,
+      violacoes: [{ campo: "boletimOcorrencia", mensagem: "Informe o Boletim de ocorrência (B.O)." }],
+    },
   },
   {
     item: 4,
     name: "Boleto digital ainda exige o aceite dos termos",
     ruleset: "portal-solicitacoes",
     facts: { tipo: "ADESAO_BOLETO_DIGITAL" },
-    expect: { aceito: false, violacoes: [{ campo: "aceiteTermos", mensagem: 'É preciso marcar "Li e concordo com os termos".' }] },
+    expect: {
+      aceito: false,
+      violacoes: [{ campo: "aceiteTermos", mensagem: 'É preciso marcar "Li e concordo com os termos".' }],
+    },
   },
   // (5) Seeds 000/001, the retention form.
   {
@@ -188,7 +229,13 @@ const CASES: readonly SeedCase[] = [
     name: "Seed 000 (sintético) com Qtd CRO(s) 10 → válido, 44 dias, Comercial / Ofertado Novos Valores",
     ruleset: "retencao",
     facts: SEED_000,
-    expect: { valido: true, violacoes: [], tempoFinalizacaoDias: 44, setoresSugeridos: ["Comercial"], acoesSugeridas: ["Ofertado Novos Valores"] },
+    expect: {
+      valido: true,
+      violacoes: [],
+      tempoFinalizacaoDias: 44,
+      setoresSugeridos: ["Comercial"],
+      acoesSugeridas: ["Ofertado Novos Valores"],
+    },
   },
   {
     item: 5,
@@ -210,7 +257,12 @@ const CASES: readonly SeedCase[] = [
     name: 'Atende outros convênios sem "Quais?" → violação em outrosConvenios',
     ruleset: "retencao",
     facts: { ...SEED_001, atendeOutrosConvenios: true },
-    expect: { valido: false, violacoes: [{ campo: "outrosConvenios", mensagem: 'Informe quais outros convênios o prestador atende ("Quais?").' }] },
+    expect: {
+      valido: false,
+      violacoes: [
+        { campo: "outrosConvenios", mensagem: 'Informe quais outros convênios o prestador atende ("Quais?").' },
+      ],
+    },
   },
   {
     item: 5,
@@ -223,8 +275,18 @@ const CASES: readonly SeedCase[] = [
     item: 5,
     name: "Retenção efetiva com Óbito → violação",
     ruleset: "retencao",
-    facts: { ...SEED_001, statusRetencao: "Retenção efetiva", acoesRetencao: ["Ofertado Suporte"], motivosDesligamento: ["Óbito"] },
-    expect: { valido: false, violacoes: [{ campo: "statusRetencao", mensagem: "Retenção efetiva com motivo em que não cabe retenção: Óbito." }] },
+    facts: {
+      ...SEED_001,
+      statusRetencao: "Retenção efetiva",
+      acoesRetencao: ["Ofertado Suporte"],
+      motivosDesligamento: ["Óbito"],
+    },
+    expect: {
+      valido: false,
+      violacoes: [
+        { campo: "statusRetencao", mensagem: "Retenção efetiva com motivo em que não cabe retenção: Óbito." },
+      ],
+    },
   },
 ];
 
@@ -238,7 +300,10 @@ function checkDecision(c: SeedCase, decision: Record<string, unknown>): void {
 
 describe("seed cases through `rules decide`", () => {
   it.each(CASES.map((c) => [`(${c.item}) ${c.ruleset} · ${c.name}`, c] as const))("%s", async (_, c) => {
-    const { code, stdout, stderr } = await runRules(["decide", join(SHIPPED_RULES, `${c.ruleset}.yaml`), "--facts", JSON.stringify(c.facts)], SHIPPED_RULES);
+    const { code, stdout, stderr } = await runRules(
+      ["decide", join(SHIPPED_RULES, `${c.ruleset}.yaml`), "--facts", JSON.stringify(c.facts)],
+      SHIPPED_RULES,
+    );
     expect(stderr).toBe("");
     expect(code).toBe(0);
     checkDecision(c, (JSON.parse(stdout) as { decision: Record<string, unknown> }).decision);
@@ -248,7 +313,13 @@ describe("seed cases through `rules decide`", () => {
 describe("seed cases over HTTP (POST /v1/decide/{ruleset})", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startSeeded(["reclame-designacao", "reclame-duplicidade", "protocolo-status", "portal-solicitacoes", "retencao"]);
+    t = await startSeeded([
+      "reclame-designacao",
+      "reclame-duplicidade",
+      "protocolo-status",
+      "portal-solicitacoes",
+      "retencao",
+    ]);
   });
   afterAll(async () => {
     await t?.close();
@@ -264,8 +335,17 @@ describe("seed cases over HTTP (POST /v1/decide/{ruleset})", () => {
   });
 
   it("(7) reclame-duplicidade: a status outside seed 003's protocol statuses is a 400 naming the field", async () => {
-    const item = { numero: "2026990101", clienteId: "BEN-009901", servico: "Reembolso", tipoEntrada: "RECLAME", registradoEm: "2026-04-01T09:00:00" };
-    const res = await call(t.app, { url: "/v1/decide/reclame-duplicidade", body: { facts: { reclames: [{ ...item, status: "Concluido" }] } } });
+    const item = {
+      numero: "2026990101",
+      clienteId: "BEN-009901",
+      servico: "Reembolso",
+      tipoEntrada: "RECLAME",
+      registradoEm: "2026-04-01T09:00:00",
+    };
+    const res = await call(t.app, {
+      url: "/v1/decide/reclame-duplicidade",
+      body: { facts: { reclames: [{ ...item, status: "Concluido" }] } },
+    });
     expect(res.statusCode).toBe(400);
     const body = json<{ error: { code: string; details: { path: string }[] } }>(res);
     expect(body.error.code).toBe("INVALID_FACTS");
@@ -281,7 +361,9 @@ describe("seed cases over HTTP (POST /v1/decide/{ruleset})", () => {
     ];
     const res = await call(t.app, { url: "/v1/decide/reclame-duplicidade", body: { facts: { reclames } } });
     expect(res.statusCode).toBe(200);
-    const resultados = json<{ decision: { resultados: { numero: string; tipoEntrada: string; duplicadoDe: string | null }[] } }>(res).decision.resultados;
+    const resultados = json<{
+      decision: { resultados: { numero: string; tipoEntrada: string; duplicadoDe: string | null }[] };
+    }>(res).decision.resultados;
     expect(resultados.map((r) => [r.numero, r.tipoEntrada, r.duplicadoDe])).toEqual([
       ["2026990201", "RECLAME", null],
       ["2026990202", "RECLAME", null],

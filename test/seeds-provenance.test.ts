@@ -20,7 +20,8 @@ function provenanceProblem(description: string | undefined): string | undefined 
   if (description === undefined || description.trim() === "") return "sem descrição";
   const marker = MARKER.exec(description);
   if (!marker) return `sem [seed NNN …] nem [default …]: ${JSON.stringify(description)}`;
-  if (description.replace(marker[0], "").trim().length < 10) return `só a marca, sem o porquê: ${JSON.stringify(description)}`;
+  if (description.replace(marker[0], "").trim().length < 10)
+    return `só a marca, sem o porquê: ${JSON.stringify(description)}`;
   return undefined;
 }
 
@@ -31,17 +32,21 @@ function describedElements(model: RuleSetModel, source: string): { what: string;
   for (const c of model.constants.values()) out.push({ what: `constante ${c.name}`, description: c.description });
   for (const c of model.collections.values()) out.push({ what: `coleção ${c.name}`, description: c.description });
   for (const t of model.tables) out.push({ what: `tabela ${t.name}`, description: t.description });
-  for (const v of model.validations?.items ?? []) out.push({ what: `validação de ${v.field} (linha ${lineOf(v.range.start)})`, description: v.description });
+  for (const v of model.validations?.items ?? [])
+    out.push({ what: `validação de ${v.field} (linha ${lineOf(v.range.start)})`, description: v.description });
   const tr = model.transitions;
   if (tr) {
     tr.guards.forEach((g, i) => out.push({ what: `condição geral de transição ${i + 1}`, description: g.description }));
     for (const a of tr.allow) {
       out.push({ what: `transição ${a.from} → ${a.to}`, description: a.description });
-      a.guards.forEach((g, i) => out.push({ what: `condição ${i + 1} da transição ${a.from} → ${a.to}`, description: g.description }));
+      a.guards.forEach((g, i) =>
+        out.push({ what: `condição ${i + 1} da transição ${a.from} → ${a.to}`, description: g.description }),
+      );
     }
   }
   for (const r of model.rules) out.push({ what: `regra "${r.name}"`, description: r.description });
-  for (const inv of model.invariants) out.push({ what: `invariante "${inv.name}"`, description: inv.description ?? inv.message });
+  for (const inv of model.invariants)
+    out.push({ what: `invariante "${inv.name}"`, description: inv.description ?? inv.message });
   return out;
 }
 

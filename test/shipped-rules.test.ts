@@ -9,8 +9,16 @@ import { formatRuleSet } from "../dsl/format/format.js";
 import { locateDiagnostics } from "../dsl/positions.js";
 
 const dir = new URL("../rules/", import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml")).sort();
-const SHIPPED = ["portal-solicitacoes.yaml", "protocolo-status.yaml", "reclame-designacao.yaml", "reclame-duplicidade.yaml", "retencao.yaml"];
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"))
+  .sort();
+const SHIPPED = [
+  "portal-solicitacoes.yaml",
+  "protocolo-status.yaml",
+  "reclame-designacao.yaml",
+  "reclame-duplicidade.yaml",
+  "retencao.yaml",
+];
 
 describe("shipped rule sets", () => {
   it("include the five shipped ones (others may be added)", () => {

@@ -13,7 +13,9 @@ import { runSuite } from "../tester/run.js";
 import { loadSuite } from "../tester/suite.js";
 
 const dir = new URL("../rules/", import.meta.url);
-const rulesets = readdirSync(dir).filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml")).sort();
+const rulesets = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"))
+  .sort();
 const SHIPPED = ["portal-solicitacoes", "protocolo-status", "reclame-designacao", "reclame-duplicidade", "retencao"];
 
 it("the five shipped rule sets and their suites are in rules/ (others may be added)", () => {
@@ -44,9 +46,15 @@ describe.each(rulesets)("%s", (file) => {
 
   it("every case passes, with 100% coverage of rules, rows and transitions", async () => {
     const result = await runSuite(compiled!, loaded.suite!, { suiteSource });
-    const failures = result.cases.filter((c) => !c.passed).map((c) => ({ case: c.name, line: c.line, differences: c.differences }));
+    const failures = result.cases
+      .filter((c) => !c.passed)
+      .map((c) => ({ case: c.name, line: c.line, differences: c.differences }));
     expect(failures).toEqual([]);
-    const missing = [...result.coverage.rules.missing, ...result.coverage.rows.missing, ...result.coverage.transitions.missing].map((m) => m.name);
+    const missing = [
+      ...result.coverage.rules.missing,
+      ...result.coverage.rows.missing,
+      ...result.coverage.transitions.missing,
+    ].map((m) => m.name);
     expect(missing).toEqual([]);
     expect(result.coverage.percent).toBe(100);
   }, 120_000);

@@ -20,7 +20,9 @@ interface SchemaNode {
 
 type Kind = "fact" | "output";
 
-const WORDS: Readonly<Record<Kind, { readonly unknown: DiagnosticCode; readonly top: string; readonly one: string; readonly of: string }>> = {
+const WORDS: Readonly<
+  Record<Kind, { readonly unknown: DiagnosticCode; readonly top: string; readonly one: string; readonly of: string }>
+> = {
   fact: { unknown: "check/unknown-fact", top: "fato desconhecido", one: "esse fato", of: "no fato" },
   output: { unknown: "check/unknown-output", top: "saída desconhecida", one: "essa saída", of: "na saída" },
 };
@@ -56,7 +58,13 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
 
   const suiteName = valueOf(top, "suite");
   if (suiteName && isScalar(suiteName) && typeof suiteName.value === "string" && suiteName.value !== compiled.name) {
-    diagnostics.push(createError("ruleset/structure", `a suíte testa "${suiteName.value}", mas o conjunto de regras ao lado é "${compiled.name}"`, rangeOf(suiteName)));
+    diagnostics.push(
+      createError(
+        "ruleset/structure",
+        `a suíte testa "${suiteName.value}", mas o conjunto de regras ao lado é "${compiled.name}"`,
+        rangeOf(suiteName),
+      ),
+    );
   }
 
   /** Walks a YAML value along its schema: unknown names in objects, values outside enums. */
@@ -72,7 +80,9 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
         else if (extra) walk(pair.value, extra, kind, path ? `${path}.${key}` : key);
         else if (properties && schema.additionalProperties === false) {
           const names = Object.keys(properties);
-          const what = path ? `campo desconhecido "${key}" ${WORDS[kind].of} ${path}` : `${WORDS[kind].top} "${key}": o conjunto de regras ${compiled.name} não tem ${WORDS[kind].one}`;
+          const what = path
+            ? `campo desconhecido "${key}" ${WORDS[kind].of} ${path}`
+            : `${WORDS[kind].top} "${key}": o conjunto de regras ${compiled.name} não tem ${WORDS[kind].one}`;
           diagnostics.push(createError(WORDS[kind].unknown, `${what}.${didYouMean(key, names)}`, keyRange(pair)));
         }
       }
@@ -84,7 +94,13 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
     }
     if (isScalar(node) && typeof node.value === "string" && schema.enum && !schema.enum.includes(node.value)) {
       const values = schema.enum.filter((v): v is string => typeof v === "string");
-      diagnostics.push(createError("check/not-in-enum", `valor "${node.value}" fora dos valores de ${path} (${values.join(", ")}).${didYouMean(node.value, values)}`, rangeOf(node)));
+      diagnostics.push(
+        createError(
+          "check/not-in-enum",
+          `valor "${node.value}" fora dos valores de ${path} (${values.join(", ")}).${didYouMean(node.value, values)}`,
+          rangeOf(node),
+        ),
+      );
     }
   };
 
@@ -93,7 +109,13 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
     const names = Object.keys(factSchema.properties ?? {});
     for (const item of node.items as Node[]) {
       if (!isScalar(item) || typeof item.value !== "string" || names.includes(item.value)) continue;
-      diagnostics.push(createError("check/unknown-fact", `fato desconhecido "${item.value}" em omit: o conjunto de regras ${compiled.name} não tem esse fato.${didYouMean(item.value, names)}`, rangeOf(item)));
+      diagnostics.push(
+        createError(
+          "check/unknown-fact",
+          `fato desconhecido "${item.value}" em omit: o conjunto de regras ${compiled.name} não tem esse fato.${didYouMean(item.value, names)}`,
+          rangeOf(item),
+        ),
+      );
     }
   };
 

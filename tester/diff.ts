@@ -29,15 +29,30 @@ export function diffValues(expected: unknown, actual: unknown, exact: boolean, p
     if (!isObject(actual)) return [{ path, expected, actual, message: "esperava um objeto" }];
     const out: Difference[] = [];
     for (const k of Object.keys(expected)) {
-      if (!Object.prototype.hasOwnProperty.call(actual, k)) out.push({ path: join(path, k), expected: expected[k], actual: undefined, message: "campo ausente na decisão" });
+      if (!Object.prototype.hasOwnProperty.call(actual, k))
+        out.push({
+          path: join(path, k),
+          expected: expected[k],
+          actual: undefined,
+          message: "campo ausente na decisão",
+        });
       else out.push(...diffValues(expected[k], actual[k], exact, join(path, k)));
     }
-    if (exact) for (const k of Object.keys(actual)) if (!Object.prototype.hasOwnProperty.call(expected, k)) out.push({ path: join(path, k), expected: undefined, actual: actual[k], message: "campo a mais na decisão (comparação exata)" });
+    if (exact)
+      for (const k of Object.keys(actual))
+        if (!Object.prototype.hasOwnProperty.call(expected, k))
+          out.push({
+            path: join(path, k),
+            expected: undefined,
+            actual: actual[k],
+            message: "campo a mais na decisão (comparação exata)",
+          });
     return out;
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [{ path, expected, actual, message: "esperava uma lista" }];
-    if (expected.length !== actual.length) return [{ path, expected, actual, message: `esperava ${expected.length} item(ns), obteve ${actual.length}` }];
+    if (expected.length !== actual.length)
+      return [{ path, expected, actual, message: `esperava ${expected.length} item(ns), obteve ${actual.length}` }];
     return expected.flatMap((e, i) => diffValues(e, actual[i], exact, join(path, i)));
   }
   if (expected === actual || (expected === null && actual === undefined)) return [];

@@ -20,7 +20,10 @@ function coverageLine(label: string, g: CoverageGroup): string {
 }
 
 /** The text report. `color` adds ANSI colours for terminals. */
-export function textReport(suites: readonly ReportedSuite[], options: { color?: boolean; verbose?: boolean } = {}): string {
+export function textReport(
+  suites: readonly ReportedSuite[],
+  options: { color?: boolean; verbose?: boolean } = {},
+): string {
   const c = (code: string, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const lines: string[] = [];
   let passed = 0;
@@ -39,9 +42,15 @@ export function textReport(suites: readonly ReportedSuite[], options: { color?: 
     }
     const cov = result.coverage;
     lines.push(`  cobertura ${cov.percent}%`);
-    lines.push(coverageLine("regras", cov.rules), coverageLine("linhas de tabela", cov.rows), coverageLine("transições", cov.transitions));
+    lines.push(
+      coverageLine("regras", cov.rules),
+      coverageLine("linhas de tabela", cov.rows),
+      coverageLine("transições", cov.transitions),
+    );
     for (const m of [...cov.rules.missing, ...cov.rows.missing, ...cov.transitions.missing]) {
-      lines.push(`    ${c("33", "não exercitado")}: ${m.name}  ${c("2", `${file.replace(/\.test\.yaml$/, ".yaml")}:${m.line}:${m.column}`)}`);
+      lines.push(
+        `    ${c("33", "não exercitado")}: ${m.name}  ${c("2", `${file.replace(/\.test\.yaml$/, ".yaml")}:${m.line}:${m.column}`)}`,
+      );
     }
     lines.push("");
   }
@@ -50,7 +59,10 @@ export function textReport(suites: readonly ReportedSuite[], options: { color?: 
 }
 
 function caseDiff(k: CaseResult): string[] {
-  return k.differences.map((d) => `${d.path || "(decisão)"}: ${d.message}\n        esperado: ${show(d.expected)}\n        obtido:   ${show(d.actual)}`);
+  return k.differences.map(
+    (d) =>
+      `${d.path || "(decisão)"}: ${d.message}\n        esperado: ${show(d.expected)}\n        obtido:   ${show(d.actual)}`,
+  );
 }
 
 /**
@@ -62,7 +74,10 @@ export function failureLines(k: CaseResult): string[] {
   const decided = typeof k.actual === "object" && k.actual !== null && "decision" in k.actual;
   return k.differences.map((d) => {
     if (d.path === "") return d.message;
-    const isFired = d.path === "fired" && typeof d.expected === "string" && d.message.startsWith(`a regra "${d.expected}" não disparou`);
+    const isFired =
+      d.path === "fired" &&
+      typeof d.expected === "string" &&
+      d.message.startsWith(`a regra "${d.expected}" não disparou`);
     if (isFired) return `fired: ${d.message}`;
     const field = decided ? `decision.${d.path}` : d.path;
     return `${field}: esperado ${show(d.expected)}, obtido ${show(d.actual)}`;
@@ -70,7 +85,12 @@ export function failureLines(k: CaseResult): string[] {
 }
 
 function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  return s
+    .replace(
+      /[<>&"']/g,
+      (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string,
+    )
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 }
 
 /** JUnit XML (one testsuite per rule set, one testcase per case). */
@@ -81,14 +101,18 @@ export function junitReport(suites: readonly ReportedSuite[]): string {
   out.push(`<testsuites name="rules" tests="${total}" failures="${failures}">`);
   for (const { file, result } of suites) {
     const time = result.cases.reduce((t, k) => t + k.durationMs, 0) / 1000;
-    out.push(`  <testsuite name="${xml(result.ruleset)}" file="${xml(file)}" tests="${result.cases.length}" failures="${result.failed}" time="${time.toFixed(3)}">`);
+    out.push(
+      `  <testsuite name="${xml(result.ruleset)}" file="${xml(file)}" tests="${result.cases.length}" failures="${result.failed}" time="${time.toFixed(3)}">`,
+    );
     out.push(`    <properties><property name="coverage" value="${result.coverage.percent}"/></properties>`);
     for (const k of result.cases) {
       const open = `    <testcase classname="${xml(result.ruleset)}" name="${xml(k.name)}" file="${xml(file)}" line="${k.line}" time="${(k.durationMs / 1000).toFixed(3)}"`;
       if (k.passed) out.push(`${open}/>`);
       else {
         out.push(`${open}>`);
-        out.push(`      <failure message="${xml(failureLines(k).join("; ") || "falhou")}">${xml(caseDiff(k).join("\n"))}</failure>`);
+        out.push(
+          `      <failure message="${xml(failureLines(k).join("; ") || "falhou")}">${xml(caseDiff(k).join("\n"))}</failure>`,
+        );
         out.push("    </testcase>");
       }
     }

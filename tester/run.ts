@@ -70,10 +70,18 @@ function isTransitionEdge(ref: string): boolean {
   return /^x:\d+$/.test(ref);
 }
 
-export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, options: RunOptions = {}): Promise<SuiteResult> {
+export async function runSuite(
+  compiled: CompiledRuleSet,
+  suite: TestSuite,
+  options: RunOptions = {},
+): Promise<SuiteResult> {
   const runtime = runtimeOf(compiled);
   const index = options.suiteSource !== undefined ? createLineIndex(options.suiteSource) : undefined;
-  const selected = suite.cases.filter((c) => (!options.tags?.length || c.tags.some((t) => options.tags?.includes(t))) && (options.caseName === undefined || c.name === options.caseName));
+  const selected = suite.cases.filter(
+    (c) =>
+      (!options.tags?.length || c.tags.some((t) => options.tags?.includes(t))) &&
+      (options.caseName === undefined || c.name === options.caseName),
+  );
   const seen = new Set<string>();
   const ruleNames = [...new Set(compiled.rules.map((r) => r.name))];
   const cases: CaseResult[] = [];
@@ -81,7 +89,16 @@ export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, opti
     const started = performance.now();
     const { differences, actual } = await runCase(runtime.decide.bind(runtime), c, seen, ruleNames);
     const pos = index?.toPosition(c.range.start) ?? { line: 0, column: 0 };
-    cases.push({ name: c.name, tags: c.tags, passed: differences.length === 0, line: pos.line, column: pos.column, differences, actual, durationMs: performance.now() - started });
+    cases.push({
+      name: c.name,
+      tags: c.tags,
+      passed: differences.length === 0,
+      line: pos.line,
+      column: pos.column,
+      differences,
+      actual,
+      durationMs: performance.now() - started,
+    });
   }
   const group = (prefix: string, filter: (ref: string) => boolean = () => true): CoverageGroup => {
     const items = compiled.rules.map((r) => r.event.params.ref).filter((ref) => ref.startsWith(prefix) && filter(ref));
@@ -89,7 +106,12 @@ export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, opti
       .filter((ref) => !seen.has(ref))
       .map((ref) => {
         const loc = compiled.sourceMap[ref];
-        return { ref, name: compiled.rules.find((r) => r.event.params.ref === ref)?.name ?? ref, line: loc?.line ?? 0, column: loc?.column ?? 0 };
+        return {
+          ref,
+          name: compiled.rules.find((r) => r.event.params.ref === ref)?.name ?? ref,
+          line: loc?.line ?? 0,
+          column: loc?.column ?? 0,
+        };
       });
     return { total: items.length, covered: items.length - missing.length, missing };
   };
@@ -108,36 +130,76 @@ export async function runSuite(compiled: CompiledRuleSet, suite: TestSuite, opti
   };
 }
 
-type Decide = (facts: unknown) => Promise<{ decision: Record<string, unknown>; fired: readonly string[]; firedRefs: readonly string[] }>;
+type Decide = (
+  facts: unknown,
+) => Promise<{ decision: Record<string, unknown>; fired: readonly string[]; firedRefs: readonly string[] }>;
 
-async function runCase(decide: Decide, c: TestCase, seen: Set<string>, ruleNames: readonly string[]): Promise<{ differences: Difference[]; actual: unknown }> {
+async function runCase(
+  decide: Decide,
+  c: TestCase,
+  seen: Set<string>,
+  ruleNames: readonly string[],
+): Promise<{ differences: Difference[]; actual: unknown }> {
   try {
     const result = await decide(c.facts);
     for (const ref of result.firedRefs) seen.add(ref);
     const differences: Difference[] = [];
-    if (c.expectError) differences.push({ path: "", expected: { error: c.expectError.code }, actual: "uma decisão", message: "esperava um erro, mas a decisão foi tomada" });
+    if (c.expectError)
+      differences.push({
+        path: "",
+        expected: { error: c.expectError.code },
+        actual: "uma decisão",
+        message: "esperava um erro, mas a decisão foi tomada",
+      });
     if (c.expect) differences.push(...diffValues(c.expect, result.decision, c.match === "exact"));
     if (c.fired) {
       const missing = c.fired.filter((f) => !result.fired.includes(f));
       for (const f of missing) {
         // A name no rule has is a typo in the suite, not a rule that did not fire.
         const unknown = ruleNames.includes(f) ? "" : ` (nenhuma regra tem esse nome.${didYouMean(f, ruleNames)})`;
-        differences.push({ path: "fired", expected: f, actual: result.fired, message: `a regra "${f}" não disparou${unknown}` });
+        differences.push({
+          path: "fired",
+          expected: f,
+          actual: result.fired,
+          message: `a regra "${f}" não disparou${unknown}`,
+        });
       }
     }
     return { differences, actual: { decision: result.decision, fired: result.fired } };
   } catch (e) {
     if (!isDecisionError(e)) throw e;
     const actual = { error: { code: e.code, message: e.message, details: e.details } };
-    if (!c.expectError) return { differences: [{ path: "", expected: c.expect, actual, message: `erro inesperado ${e.code}: ${e.message}` }], actual };
+    if (!c.expectError)
+      return {
+        differences: [{ path: "", expected: c.expect, actual, message: `erro inesperado ${e.code}: ${e.message}` }],
+        actual,
+      };
     const differences: Difference[] = [];
-    if (e.code !== c.expectError.code) differences.push({ path: "error.code", expected: c.expectError.code, actual: e.code, message: "código de erro diferente" });
+    if (e.code !== c.expectError.code)
+      differences.push({
+        path: "error.code",
+        expected: c.expectError.code,
+        actual: e.code,
+        message: "código de erro diferente",
+      });
     if (c.expectError.status !== undefined) {
       const status = e.code === "INVALID_FACTS" ? 400 : 500;
-      if (status !== c.expectError.status) differences.push({ path: "error.status", expected: c.expectError.status, actual: status, message: "status HTTP diferente" });
+      if (status !== c.expectError.status)
+        differences.push({
+          path: "error.status",
+          expected: c.expectError.status,
+          actual: status,
+          message: "status HTTP diferente",
+        });
     }
     for (const p of c.expectError.paths) {
-      if (!e.details.some((d) => d.path === p)) differences.push({ path: "error.details", expected: p, actual: e.details.map((d) => d.path), message: `o erro não aponta o campo ${p}` });
+      if (!e.details.some((d) => d.path === p))
+        differences.push({
+          path: "error.details",
+          expected: p,
+          actual: e.details.map((d) => d.path),
+          message: `o erro não aponta o campo ${p}`,
+        });
     }
     return { differences, actual };
   }

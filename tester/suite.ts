@@ -57,7 +57,14 @@ export function loadSuite(source: string): { suite?: TestSuite; diagnostics: Dia
     const out = new Map<string, Pair<Scalar, Node | null>>();
     for (const pair of (map as YAMLMap<Scalar, Node | null>).items) {
       const key = String(pair.key?.value ?? "");
-      if (!allowed.includes(key)) diagnostics.push(createError("ruleset/unknown-key", `chave desconhecida "${key}" ${em(what)}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair)));
+      if (!allowed.includes(key))
+        diagnostics.push(
+          createError(
+            "ruleset/unknown-key",
+            `chave desconhecida "${key}" ${em(what)}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`,
+            keyRange(pair),
+          ),
+        );
       else out.set(key, pair);
     }
     return out;
@@ -71,11 +78,13 @@ export function loadSuite(source: string): { suite?: TestSuite; diagnostics: Dia
   const defaultsNode = m.get("defaults")?.value;
   let defaultFacts: Record<string, unknown> = {};
   if (defaultsNode) {
-    if (!isMap(defaultsNode)) err("defaults deve ser um mapa (por exemplo defaults: { facts: {...} })", rangeOf(defaultsNode));
+    if (!isMap(defaultsNode))
+      err("defaults deve ser um mapa (por exemplo defaults: { facts: {...} })", rangeOf(defaultsNode));
     else {
       const d = get(defaultsNode, ["facts"], "defaults");
       const f = d.get("facts")?.value?.toJSON();
-      if (f !== undefined && (typeof f !== "object" || f === null || Array.isArray(f))) err("defaults.facts deve ser um mapa de fatos", rangeOf(d.get("facts")?.value ?? defaultsNode));
+      if (f !== undefined && (typeof f !== "object" || f === null || Array.isArray(f)))
+        err("defaults.facts deve ser um mapa de fatos", rangeOf(d.get("facts")?.value ?? defaultsNode));
       else if (f) defaultFacts = f as Record<string, unknown>;
     }
   }
@@ -100,7 +109,12 @@ export function loadSuite(source: string): { suite?: TestSuite; diagnostics: Dia
     }
     const name = nameValue.value;
     const prev = names.get(name);
-    if (prev) diagnostics.push(createError("ruleset/duplicate-name", `já existe um caso chamado "${name}"`, rangeOf(nameValue), [{ message: "primeiro caso", range: prev }]));
+    if (prev)
+      diagnostics.push(
+        createError("ruleset/duplicate-name", `já existe um caso chamado "${name}"`, rangeOf(nameValue), [
+          { message: "primeiro caso", range: prev },
+        ]),
+      );
     names.set(name, rangeOf(nameValue));
     const json = (k: string) => c.get(k)?.value?.toJSON() as unknown;
     const facts = json("facts") ?? {};
@@ -111,10 +125,16 @@ export function loadSuite(source: string): { suite?: TestSuite; diagnostics: Dia
     const expectValue = json("expect");
     const errorValue = json("expectError");
     if (expectValue === undefined && errorValue === undefined) {
-      err(`o caso "${name}" precisa de "expect" (a decisão esperada) ou "expectError" (o erro esperado)`, rangeOf(nameValue));
+      err(
+        `o caso "${name}" precisa de "expect" (a decisão esperada) ou "expectError" (o erro esperado)`,
+        rangeOf(nameValue),
+      );
       continue;
     }
-    if (expectValue !== undefined && (typeof expectValue !== "object" || expectValue === null || Array.isArray(expectValue))) {
+    if (
+      expectValue !== undefined &&
+      (typeof expectValue !== "object" || expectValue === null || Array.isArray(expectValue))
+    ) {
       err("expect deve ser um mapa com os campos esperados da decisão", rangeOf(c.get("expect")?.value ?? node));
       continue;
     }
@@ -122,7 +142,10 @@ export function loadSuite(source: string): { suite?: TestSuite; diagnostics: Dia
     if (errorValue !== undefined) {
       const e = errorValue as Record<string, unknown>;
       if (typeof e !== "object" || e === null || typeof e.code !== "string") {
-        err("expectError deve ter pelo menos code (por exemplo INVALID_FACTS)", rangeOf(c.get("expectError")?.value ?? node));
+        err(
+          "expectError deve ter pelo menos code (por exemplo INVALID_FACTS)",
+          rangeOf(c.get("expectError")?.value ?? node),
+        );
         continue;
       }
       const paths = Array.isArray(e.paths) ? e.paths.map(String) : [];

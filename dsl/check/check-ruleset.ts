@@ -27,13 +27,22 @@ export interface CheckResult {
 
 /** Type of an element of a collection's result. */
 export function collectionEntryType(item: Type): Type {
-  return T.object({ item, index: T.integer, included: T.boolean, first: item, isFirst: T.boolean, rank: T.integer, size: T.integer });
+  return T.object({
+    item,
+    index: T.integer,
+    included: T.boolean,
+    first: item,
+    isFirst: T.boolean,
+    rank: T.integer,
+    size: T.integer,
+  });
 }
 
 export function checkRuleSet(model: RuleSetModel): CheckResult {
   const tc = new TypeChecker();
   const extra: Diagnostic[] = [];
-  const err = (code: Diagnostic["code"], message: string, range: Range) => extra.push(createError(code, message, range));
+  const err = (code: Diagnostic["code"], message: string, range: Range) =>
+    extra.push(createError(code, message, range));
 
   // ------------------------------------------------------------ top-level names
   const declared = new Map<string, { kind: SymbolInfo["kind"]; range: Range }>();
@@ -41,9 +50,12 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
     const prev = declared.get(name);
     if (prev) {
       extra.push(
-        createError("ruleset/duplicate-name", `o nome "${name}" já foi usado para ${kindLabel(prev.kind)}; cada nome deve ser único no conjunto de regras`, range, [
-          { message: "primeira declaração", range: prev.range },
-        ]),
+        createError(
+          "ruleset/duplicate-name",
+          `o nome "${name}" já foi usado para ${kindLabel(prev.kind)}; cada nome deve ser único no conjunto de regras`,
+          range,
+          [{ message: "primeira declaração", range: prev.range }],
+        ),
       );
       return false;
     }
@@ -106,7 +118,12 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
       case "constant": {
         const c = model.constants.get(name);
         const text = c?.expr.kind === "literal" && c.expr.literal.type === "string" ? c.expr.literal.value : undefined;
-        return { kind, name, type: c ? tc.infer(c.expr, constantScope) : T.any, ...(text !== undefined ? { text } : {}) };
+        return {
+          kind,
+          name,
+          type: c ? tc.infer(c.expr, constantScope) : T.any,
+          ...(text !== undefined ? { text } : {}),
+        };
       }
       case "value": {
         const v = model.values.get(name);
@@ -185,13 +202,15 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
   for (const c of model.collections.values()) {
     guarded(c.name, c.nameRange, () => {
       const from = tc.infer(c.from, globalScope);
-      if (from.kind !== "list" && from.kind !== "any") err("check/type-mismatch", `"from" da coleção deve ser uma lista, mas é ${typeName(from)}`, c.from.range);
+      if (from.kind !== "list" && from.kind !== "any")
+        err("check/type-mismatch", `"from" da coleção deve ser uma lista, mas é ${typeName(from)}`, c.from.range);
       const itemScope = localScope(globalScope, { item: from.kind === "list" ? from.of : T.any });
       if (c.where) tc.expect(c.where, itemScope, T.boolean, `"where" da coleção ${c.name}`);
       for (const k of c.key) tc.infer(k, itemScope);
       for (const o of c.order) {
         const t = tc.infer(o, itemScope);
-        if (t.kind === "boolean" || t.kind === "list" || t.kind === "object") err("check/type-mismatch", `não é possível ordenar por ${typeName(t)}`, o.range);
+        if (t.kind === "boolean" || t.kind === "list" || t.kind === "object")
+          err("check/type-mismatch", `não é possível ordenar por ${typeName(t)}`, o.range);
       }
     });
   }
@@ -212,7 +231,12 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
           const target = col ? decisionFields[col.name] : undefined;
           if (target && Object.prototype.hasOwnProperty.call(decisionFields, col?.name ?? "")) {
             const ot = tc.types.get(o) ?? T.any;
-            if (!assignable(ot, target)) err("check/type-mismatch", `a saída "${col?.name}" deve ser ${typeName(target)}, mas é ${typeName(ot)}`, o.range);
+            if (!assignable(ot, target))
+              err(
+                "check/type-mismatch",
+                `a saída "${col?.name}" deve ser ${typeName(target)}, mas é ${typeName(ot)}`,
+                o.range,
+              );
             else tc.checkEnumLiteral(target, o);
           }
         });
@@ -225,11 +249,20 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
   const requireOutput = (name: string, range: Range, expected: Type, what: string) => {
     const o = model.outputs.get(name);
     if (!o) {
-      err("check/unknown-output", `${what} usa a saída "${name}", que não está declarada em outputs.${didYouMean(name, model.outputs.keys())}`, range);
+      err(
+        "check/unknown-output",
+        `${what} usa a saída "${name}", que não está declarada em outputs.${didYouMean(name, model.outputs.keys())}`,
+        range,
+      );
       return;
     }
     const t = typeOfDecl(o.decl);
-    if (!assignable(expected, t)) err("check/type-mismatch", `a saída "${name}" deve ser ${typeName(expected)} para ${what}, mas está declarada como ${typeName(t)}`, range);
+    if (!assignable(expected, t))
+      err(
+        "check/type-mismatch",
+        `a saída "${name}" deve ser ${typeName(expected)} para ${what}, mas está declarada como ${typeName(t)}`,
+        range,
+      );
   };
   if (model.validations) {
     const v = model.validations;
@@ -260,12 +293,23 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
       const enumValues = fromType.kind === "string" ? fromType.enum : undefined;
       const known = (name: string, range: Range) => {
         if (!states.has(name)) {
-          err("transition/unknown-state", `estado desconhecido "${name}".${didYouMean(name, states.keys())} Estados: ${[...states.keys()].join(", ")}`, range);
+          err(
+            "transition/unknown-state",
+            `estado desconhecido "${name}".${didYouMean(name, states.keys())} Estados: ${[...states.keys()].join(", ")}`,
+            range,
+          );
           return false;
         }
         return true;
       };
-      if (enumValues) for (const s of tr.states) if (!enumValues.includes(s.name)) err("check/not-in-enum", `o estado "${s.name}" não é um valor aceito do fato de origem.${didYouMean(s.name, enumValues)}`, s.nameRange);
+      if (enumValues)
+        for (const s of tr.states)
+          if (!enumValues.includes(s.name))
+            err(
+              "check/not-in-enum",
+              `o estado "${s.name}" não é um valor aceito do fato de origem.${didYouMean(s.name, enumValues)}`,
+              s.nameRange,
+            );
       known(tr.initial.name, tr.initial.nameRange);
       const terminal = new Set(tr.terminal.map((t) => t.name));
       for (const t of tr.terminal) known(t.name, t.nameRange);
@@ -274,9 +318,15 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
       for (const a of tr.allow) {
         const okFrom = known(a.from, a.fromRange);
         const okTo = known(a.to, a.toRange);
-        if (okFrom && terminal.has(a.from)) err("transition/unknown-state", `"${a.from}" é um estado terminal: não pode haver transição saindo dele`, a.fromRange);
+        if (okFrom && terminal.has(a.from))
+          err(
+            "transition/unknown-state",
+            `"${a.from}" é um estado terminal: não pode haver transição saindo dele`,
+            a.fromRange,
+          );
         const pair = `${a.from}\u0000${a.to}`;
-        if (seenPairs.has(pair)) err("ruleset/duplicate-name", `a transição de "${a.from}" para "${a.to}" está repetida`, a.range);
+        if (seenPairs.has(pair))
+          err("ruleset/duplicate-name", `a transição de "${a.from}" para "${a.to}" está repetida`, a.range);
         seenPairs.add(pair);
         if (okFrom && okTo) {
           const set = edges.get(a.from) ?? new Set<string>();
@@ -307,7 +357,12 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
         }
       }
       for (const [s, range] of states) {
-        if (!reached.has(s)) err("transition/unreachable", `o estado "${s}" não pode ser alcançado a partir de "${tr.initial.name}" por nenhuma transição permitida`, range);
+        if (!reached.has(s))
+          err(
+            "transition/unreachable",
+            `o estado "${s}" não pode ser alcançado a partir de "${tr.initial.name}" por nenhuma transição permitida`,
+            range,
+          );
       }
     });
   }
@@ -317,7 +372,12 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
   for (const r of model.rules) {
     guarded(`a regra ${r.name}`, r.nameRange, () => {
       const prev = ruleNames.get(r.name);
-      if (prev) extra.push(createError("ruleset/duplicate-name", `já existe uma regra chamada "${r.name}"`, r.nameRange, [{ message: "primeira regra com este nome", range: prev }]));
+      if (prev)
+        extra.push(
+          createError("ruleset/duplicate-name", `já existe uma regra chamada "${r.name}"`, r.nameRange, [
+            { message: "primeira regra com este nome", range: prev },
+          ]),
+        );
       else ruleNames.set(r.name, r.nameRange);
       if (r.when) tc.expect(r.when, globalScope, T.boolean, `"when" da regra "${r.name}"`);
       for (const a of r.then) checkAction(a, r.when);
@@ -333,25 +393,46 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
     const out = model.outputs.get(head);
     if (!out) {
       const isInput = model.facts.has(head);
-      const hint = isInput ? ` "${head}" é um fato de entrada; fatos não podem ser alterados. Declare uma saída em outputs.` : didYouMean(head, model.outputs.keys());
-      err(isInput ? "check/assign-input" : "check/unknown-output", `saída desconhecida "${head}".${hint}`, a.targetRange);
+      const hint = isInput
+        ? ` "${head}" é um fato de entrada; fatos não podem ser alterados. Declare uma saída em outputs.`
+        : didYouMean(head, model.outputs.keys());
+      err(
+        isInput ? "check/assign-input" : "check/unknown-output",
+        `saída desconhecida "${head}".${hint}`,
+        a.targetRange,
+      );
       return;
     }
     let target = typeOfDecl(out.decl);
     for (const field of rest) target = tc.memberType(target, field, a.targetRange);
     if (a.kind === "append") {
       if (target.kind !== "list") {
-        err("check/type-mismatch", `'+=' acrescenta a uma lista, mas "${a.target.join(".")}" é ${typeName(target)}`, a.targetRange);
+        err(
+          "check/type-mismatch",
+          `'+=' acrescenta a uma lista, mas "${a.target.join(".")}" é ${typeName(target)}`,
+          a.targetRange,
+        );
         return;
       }
-      if (!assignable(valueType, target.of)) err("check/type-mismatch", `"${a.target.join(".")}" é ${typeName(target)}, mas o valor acrescentado é ${typeName(valueType)}`, a.value.range);
+      if (!assignable(valueType, target.of))
+        err(
+          "check/type-mismatch",
+          `"${a.target.join(".")}" é ${typeName(target)}, mas o valor acrescentado é ${typeName(valueType)}`,
+          a.value.range,
+        );
       else tc.checkEnumLiteral(target.of, a.value);
       return;
     }
-    if (!assignable(valueType, target)) err("check/type-mismatch", `"${a.target.join(".")}" é ${typeName(target)}, mas recebe ${typeName(valueType)}`, a.value.range);
+    if (!assignable(valueType, target))
+      err(
+        "check/type-mismatch",
+        `"${a.target.join(".")}" é ${typeName(target)}, mas recebe ${typeName(valueType)}`,
+        a.value.range,
+      );
     else {
       tc.checkEnumLiteral(target, a.value);
-      if (valueType.kind === "null" && !out.nullable) err("check/type-mismatch", `"${head}" não aceita nulo (declare nullable: true)`, a.value.range);
+      if (valueType.kind === "null" && !out.nullable)
+        err("check/type-mismatch", `"${head}" não aceita nulo (declare nullable: true)`, a.value.range);
       else if (!out.nullable && rest.length === 0) checkTableGap(model, a.value, head, when, extra);
     }
   }
@@ -367,7 +448,8 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
         tc.enumChecks = true;
       }
       // A mistyped invariant is reported once, as such; its literal check would only add noise.
-      if (tc.diagnostics.length === before) checkInvariantAgainstLiterals(model, inv.check, inv.name, globalScope, extra);
+      if (tc.diagnostics.length === before)
+        checkInvariantAgainstLiterals(model, inv.check, inv.name, globalScope, extra);
     });
   }
 
@@ -395,7 +477,13 @@ function checkCycles(model: RuleSetModel, out: Diagnostic[]): void {
   for (const v of model.values.values()) deps.set(v.name, { range: v.nameRange, uses: collect([v.expr]) });
   for (const t of model.templates.values()) {
     const exprs = t.parts.flatMap((p) => (p.kind === "expr" ? [p.expr] : []));
-    deps.set(t.name, { range: t.nameRange, uses: collect(exprs, t.params.map((p) => p.name)) });
+    deps.set(t.name, {
+      range: t.nameRange,
+      uses: collect(
+        exprs,
+        t.params.map((p) => p.name),
+      ),
+    });
   }
   const state = new Map<string, "visiting" | "done">();
   const onCycle = new Set<string>();
@@ -414,7 +502,14 @@ function checkCycles(model: RuleSetModel, out: Diagnostic[]): void {
   for (const name of deps.keys()) if (!state.has(name)) visit(name);
   for (const name of onCycle) {
     const d = deps.get(name);
-    if (d) out.push(createError("check/cycle", `"${name}" depende de si mesmo (referência circular entre constantes, valores e modelos de texto)`, d.range));
+    if (d)
+      out.push(
+        createError(
+          "check/cycle",
+          `"${name}" depende de si mesmo (referência circular entre constantes, valores e modelos de texto)`,
+          d.range,
+        ),
+      );
   }
 }
 
@@ -444,7 +539,11 @@ function checkDefault(f: FieldDecl, err: (code: Diagnostic["code"], message: str
                       : true;
   if (!ok) {
     const hint = t === "string" && f.decl.enum && typeof d === "string" ? didYouMean(d, f.decl.enum) : "";
-    err(f.decl.enum ? "check/not-in-enum" : "check/type-mismatch", `o valor padrão de "${f.name}" não é ${f.decl.enum ? "um dos valores aceitos" : `do tipo ${f.decl.type}`}.${hint}`, f.range);
+    err(
+      f.decl.enum ? "check/not-in-enum" : "check/type-mismatch",
+      `o valor padrão de "${f.name}" não é ${f.decl.enum ? "um dos valores aceitos" : `do tipo ${f.decl.type}`}.${hint}`,
+      f.range,
+    );
   }
 }
 
@@ -455,7 +554,13 @@ function checkDefault(f: FieldDecl, err: (code: Diagnostic["code"], message: str
  * a row with `-` in every input, or a single input column over a fact that cannot be null whose
  * `enum` values (or `true` and `false`) all have a literal row.
  */
-function checkTableGap(model: RuleSetModel, value: Expr, output: string, when: Expr | undefined, out: Diagnostic[]): void {
+function checkTableGap(
+  model: RuleSetModel,
+  value: Expr,
+  output: string,
+  when: Expr | undefined,
+  out: Diagnostic[],
+): void {
   if (value.kind !== "member" || value.object.kind !== "name") return;
   const tableName = value.object.name;
   const t = model.tables.find((x) => x.name === tableName);
@@ -482,11 +587,18 @@ function tableCoversEveryInput(model: RuleSetModel, t: TableDecl): boolean {
   const column = t.inputs.length === 1 ? t.inputs[0]?.expr : undefined;
   const fact = column?.kind === "name" ? model.facts.get(column.name) : undefined;
   if (!fact || fact.nullable) return false;
-  const needed: readonly unknown[] | undefined = fact.decl.type === "boolean" ? [true, false] : fact.decl.type === "string" ? fact.decl.enum : undefined;
+  const needed: readonly unknown[] | undefined =
+    fact.decl.type === "boolean" ? [true, false] : fact.decl.type === "string" ? fact.decl.enum : undefined;
   if (!needed) return false;
   const covered = new Set<unknown>();
   const add = (u: UnaryTest): void => {
-    if (u.kind === "compare" && u.operator === "==" && u.value.kind === "literal" && (u.value.literal.type === "string" || u.value.literal.type === "boolean")) covered.add(u.value.literal.value);
+    if (
+      u.kind === "compare" &&
+      u.operator === "==" &&
+      u.value.kind === "literal" &&
+      (u.value.literal.type === "string" || u.value.literal.type === "boolean")
+    )
+      covered.add(u.value.literal.value);
     else if (u.kind === "oneOf") u.tests.forEach(add);
   };
   for (const r of t.rows) if (r.inputs[0]) add(r.inputs[0]);
@@ -497,7 +609,14 @@ function tableCoversEveryInput(model: RuleSetModel, t: TableDecl): boolean {
 function checkOverlaps(t: TableDecl, out: Diagnostic[]): void {
   const literalSet = (u: UnaryTest): Value[] | "any" | undefined => {
     if (u.kind === "any") return "any";
-    if (u.kind === "compare" && u.operator === "==" && u.value.kind === "literal" && u.value.literal.type !== "date" && u.value.literal.type !== "datetime" && u.value.literal.type !== "duration") {
+    if (
+      u.kind === "compare" &&
+      u.operator === "==" &&
+      u.value.kind === "literal" &&
+      u.value.literal.type !== "date" &&
+      u.value.literal.type !== "datetime" &&
+      u.value.literal.type !== "duration"
+    ) {
       return [u.value.literal.type === "null" ? null : u.value.literal.value];
     }
     if (u.kind === "oneOf") {
@@ -524,9 +643,12 @@ function checkOverlaps(t: TableDecl, out: Diagnostic[]): void {
         const first = t.rows[i];
         if (row && first) {
           out.push(
-            createError("table/overlap", `as linhas ${i + 1} e ${j + 1} da tabela "${t.name}" (política unique) valem para as mesmas entradas: use hitPolicy first ou torne-as exclusivas`, row.range, [
-              { message: `linha ${i + 1}`, range: first.range },
-            ]),
+            createError(
+              "table/overlap",
+              `as linhas ${i + 1} e ${j + 1} da tabela "${t.name}" (política unique) valem para as mesmas entradas: use hitPolicy first ou torne-as exclusivas`,
+              row.range,
+              [{ message: `linha ${i + 1}`, range: first.range }],
+            ),
           );
         }
       }
@@ -539,7 +661,13 @@ function checkOverlaps(t: TableDecl, out: Diagnostic[]): void {
  * literal the rule set can put into that output (table output cells of the same name and `x = …`
  * actions); a literal that breaks it is reported where it is written.
  */
-function checkInvariantAgainstLiterals(model: RuleSetModel, check: Expr, name: string, scope: Scope, out: Diagnostic[]): void {
+function checkInvariantAgainstLiterals(
+  model: RuleSetModel,
+  check: Expr,
+  name: string,
+  scope: Scope,
+  out: Diagnostic[],
+): void {
   const outputs = new Set<string>();
   let pure = true;
   walkExpr(check, (e) => {
@@ -553,7 +681,9 @@ function checkInvariantAgainstLiterals(model: RuleSetModel, check: Expr, name: s
     const col = t.outputs.findIndex((c) => c.name === output);
     if (col >= 0) for (const r of t.rows) if (r.outputs[col]) candidates.push(r.outputs[col] as Expr);
   }
-  for (const r of model.rules) for (const a of r.then) if (a.kind === "assign" && a.target.length === 1 && a.target[0] === output) candidates.push(a.value);
+  for (const r of model.rules)
+    for (const a of r.then)
+      if (a.kind === "assign" && a.target.length === 1 && a.target[0] === output) candidates.push(a.value);
   const constants = new Map<string, Value>();
   const env = (value: Value): EvalEnv => ({
     zone: model.zone,
@@ -586,4 +716,3 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     return true;
   });
 }
-

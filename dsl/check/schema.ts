@@ -34,18 +34,28 @@ export function checkSchemas(root: Node | null | undefined): Diagnostic[] {
 /** A `fields`-like map: name → declaration. Iterative over nesting (fields, items, values). */
 function fields(root: Node, facts: boolean, out: Diagnostic[]): void {
   // `normalized`: texts of facts arrive NFC and trimmed unless `normalize: false` (engine/facts.ts).
-  const stack: { node: Node; kind: "fields" | "decl"; normalized: boolean }[] = [{ node: root, kind: "fields", normalized: facts }];
+  const stack: { node: Node; kind: "fields" | "decl"; normalized: boolean }[] = [
+    { node: root, kind: "fields", normalized: facts },
+  ];
   while (stack.length > 0) {
-    const { node, kind, normalized: inherited } = stack.pop() as { node: Node; kind: "fields" | "decl"; normalized: boolean };
+    const {
+      node,
+      kind,
+      normalized: inherited,
+    } = stack.pop() as { node: Node; kind: "fields" | "decl"; normalized: boolean };
     if (!isMap(node)) continue;
     const items = (node as YAMLMap<unknown, Node | null>).items;
     if (kind === "fields") {
       for (const pair of items) if (pair.value) stack.push({ node: pair.value, kind: "decl", normalized: inherited });
       continue;
     }
-    const get = (k: string): Pair<unknown, Node | null> | undefined => items.find((p) => isScalar(p.key) && p.key.value === k);
+    const get = (k: string): Pair<unknown, Node | null> | undefined =>
+      items.find((p) => isScalar(p.key) && p.key.value === k);
     const normalizeNode = get("normalize")?.value;
-    const normalized = normalizeNode && isScalar(normalizeNode) && typeof normalizeNode.value === "boolean" ? facts && normalizeNode.value : inherited;
+    const normalized =
+      normalizeNode && isScalar(normalizeNode) && typeof normalizeNode.value === "boolean"
+        ? facts && normalizeNode.value
+        : inherited;
     const enumNode = get("enum")?.value;
     if (enumNode) checkEnum(enumNode, normalized, out);
     checkBounds(get("minimum"), get("maximum"), false, out);
@@ -65,14 +75,26 @@ function checkEnum(node: Node, normalized: boolean, out: Diagnostic[]): void {
   if (!isSeq(node)) return;
   const items = node.items as (Node | null)[];
   if (items.length === 0) {
-    out.push(createError("ruleset/invalid-schema", "enum vazio: liste pelo menos um valor aceito (ou remova o enum)", rangeOf(node)));
+    out.push(
+      createError(
+        "ruleset/invalid-schema",
+        "enum vazio: liste pelo menos um valor aceito (ou remova o enum)",
+        rangeOf(node),
+      ),
+    );
     return;
   }
   const seen = new Map<string, { node: Scalar; position: number }>();
   items.forEach((item, i) => {
     if (!item) return;
     if (!isScalar(item)) {
-      out.push(createError("ruleset/invalid-schema", "cada valor de enum deve ser um texto simples, não uma lista nem um mapa", rangeOf(item)));
+      out.push(
+        createError(
+          "ruleset/invalid-schema",
+          "cada valor de enum deve ser um texto simples, não uma lista nem um mapa",
+          rangeOf(item),
+        ),
+      );
       return;
     }
     const written = String(item.value);
@@ -90,9 +112,12 @@ function checkEnum(node: Node, normalized: boolean, out: Diagnostic[]): void {
     const first = seen.get(value);
     if (first) {
       out.push(
-        createError("ruleset/invalid-schema", `valor repetido no enum: "${value}" já aparece na posição ${first.position} (cada valor aceito deve aparecer uma vez)`, rangeOf(item), [
-          { message: `primeira ocorrência de "${value}"`, range: rangeOf(first.node) },
-        ]),
+        createError(
+          "ruleset/invalid-schema",
+          `valor repetido no enum: "${value}" já aparece na posição ${first.position} (cada valor aceito deve aparecer uma vez)`,
+          rangeOf(item),
+          [{ message: `primeira ocorrência de "${value}"`, range: rangeOf(first.node) }],
+        ),
       );
     } else {
       seen.set(value, { node: item, position: i + 1 });
@@ -106,7 +131,12 @@ function numberOf(pair: Pair<unknown, Node | null> | undefined): { value: number
   return { value: node.value, node };
 }
 
-function checkBounds(lowPair: Pair<unknown, Node | null> | undefined, highPair: Pair<unknown, Node | null> | undefined, counts: boolean, out: Diagnostic[]): void {
+function checkBounds(
+  lowPair: Pair<unknown, Node | null> | undefined,
+  highPair: Pair<unknown, Node | null> | undefined,
+  counts: boolean,
+  out: Diagnostic[],
+): void {
   const low = numberOf(lowPair);
   const high = numberOf(highPair);
   const [lowName, highName] = counts ? ["minItems", "maxItems"] : ["minimum", "maximum"];
@@ -117,7 +147,13 @@ function checkBounds(lowPair: Pair<unknown, Node | null> | undefined, highPair: 
       [high, highName],
     ] as const) {
       if (b && (!Number.isInteger(b.value) || b.value < 0)) {
-        out.push(createError("ruleset/invalid-schema", `${name} deve ser um número inteiro maior ou igual a zero (é a quantidade de itens da lista)`, rangeOf(b.node)));
+        out.push(
+          createError(
+            "ruleset/invalid-schema",
+            `${name} deve ser um número inteiro maior ou igual a zero (é a quantidade de itens da lista)`,
+            rangeOf(b.node),
+          ),
+        );
         valid = false;
       }
     }
@@ -133,7 +169,11 @@ function checkBounds(lowPair: Pair<unknown, Node | null> | undefined, highPair: 
  * in place of every absent fact and then refused by the validator: every request that omits the
  * fact would be refused for a value the caller never sent.
  */
-function checkDefaultBounds(node: Node, get: (k: string) => Pair<unknown, Node | null> | undefined, out: Diagnostic[]): void {
+function checkDefaultBounds(
+  node: Node,
+  get: (k: string) => Pair<unknown, Node | null> | undefined,
+  out: Diagnostic[],
+): void {
   const [lowName, highName, value, what] = isSeq(node)
     ? (["minItems", "maxItems", node.items.length, `a lista padrão tem ${node.items.length} item(ns)`] as const)
     : isScalar(node) && typeof node.value === "number" && Number.isFinite(node.value)
@@ -142,6 +182,20 @@ function checkDefaultBounds(node: Node, get: (k: string) => Pair<unknown, Node |
   if (lowName === undefined || value === undefined) return;
   const low = numberOf(get(lowName));
   const high = numberOf(get(highName));
-  if (low && value < low.value) out.push(createError("ruleset/invalid-schema", `${what}, abaixo de ${lowName} (${low.value}): todo pedido sem este fato seria recusado`, rangeOf(node)));
-  else if (high && value > high.value) out.push(createError("ruleset/invalid-schema", `${what}, acima de ${highName} (${high.value}): todo pedido sem este fato seria recusado`, rangeOf(node)));
+  if (low && value < low.value)
+    out.push(
+      createError(
+        "ruleset/invalid-schema",
+        `${what}, abaixo de ${lowName} (${low.value}): todo pedido sem este fato seria recusado`,
+        rangeOf(node),
+      ),
+    );
+  else if (high && value > high.value)
+    out.push(
+      createError(
+        "ruleset/invalid-schema",
+        `${what}, acima de ${highName} (${high.value}): todo pedido sem este fato seria recusado`,
+        rangeOf(node),
+      ),
+    );
 }

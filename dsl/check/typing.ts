@@ -107,10 +107,12 @@ export class TypeChecker {
           case "null":
             return T.null;
           case "date":
-            if (!parseDate(e.literal.value)) this.error("check/type-mismatch", `data inexistente: ${e.literal.value}`, e.range);
+            if (!parseDate(e.literal.value))
+              this.error("check/type-mismatch", `data inexistente: ${e.literal.value}`, e.range);
             return T.date;
           case "datetime":
-            if (!parseDateTime(e.literal.value)) this.error("check/type-mismatch", `data-hora inexistente: ${e.literal.value}`, e.range);
+            if (!parseDateTime(e.literal.value))
+              this.error("check/type-mismatch", `data-hora inexistente: ${e.literal.value}`, e.range);
             return T.datetime;
           case "duration":
             return T.duration;
@@ -120,11 +122,19 @@ export class TypeChecker {
         if (this.bareWords.has(e)) return T.string;
         const s = scope.lookup(e.name);
         if (!s) {
-          this.error("check/unknown-fact", `nome desconhecido "${e.name}": não é fato, constante, valor, tabela nem coleção deste conjunto de regras.${didYouMean(e.name, scope.names())}`, e.range);
+          this.error(
+            "check/unknown-fact",
+            `nome desconhecido "${e.name}": não é fato, constante, valor, tabela nem coleção deste conjunto de regras.${didYouMean(e.name, scope.names())}`,
+            e.range,
+          );
           return T.any;
         }
         if (s.kind === "template" && s.params && s.params.length > 0) {
-          this.error("check/arity", `o modelo "${e.name}" tem parâmetros (${s.params.join(", ")}): chame-o como ${e.name}(...)`, e.range);
+          this.error(
+            "check/arity",
+            `o modelo "${e.name}" tem parâmetros (${s.params.join(", ")}): chame-o como ${e.name}(...)`,
+            e.range,
+          );
         }
         return s.type;
       }
@@ -136,7 +146,12 @@ export class TypeChecker {
         const objectType = this.infer(e.object, scope);
         const indexType = this.infer(e.index, scope);
         if (objectType.kind === "list") {
-          if (!isNumeric(indexType) && indexType.kind !== "any") this.error("check/type-mismatch", `o índice de uma lista deve ser um inteiro, mas é ${typeName(indexType)}`, e.index.range);
+          if (!isNumeric(indexType) && indexType.kind !== "any")
+            this.error(
+              "check/type-mismatch",
+              `o índice de uma lista deve ser um inteiro, mas é ${typeName(indexType)}`,
+              e.index.range,
+            );
           return objectType.of;
         }
         if (objectType.kind === "object" || objectType.kind === "any") return T.any;
@@ -152,7 +167,11 @@ export class TypeChecker {
           return T.boolean;
         }
         if (!isNumeric(t) && t.kind !== "duration" && t.kind !== "any" && t.kind !== "null") {
-          this.error("check/type-mismatch", `o sinal '-' precisa de um número, mas recebeu ${typeName(t)}`, e.operand.range);
+          this.error(
+            "check/type-mismatch",
+            `o sinal '-' precisa de um número, mas recebeu ${typeName(t)}`,
+            e.operand.range,
+          );
         }
         return t;
       }
@@ -191,7 +210,11 @@ export class TypeChecker {
       case "for": {
         const source = this.infer(e.source, scope);
         if (source.kind !== "list" && source.kind !== "any" && source.kind !== "null") {
-          this.error("check/type-mismatch", `'for' percorre uma lista, mas recebeu ${typeName(source)}`, e.source.range);
+          this.error(
+            "check/type-mismatch",
+            `'for' percorre uma lista, mas recebeu ${typeName(source)}`,
+            e.source.range,
+          );
         }
         const item = source.kind === "list" ? source.of : T.any;
         const inner = localScope(scope, { [e.variable]: item });
@@ -214,7 +237,11 @@ export class TypeChecker {
         if (!objectType.fields) return T.any;
         const t = objectType.fields[property];
         if (t && Object.prototype.hasOwnProperty.call(objectType.fields, property)) return t;
-        this.error("check/unknown-fact", `campo desconhecido "${property}".${didYouMean(property, Object.keys(objectType.fields))} Campos: ${Object.keys(objectType.fields).join(", ")}`, range);
+        this.error(
+          "check/unknown-fact",
+          `campo desconhecido "${property}".${didYouMean(property, Object.keys(objectType.fields))} Campos: ${Object.keys(objectType.fields).join(", ")}`,
+          range,
+        );
         return T.any;
       }
       default:
@@ -245,28 +272,51 @@ export class TypeChecker {
     if (local?.kind === "template") {
       const params = local.params ?? [];
       if (params.length !== e.args.length) {
-        this.error("check/arity", `o modelo "${e.callee}" recebe ${params.length} argumento(s) (${params.join(", ")}), mas recebeu ${e.args.length}`, e.range);
+        this.error(
+          "check/arity",
+          `o modelo "${e.callee}" recebe ${params.length} argumento(s) (${params.join(", ")}), mas recebeu ${e.args.length}`,
+          e.range,
+        );
       }
       return T.string;
     }
     const fn = getFunction(e.callee);
     if (!fn) {
-      const candidates = [...FUNCTIONS.map((f) => f.name), ...[...scope.names()].filter((n) => scope.lookup(n)?.kind === "template")];
-      this.error("check/unknown-function", `função desconhecida "${e.callee}".${didYouMean(e.callee, candidates)}`, e.calleeRange);
+      const candidates = [
+        ...FUNCTIONS.map((f) => f.name),
+        ...[...scope.names()].filter((n) => scope.lookup(n)?.kind === "template"),
+      ];
+      this.error(
+        "check/unknown-function",
+        `função desconhecida "${e.callee}".${didYouMean(e.callee, candidates)}`,
+        e.calleeRange,
+      );
       return T.any;
     }
     const min = fn.params.filter((p) => !p.optional).length;
     const max = fn.variadic ? Infinity : fn.params.length;
     if (e.args.length < min || e.args.length > max) {
-      const expected = fn.variadic ? `pelo menos ${min}` : min === fn.params.length ? String(min) : `de ${min} a ${fn.params.length}`;
-      this.error("check/arity", `${fn.name}(${fn.params.map((p) => p.name).join(", ")}) recebe ${expected} argumento(s), mas recebeu ${e.args.length}`, e.range);
+      const expected = fn.variadic
+        ? `pelo menos ${min}`
+        : min === fn.params.length
+          ? String(min)
+          : `de ${min} a ${fn.params.length}`;
+      this.error(
+        "check/arity",
+        `${fn.name}(${fn.params.map((p) => p.name).join(", ")}) recebe ${expected} argumento(s), mas recebeu ${e.args.length}`,
+        e.range,
+      );
     }
     e.args.forEach((arg, i) => {
       const param = fn.params[Math.min(i, fn.params.length - 1)];
       const t = argTypes[i];
       if (!param || !t) return;
       if (!accepts(param.type, t)) {
-        this.error("check/type-mismatch", `o argumento "${param.name}" de ${fn.name} deve ser ${paramTypeName(param.type)}, mas é ${typeName(t)}`, arg.range);
+        this.error(
+          "check/type-mismatch",
+          `o argumento "${param.name}" de ${fn.name} deve ser ${paramTypeName(param.type)}, mas é ${typeName(t)}`,
+          arg.range,
+        );
       }
     });
     return typeof fn.returns === "function" ? fn.returns(argTypes) : fn.returns;
@@ -278,14 +328,24 @@ export class TypeChecker {
    * a list literal) once, with the quoted spelling, and has it typed as text.
    */
   markBareWords(candidate: Expr, expected: Type, scope: Scope): void {
-    const values = expected.kind === "string" ? expected.enum : expected.kind === "list" && expected.of.kind === "string" ? expected.of.enum : undefined;
+    const values =
+      expected.kind === "string"
+        ? expected.enum
+        : expected.kind === "list" && expected.of.kind === "string"
+          ? expected.of.enum
+          : undefined;
     if (!values) return;
     const nfc = new Set(values.map((v) => v.normalize("NFC")));
     const names = candidate.kind === "list" ? candidate.items : [candidate];
     for (const n of names) {
-      if (n.kind !== "name" || this.bareWords.has(n) || scope.lookup(n.name) || !nfc.has(n.name.normalize("NFC"))) continue;
+      if (n.kind !== "name" || this.bareWords.has(n) || scope.lookup(n.name) || !nfc.has(n.name.normalize("NFC")))
+        continue;
       this.bareWords.add(n);
-      this.error("check/unknown-fact", `nome desconhecido "${n.name}": se é um valor de texto, escreva-o entre aspas: "${n.name}"`, n.range);
+      this.error(
+        "check/unknown-fact",
+        `nome desconhecido "${n.name}": se é um valor de texto, escreva-o entre aspas: "${n.name}"`,
+        n.range,
+      );
     }
   }
 
@@ -317,7 +377,11 @@ export class TypeChecker {
       case "in":
       case "not in":
         if (r.kind !== "list" && r.kind !== "any" && r.kind !== "null") {
-          this.error("check/type-mismatch", `'${e.operator}' precisa de uma lista à direita, mas recebeu ${typeName(r)} (para procurar um trecho num texto use 'contains')`, e.right.range);
+          this.error(
+            "check/type-mismatch",
+            `'${e.operator}' precisa de uma lista à direita, mas recebeu ${typeName(r)} (para procurar um trecho num texto use 'contains')`,
+            e.right.range,
+          );
         } else if (r.kind === "list" && !comparable(l, r.of)) {
           this.error("check/type-mismatch", `não é possível procurar ${typeName(l)} numa ${typeName(r)}`, e.range);
         } else if (e.right.kind === "list") {
@@ -326,12 +390,22 @@ export class TypeChecker {
         return T.boolean;
       case "contains":
         if (l.kind === "list") {
-          if (!comparable(l.of, r)) this.error("check/type-mismatch", `não é possível procurar ${typeName(r)} numa ${typeName(l)}`, e.range);
+          if (!comparable(l.of, r))
+            this.error("check/type-mismatch", `não é possível procurar ${typeName(r)} numa ${typeName(l)}`, e.range);
           this.checkEnumLiteral(l.of, e.right);
         } else if (l.kind === "string") {
-          if (r.kind !== "string" && r.kind !== "any" && r.kind !== "null") this.error("check/type-mismatch", `'contains' num texto precisa de um texto, mas recebeu ${typeName(r)}`, e.right.range);
+          if (r.kind !== "string" && r.kind !== "any" && r.kind !== "null")
+            this.error(
+              "check/type-mismatch",
+              `'contains' num texto precisa de um texto, mas recebeu ${typeName(r)}`,
+              e.right.range,
+            );
         } else if (l.kind !== "any" && l.kind !== "null") {
-          this.error("check/type-mismatch", `'contains' precisa de uma lista ou texto à esquerda, mas recebeu ${typeName(l)}`, e.left.range);
+          this.error(
+            "check/type-mismatch",
+            `'contains' precisa de uma lista ou texto à esquerda, mas recebeu ${typeName(l)}`,
+            e.left.range,
+          );
         }
         return T.boolean;
       case "starts with":
@@ -340,11 +414,16 @@ export class TypeChecker {
           [l, e.left],
           [r, e.right],
         ] as const) {
-          if (t.kind !== "string" && t.kind !== "any" && t.kind !== "null") this.error("check/type-mismatch", `'${e.operator}' compara textos, mas recebeu ${typeName(t)}`, side.range);
+          if (t.kind !== "string" && t.kind !== "any" && t.kind !== "null")
+            this.error("check/type-mismatch", `'${e.operator}' compara textos, mas recebeu ${typeName(t)}`, side.range);
         }
         if (e.operator === "matches") {
           const pattern =
-            e.right.kind === "literal" && e.right.literal.type === "string" ? e.right.literal.value : e.right.kind === "name" ? scope.lookup(e.right.name)?.text : undefined;
+            e.right.kind === "literal" && e.right.literal.type === "string"
+              ? e.right.literal.value
+              : e.right.kind === "name"
+                ? scope.lookup(e.right.name)?.text
+                : undefined;
           const problem = pattern === undefined ? undefined : checkPattern(pattern);
           if (problem) this.error("dsl/regex", problem, e.right.range);
         }
@@ -353,10 +432,17 @@ export class TypeChecker {
       case "-":
         return this.additive(e.operator, l, r, e);
       default:
-        if ((isNumeric(l) || l.kind === "any" || l.kind === "null") && (isNumeric(r) || r.kind === "any" || r.kind === "null")) {
+        if (
+          (isNumeric(l) || l.kind === "any" || l.kind === "null") &&
+          (isNumeric(r) || r.kind === "any" || r.kind === "null")
+        ) {
           return e.operator !== "/" && l.kind === "integer" && r.kind === "integer" ? T.integer : T.number;
         }
-        this.error("check/type-mismatch", `'${e.operator}' precisa de números, mas recebeu ${typeName(l)} e ${typeName(r)}`, e.range);
+        this.error(
+          "check/type-mismatch",
+          `'${e.operator}' precisa de números, mas recebeu ${typeName(l)} e ${typeName(r)}`,
+          e.range,
+        );
         return T.any;
     }
   }
@@ -364,7 +450,13 @@ export class TypeChecker {
   private additive(op: "+" | "-", l: Type, r: Type, e: Expr): Type {
     const loose = (t: Type) => t.kind === "any" || t.kind === "null";
     if ((isNumeric(l) || loose(l)) && (isNumeric(r) || loose(r)) && !(loose(l) && loose(r))) {
-      return l.kind === "integer" && r.kind === "integer" ? T.integer : l.kind === "integer" || l.kind === "number" ? (r.kind === "number" ? T.number : l) : r;
+      return l.kind === "integer" && r.kind === "integer"
+        ? T.integer
+        : l.kind === "integer" || l.kind === "number"
+          ? r.kind === "number"
+            ? T.number
+            : l
+          : r;
     }
     if (loose(l) && loose(r)) return T.any;
     if (op === "+" && l.kind === "string" && (r.kind === "string" || loose(r))) return T.string;
@@ -373,8 +465,13 @@ export class TypeChecker {
     if (temporal(l) && (r.kind === "duration" || loose(r))) return l.kind === "date" ? this.dateShift(e) : l;
     if (op === "+" && l.kind === "duration" && temporal(r)) return r.kind === "date" ? this.dateShift(e) : r;
     if (l.kind === "duration" && (r.kind === "duration" || loose(r))) return T.duration;
-    const hint = temporal(l) && temporal(r) ? " (para a diferença entre datas use daysBetween ou businessDaysBetween)" : "";
-    this.error("check/type-mismatch", `não é possível usar '${op}' com ${typeName(l)} e ${typeName(r)}${hint}`, e.range);
+    const hint =
+      temporal(l) && temporal(r) ? " (para a diferença entre datas use daysBetween ou businessDaysBetween)" : "";
+    this.error(
+      "check/type-mismatch",
+      `não é possível usar '${op}' com ${typeName(l)} e ${typeName(r)}${hint}`,
+      e.range,
+    );
     return T.any;
   }
 
@@ -407,7 +504,12 @@ export class TypeChecker {
   /** When `expected` is an enum and `e` is a string literal outside it, report with a suggestion. */
   checkEnumLiteral(expected: Type, e: Expr): void {
     if (!this.enumChecks) return;
-    const values = expected.kind === "string" ? expected.enum : expected.kind === "list" && expected.of.kind === "string" ? expected.of.enum : undefined;
+    const values =
+      expected.kind === "string"
+        ? expected.enum
+        : expected.kind === "list" && expected.of.kind === "string"
+          ? expected.of.enum
+          : undefined;
     if (!values) return;
     const literals = e.kind === "literal" ? [e] : e.kind === "list" ? e.items : [];
     for (const lit of literals) {
@@ -415,7 +517,11 @@ export class TypeChecker {
       const v = lit.literal.value;
       if (!values.includes(v)) {
         const shown = values.length <= 8 ? ` Valores aceitos: ${values.map((x) => `"${x}"`).join(", ")}.` : "";
-        this.error("check/not-in-enum", `"${v}" não é um valor aceito aqui.${didYouMean(v, values)}${shown}`, lit.range);
+        this.error(
+          "check/not-in-enum",
+          `"${v}" não é um valor aceito aqui.${didYouMean(v, values)}${shown}`,
+          lit.range,
+        );
       }
     }
   }

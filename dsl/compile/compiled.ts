@@ -114,11 +114,26 @@ export interface CompiledRuleSet {
   readonly constants: Readonly<Record<string, Expr>>;
   readonly values: Readonly<Record<string, Expr>>;
   readonly templates: Readonly<Record<string, CompiledTemplate>>;
-  readonly collections: Readonly<Record<string, { readonly from: Expr; readonly where?: Expr; readonly key: readonly Expr[]; readonly order: readonly Expr[] }>>;
+  readonly collections: Readonly<
+    Record<
+      string,
+      { readonly from: Expr; readonly where?: Expr; readonly key: readonly Expr[]; readonly order: readonly Expr[] }
+    >
+  >;
   readonly tables: Readonly<Record<string, CompiledTable>>;
   readonly rulesMeta: readonly CompiledRule[];
-  readonly validations?: { readonly into: string; readonly fieldKey: string; readonly messageKey: string; readonly items: readonly { readonly field: string; readonly message: CompiledTemplate }[] };
-  readonly transitions?: { readonly allowed: string; readonly reasons: string; readonly missing: string; readonly missingFields?: CompiledTemplate };
+  readonly validations?: {
+    readonly into: string;
+    readonly fieldKey: string;
+    readonly messageKey: string;
+    readonly items: readonly { readonly field: string; readonly message: CompiledTemplate }[];
+  };
+  readonly transitions?: {
+    readonly allowed: string;
+    readonly reasons: string;
+    readonly missing: string;
+    readonly missingFields?: CompiledTemplate;
+  };
   /** Where each one is written: `sourceMap["i:<index>"]` (RULESET_DEFECT details point there). */
   readonly invariants: readonly { readonly name: string; readonly check: Expr; readonly message?: string }[];
   /** Expressions evaluated by the `$expr` fact, by id. */

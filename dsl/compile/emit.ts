@@ -11,7 +11,21 @@ import { stripRanges, type Expr, type UnaryTest } from "../syntax/ast.js";
 import type { FieldDecl, RuleSetModel, TemplateDecl, TypeDecl } from "../ruleset/model.js";
 import type { Scope } from "../check/typing.js";
 import type { Type } from "../types.js";
-import { COMPILED_FORMAT, DECISION_FACT, EXPR_FACT, IS_BLANK_OPERATOR, IS_NULL_OPERATOR, OPERATOR_NAMES, TABLE_FACT, type CompiledRuleSet, type CompiledTemplate, type Condition, type EngineRule, type Handler, type Shape } from "./compiled.js";
+import {
+  COMPILED_FORMAT,
+  DECISION_FACT,
+  EXPR_FACT,
+  IS_BLANK_OPERATOR,
+  IS_NULL_OPERATOR,
+  OPERATOR_NAMES,
+  TABLE_FACT,
+  type CompiledRuleSet,
+  type CompiledTemplate,
+  type Condition,
+  type EngineRule,
+  type Handler,
+  type Shape,
+} from "./compiled.js";
 
 export interface EmitInput {
   readonly model: RuleSetModel;
@@ -30,7 +44,11 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
   let exprCount = 0;
 
   const locate = (id: string, range: Range, label: string, withText = false) => {
-    sourceMap[id] = { ...locateRange(index, range), label, ...(withText ? { text: source.slice(range.start, range.end) } : {}) };
+    sourceMap[id] = {
+      ...locateRange(index, range),
+      label,
+      ...(withText ? { text: source.slice(range.start, range.end) } : {}),
+    };
   };
 
   const exprRef = (e: Expr): { fact: string; params: { id: string } } => {
@@ -93,7 +111,9 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
   const condition = (e: Expr, column?: string): Condition => {
     switch (e.kind) {
       case "logical":
-        return e.operator === "and" ? { all: e.operands.map((o) => condition(o, column)) } : { any: e.operands.map((o) => condition(o, column)) };
+        return e.operator === "and"
+          ? { all: e.operands.map((o) => condition(o, column)) }
+          : { any: e.operands.map((o) => condition(o, column)) };
       case "unary":
         if (e.operator === "not") return { not: condition(e.operand, column) };
         break;
@@ -145,11 +165,20 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
         if (!column || test.kind === "any") return undefined;
         return cellCondition(test, column, t.inputs[i]?.name ?? "");
       });
-      add(`${t.name} · linha ${r + 1}`, `t:${t.name}:${r}`, andAll(guard, ...cells) ?? { all: [] }, { kind: "row", table: t.name, row: r }, row.range, `tabela ${t.name}, linha ${r + 1}`);
+      add(
+        `${t.name} · linha ${r + 1}`,
+        `t:${t.name}:${r}`,
+        andAll(guard, ...cells) ?? { all: [] },
+        { kind: "row", table: t.name, row: r },
+        row.range,
+        `tabela ${t.name}, linha ${r + 1}`,
+      );
     });
     const compiled = {
       hitPolicy: t.hitPolicy,
-      inputs: t.inputs.map((c) => stripRanges(c.expr ?? ({ kind: "literal", literal: { type: "null" }, range: t.range } as Expr))),
+      inputs: t.inputs.map((c) =>
+        stripRanges(c.expr ?? ({ kind: "literal", literal: { type: "null" }, range: t.range } as Expr)),
+      ),
       inputNames: t.inputs.map((c) => c.name),
       outputs: t.outputs.map((c) => c.name),
       rows: t.rows.map((r) => ({ inputs: stripRanges(r.inputs), outputs: stripRanges(r.outputs) })),
@@ -170,15 +199,35 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
         return condition(synthetic, label);
       }
       case "range": {
-        const lo: Expr = { kind: "binary", operator: test.lowInclusive ? ">=" : ">", left: column, right: test.low, range: test.range };
-        const hi: Expr = { kind: "binary", operator: test.highInclusive ? "<=" : "<", left: column, right: test.high, range: test.range };
+        const lo: Expr = {
+          kind: "binary",
+          operator: test.lowInclusive ? ">=" : ">",
+          left: column,
+          right: test.low,
+          range: test.range,
+        };
+        const hi: Expr = {
+          kind: "binary",
+          operator: test.highInclusive ? "<=" : "<",
+          left: column,
+          right: test.high,
+          range: test.range,
+        };
         return { all: [condition(lo, label), condition(hi, label)] };
       }
       case "oneOf": {
         // All plain equalities with constants: one `in` condition.
-        const values = test.tests.map((x) => (x.kind === "compare" && x.operator === "==" ? constantJson(x.value) : undefined));
+        const values = test.tests.map((x) =>
+          x.kind === "compare" && x.operator === "==" ? constantJson(x.value) : undefined,
+        );
         if (types.get(column)?.kind !== "list" && values.every((v) => v !== undefined)) {
-          const synthetic: Expr = { kind: "binary", operator: "in", left: column, right: { kind: "list", items: test.tests.map((x) => (x as { value: Expr }).value), range: test.range }, range: test.range };
+          const synthetic: Expr = {
+            kind: "binary",
+            operator: "in",
+            left: column,
+            right: { kind: "list", items: test.tests.map((x) => (x as { value: Expr }).value), range: test.range },
+            range: test.range,
+          };
           return condition(synthetic, label);
         }
         return { any: test.tests.map((x) => cellCondition(x, column, label)) };
@@ -192,7 +241,14 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
   if (model.validations) {
     model.validations.items.forEach((v, i) => {
       const conds = andAll(v.when ? condition(v.when) : undefined, { not: condition(v.require) });
-      add(`validação ${v.field}`, `v:${i}`, conds, { kind: "validation", index: i }, v.range, `validação de ${v.field}`);
+      add(
+        `validação ${v.field}`,
+        `v:${i}`,
+        conds,
+        { kind: "validation", index: i },
+        v.range,
+        `validação de ${v.field}`,
+      );
     });
   }
 
@@ -202,49 +258,116 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
     const states = tr.states.map((s) => s.name);
     const terminal = tr.terminal.map((s) => s.name);
     const is = (side: Expr, op: string, value: unknown): Condition => {
-      const synthetic: Expr = { kind: "binary", operator: op as "==", left: side, right: jsonLiteral(value, side.range), range: side.range };
+      const synthetic: Expr = {
+        kind: "binary",
+        operator: op as "==",
+        left: side,
+        right: jsonLiteral(value, side.range),
+        range: side.range,
+      };
       return condition(synthetic);
     };
     const edge = (from: string, to: string) => andAll(is(tr.from, "==", from), is(tr.to, "==", to));
-    add("transição: estado desconhecido", "x:unknown", { any: [is(tr.from, "not in", states), is(tr.to, "not in", states)] }, { kind: "refuse", reason: template(tr.refusals.unknownState) }, tr.range, "estados da transição");
-    add("transição: estado terminal", "x:terminal", is(tr.from, "in", terminal), { kind: "refuse", reason: template(tr.refusals.terminal) }, tr.range, "estados terminais");
+    add(
+      "transição: estado desconhecido",
+      "x:unknown",
+      { any: [is(tr.from, "not in", states), is(tr.to, "not in", states)] },
+      { kind: "refuse", reason: template(tr.refusals.unknownState) },
+      tr.range,
+      "estados da transição",
+    );
+    add(
+      "transição: estado terminal",
+      "x:terminal",
+      is(tr.from, "in", terminal),
+      { kind: "refuse", reason: template(tr.refusals.terminal) },
+      tr.range,
+      "estados terminais",
+    );
     const nonTerminal = states.filter((s) => !terminal.includes(s));
     add(
       "transição: não permitida",
       "x:notAllowed",
-      andAll(is(tr.from, "in", nonTerminal), is(tr.to, "in", states), { not: { any: tr.allow.map((a) => edge(a.from, a.to)) } }),
+      andAll(is(tr.from, "in", nonTerminal), is(tr.to, "in", states), {
+        not: { any: tr.allow.map((a) => edge(a.from, a.to)) },
+      }),
       { kind: "refuse", reason: template(tr.refusals.notAllowed) },
       tr.range,
       "transições permitidas",
     );
     tr.guards.forEach((g, i) => {
-      add(`transição: condição geral ${i + 1}`, `x:guard:${i}`, { not: condition(g.require) }, { kind: "refuse", reason: template(g.reason) }, g.range, "condição geral de transição");
+      add(
+        `transição: condição geral ${i + 1}`,
+        `x:guard:${i}`,
+        { not: condition(g.require) },
+        { kind: "refuse", reason: template(g.reason) },
+        g.range,
+        "condição geral de transição",
+      );
     });
     tr.allow.forEach((a, i) => {
-      add(`transição ${a.from} → ${a.to}`, `x:${i}`, edge(a.from, a.to), { kind: "edge", from: a.from, to: a.to }, a.range, `transição ${a.from} → ${a.to}`);
+      add(
+        `transição ${a.from} → ${a.to}`,
+        `x:${i}`,
+        edge(a.from, a.to),
+        { kind: "edge", from: a.from, to: a.to },
+        a.range,
+        `transição ${a.from} → ${a.to}`,
+      );
       a.requires.forEach((req, j) => {
         const p = factPath(req.expr);
-        const blank = p ? leaf(req.expr, { ...p, operator: IS_BLANK_OPERATOR, value: true }) : leaf(req.expr, { ...exprRef(req.expr), operator: IS_BLANK_OPERATOR, value: true });
-        add(`transição ${a.from} → ${a.to}: exige ${req.label}`, `x:${i}:req:${j}`, andAll(edge(a.from, a.to), blank), { kind: "missing", label: req.label }, req.expr.range, `campo exigido ${req.label}`);
+        const blank = p
+          ? leaf(req.expr, { ...p, operator: IS_BLANK_OPERATOR, value: true })
+          : leaf(req.expr, { ...exprRef(req.expr), operator: IS_BLANK_OPERATOR, value: true });
+        add(
+          `transição ${a.from} → ${a.to}: exige ${req.label}`,
+          `x:${i}:req:${j}`,
+          andAll(edge(a.from, a.to), blank),
+          { kind: "missing", label: req.label },
+          req.expr.range,
+          `campo exigido ${req.label}`,
+        );
       });
       a.guards.forEach((g, j) => {
-        add(`transição ${a.from} → ${a.to}: condição ${j + 1}`, `x:${i}:guard:${j}`, andAll(edge(a.from, a.to), { not: condition(g.require) }), { kind: "refuse", reason: template(g.reason) }, g.range, `condição da transição ${a.from} → ${a.to}`);
+        add(
+          `transição ${a.from} → ${a.to}: condição ${j + 1}`,
+          `x:${i}:guard:${j}`,
+          andAll(edge(a.from, a.to), { not: condition(g.require) }),
+          { kind: "refuse", reason: template(g.reason) },
+          g.range,
+          `condição da transição ${a.from} → ${a.to}`,
+        );
       });
     });
-    add("transição: resultado", "x:result", { all: [] }, { kind: "transitionResult" }, tr.range, "resultado da transição");
+    add(
+      "transição: resultado",
+      "x:result",
+      { all: [] },
+      { kind: "transitionResult" },
+      tr.range,
+      "resultado da transição",
+    );
   }
 
   // Rules, by priority (higher first), then in the order written.
   const ordered = model.rules.map((r, i) => ({ r, i })).sort((a, b) => b.r.priority - a.r.priority || a.i - b.i);
   const rulesMeta = model.rules.map((r) => ({ name: r.name, actions: stripRanges(r.then), stop: r.stop }));
   for (const { r, i } of ordered) {
-    add(r.name, `r:${i}`, r.when ? condition(r.when) : { all: [] }, { kind: "rule", rule: i }, r.range, `regra "${r.name}"`);
+    add(
+      r.name,
+      `r:${i}`,
+      r.when ? condition(r.when) : { all: [] },
+      { kind: "rule", rule: i },
+      r.range,
+      `regra "${r.name}"`,
+    );
   }
 
   const rules: EngineRule[] = pending.map((p, i) => ({
     name: p.name,
     priority: pending.length - i,
-    conditions: "all" in p.conditions || "any" in p.conditions || "not" in p.conditions ? p.conditions : { all: [p.conditions] },
+    conditions:
+      "all" in p.conditions || "any" in p.conditions || "not" in p.conditions ? p.conditions : { all: [p.conditions] },
     event: { type: "dsl", params: { ref: p.ref } },
   }));
 
@@ -274,7 +397,12 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
     constants: record(model.constants, (c) => stripRanges(c.expr)),
     values: record(model.values, (v) => stripRanges(v.expr)),
     templates: record(model.templates, template),
-    collections: record(model.collections, (c) => ({ from: stripRanges(c.from), ...(c.where ? { where: stripRanges(c.where) } : {}), key: stripRanges(c.key), order: stripRanges(c.order) })),
+    collections: record(model.collections, (c) => ({
+      from: stripRanges(c.from),
+      ...(c.where ? { where: stripRanges(c.where) } : {}),
+      key: stripRanges(c.key),
+      order: stripRanges(c.order),
+    })),
     tables: tableRecord,
     rulesMeta,
     ...(model.validations
@@ -291,7 +419,9 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
       ? {
           transitions: {
             ...model.transitions.outputs,
-            ...(model.transitions.refusals.missingFields ? { missingFields: template(model.transitions.refusals.missingFields) } : {}),
+            ...(model.transitions.refusals.missingFields
+              ? { missingFields: template(model.transitions.refusals.missingFields) }
+              : {}),
           },
         }
       : {}),
@@ -307,7 +437,10 @@ export function emit({ model, source, scope, types }: EmitInput): CompiledRuleSe
 }
 
 function template(t: TemplateDecl): CompiledTemplate {
-  return { params: t.params.map((p) => p.name), parts: t.parts.map((p) => (p.kind === "text" ? { text: p.text } : { expr: stripRanges(p.expr) })) };
+  return {
+    params: t.params.map((p) => p.name),
+    parts: t.parts.map((p) => (p.kind === "text" ? { text: p.text } : { expr: stripRanges(p.expr) })),
+  };
 }
 
 function jsonLiteral(value: unknown, range: Range): Expr {
@@ -336,7 +469,11 @@ export function shapeOf(decl: TypeDecl): Shape {
     case "object": {
       const fields: Record<string, Shape> = {};
       if (decl.fields) for (const [k, f] of decl.fields) fields[k] = shapeOf(f.decl);
-      return { t: "object", ...(decl.fields ? { fields } : {}), ...(decl.values ? { values: shapeOf(decl.values) } : {}) };
+      return {
+        t: "object",
+        ...(decl.fields ? { fields } : {}),
+        ...(decl.values ? { values: shapeOf(decl.values) } : {}),
+      };
     }
     default:
       return { t: "plain" };
@@ -352,7 +489,11 @@ export function schemaOf(decl: TypeDecl, nullable: boolean, description?: string
       break;
     case "number":
     case "integer":
-      s = { type: decl.type, ...(decl.minimum !== undefined ? { minimum: decl.minimum } : {}), ...(decl.maximum !== undefined ? { maximum: decl.maximum } : {}) };
+      s = {
+        type: decl.type,
+        ...(decl.minimum !== undefined ? { minimum: decl.minimum } : {}),
+        ...(decl.maximum !== undefined ? { maximum: decl.maximum } : {}),
+      };
       break;
     case "boolean":
       s = { type: "boolean" };

@@ -35,24 +35,50 @@ function limit(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const sorted = sortDiagnostics(diagnostics);
   if (sorted.length <= MAX_DIAGNOSTICS) return sorted;
   const last = sorted[MAX_DIAGNOSTICS - 1] as Diagnostic;
-  return [...sorted.slice(0, MAX_DIAGNOSTICS), createError("internal/error", `mais ${sorted.length - MAX_DIAGNOSTICS} problemas não mostrados`, last.range)];
+  return [
+    ...sorted.slice(0, MAX_DIAGNOSTICS),
+    createError("internal/error", `mais ${sorted.length - MAX_DIAGNOSTICS} problemas não mostrados`, last.range),
+  ];
 }
 
 /** Compiles a rule-set source text. Never throws for user mistakes. */
 export function compileSource(source: string, options: CompileOptions = {}): CompileResult {
   if (source.length > MAX_SOURCE_LENGTH) {
-    return { ok: false, diagnostics: [createError("ruleset/structure", `o arquivo é grande demais (${source.length} caracteres; o limite é ${MAX_SOURCE_LENGTH})`, { start: 0, end: 0 })] };
+    return {
+      ok: false,
+      diagnostics: [
+        createError(
+          "ruleset/structure",
+          `o arquivo é grande demais (${source.length} caracteres; o limite é ${MAX_SOURCE_LENGTH})`,
+          { start: 0, end: 0 },
+        ),
+      ],
+    };
   }
   const loaded = loadRuleSet(source);
   const model = loaded.model;
   if (!model || hasErrors(loaded.diagnostics) || options.stopAfter === "load") {
-    return { ok: !!model && !hasErrors(loaded.diagnostics), ...(model ? { model } : {}), diagnostics: limit(loaded.diagnostics) };
+    return {
+      ok: !!model && !hasErrors(loaded.diagnostics),
+      ...(model ? { model } : {}),
+      diagnostics: limit(loaded.diagnostics),
+    };
   }
   let check: CheckResult;
   try {
     check = checkRuleSet(model);
   } catch (e) {
-    return { ok: false, model, diagnostics: [createError("internal/error", `erro interno na verificação: ${e instanceof Error ? e.message : String(e)}`, model.nameRange)] };
+    return {
+      ok: false,
+      model,
+      diagnostics: [
+        createError(
+          "internal/error",
+          `erro interno na verificação: ${e instanceof Error ? e.message : String(e)}`,
+          model.nameRange,
+        ),
+      ],
+    };
   }
   const diagnostics = [...loaded.diagnostics, ...check.diagnostics];
   if (hasErrors(diagnostics) || options.stopAfter === "check") {
@@ -66,7 +92,11 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
  * Checks a source for the editor: like compileSource, but a model with errors is still checked so
  * that the analyst sees every problem (load and check) in one pass.
  */
-export function diagnose(source: string): { diagnostics: readonly Diagnostic[]; model?: RuleSetModel; check?: CheckResult } {
+export function diagnose(source: string): {
+  diagnostics: readonly Diagnostic[];
+  model?: RuleSetModel;
+  check?: CheckResult;
+} {
   if (source.length > MAX_SOURCE_LENGTH) return { diagnostics: compileSource(source).diagnostics };
   const loaded = loadRuleSet(source);
   if (!loaded.model) return { diagnostics: limit(loaded.diagnostics) };
@@ -75,7 +105,17 @@ export function diagnose(source: string): { diagnostics: readonly Diagnostic[]; 
   try {
     check = checkRuleSet(loaded.model);
   } catch (e) {
-    extra.push(createError("internal/error", `erro interno na verificação: ${e instanceof Error ? e.message : String(e)}`, loaded.model.nameRange));
+    extra.push(
+      createError(
+        "internal/error",
+        `erro interno na verificação: ${e instanceof Error ? e.message : String(e)}`,
+        loaded.model.nameRange,
+      ),
+    );
   }
-  return { diagnostics: limit([...loaded.diagnostics, ...(check?.diagnostics ?? []), ...extra]), model: loaded.model, ...(check ? { check } : {}) };
+  return {
+    diagnostics: limit([...loaded.diagnostics, ...(check?.diagnostics ?? []), ...extra]),
+    model: loaded.model,
+    ...(check ? { check } : {}),
+  };
 }

@@ -34,7 +34,16 @@ export interface FormatResult {
 }
 
 /** Diagnostics that make formatting impossible: the YAML or an expression cannot be read. */
-const BLOCKING_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(["yaml/syntax", "yaml/duplicate-key", "yaml/too-deep", "yaml/unsupported", "dsl/lexer", "dsl/syntax", "dsl/too-deep", "internal/error"]);
+const BLOCKING_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>([
+  "yaml/syntax",
+  "yaml/duplicate-key",
+  "yaml/too-deep",
+  "yaml/unsupported",
+  "dsl/lexer",
+  "dsl/syntax",
+  "dsl/too-deep",
+  "internal/error",
+]);
 
 /** True when a diagnostic blocks formatting (YAML or expression syntax). */
 export function blocksFormatting(d: Diagnostic): boolean {
@@ -45,20 +54,35 @@ type ExprKind = "expression" | "action" | "requires";
 
 /** Formats a rule-set source. Refuses (no `text`) when the source has YAML or DSL syntax errors. */
 export function formatRuleSet(source: string): FormatResult {
-  const blocking = sortDiagnostics([...loadYaml(source).diagnostics, ...safeLoadDiagnostics(source)].filter(blocksFormatting));
+  const blocking = sortDiagnostics(
+    [...loadYaml(source).diagnostics, ...safeLoadDiagnostics(source)].filter(blocksFormatting),
+  );
   if (blocking.length > 0) return { diagnostics: dedupe(blocking) };
   for (const raw of [true, false]) {
     const text = attempt(source, raw);
     if (text !== undefined) return { text, diagnostics: [] };
   }
-  return { diagnostics: [createError("internal/error", "não foi possível formatar este arquivo sem mudar o seu conteúdo; ele foi deixado como está", { start: 0, end: 0 })] };
+  return {
+    diagnostics: [
+      createError(
+        "internal/error",
+        "não foi possível formatar este arquivo sem mudar o seu conteúdo; ele foi deixado como está",
+        { start: 0, end: 0 },
+      ),
+    ],
+  };
 }
 
 function safeLoadDiagnostics(source: string): readonly Diagnostic[] {
   try {
     return loadRuleSet(source).diagnostics;
   } catch (e) {
-    return [createError("internal/error", `erro interno ao ler o arquivo: ${e instanceof Error ? e.message : String(e)}`, { start: 0, end: 0 })];
+    return [
+      createError("internal/error", `erro interno ao ler o arquivo: ${e instanceof Error ? e.message : String(e)}`, {
+        start: 0,
+        end: 0,
+      }),
+    ];
   }
 }
 
@@ -85,7 +109,11 @@ function attempt(source: string, raw: boolean): string | undefined {
     for (const { node, kind } of expressionScalars(doc.contents as Node | null)) {
       // An expression the analyst laid out over several lines in a block scalar keeps its layout
       // (one long line would be harder to read); it is still checked like every other scalar.
-      if ((node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) && String(node.value).trim().includes("\n")) continue;
+      if (
+        (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) &&
+        String(node.value).trim().includes("\n")
+      )
+        continue;
       const printed = reprint(String(node.value), kind);
       if (printed === undefined) continue;
       expressions.add(node);
@@ -96,7 +124,13 @@ function attempt(source: string, raw: boolean): string | undefined {
     }
     const expected = JSON.stringify(doc.toJS({ maxAliasCount: 0 }));
     prepare(doc, expressions, raw);
-    const text = doc.toString({ indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: true });
+    const text = doc.toString({
+      indent: 2,
+      indentSeq: true,
+      lineWidth: 0,
+      minContentWidth: 0,
+      flowCollectionPadding: true,
+    });
     const back = loadYaml(text);
     if (!back.value || back.diagnostics.some((d) => d.severity === "error")) return undefined;
     if (JSON.stringify(back.value.toJS({ maxAliasCount: 0 })) !== expected) return undefined;
@@ -178,7 +212,8 @@ function* expressionScalars(root: Node | null): Generator<{ node: Scalar; kind: 
  */
 function reprint(text: string, kind: ExprKind): string | undefined {
   if (hasComments(text)) return undefined;
-  const parse = (s: string): ParseResult<unknown> => (kind === "action" ? parseAction({ text: s }) : parseExpression({ text: s }));
+  const parse = (s: string): ParseResult<unknown> =>
+    kind === "action" ? parseAction({ text: s }) : parseExpression({ text: s });
   const parsed = parse(text);
   if (parsed.value === undefined || parsed.recovered || parsed.diagnostics.length > 0) return undefined;
   let printed: string;
@@ -258,10 +293,14 @@ function rawSource(node: Scalar): RawSource | undefined {
     if (lines.some((l) => l.trim() !== "" && !l.startsWith(" ".repeat(indent)))) return undefined;
     return new RawSource(header.source, rest);
   }
-  if (token.type !== "scalar" && token.type !== "single-quoted-scalar" && token.type !== "double-quoted-scalar") return undefined;
+  if (token.type !== "scalar" && token.type !== "single-quoted-scalar" && token.type !== "double-quoted-scalar")
+    return undefined;
   const [first = "", ...rest] = token.source.split(LINE_BREAK);
   // Leading white space of continuation lines is folded away in every flow scalar style.
-  return new RawSource(first, rest.map((l) => l.replace(/^[ \t]+/, "")));
+  return new RawSource(
+    first,
+    rest.map((l) => l.replace(/^[ \t]+/, "")),
+  );
 }
 
 /**

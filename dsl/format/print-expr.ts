@@ -40,7 +40,19 @@ const Prec = {
 } as const;
 type Prec = (typeof Prec)[keyof typeof Prec];
 
-const COMPARISON_OPERATORS = new Set<BinaryOperator>(["==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "starts with", "matches"]);
+const COMPARISON_OPERATORS = new Set<BinaryOperator>([
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "in",
+  "not in",
+  "contains",
+  "starts with",
+  "matches",
+]);
 const ADDITIVE_OPERATORS = new Set<BinaryOperator>(["+", "-"]);
 
 const KEYWORDS = new Set(keywordNames);
@@ -80,7 +92,8 @@ export function quoteString(value: string): string {
         break;
       default: {
         const code = ch.codePointAt(0) ?? 0;
-        if (code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, "0")}`;
+        if (code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029)
+          out += `\\u${code.toString(16).padStart(4, "0")}`;
         else out += ch;
       }
     }
@@ -98,7 +111,11 @@ function printNumber(value: number, range: { start: number; end: number }, sourc
   return String(value);
 }
 
-function printLiteral(literal: LiteralValue, range: { start: number; end: number }, source: string | undefined): string {
+function printLiteral(
+  literal: LiteralValue,
+  range: { start: number; end: number },
+  source: string | undefined,
+): string {
   switch (literal.type) {
     case "string":
       return quoteString(literal.value);
@@ -133,7 +150,9 @@ function precedence(e: Expr): Prec {
       return ADDITIVE_OPERATORS.has(e.operator) ? Prec.Additive : Prec.Multiplicative;
     case "literal":
       // A negative number prints with a leading "-": it binds like a prefix minus.
-      return e.literal.type === "number" && (e.literal.value < 0 || Object.is(e.literal.value, -0)) ? Prec.Prefix : Prec.Primary;
+      return e.literal.type === "number" && (e.literal.value < 0 || Object.is(e.literal.value, -0))
+        ? Prec.Prefix
+        : Prec.Primary;
     case "member":
     case "index":
       return Prec.Postfix;
@@ -167,7 +186,10 @@ class Printer {
         if (e.operator === "not") {
           // `not (a == b)` keeps its parentheses: `not a == b` is the same tree but reads as `(not a) == b`.
           const operand = e.operand;
-          const readsAmbiguous = (operand.kind === "binary" && COMPARISON_OPERATORS.has(operand.operator)) || operand.kind === "isNull" || operand.kind === "between";
+          const readsAmbiguous =
+            (operand.kind === "binary" && COMPARISON_OPERATORS.has(operand.operator)) ||
+            operand.kind === "isNull" ||
+            operand.kind === "between";
           return readsAmbiguous ? `not (${this.at(operand, Prec.Expression)})` : `not ${this.at(operand, Prec.Not)}`;
         }
         {
@@ -176,7 +198,8 @@ class Printer {
           return operand.startsWith("-") ? `- ${operand}` : `-${operand}`;
         }
       case "binary": {
-        if (COMPARISON_OPERATORS.has(e.operator)) return `${this.at(e.left, Prec.Additive)} ${e.operator} ${this.at(e.right, Prec.Additive)}`;
+        if (COMPARISON_OPERATORS.has(e.operator))
+          return `${this.at(e.left, Prec.Additive)} ${e.operator} ${this.at(e.right, Prec.Additive)}`;
         const own = ADDITIVE_OPERATORS.has(e.operator) ? Prec.Additive : Prec.Multiplicative;
         return `${this.at(e.left, own)} ${e.operator} ${this.at(e.right, (own + 1) as Prec)}`;
       }
@@ -209,7 +232,9 @@ class Printer {
       case "any":
         return "-";
       case "compare":
-        return t.operator === "==" ? this.at(t.value, Prec.Additive) : `${t.operator} ${this.at(t.value, Prec.Additive)}`;
+        return t.operator === "=="
+          ? this.at(t.value, Prec.Additive)
+          : `${t.operator} ${this.at(t.value, Prec.Additive)}`;
       case "range":
         return `${t.lowInclusive ? "[" : "("}${this.print(t.low)}..${this.print(t.high)}${t.highInclusive ? "]" : ")"}`;
       case "oneOf":

@@ -2,7 +2,14 @@ import Holidays from "date-holidays";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DateValue } from "../values.js";
-import { MAX_BUSINESS_DAYS, MAX_SPAN_DAYS, addBusinessDays, businessDaysBetween, isBusinessDay, nationalHolidays } from "./calendar.js";
+import {
+  MAX_BUSINESS_DAYS,
+  MAX_SPAN_DAYS,
+  addBusinessDays,
+  businessDaysBetween,
+  isBusinessDay,
+  nationalHolidays,
+} from "./calendar.js";
 import { easterSunday } from "./holidays.js";
 
 const d = (iso: string): DateValue => {
@@ -80,7 +87,8 @@ describe("agreement with the date-holidays package (dev dependency; the former d
         expected.add(h.date.slice(0, 10));
       }
       const actual = nationalHolidays(year).map(iso);
-      if ([...expected].sort().join() !== actual.join()) mismatches.push(`${year}: ${[...expected].sort().join()} ≠ ${actual.join()}`);
+      if ([...expected].sort().join() !== actual.join())
+        mismatches.push(`${year}: ${[...expected].sort().join()} ≠ ${actual.join()}`);
       for (let day = new DateValue(year, 1, 1).epochDay(); day <= new DateValue(year, 12, 31).epochDay(); day++) {
         const date = DateValue.fromEpochDay(day);
         const weekday = new Date(day * 86_400_000).getUTCDay();

@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { T, type Type } from "../types.js";
-import { DEFAULT_ZONE, DateTimeValue, DateValue, DurationValue, createRecord, toDisplayText, type Value } from "../values.js";
+import {
+  DEFAULT_ZONE,
+  DateTimeValue,
+  DateValue,
+  DurationValue,
+  createRecord,
+  toDisplayText,
+  type Value,
+} from "../values.js";
 import { isBusinessDay } from "./calendar.js";
 import { FUNCTIONS, getFunction } from "./catalog.js";
 import type { CallContext, FunctionSpec } from "./spec.js";
@@ -33,12 +41,18 @@ function returnType(name: string, args: readonly Type[]): Type {
  */
 export const EXAMPLE_ARGS: readonly { readonly call: string; readonly args: readonly Value[] }[] = [
   { call: 'addBusinessDays(date("2026-04-01"), 10)', args: [date("2026-04-01"), 10] },
-  { call: 'businessDaysBetween(date("2026-04-01"), date("2026-04-24"))', args: [date("2026-04-01"), date("2026-04-24")] },
+  {
+    call: 'businessDaysBetween(date("2026-04-01"), date("2026-04-24"))',
+    args: [date("2026-04-01"), date("2026-04-24")],
+  },
   { call: 'isBusinessDay(date("2026-04-21"))', args: [date("2026-04-21")] },
   { call: 'daysBetween(date("2023-08-23"), date("2023-10-06"))', args: [date("2023-08-23"), date("2023-10-06")] },
   { call: "toDate(2026-04-03T01:30:00Z)", args: [new DateTimeValue(Date.UTC(2026, 3, 3, 1, 30), DEFAULT_ZONE)] },
   { call: 'date("2026-04-03")', args: ["2026-04-03"] },
-  { call: "formatDate(date(\"2026-04-03\"), \"d 'de' MMMM 'de' yyyy\")", args: [date("2026-04-03"), "d 'de' MMMM 'de' yyyy"] },
+  {
+    call: "formatDate(date(\"2026-04-03\"), \"d 'de' MMMM 'de' yyyy\")",
+    args: [date("2026-04-03"), "d 'de' MMMM 'de' yyyy"],
+  },
   { call: 'length("Solicitação")', args: ["Solicitação"] },
   { call: 'lower("REEMBOLSO Negado")', args: ["REEMBOLSO Negado"] },
   { call: 'upper("ouvidoria")', args: ["ouvidoria"] },
@@ -62,7 +76,13 @@ export const EXAMPLE_ARGS: readonly { readonly call: string; readonly args: read
     call: 'isSorted([date("2026-04-01"), date("2026-04-01"), date("2026-04-20")])',
     args: [[date("2026-04-01"), date("2026-04-01"), date("2026-04-20")]],
   },
-  { call: 'intersects(["A01", "B20"], ["C30", "B20"])', args: [["A01", "B20"], ["C30", "B20"]] },
+  {
+    call: 'intersects(["A01", "B20"], ["C30", "B20"])',
+    args: [
+      ["A01", "B20"],
+      ["C30", "B20"],
+    ],
+  },
   { call: "round(2.675, 2)", args: [2.675, 2] },
 ];
 
@@ -108,15 +128,18 @@ describe("catalog shape", () => {
     );
   });
 
-  it.each(FUNCTIONS.map((f) => [f.name, f] as const))("%s has a pt-BR doc, named params and an example call", (name, f) => {
-    expect(f.doc.trim().length).toBeGreaterThan(10);
-    // Portuguese, not English: at least one accented letter or a common Portuguese word.
-    expect(f.doc).toMatch(/[áàâãéêíóôõúç]|\b(da|de|do|se|um|uma|os|as)\b/i);
-    expect(f.example.call.startsWith(`${name}(`)).toBe(true);
-    for (const p of f.params) expect(p.name).toMatch(/^[a-z][A-Za-z0-9]*$/);
-    const firstOptional = f.params.findIndex((p) => p.optional);
-    if (firstOptional >= 0) expect(f.params.slice(firstOptional).every((p) => p.optional)).toBe(true);
-  });
+  it.each(FUNCTIONS.map((f) => [f.name, f] as const))(
+    "%s has a pt-BR doc, named params and an example call",
+    (name, f) => {
+      expect(f.doc.trim().length).toBeGreaterThan(10);
+      // Portuguese, not English: at least one accented letter or a common Portuguese word.
+      expect(f.doc).toMatch(/[áàâãéêíóôõúç]|\b(da|de|do|se|um|uma|os|as)\b/i);
+      expect(f.example.call.startsWith(`${name}(`)).toBe(true);
+      for (const p of f.params) expect(p.name).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      const firstOptional = f.params.findIndex((p) => p.optional);
+      if (firstOptional >= 0) expect(f.params.slice(firstOptional).every((p) => p.optional)).toBe(true);
+    },
+  );
 });
 
 describe("examples", () => {
@@ -144,27 +167,38 @@ const valueArb: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
     fc.integer(),
     fc.constantFrom(Number.MAX_SAFE_INTEGER * 4, -0, 1e300, 5e-324),
     fc.boolean(),
-    fc.tuple(fc.integer({ min: -3000, max: 12000 }), fc.integer({ min: -2, max: 14 }), fc.integer({ min: -2, max: 40 })).map(
-      ([y, m, d]) => new DateValue(y, m, d),
-    ),
+    fc
+      .tuple(fc.integer({ min: -3000, max: 12000 }), fc.integer({ min: -2, max: 14 }), fc.integer({ min: -2, max: 40 }))
+      .map(([y, m, d]) => new DateValue(y, m, d)),
     fc.tuple(fc.double(), fc.constantFrom(DEFAULT_ZONE, "UTC", "Not/AZone")).map(([ms, z]) => new DateTimeValue(ms, z)),
     fc.tuple(fc.integer(), fc.integer()).map(([d, ms]) => new DurationValue(d, ms)),
     fc.array(tie("value"), { maxLength: 4 }),
-    fc.dictionary(fc.string({ maxLength: 5 }), tie("value"), { maxKeys: 3 }).map((o) => createRecord(Object.entries(o))),
+    fc
+      .dictionary(fc.string({ maxLength: 5 }), tie("value"), { maxKeys: 3 })
+      .map((o) => createRecord(Object.entries(o))),
   ),
 })).value;
 
 describe("totality", () => {
-  it.each(FUNCTIONS.map((f) => [f.name, f] as const))("%s returns null or a boolean for all-null arguments", (_name, f) => {
-    const arities = [f.params.length, f.params.filter((p) => !p.optional).length, ...(f.variadic ? [0, 3] : [])];
-    for (const n of arities) {
-      const result = f.impl(Array.from({ length: n }, () => null), ctx);
-      expect(result === null || typeof result === "boolean").toBe(true);
-    }
-    // `undefined` (a missing fact) behaves like null.
-    const undef = f.impl(Array.from({ length: f.params.length }, () => undefined as unknown as Value), ctx);
-    expect(undef === null || typeof undef === "boolean").toBe(true);
-  });
+  it.each(FUNCTIONS.map((f) => [f.name, f] as const))(
+    "%s returns null or a boolean for all-null arguments",
+    (_name, f) => {
+      const arities = [f.params.length, f.params.filter((p) => !p.optional).length, ...(f.variadic ? [0, 3] : [])];
+      for (const n of arities) {
+        const result = f.impl(
+          Array.from({ length: n }, () => null),
+          ctx,
+        );
+        expect(result === null || typeof result === "boolean").toBe(true);
+      }
+      // `undefined` (a missing fact) behaves like null.
+      const undef = f.impl(
+        Array.from({ length: f.params.length }, () => undefined as unknown as Value),
+        ctx,
+      );
+      expect(undef === null || typeof undef === "boolean").toBe(true);
+    },
+  );
 
   it("never throws nor returns undefined, whatever the arguments", () => {
     fc.assert(
@@ -214,7 +248,9 @@ describe("calendar functions", () => {
     expect(call("businessDaysBetween", date("2026-06-05"), date("2026-06-03"), extra)).toBe(-1);
     // A Sunday, a national holiday, a repeated day or an empty list change nothing.
     const redundant = [date("2026-06-07"), date("2026-04-21"), date("2026-04-21")];
-    expect(call("businessDaysBetween", date("2026-04-01"), date("2026-06-30"), redundant)).toBe(call("businessDaysBetween", date("2026-04-01"), date("2026-06-30")));
+    expect(call("businessDaysBetween", date("2026-04-01"), date("2026-06-30"), redundant)).toBe(
+      call("businessDaysBetween", date("2026-04-01"), date("2026-06-30")),
+    );
     expect(call("businessDaysBetween", date("2026-04-01"), date("2026-04-24"), [])).toBe(15);
   });
 
@@ -316,7 +352,9 @@ describe("closest", () => {
   ];
 
   it("ignores case, accents, the kind of dash and extra spaces, closest first", () => {
-    expect(call("closest", "Cadastro - Inclusão/alteração de titular", SERVICOS)).toEqual(["Cadastro – Inclusão/alteração de titular"]);
+    expect(call("closest", "Cadastro - Inclusão/alteração de titular", SERVICOS)).toEqual([
+      "Cadastro – Inclusão/alteração de titular",
+    ]);
     expect(call("closest", "Reembolsos", ["Reembols", "Glosa", "Reembolso"])).toEqual(["Reembolso", "Reembols"]);
     expect(call("closest", "  AUTORIZACAO   previa ", SERVICOS, 1)).toEqual(["Autorização Prévia"]);
     expect(call("closest", "Autorizac\u0327a\u0303o Pre\u0301via", SERVICOS, 1)).toEqual(["Autorização Prévia"]);
@@ -383,11 +421,18 @@ describe("list and value functions", () => {
 
   it("distinct keeps the first occurrence, comparing by value", () => {
     expect(call("distinct", [3, 1, 3, 2, 1])).toEqual([3, 1, 2]);
-    expect((call("distinct", [date("2026-04-01"), date("2026-04-01"), date("2026-04-02")]) as DateValue[]).map((d) => d.toISO())).toEqual([
-      "2026-04-01",
-      "2026-04-02",
-    ]);
-    expect(call("distinct", [[1, 2], [1, 2], [2, 1]])).toEqual([
+    expect(
+      (call("distinct", [date("2026-04-01"), date("2026-04-01"), date("2026-04-02")]) as DateValue[]).map((d) =>
+        d.toISO(),
+      ),
+    ).toEqual(["2026-04-01", "2026-04-02"]);
+    expect(
+      call("distinct", [
+        [1, 2],
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toEqual([
       [1, 2],
       [2, 1],
     ]);

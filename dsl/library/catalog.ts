@@ -345,11 +345,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     returns: T.list(T.string),
     doc:
       "Os candidatos mais parecidos com o texto, do mais próximo ao menos próximo (no máximo a quantidade pedida, 3 se omitida), " +
-      "para respostas do tipo \"você quis dizer\". Maiúsculas, acentos, o tipo de traço (- ou –) e espaços extras não contam; " +
+      'para respostas do tipo "você quis dizer". Maiúsculas, acentos, o tipo de traço (- ou –) e espaços extras não contam; ' +
       `depois conta a distância de edição (letras trocadas, a mais, a menos ou invertidas) em relação ao tamanho do texto. ` +
       `Candidatos diferentes demais (mais de ${Math.round(CLOSEST_THRESHOLD * 100)}% do texto) ficam de fora: um texto sem parecidos dá lista vazia. ` +
       "Empates mantêm a ordem dos candidatos.",
-    example: { call: 'closest("Cadastro - Falta de Cartao", ["Reembolso", "Cadastro – Falta de Cartão", "Glosa"])', result: "Cadastro – Falta de Cartão" },
+    example: {
+      call: 'closest("Cadastro - Falta de Cartao", ["Reembolso", "Cadastro – Falta de Cartão", "Glosa"])',
+      result: "Cadastro – Falta de Cartão",
+    },
     impl: (args) => {
       const text = asString(args[0]);
       const list = asList(args[1]);

@@ -16,9 +16,21 @@ export function generateFunctionDocs(): string {
     "",
   ];
   for (const f of [...FUNCTIONS].sort((a, b) => a.name.localeCompare(b.name))) {
-    const params = f.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${paramType(p.type)}${f.variadic && p === f.params[f.params.length - 1] ? "..." : ""}`).join(", ");
+    const params = f.params
+      .map(
+        (p) =>
+          `${p.name}${p.optional ? "?" : ""}: ${paramType(p.type)}${f.variadic && p === f.params[f.params.length - 1] ? "..." : ""}`,
+      )
+      .join(", ");
     const returns = typeof f.returns === "function" ? "depende dos argumentos" : typeName(f.returns);
-    lines.push(`## ${f.name}(${params}) → ${returns}`, "", f.doc, "", `Exemplo: \`${f.example.call}\` → ${f.example.result}`, "");
+    lines.push(
+      `## ${f.name}(${params}) → ${returns}`,
+      "",
+      f.doc,
+      "",
+      `Exemplo: \`${f.example.call}\` → ${f.example.result}`,
+      "",
+    );
   }
   return lines.join("\n");
 }

@@ -26,7 +26,8 @@ function syntheticCnpj(base12: string): string {
 }
 
 const formatCpf = (s: string): string => `${s.slice(0, 3)}.${s.slice(3, 6)}.${s.slice(6, 9)}-${s.slice(9)}`;
-const formatCnpj = (s: string): string => `${s.slice(0, 2)}.${s.slice(2, 5)}.${s.slice(5, 8)}/${s.slice(8, 12)}-${s.slice(12)}`;
+const formatCnpj = (s: string): string =>
+  `${s.slice(0, 2)}.${s.slice(2, 5)}.${s.slice(5, 8)}/${s.slice(8, 12)}-${s.slice(12)}`;
 
 /** Changes the last digit (a wrong check digit). */
 const breakLast = (s: string): string => s.slice(0, -1) + String((Number(s.slice(-1)) + 1) % 10);

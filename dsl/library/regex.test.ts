@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { InvalidPatternError, MAX_PATTERN_LENGTH, PATTERN_CACHE_SIZE, checkPattern, matches, patternCacheSize } from "./regex.js";
+import {
+  InvalidPatternError,
+  MAX_PATTERN_LENGTH,
+  PATTERN_CACHE_SIZE,
+  checkPattern,
+  matches,
+  patternCacheSize,
+} from "./regex.js";
 
 describe("checkPattern", () => {
   it("accepts valid RE2 patterns", () => {

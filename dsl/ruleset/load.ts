@@ -44,7 +44,18 @@ export interface LoadResult {
 }
 
 const NAME_RE = /^[\p{L}_][\p{L}\p{N}_]*$/u;
-const TYPE_NAMES = ["string", "number", "integer", "boolean", "date", "date-time", "duration", "list", "object", "any"] as const;
+const TYPE_NAMES = [
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "date",
+  "date-time",
+  "duration",
+  "list",
+  "object",
+  "any",
+] as const;
 /**
  * Names the language reserves at the top of an expression: its keywords (from the lexer's token
  * definitions), the scope names it binds, and object internals.
@@ -73,8 +84,37 @@ export function loadRuleSet(source: string): LoadResult {
   return { model, diagnostics };
 }
 
-type Section = "ruleset" | "description" | "timezone" | "facts" | "constants" | "values" | "templates" | "outputs" | "collections" | "tables" | "validations" | "transitions" | "rules" | "invariants";
-const SECTIONS: readonly Section[] = ["ruleset", "description", "timezone", "facts", "constants", "values", "templates", "outputs", "collections", "tables", "validations", "transitions", "rules", "invariants"];
+type Section =
+  | "ruleset"
+  | "description"
+  | "timezone"
+  | "facts"
+  | "constants"
+  | "values"
+  | "templates"
+  | "outputs"
+  | "collections"
+  | "tables"
+  | "validations"
+  | "transitions"
+  | "rules"
+  | "invariants";
+const SECTIONS: readonly Section[] = [
+  "ruleset",
+  "description",
+  "timezone",
+  "facts",
+  "constants",
+  "values",
+  "templates",
+  "outputs",
+  "collections",
+  "tables",
+  "validations",
+  "transitions",
+  "rules",
+  "invariants",
+];
 
 class Reader {
   constructor(
@@ -94,16 +134,29 @@ class Reader {
   // ---------------------------------------------------------------- generic YAML helpers
 
   /** Reads a mapping, reporting keys not in `allowed`. Returns key → pair. */
-  private mapping(node: Node | null | undefined, what: string, allowed?: readonly string[], range?: Range): Map<string, Pair<Scalar, Node | null>> | undefined {
+  private mapping(
+    node: Node | null | undefined,
+    what: string,
+    allowed?: readonly string[],
+    range?: Range,
+  ): Map<string, Pair<Scalar, Node | null>> | undefined {
     if (!node || !isMap(node)) {
-      this.error("ruleset/structure", `${what} deve ser um mapa (chave: valor)`, node ? rangeOf(node) : (range ?? { start: 0, end: 0 }));
+      this.error(
+        "ruleset/structure",
+        `${what} deve ser um mapa (chave: valor)`,
+        node ? rangeOf(node) : (range ?? { start: 0, end: 0 }),
+      );
       return undefined;
     }
     const out = new Map<string, Pair<Scalar, Node | null>>();
     for (const pair of (node as YAMLMap<Scalar, Node | null>).items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       if (allowed && !allowed.includes(key)) {
-        this.error("ruleset/unknown-key", `chave desconhecida "${key}" ${em(what)}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`, keyRange(pair));
+        this.error(
+          "ruleset/unknown-key",
+          `chave desconhecida "${key}" ${em(what)}.${didYouMean(key, allowed)} Chaves aceitas: ${allowed.join(", ")}`,
+          keyRange(pair),
+        );
         continue;
       }
       out.set(key, pair);
@@ -129,7 +182,8 @@ class Reader {
   private text(node: Node | null | undefined, what: string, range: Range): string | undefined {
     if (!node) return undefined;
     if (!isScalar(node) || typeof node.value !== "string") {
-      if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean")) return String(node.value);
+      if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean"))
+        return String(node.value);
       this.error("ruleset/structure", `${what} deve ser um texto`, rangeOf(node) ?? range);
       return undefined;
     }
@@ -161,17 +215,30 @@ class Reader {
 
   private identifier(name: string, range: Range, what: string): boolean {
     if (!NAME_RE.test(name)) {
-      this.error("ruleset/invalid-name", `nome inválido para ${what}: "${name}" (use letras, dígitos e _, começando por letra)`, range);
+      this.error(
+        "ruleset/invalid-name",
+        `nome inválido para ${what}: "${name}" (use letras, dígitos e _, começando por letra)`,
+        range,
+      );
       return false;
     }
     if (RESERVED_NAMES.has(name)) {
-      this.error("ruleset/invalid-name", `"${name}" é uma palavra reservada da linguagem e não pode ser usado como nome de ${what}`, range);
+      this.error(
+        "ruleset/invalid-name",
+        `"${name}" é uma palavra reservada da linguagem e não pode ser usado como nome de ${what}`,
+        range,
+      );
       return false;
     }
     return true;
   }
 
-  private required(map: Map<string, Pair<Scalar, Node | null>>, key: string, what: string, range: Range): Node | undefined {
+  private required(
+    map: Map<string, Pair<Scalar, Node | null>>,
+    key: string,
+    what: string,
+    range: Range,
+  ): Node | undefined {
     const pair = map.get(key);
     if (!pair || pair.value === null || pair.value === undefined) {
       this.error("ruleset/missing-key", `falta "${key}" ${em(what)}`, pair ? keyRange(pair) : range);
@@ -187,7 +254,11 @@ class Reader {
 
   private subSpan(span: SourceSpan, start: number, end: number): SourceSpan {
     const offsets = span.offsets;
-    return { text: span.text.slice(start, end), ...(offsets ? { offsets: offsets.slice(start, end + 1) } : {}), base: (span.base ?? 0) + start };
+    return {
+      text: span.text.slice(start, end),
+      ...(offsets ? { offsets: offsets.slice(start, end + 1) } : {}),
+      base: (span.base ?? 0) + start,
+    };
   }
 
   /** An expression written as a YAML scalar (strings are parsed; numbers and booleans are literals). */
@@ -213,7 +284,11 @@ class Reader {
 
   private action(node: Node): Action | undefined {
     if (!isScalar(node) || typeof node.value !== "string") {
-      this.error("ruleset/structure", `cada item de "then" deve ser uma ação em texto, como: acao = "DESIGNAR"`, rangeOf(node));
+      this.error(
+        "ruleset/structure",
+        `cada item de "then" deve ser uma ação em texto, como: acao = "DESIGNAR"`,
+        rangeOf(node),
+      );
       return undefined;
     }
     return this.take(parseAction(this.span(node)));
@@ -243,7 +318,8 @@ class Reader {
     }
     if (isMap(node)) {
       const fields = (node.items as Pair<Scalar, Node | null>[]).map((p) => {
-        const value = this.literal(p.value) ?? ({ kind: "literal", literal: { type: "null" }, range: keyRange(p) } as Expr);
+        const value =
+          this.literal(p.value) ?? ({ kind: "literal", literal: { type: "null" }, range: keyRange(p) } as Expr);
         return { key: String(p.key?.value ?? ""), keyRange: keyRange(p), value };
       });
       return { kind: "record", fields, range };
@@ -259,7 +335,13 @@ class Reader {
   }
 
   /** Splits `texto {expr} texto` into parts; `{{` and `}}` stand for literal braces. */
-  template(node: Node | null | undefined, what: string, range: Range, name = "", params: Named[] = []): TemplateDecl | undefined {
+  template(
+    node: Node | null | undefined,
+    what: string,
+    range: Range,
+    name = "",
+    params: Named[] = [],
+  ): TemplateDecl | undefined {
     if (!node) return undefined;
     if (!isScalar(node) || typeof node.value !== "string") {
       this.error("ruleset/structure", `${what} deve ser um texto`, rangeOf(node) ?? range);
@@ -283,7 +365,11 @@ class Reader {
         continue;
       }
       if (ch === "}") {
-        this.error("dsl/syntax", `"}" sem "{" correspondente no texto (use "}}" para escrever uma chave)`, this.spanRange(span, i, i + 1));
+        this.error(
+          "dsl/syntax",
+          `"}" sem "{" correspondente no texto (use "}}" para escrever uma chave)`,
+          this.spanRange(span, i, i + 1),
+        );
         i++;
         continue;
       }
@@ -294,13 +380,18 @@ class Reader {
       }
       const close = findClosingBrace(text, i + 1);
       if (close < 0) {
-        this.error("dsl/syntax", `"{" sem "}" correspondente no texto (use "{{" para escrever uma chave)`, this.spanRange(span, i, i + 1));
+        this.error(
+          "dsl/syntax",
+          `"{" sem "}" correspondente no texto (use "{{" para escrever uma chave)`,
+          this.spanRange(span, i, i + 1),
+        );
         break;
       }
       if (buf) parts.push({ kind: "text", text: buf });
       buf = "";
       const inner = this.subSpan(span, i + 1, close);
-      if (inner.text.trim() === "") this.error("dsl/syntax", "expressão vazia entre { }", this.spanRange(span, i, close + 1));
+      if (inner.text.trim() === "")
+        this.error("dsl/syntax", "expressão vazia entre { }", this.spanRange(span, i, close + 1));
       else {
         const expr = this.take(parseExpression(inner));
         if (expr) parts.push({ kind: "expr", expr });
@@ -326,7 +417,11 @@ class Reader {
     const name = this.text(nameNode, "ruleset", whole) ?? "";
     const nameRange = nameNode ? rangeOf(nameNode) : whole;
     if (nameNode && name && !RULESET_NAME_PATTERN.test(name)) {
-      this.error("ruleset/invalid-name", `nome de conjunto de regras inválido "${name}": use minúsculas, dígitos e hífens (ex.: reclame-designacao)`, nameRange);
+      this.error(
+        "ruleset/invalid-name",
+        `nome de conjunto de regras inválido "${name}": use minúsculas, dígitos e hífens (ex.: reclame-designacao)`,
+        nameRange,
+      );
     }
     const get = (k: Section) => top.get(k)?.value ?? undefined;
     const sectionRange = (k: Section) => {
@@ -342,8 +437,12 @@ class Reader {
     const tables = this.list(get("tables"), "tables", sectionRange("tables"))
       .map((n) => this.table(n))
       .filter((t): t is TableDecl => t !== undefined);
-    const validations = get("validations") ? this.validations(get("validations"), sectionRange("validations")) : undefined;
-    const transitions = get("transitions") ? this.transitions(get("transitions"), sectionRange("transitions")) : undefined;
+    const validations = get("validations")
+      ? this.validations(get("validations"), sectionRange("validations"))
+      : undefined;
+    const transitions = get("transitions")
+      ? this.transitions(get("transitions"), sectionRange("transitions"))
+      : undefined;
     const rules = this.list(get("rules"), "rules", sectionRange("rules"))
       .map((n) => this.rule(n))
       .filter((r): r is RuleDecl => r !== undefined);
@@ -353,7 +452,11 @@ class Reader {
     let zone = this.text(get("timezone"), "timezone", sectionRange("timezone")) ?? DEFAULT_ZONE;
     if (!IANAZone.isValidZone(zone)) {
       // An unknown zone would make every date-time fact invalid at run time.
-      this.error("ruleset/structure", `fuso horário desconhecido "${zone}": use um nome IANA, como ${DEFAULT_ZONE}`, rangeOf(get("timezone") as Node));
+      this.error(
+        "ruleset/structure",
+        `fuso horário desconhecido "${zone}": use um nome IANA, como ${DEFAULT_ZONE}`,
+        rangeOf(get("timezone") as Node),
+      );
       zone = DEFAULT_ZONE;
     }
     return {
@@ -395,7 +498,28 @@ class Reader {
       const decl = this.typeDecl(node, what);
       return decl ? { name, nameRange, decl, required: false, nullable: true, range: rangeOf(node) } : undefined;
     }
-    const map = this.mapping(node, what, ["type", "description", "required", "nullable", "default", "enum", "items", "fields", "values", "minItems", "maxItems", "minimum", "maximum", "normalize", "uniqueBy"], nameRange);
+    const map = this.mapping(
+      node,
+      what,
+      [
+        "type",
+        "description",
+        "required",
+        "nullable",
+        "default",
+        "enum",
+        "items",
+        "fields",
+        "values",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+        "normalize",
+        "uniqueBy",
+      ],
+      nameRange,
+    );
     if (!map || !node) return undefined;
     const decl = this.typeDecl(node, what);
     if (!decl) return undefined;
@@ -420,7 +544,11 @@ class Reader {
     if (isScalar(node) && typeof node.value === "string") {
       const type = node.value;
       if (!(TYPE_NAMES as readonly string[]).includes(type)) {
-        this.error("ruleset/structure", `tipo desconhecido "${type}" em ${what}.${didYouMean(type, TYPE_NAMES)} Tipos: ${TYPE_NAMES.join(", ")}`, range);
+        this.error(
+          "ruleset/structure",
+          `tipo desconhecido "${type}" em ${what}.${didYouMean(type, TYPE_NAMES)} Tipos: ${TYPE_NAMES.join(", ")}`,
+          range,
+        );
         return undefined;
       }
       return { type: type as TypeDecl["type"], range };
@@ -433,7 +561,11 @@ class Reader {
       const t = this.text(typeNode, `${what}.type`, range);
       if (t === undefined) return undefined;
       if (!(TYPE_NAMES as readonly string[]).includes(t)) {
-        this.error("ruleset/structure", `tipo desconhecido "${t}" em ${what}.${didYouMean(t, TYPE_NAMES)} Tipos: ${TYPE_NAMES.join(", ")}`, rangeOf(typeNode));
+        this.error(
+          "ruleset/structure",
+          `tipo desconhecido "${t}" em ${what}.${didYouMean(t, TYPE_NAMES)} Tipos: ${TYPE_NAMES.join(", ")}`,
+          rangeOf(typeNode),
+        );
         return undefined;
       }
       type = t as TypeDecl["type"];
@@ -448,7 +580,8 @@ class Reader {
     let enumValues: string[] | undefined;
     if (enumNode) {
       enumValues = this.list(enumNode, `${what}.enum`, range).map((n) => (isScalar(n) ? String(n.value) : ""));
-      if (type !== "string") this.error("ruleset/structure", `"enum" só vale para o tipo string (em ${what})`, rangeOf(enumNode));
+      if (type !== "string")
+        this.error("ruleset/structure", `"enum" só vale para o tipo string (em ${what})`, rangeOf(enumNode));
     }
     const itemsNode = map.get("items")?.value;
     const items = itemsNode ? this.typeDecl(itemsNode, `${what}.items`) : undefined;
@@ -479,13 +612,19 @@ class Reader {
   }
 
   /** `normalize` and `uniqueBy`: options of the fact boundary, so only in `facts`. */
-  private boundaryOptions(map: Map<string, Pair<Scalar, Node | null>>, type: TypeDecl["type"], items: TypeDecl | undefined, what: string): { normalize?: boolean; uniqueBy?: readonly string[] } {
+  private boundaryOptions(
+    map: Map<string, Pair<Scalar, Node | null>>,
+    type: TypeDecl["type"],
+    items: TypeDecl | undefined,
+    what: string,
+  ): { normalize?: boolean; uniqueBy?: readonly string[] } {
     const out: { normalize?: boolean; uniqueBy?: readonly string[] } = {};
     const inFacts = what.startsWith("facts.");
     const normalizePair = map.get("normalize");
     if (normalizePair) {
       const v = this.bool(normalizePair.value, `${what}.normalize`);
-      if (!inFacts) this.error("ruleset/structure", `"normalize" só vale em facts (${em(what)})`, keyRange(normalizePair));
+      if (!inFacts)
+        this.error("ruleset/structure", `"normalize" só vale em facts (${em(what)})`, keyRange(normalizePair));
       else if (v !== undefined) out.normalize = v;
     }
     const uniquePair = map.get("uniqueBy");
@@ -497,7 +636,11 @@ class Reader {
         return out;
       }
       if (type !== "list" || items?.type !== "object") {
-        this.error("ruleset/structure", `"uniqueBy" só vale para uma lista de objetos (type: list com items do tipo object) (${em(what)})`, keyRange(uniquePair));
+        this.error(
+          "ruleset/structure",
+          `"uniqueBy" só vale para uma lista de objetos (type: list com items do tipo object) (${em(what)})`,
+          keyRange(uniquePair),
+        );
         return out;
       }
       const keyNodes = node && isSeq(node) ? (node.items as Node[]) : node ? [node] : [];
@@ -507,17 +650,26 @@ class Reader {
         if (k === undefined) continue;
         const field = items.fields?.get(k);
         if (items.fields && !field) {
-          this.error("ruleset/structure", `"uniqueBy" cita o campo "${k}", que não existe nos itens ${de(what)}.${didYouMean(k, items.fields.keys())}`, rangeOf(n));
+          this.error(
+            "ruleset/structure",
+            `"uniqueBy" cita o campo "${k}", que não existe nos itens ${de(what)}.${didYouMean(k, items.fields.keys())}`,
+            rangeOf(n),
+          );
           continue;
         }
         if (field && (field.decl.type === "list" || field.decl.type === "object" || field.decl.type === "any")) {
-          this.error("ruleset/structure", `"uniqueBy" precisa de campos de valor simples (texto, número, data...); "${k}" é do tipo ${field.decl.type}`, rangeOf(n));
+          this.error(
+            "ruleset/structure",
+            `"uniqueBy" precisa de campos de valor simples (texto, número, data...); "${k}" é do tipo ${field.decl.type}`,
+            rangeOf(n),
+          );
           continue;
         }
         if (keys.includes(k)) continue;
         keys.push(k);
       }
-      if (keyNodes.length === 0) this.error("ruleset/structure", `"uniqueBy" deve citar pelo menos um campo dos itens (${em(what)})`, where);
+      if (keyNodes.length === 0)
+        this.error("ruleset/structure", `"uniqueBy" deve citar pelo menos um campo dos itens (${em(what)})`, where);
       if (keys.length > 0) out.uniqueBy = keys;
     }
     return out;
@@ -544,7 +696,13 @@ class Reader {
       }
       const expr = this.literal(valueNode);
       if (!expr) continue;
-      out.set(key, { name: key, nameRange, value: this.plain(valueNode), expr, ...(description ? { description } : {}) });
+      out.set(key, {
+        name: key,
+        nameRange,
+        value: this.plain(valueNode),
+        expr,
+        ...(description ? { description } : {}),
+      });
     }
     return out;
   }
@@ -613,17 +771,35 @@ class Reader {
       const from = this.expression(this.required(m, "from", what, nameRange), `${what}.from`, nameRange);
       if (!from) continue;
       const where = this.expression(m.get("where")?.value, `${what}.where`, nameRange);
-      const key_ = this.listOrOne(m.get("key")?.value).map((n) => this.expression(n, `${what}.key`, nameRange)).filter((e): e is Expr => !!e);
-      const order = this.listOrOne(m.get("order")?.value).map((n) => this.expression(n, `${what}.order`, nameRange)).filter((e): e is Expr => !!e);
+      const key_ = this.listOrOne(m.get("key")?.value)
+        .map((n) => this.expression(n, `${what}.key`, nameRange))
+        .filter((e): e is Expr => !!e);
+      const order = this.listOrOne(m.get("order")?.value)
+        .map((n) => this.expression(n, `${what}.order`, nameRange))
+        .filter((e): e is Expr => !!e);
       const description = this.text(m.get("description")?.value, `${what}.description`, nameRange);
-      out.set(key, { name: key, nameRange, from, ...(where ? { where } : {}), key: key_, order, ...(description ? { description } : {}), range: rangeOf(pair.value as Node) });
+      out.set(key, {
+        name: key,
+        nameRange,
+        from,
+        ...(where ? { where } : {}),
+        key: key_,
+        order,
+        ...(description ? { description } : {}),
+        range: rangeOf(pair.value as Node),
+      });
     }
     return out;
   }
 
   private table(node: Node): TableDecl | undefined {
     const range = rangeOf(node);
-    const m = this.mapping(node, "a tabela", ["name", "description", "hitPolicy", "when", "inputs", "outputs", "rows"], range);
+    const m = this.mapping(
+      node,
+      "a tabela",
+      ["name", "description", "hitPolicy", "when", "inputs", "outputs", "rows"],
+      range,
+    );
     if (!m) return undefined;
     const named = this.name(m.get("name")?.value, "o nome da tabela (name)", range);
     if (!named || !this.identifier(named.name, named.nameRange, "tabela")) return undefined;
@@ -633,7 +809,12 @@ class Reader {
     if (hitNode) {
       const h = this.text(hitNode, "hitPolicy", range);
       if (h === "unique" || h === "first" || h === "collect") hitPolicy = h;
-      else this.error("ruleset/structure", `política de acerto desconhecida "${h}" (use unique, first ou collect)${didYouMean(h ?? "", ["unique", "first", "collect"])}`, rangeOf(hitNode));
+      else
+        this.error(
+          "ruleset/structure",
+          `política de acerto desconhecida "${h}" (use unique, first ou collect)${didYouMean(h ?? "", ["unique", "first", "collect"])}`,
+          rangeOf(hitNode),
+        );
     }
     const inputs: TableColumn[] = this.listOrOne(this.required(m, "inputs", what, range)).map((n, i) => {
       const expr = this.expression(n, `a entrada ${i + 1} ${de(what)}`, range);
@@ -648,10 +829,25 @@ class Reader {
       .filter((r): r is TableRow => r !== undefined);
     const when = this.expression(m.get("when")?.value, `when ${de(what)}`, range);
     const description = this.text(m.get("description")?.value, "description", range);
-    return { ...named, hitPolicy, inputs, outputs, rows, range, ...(when ? { when } : {}), ...(description ? { description } : {}) };
+    return {
+      ...named,
+      hitPolicy,
+      inputs,
+      outputs,
+      rows,
+      range,
+      ...(when ? { when } : {}),
+      ...(description ? { description } : {}),
+    };
   }
 
-  private row(node: Node, index: number, inputs: readonly TableColumn[], outputs: readonly TableColumn[], what: string): TableRow | undefined {
+  private row(
+    node: Node,
+    index: number,
+    inputs: readonly TableColumn[],
+    outputs: readonly TableColumn[],
+    what: string,
+  ): TableRow | undefined {
     const range = rangeOf(node);
     const columns = [...inputs.map((c) => c.name), ...outputs.map((c) => c.name)];
     let cells: (Node | null | undefined)[];
@@ -659,7 +855,11 @@ class Reader {
     if (isSeq(node)) {
       cells = node.items as Node[];
       if (cells.length !== columns.length) {
-        this.error("table/shape", `a linha ${index + 1} ${de(what)} tem ${cells.length} células, mas a tabela tem ${columns.length} colunas (${columns.join(", ")})`, range);
+        this.error(
+          "table/shape",
+          `a linha ${index + 1} ${de(what)} tem ${cells.length} células, mas a tabela tem ${columns.length} colunas (${columns.join(", ")})`,
+          range,
+        );
         return undefined;
       }
     } else if (isMap(node)) {
@@ -668,7 +868,8 @@ class Reader {
       description = this.text(m.get("description")?.value, "description", range);
       cells = columns.map((c, i) => {
         const pair = m.get(c);
-        if (!pair && i >= inputs.length) this.error("table/shape", `falta a saída "${c}" na linha ${index + 1} ${de(what)}`, range);
+        if (!pair && i >= inputs.length)
+          this.error("table/shape", `falta a saída "${c}" na linha ${index + 1} ${de(what)}`, range);
         return pair ? (pair.value ?? null) : i < inputs.length ? undefined : null;
       });
     } else {
@@ -691,7 +892,13 @@ class Reader {
    */
   private cell(node: Node | null | undefined, rowRange: Range): UnaryTest {
     if (node === undefined) return { kind: "any", range: rowRange };
-    if (node === null) return { kind: "compare", operator: "==", value: { kind: "literal", literal: { type: "null" }, range: rowRange }, range: rowRange };
+    if (node === null)
+      return {
+        kind: "compare",
+        operator: "==",
+        value: { kind: "literal", literal: { type: "null" }, range: rowRange },
+        range: rowRange,
+      };
     const range = rangeOf(node);
     if (isSeq(node)) {
       const tests = (node.items as Node[]).map((n) => this.cell(n, range));
@@ -706,7 +913,12 @@ class Reader {
       }
     }
     const value = this.literal(node);
-    return { kind: "compare", operator: "==", value: value ?? { kind: "literal", literal: { type: "null" }, range }, range };
+    return {
+      kind: "compare",
+      operator: "==",
+      value: value ?? { kind: "literal", literal: { type: "null" }, range },
+      range,
+    };
   }
 
   private rule(node: Node): RuleDecl | undefined {
@@ -738,13 +950,22 @@ class Reader {
     if (!m) return undefined;
     const intoNode = this.required(m, "into", "validations", range);
     const into = this.text(intoNode, "validations.into", range) ?? "";
-    const recordMap = m.get("record")?.value ? this.mapping(m.get("record")?.value, "validations.record", ["field", "message"], range) : undefined;
+    const recordMap = m.get("record")?.value
+      ? this.mapping(m.get("record")?.value, "validations.record", ["field", "message"], range)
+      : undefined;
     const fieldKey = this.text(recordMap?.get("field")?.value, "validations.record.field", range) ?? "field";
     const messageKey = this.text(recordMap?.get("message")?.value, "validations.record.message", range) ?? "message";
     const items = this.list(m.get("rules")?.value, "validations.rules", range)
       .map((n) => this.validation(n))
       .filter((v): v is ValidationDecl => v !== undefined);
-    return { into, intoRange: intoNode ? rangeOf(intoNode) : range, fieldKey, messageKey, items, range: rangeOf(node as Node) };
+    return {
+      into,
+      intoRange: intoNode ? rangeOf(intoNode) : range,
+      fieldKey,
+      messageKey,
+      items,
+      range: rangeOf(node as Node),
+    };
   }
 
   private validation(node: Node): ValidationDecl | undefined {
@@ -758,7 +979,15 @@ class Reader {
     if (field === undefined || !require || !message || !fieldNode) return undefined;
     const when = this.expression(m.get("when")?.value, "when", range);
     const description = this.text(m.get("description")?.value, "description", range);
-    return { field, fieldRange: rangeOf(fieldNode), require, message, range, ...(when ? { when } : {}), ...(description ? { description } : {}) };
+    return {
+      field,
+      fieldRange: rangeOf(fieldNode),
+      require,
+      message,
+      range,
+      ...(when ? { when } : {}),
+      ...(description ? { description } : {}),
+    };
   }
 
   private guard(node: Node, what: string): GuardDecl | undefined {
@@ -772,7 +1001,12 @@ class Reader {
   }
 
   private transitions(node: Node | null | undefined, range: Range): TransitionsDecl | undefined {
-    const m = this.mapping(node, "transitions", ["from", "to", "states", "initial", "terminal", "outputs", "guards", "allow", "refusals"], range);
+    const m = this.mapping(
+      node,
+      "transitions",
+      ["from", "to", "states", "initial", "terminal", "outputs", "guards", "allow", "refusals"],
+      range,
+    );
     if (!m || !node) return undefined;
     const whole = rangeOf(node);
     const from = this.expression(this.required(m, "from", "transitions", whole), "transitions.from", whole);
@@ -785,7 +1019,9 @@ class Reader {
       .map((n) => this.name(n, "estado terminal", whole))
       .filter((n): n is Named => n !== undefined);
     const outNode = this.required(m, "outputs", "transitions", whole);
-    const outMap = outNode ? this.mapping(outNode, "transitions.outputs", ["allowed", "reasons", "missing"], whole) : undefined;
+    const outMap = outNode
+      ? this.mapping(outNode, "transitions.outputs", ["allowed", "reasons", "missing"], whole)
+      : undefined;
     const outName = (k: string) => {
       const v = outMap?.get(k)?.value;
       if (!v) {
@@ -806,10 +1042,25 @@ class Reader {
     const allow = this.list(this.required(m, "allow", "transitions", whole), "transitions.allow", whole)
       .map((n) => this.transition(n))
       .filter((t): t is TransitionDecl => t !== undefined);
-    const refMap = m.get("refusals")?.value ? this.mapping(m.get("refusals")?.value, "transitions.refusals", ["notAllowed", "terminal", "unknownState", "missingFields"], whole) : undefined;
+    const refMap = m.get("refusals")?.value
+      ? this.mapping(
+          m.get("refusals")?.value,
+          "transitions.refusals",
+          ["notAllowed", "terminal", "unknownState", "missingFields"],
+          whole,
+        )
+      : undefined;
     const refusal = (k: string, fallback: string): TemplateDecl => {
       const n = refMap?.get(k)?.value;
-      return (n && this.template(n, `transitions.refusals.${k}`, whole)) || { name: k, nameRange: whole, params: [], parts: [{ kind: "text", text: fallback }], range: whole };
+      return (
+        (n && this.template(n, `transitions.refusals.${k}`, whole)) || {
+          name: k,
+          nameRange: whole,
+          params: [],
+          parts: [{ kind: "text", text: fallback }],
+          range: whole,
+        }
+      );
     };
     if (!from || !to || !initial) return undefined;
     return {
@@ -844,7 +1095,12 @@ class Reader {
       .map((n) => {
         const expr = this.expression(n, "requires", range);
         if (!expr) return undefined;
-        const label = expr.kind === "member" ? expr.property : expr.kind === "name" ? expr.name : String(isScalar(n) ? n.value : "");
+        const label =
+          expr.kind === "member"
+            ? expr.property
+            : expr.kind === "name"
+              ? expr.name
+              : String(isScalar(n) ? n.value : "");
         return { expr, label };
       })
       .filter((r): r is { expr: Expr; label: string } => r !== undefined);
@@ -852,7 +1108,16 @@ class Reader {
       .map((n) => this.guard(n, "a condição da transição"))
       .filter((g): g is GuardDecl => g !== undefined);
     const description = this.text(m.get("description")?.value, "description", range);
-    return { from: from.name, fromRange: from.nameRange, to: to.name, toRange: to.nameRange, requires, guards, range, ...(description ? { description } : {}) };
+    return {
+      from: from.name,
+      fromRange: from.nameRange,
+      to: to.name,
+      toRange: to.nameRange,
+      requires,
+      guards,
+      range,
+      ...(description ? { description } : {}),
+    };
   }
 
   private invariant(node: Node): InvariantDecl | undefined {

@@ -14,7 +14,17 @@ export interface Named {
 
 /** A declared data type (facts and outputs), as written in the schema. */
 export interface TypeDecl {
-  readonly type: "string" | "number" | "integer" | "boolean" | "date" | "date-time" | "duration" | "list" | "object" | "any";
+  readonly type:
+    | "string"
+    | "number"
+    | "integer"
+    | "boolean"
+    | "date"
+    | "date-time"
+    | "duration"
+    | "list"
+    | "object"
+    | "any";
   readonly enum?: readonly string[];
   readonly items?: TypeDecl;
   /** Closed set of fields of an object; undefined = any fields (values of `values` type). */
@@ -63,7 +73,9 @@ export interface TemplateDecl extends Named {
   readonly range: Range;
 }
 
-export type TemplatePart = { readonly kind: "text"; readonly text: string } | { readonly kind: "expr"; readonly expr: Expr };
+export type TemplatePart =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "expr"; readonly expr: Expr };
 
 export type HitPolicy = "unique" | "first" | "collect";
 

@@ -4,4 +4,3 @@
  * digit, at most 64 characters (names are also directory names and URL segments).
  */
 export const RULESET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-

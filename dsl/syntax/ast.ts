@@ -34,12 +34,35 @@ export type LiteralValue =
 export type Expr =
   | { readonly kind: "literal"; readonly literal: LiteralValue; readonly range: Range }
   | { readonly kind: "name"; readonly name: string; readonly range: Range }
-  | { readonly kind: "member"; readonly object: Expr; readonly property: string; readonly propertyRange: Range; readonly range: Range }
+  | {
+      readonly kind: "member";
+      readonly object: Expr;
+      readonly property: string;
+      readonly propertyRange: Range;
+      readonly range: Range;
+    }
   | { readonly kind: "index"; readonly object: Expr; readonly index: Expr; readonly range: Range }
-  | { readonly kind: "call"; readonly callee: string; readonly calleeRange: Range; readonly args: readonly Expr[]; readonly range: Range }
+  | {
+      readonly kind: "call";
+      readonly callee: string;
+      readonly calleeRange: Range;
+      readonly args: readonly Expr[];
+      readonly range: Range;
+    }
   | { readonly kind: "unary"; readonly operator: "not" | "-"; readonly operand: Expr; readonly range: Range }
-  | { readonly kind: "binary"; readonly operator: BinaryOperator; readonly left: Expr; readonly right: Expr; readonly range: Range }
-  | { readonly kind: "logical"; readonly operator: "and" | "or"; readonly operands: readonly Expr[]; readonly range: Range }
+  | {
+      readonly kind: "binary";
+      readonly operator: BinaryOperator;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly range: Range;
+    }
+  | {
+      readonly kind: "logical";
+      readonly operator: "and" | "or";
+      readonly operands: readonly Expr[];
+      readonly range: Range;
+    }
   | { readonly kind: "isNull"; readonly negated: boolean; readonly operand: Expr; readonly range: Range }
   | { readonly kind: "between"; readonly operand: Expr; readonly low: Expr; readonly high: Expr; readonly range: Range }
   | { readonly kind: "if"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly range: Range }
@@ -81,7 +104,12 @@ export interface Action {
  */
 export type UnaryTest =
   | { readonly kind: "any"; readonly range: Range }
-  | { readonly kind: "compare"; readonly operator: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: Expr; readonly range: Range }
+  | {
+      readonly kind: "compare";
+      readonly operator: "==" | "!=" | "<" | "<=" | ">" | ">=";
+      readonly value: Expr;
+      readonly range: Range;
+    }
   | {
       readonly kind: "range";
       readonly low: Expr;
@@ -95,7 +123,18 @@ export type UnaryTest =
 
 /** Removes source ranges from an AST (the compiled output stays small and stable). */
 export function stripRanges<T>(node: T): T {
-  return JSON.parse(JSON.stringify(node, (key, value) => (key === "range" || key === "keyRange" || key === "propertyRange" || key === "calleeRange" || key === "variableRange" || key === "targetRange" ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(node, (key, value) =>
+      key === "range" ||
+      key === "keyRange" ||
+      key === "propertyRange" ||
+      key === "calleeRange" ||
+      key === "variableRange" ||
+      key === "targetRange"
+        ? undefined
+        : value,
+    ),
+  );
 }
 
 /** Calls `visit` on every sub-expression of `e` (pre-order, iterative so deep trees cannot overflow). */

@@ -66,14 +66,22 @@ function run<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstB
   const tokens = lexed.tokens;
   if (tokens.length > MAX_TOKENS) {
     diagnostics.push(
-      createError("dsl/too-deep", `expressão longa demais (${tokens.length} símbolos; o limite é ${MAX_TOKENS}): divida-a em valores nomeados`, m.range(0, span.text.length)),
+      createError(
+        "dsl/too-deep",
+        `expressão longa demais (${tokens.length} símbolos; o limite é ${MAX_TOKENS}): divida-a em valores nomeados`,
+        m.range(0, span.text.length),
+      ),
     );
     return { value: undefined, diagnostics, recovered: true };
   }
   const deep = findExcessiveNesting(tokens);
   if (deep) {
     diagnostics.push(
-      createError("dsl/too-deep", `expressão aninhada demais (mais de ${MAX_NESTING} níveis): simplifique-a ou use valores nomeados`, m.token(deep)),
+      createError(
+        "dsl/too-deep",
+        `expressão aninhada demais (mais de ${MAX_NESTING} níveis): simplifique-a ou use valores nomeados`,
+        m.token(deep),
+      ),
     );
     return { value: undefined, diagnostics, recovered: true };
   }
@@ -96,16 +104,26 @@ function run<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstB
   }
   if (value !== undefined && depthOf(value) > MAX_AST_DEPTH) {
     diagnostics.push(
-      createError("dsl/too-deep", `expressão profunda demais (mais de ${MAX_AST_DEPTH} operações encadeadas): divida-a em valores nomeados`, m.range(0, span.text.length)),
+      createError(
+        "dsl/too-deep",
+        `expressão profunda demais (mais de ${MAX_AST_DEPTH} operações encadeadas): divida-a em valores nomeados`,
+        m.range(0, span.text.length),
+      ),
     );
     return { value: undefined, diagnostics, recovered: true };
   }
   return { value, diagnostics, recovered: diagnostics.length > 0 || builder.sawError };
 }
 
-function syntaxDiagnostic(e: IRecognitionException, m: Mapper, textLength: number, tokens: readonly IToken[]): Diagnostic {
+function syntaxDiagnostic(
+  e: IRecognitionException,
+  m: Mapper,
+  textLength: number,
+  tokens: readonly IToken[],
+): Diagnostic {
   const tok = e.token;
-  const range = tok.tokenType?.name === "EOF" || isNaN(tok.startOffset) ? m.range(textLength, textLength) : m.token(tok);
+  const range =
+    tok.tokenType?.name === "EOF" || isNaN(tok.startOffset) ? m.range(textLength, textLength) : m.token(tok);
   const hint = portugueseHabit(tok, tokens);
   if (hint) return createError("dsl/syntax", `${e.message}. ${hint.message}`, m.token(hint.token));
   return createError("dsl/syntax", e.message, range);
@@ -115,7 +133,7 @@ function syntaxDiagnostic(e: IRecognitionException, m: Mapper, textLength: numbe
 const HABITS: Readonly<Record<string, string>> = {
   e: 'Para "e" lógico, use "and"',
   ou: 'Para "ou" lógico, use "or"',
-  "não": 'Para negar, use "not"',
+  não: 'Para negar, use "not"',
   nao: 'Para negar, use "not"',
 };
 
@@ -131,7 +149,8 @@ function portugueseHabit(tok: IToken, tokens: readonly IToken[]): { token: IToke
   for (const c of candidates) {
     const here = c === tokens[at];
     // `=` and `e`/`ou` only where the error is (`acao = )` is no comparison); `não x` errs at x.
-    if (here && c.tokenType === t.Assign) return { token: c, message: 'Para comparar, use "==" ("=" só atribui valores em "then")' };
+    if (here && c.tokenType === t.Assign)
+      return { token: c, message: 'Para comparar, use "==" ("=" só atribui valores em "then")' };
     if (c.tokenType !== t.Identifier) continue;
     const word = c.image.normalize("NFC").toLowerCase();
     const hint = HABITS[word];
@@ -245,14 +264,21 @@ class AstBuilder {
   }
 
   expression(node: C.ExpressionCstNode | undefined): Expr {
-    if (!node || node.recoveredNode) return this.error(node ? this.nodeRange(node) : this.m.range(this.text.length, this.text.length));
+    if (!node || node.recoveredNode)
+      return this.error(node ? this.nodeRange(node) : this.m.range(this.text.length, this.text.length));
     const c = node.children;
     if (c.ifExpression?.[0]) {
       const n = c.ifExpression[0];
       const test = this.expression(n.children.test?.[0]);
       const then = this.expression(n.children.consequent?.[0]);
       const otherwise = this.expression(n.children.alternate?.[0]);
-      return { kind: "if", test, then, else: otherwise, range: this.span(this.m.token(n.children.If[0] as IToken), otherwise.range) };
+      return {
+        kind: "if",
+        test,
+        then,
+        else: otherwise,
+        range: this.span(this.m.token(n.children.If[0] as IToken), otherwise.range),
+      };
     }
     if (c.forExpression?.[0]) {
       const n = c.forExpression[0];
@@ -287,7 +313,12 @@ class AstBuilder {
   private logical(operator: "and" | "or", operands: Expr[], node: CstNode): Expr {
     if (operands.length === 0) return this.error(this.nodeRange(node));
     if (operands.length === 1) return operands[0] as Expr;
-    return { kind: "logical", operator, operands, range: this.span((operands[0] as Expr).range, (operands[operands.length - 1] as Expr).range) };
+    return {
+      kind: "logical",
+      operator,
+      operands,
+      range: this.span((operands[0] as Expr).range, (operands[operands.length - 1] as Expr).range),
+    };
   }
 
   private not(node: C.NotExpressionCstNode): Expr {
@@ -338,7 +369,13 @@ class AstBuilder {
     for (let i = 1; i < operands.length; i++) {
       const right = operands[i] as Expr;
       const image = ops[i - 1]?.image ?? "+";
-      acc = { kind: "binary", operator: image as BinaryOperator, left: acc, right, range: this.span(acc.range, right.range) };
+      acc = {
+        kind: "binary",
+        operator: image as BinaryOperator,
+        left: acc,
+        right,
+        range: this.span(acc.range, right.range),
+      };
     }
     return acc;
   }
@@ -350,7 +387,11 @@ class AstBuilder {
       const minus = this.m.token(c.Minus[0]);
       // Fold "-5" into a literal so that tables and constants can hold negative numbers.
       if (operand.kind === "literal" && operand.literal.type === "number") {
-        return { kind: "literal", literal: { type: "number", value: -operand.literal.value }, range: this.span(minus, operand.range) };
+        return {
+          kind: "literal",
+          literal: { type: "number", value: -operand.literal.value },
+          range: this.span(minus, operand.range),
+        };
       }
       return { kind: "unary", operator: "-", operand, range: this.span(minus, operand.range) };
     }
@@ -366,7 +407,13 @@ class AstBuilder {
     for (const id of c.member ?? []) {
       steps.push({
         offset: id.startOffset,
-        apply: (e) => ({ kind: "member", object: e, property: id.image, propertyRange: this.m.token(id), range: this.span(e.range, this.m.token(id)) }),
+        apply: (e) => ({
+          kind: "member",
+          object: e,
+          property: id.image,
+          propertyRange: this.m.token(id),
+          range: this.span(e.range, this.m.token(id)),
+        }),
       });
     }
     const rbrackets = c.RBracket ?? [];
@@ -396,7 +443,8 @@ class AstBuilder {
       const inner = this.expression(c.expression[0]);
       const open = c.LParen?.[0];
       const close = c.RParen?.[0];
-      const range = open && close && !isNaN(close.startOffset) ? this.span(this.m.token(open), this.m.token(close)) : inner.range;
+      const range =
+        open && close && !isNaN(close.startOffset) ? this.span(this.m.token(open), this.m.token(close)) : inner.range;
       return { ...inner, range } as Expr;
     }
     if (c.listLiteral?.[0]) {
@@ -426,7 +474,16 @@ class AstBuilder {
 
   private literal(node: C.LiteralCstNode): Expr {
     const c = node.children;
-    const tok = [c.StringLiteral, c.NumberLiteral, c.DateTimeLiteral, c.DateLiteral, c.DurationLiteral, c.True, c.False, c.Null].find((x) => x?.[0])?.[0];
+    const tok = [
+      c.StringLiteral,
+      c.NumberLiteral,
+      c.DateTimeLiteral,
+      c.DateLiteral,
+      c.DurationLiteral,
+      c.True,
+      c.False,
+      c.Null,
+    ].find((x) => x?.[0])?.[0];
     return tok ? this.literalToken(tok) : this.error(this.nodeRange(node));
   }
 
@@ -510,7 +567,11 @@ class AstBuilder {
     if (c.Minus?.[0] && c.NumberLiteral?.[0]) {
       const num = this.literalToken(c.NumberLiteral[0]);
       if (num.kind === "literal" && num.literal.type === "number") {
-        return { kind: "literal", literal: { type: "number", value: -num.literal.value }, range: this.span(this.m.token(c.Minus[0]), num.range) };
+        return {
+          kind: "literal",
+          literal: { type: "number", value: -num.literal.value },
+          range: this.span(this.m.token(c.Minus[0]), num.range),
+        };
       }
       return num;
     }

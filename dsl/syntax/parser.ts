@@ -70,7 +70,12 @@ const messages: IParserErrorMessageProvider = {
 
 class ExpressionParser extends CstParser {
   constructor() {
-    super(t.allTokens, { recoveryEnabled: true, maxLookahead: 4, nodeLocationTracking: "full", errorMessageProvider: messages });
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 4,
+      nodeLocationTracking: "full",
+      errorMessageProvider: messages,
+    });
     this.performSelfAnalysis();
   }
 
@@ -303,7 +308,10 @@ class ExpressionParser extends CstParser {
   });
 
   recordField = this.RULE("recordField", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Identifier, { LABEL: "key" }) }, { ALT: () => this.CONSUME(t.StringLiteral, { LABEL: "key" }) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(t.Identifier, { LABEL: "key" }) },
+      { ALT: () => this.CONSUME(t.StringLiteral, { LABEL: "key" }) },
+    ]);
     this.CONSUME(t.Colon);
     this.SUBRULE(this.expression, { LABEL: "value" });
   });
@@ -315,7 +323,10 @@ class ExpressionParser extends CstParser {
       this.CONSUME(t.Dot);
       this.CONSUME2(t.Identifier, { LABEL: "target" });
     });
-    this.OR([{ ALT: () => this.CONSUME(t.Assign, { LABEL: "op" }) }, { ALT: () => this.CONSUME(t.PlusAssign, { LABEL: "op" }) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(t.Assign, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(t.PlusAssign, { LABEL: "op" }) },
+    ]);
     this.SUBRULE(this.expression, { LABEL: "value" });
   });
 

@@ -132,7 +132,26 @@ export const DotDot = createToken({ name: "DotDot", pattern: /\.\./ });
 export const Dot = createToken({ name: "Dot", pattern: /\./ });
 export const Colon = createToken({ name: "Colon", pattern: /:/ });
 
-export const keywordTokens = [True, False, Null, And, Or, Not, In, Is, Contains, Starts, With, Matches, If, Then, Else, For, Return, Where];
+export const keywordTokens = [
+  True,
+  False,
+  Null,
+  And,
+  Or,
+  Not,
+  In,
+  Is,
+  Contains,
+  Starts,
+  With,
+  Matches,
+  If,
+  Then,
+  Else,
+  For,
+  Return,
+  Where,
+];
 
 /** Every token in lexing order. */
 export const allTokens: TokenType[] = [

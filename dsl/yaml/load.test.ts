@@ -154,9 +154,51 @@ describe("loadYaml", () => {
 
   it("never throws, and keeps every range inside the text (fuzz)", () => {
     const piece = fc.constantFrom(
-      "a: ", "b:", "- ", "\n", "  ", "    ", "'", '"', "\\", "|", ">", "-", "+", "2", "#", "x", "é", "😀", "–",
-      "[", "]", "{", "}", ",", "\t", "\r\n", "\r", ": ", "? ", "&a ", "*a", "!!str ", "!x ", "%YAML 1.1\n",
-      "%YAML 1.2\n", "---\n", "...\n", "<<: ", "\\u00e9", "\\x4", "''", "~", "1", "null", "\uFEFF",
+      "a: ",
+      "b:",
+      "- ",
+      "\n",
+      "  ",
+      "    ",
+      "'",
+      '"',
+      "\\",
+      "|",
+      ">",
+      "-",
+      "+",
+      "2",
+      "#",
+      "x",
+      "é",
+      "😀",
+      "–",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      "\t",
+      "\r\n",
+      "\r",
+      ": ",
+      "? ",
+      "&a ",
+      "*a",
+      "!!str ",
+      "!x ",
+      "%YAML 1.1\n",
+      "%YAML 1.2\n",
+      "---\n",
+      "...\n",
+      "<<: ",
+      "\\u00e9",
+      "\\x4",
+      "''",
+      "~",
+      "1",
+      "null",
+      "\uFEFF",
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
@@ -264,11 +306,14 @@ describe("dialect", () => {
     expect(r.value!.toJS()).toEqual({ a: "NO", base: { x: 1 }, c: { "<<": { x: 1 } } });
   });
 
-  it.each(["%YAML 1.1", "%YAML 1.3", "%TAG ! tag:example.com,2000:", "%FOO bar"])("rejects the directive %s", (directive) => {
-    const text = `${directive}\n---\na: 1\n`;
-    const r = loadYaml(text);
-    expect(located(text, r.diagnostics)).toEqual(["yaml/unsupported@1:1"]);
-  });
+  it.each(["%YAML 1.1", "%YAML 1.3", "%TAG ! tag:example.com,2000:", "%FOO bar"])(
+    "rejects the directive %s",
+    (directive) => {
+      const text = `${directive}\n---\na: 1\n`;
+      const r = loadYaml(text);
+      expect(located(text, r.diagnostics)).toEqual(["yaml/unsupported@1:1"]);
+    },
+  );
 
   it.each([
     ["a: !!binary aGVsbG8=\n", "1:4"],
@@ -461,7 +506,9 @@ describe("indentation mistakes point at the line that is wrong", () => {
     const text = "rules:\n  - name: x\n    then:\n      - a = 1\n     - b = 2\n";
     const r = loadYaml(text);
     expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@5:6"]);
-    expect(r.diagnostics[0]!.message).toBe('indentação incorreta: este item de lista ("- ") tem um recuo diferente dos itens acima dele; alinhe os "-" na mesma coluna');
+    expect(r.diagnostics[0]!.message).toBe(
+      'indentação incorreta: este item de lista ("- ") tem um recuo diferente dos itens acima dele; alinhe os "-" na mesma coluna',
+    );
   });
 
   it("a missing colon (no extra indentation) keeps its own message at the key", () => {
@@ -475,10 +522,14 @@ describe("indentation mistakes point at the line that is wrong", () => {
 describe('the any cell "-" in table rows', () => {
   const table = (rows: string) => `tables:\n  - name: t\n    rows:\n${rows}`;
 
-  it("a lone - in positional, flow-mapping and block-mapping rows is the plain scalar \"-\" at the dash", () => {
-    const text = table("      - [Denúncia, -, 10]\n      - [-,-, - ]\n      - { a: -, b: 1 }\n      - a: -\n        b: -\n");
+  it('a lone - in positional, flow-mapping and block-mapping rows is the plain scalar "-" at the dash', () => {
+    const text = table(
+      "      - [Denúncia, -, 10]\n      - [-,-, - ]\n      - { a: -, b: 1 }\n      - a: -\n        b: -\n",
+    );
     const doc = load(text);
-    expect(doc.toJS()).toEqual({ tables: [{ name: "t", rows: [["Denúncia", "-", 10], ["-", "-", "-"], { a: "-", b: 1 }, { a: "-", b: "-" }] }] });
+    expect(doc.toJS()).toEqual({
+      tables: [{ name: "t", rows: [["Denúncia", "-", 10], ["-", "-", "-"], { a: "-", b: 1 }, { a: "-", b: "-" }] }],
+    });
     const dashes: number[] = [];
     visit(doc, {
       Scalar(_, node) {
@@ -494,12 +545,14 @@ describe('the any cell "-" in table rows', () => {
   });
 
   it("also under a quoted tables or rows key, and with a comment after the dash", () => {
-    const text = '"tables":\n  - name: t\n    \'rows\':\n      - [x, -  # qualquer\n         , 1]\n';
+    const text = "\"tables\":\n  - name: t\n    'rows':\n      - [x, -  # qualquer\n         , 1]\n";
     expect(load(text).toJS()).toEqual({ tables: [{ name: "t", rows: [["x", "-", 1]] }] });
   });
 
   it("leaves -1, -x and -.5 alone, and - x stays a YAML error", () => {
-    expect(load(table("      - [-1, -x, -.5]\n")).toJS()).toEqual({ tables: [{ name: "t", rows: [[-1, "-x", -0.5]] }] });
+    expect(load(table("      - [-1, -x, -.5]\n")).toJS()).toEqual({
+      tables: [{ name: "t", rows: [[-1, "-x", -0.5]] }],
+    });
     const text = table("      - [a, - x]\n");
     expect(codes(loadYaml(text).diagnostics).length).toBeGreaterThan(0);
   });
@@ -559,7 +612,7 @@ describe("rangeOf and keyRange", () => {
   });
 
   it("gives key ranges and pair ranges", () => {
-    const text = "nome: x\n\"com espaço\":\n  - 1\n";
+    const text = 'nome: x\n"com espaço":\n  - 1\n';
     const doc = load(text);
     const map = doc.contents;
     if (!isMap(map)) throw new Error("map expected");
@@ -595,7 +648,7 @@ describe("scalarValueOffsets (exact cases)", () => {
     expect(map[value.length]).toBe(text.indexOf("\n", base));
   });
 
-  it("double-quoted scalar with \\\" escapes", () => {
+  it('double-quoted scalar with \\" escapes', () => {
     const text = 'when: "tipoCliente == \\"Beneficiário\\""\n';
     const doc = load(text);
     const node = scalarAt(doc, ["when"]);
@@ -734,7 +787,7 @@ describe("scalarValueOffsets (exact cases)", () => {
       "",
       "  quatro'",
       'd: "cinco',
-      '  seis\\',
+      "  seis\\",
       '  sete"',
       "l: |",
       "  oito",
@@ -821,12 +874,73 @@ describe("scalarValueOffsets (exact cases)", () => {
 // ---------------------------------------------------------------------------------------------
 
 const PIECES = [
-  "a", "b", "Z", "0", "7", " ", "  ", "\t", "\n", "\n\n", "á", "é", "ç", "ã", "õ", "Ê", "º", "ª", "–", "—", "…",
-  "'", "''", '"', "\\", "\\n", "#", " #", ": ", ":", "-", "- ", "[", "]", "{", "}", ",", "|", ">", "&", "*", "!",
-  "%", "@", "`", "?", "😀", "𝄞", "\u00a0", "==", " and ", "null", "true", "1.5", "---", "...", "\r", "\u2028",
+  "a",
+  "b",
+  "Z",
+  "0",
+  "7",
+  " ",
+  "  ",
+  "\t",
+  "\n",
+  "\n\n",
+  "á",
+  "é",
+  "ç",
+  "ã",
+  "õ",
+  "Ê",
+  "º",
+  "ª",
+  "–",
+  "—",
+  "…",
+  "'",
+  "''",
+  '"',
+  "\\",
+  "\\n",
+  "#",
+  " #",
+  ": ",
+  ":",
+  "-",
+  "- ",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "|",
+  ">",
+  "&",
+  "*",
+  "!",
+  "%",
+  "@",
+  "`",
+  "?",
+  "😀",
+  "𝄞",
+  "\u00a0",
+  "==",
+  " and ",
+  "null",
+  "true",
+  "1.5",
+  "---",
+  "...",
+  "\r",
+  "\u2028",
 ];
 
-const STYLES = [Scalar.PLAIN, Scalar.QUOTE_SINGLE, Scalar.QUOTE_DOUBLE, Scalar.BLOCK_LITERAL, Scalar.BLOCK_FOLDED] as const;
+const STYLES = [
+  Scalar.PLAIN,
+  Scalar.QUOTE_SINGLE,
+  Scalar.QUOTE_DOUBLE,
+  Scalar.BLOCK_LITERAL,
+  Scalar.BLOCK_FOLDED,
+] as const;
 
 describe("scalarValueOffsets (properties)", () => {
   it("maps every visible character back to itself (or to its escape) for strings stringified by yaml", () => {
@@ -861,9 +975,22 @@ describe("scalarValueOffsets (properties)", () => {
     );
   }, 120_000);
 
-  type Unit = { kind: "char"; ch: string; enc: "raw" | "x" | "u" | "U" | "named" } | { kind: "fold"; breaks: number; indent: number } | { kind: "ebreak"; indent: number };
+  type Unit =
+    | { kind: "char"; ch: string; enc: "raw" | "x" | "u" | "U" | "named" }
+    | { kind: "fold"; breaks: number; indent: number }
+    | { kind: "ebreak"; indent: number };
 
-  const NAMED: Record<string, string> = { "\n": "n", "\t": "t", "\\": "\\", '"': '"', "/": "/", "\u00a0": "_", "\0": "0", "\r": "r", " ": " " };
+  const NAMED: Record<string, string> = {
+    "\n": "n",
+    "\t": "t",
+    "\\": "\\",
+    '"': '"',
+    "/": "/",
+    "\u00a0": "_",
+    "\0": "0",
+    "\r": "r",
+    " ": " ",
+  };
 
   function encodeUnit(u: Unit, eol: string): { src: string; value: string } {
     if (u.kind === "fold") {
@@ -893,9 +1020,17 @@ describe("scalarValueOffsets (properties)", () => {
       ch: fc.constantFrom(...chars),
       enc: fc.constantFrom("raw" as const, "x" as const, "u" as const, "U" as const, "named" as const),
     });
-    const foldUnit = fc.record({ kind: fc.constant("fold" as const), breaks: fc.integer({ min: 1, max: 3 }), indent: fc.integer({ min: 7, max: 9 }) });
+    const foldUnit = fc.record({
+      kind: fc.constant("fold" as const),
+      breaks: fc.integer({ min: 1, max: 3 }),
+      indent: fc.integer({ min: 7, max: 9 }),
+    });
     const ebreakUnit = fc.record({ kind: fc.constant("ebreak" as const), indent: fc.integer({ min: 5, max: 9 }) });
-    const unit: fc.Arbitrary<Unit> = fc.oneof({ weight: 6, arbitrary: charUnit }, { weight: 1, arbitrary: foldUnit }, { weight: 1, arbitrary: ebreakUnit });
+    const unit: fc.Arbitrary<Unit> = fc.oneof(
+      { weight: 6, arbitrary: charUnit },
+      { weight: 1, arbitrary: foldUnit },
+      { weight: 1, arbitrary: ebreakUnit },
+    );
 
     fc.assert(
       fc.property(fc.array(unit, { maxLength: 25 }), fc.boolean(), (units, crlf) => {
@@ -909,15 +1044,21 @@ describe("scalarValueOffsets (properties)", () => {
           if (enc === "named" && NAMED[u.ch] === undefined) enc = "U";
           if (enc === "x" && cp > 0xff) enc = "U";
           if (enc === "u" && cp > 0xffff) enc = "U";
-          if (enc === "raw" && (u.ch === '"' || u.ch === "\\" || u.ch === "\n" || u.ch === "\r" || u.ch === "\0")) enc = "U";
-          const nearBreak = units[i - 1]?.kind === "fold" || units[i - 1]?.kind === "ebreak" || units[i + 1]?.kind === "fold" || units[i + 1]?.kind === "ebreak";
+          if (enc === "raw" && (u.ch === '"' || u.ch === "\\" || u.ch === "\n" || u.ch === "\r" || u.ch === "\0"))
+            enc = "U";
+          const nearBreak =
+            units[i - 1]?.kind === "fold" ||
+            units[i - 1]?.kind === "ebreak" ||
+            units[i + 1]?.kind === "fold" ||
+            units[i + 1]?.kind === "ebreak";
           if ((enc === "raw" || enc === "named") && (u.ch === " " || u.ch === "\t") && nearBreak) enc = "x";
           return { ...u, enc };
         });
         // Two line-break units in a row would merge into one fold; separate them.
         const seq: Unit[] = [];
         for (const u of fixed) {
-          if (u.kind !== "char" && seq.length > 0 && seq[seq.length - 1]!.kind !== "char") seq.push({ kind: "char", ch: "z", enc: "raw" });
+          if (u.kind !== "char" && seq.length > 0 && seq[seq.length - 1]!.kind !== "char")
+            seq.push({ kind: "char", ch: "z", enc: "raw" });
           seq.push(u);
         }
         const eol = crlf ? "\r\n" : "\n";

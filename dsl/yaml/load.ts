@@ -82,7 +82,10 @@ export function loadYaml(text: string): StageResult<ParsedDocument | undefined> 
 
 function loadYamlUnsafe(text: string): StageResult<ParsedDocument | undefined> {
   if (text.trim() === "") {
-    return { value: undefined, diagnostics: [createError("yaml/syntax", "o arquivo está vazio", { start: 0, end: 0 })] };
+    return {
+      value: undefined,
+      diagnostics: [createError("yaml/syntax", "o arquivo está vazio", { start: 0, end: 0 })],
+    };
   }
 
   const tokens = Array.from(new Parser().parse(text));
@@ -110,7 +113,10 @@ function loadYamlUnsafe(text: string): StageResult<ParsedDocument | undefined> {
   const doc = docs[0];
   if (doc === undefined || isEmptyContents(doc)) {
     const range = { start: 0, end: 0 };
-    return { value: undefined, diagnostics: sortDiagnostics([...diagnostics, createError("yaml/syntax", "o arquivo está vazio", range)]) };
+    return {
+      value: undefined,
+      diagnostics: sortDiagnostics([...diagnostics, createError("yaml/syntax", "o arquivo está vazio", range)]),
+    };
   }
   return { value: doc, diagnostics: sortDiagnostics(diagnostics) };
 }
@@ -164,7 +170,9 @@ function scanCst(tokens: CST.Token[], text: string): CstScan {
       documents++;
       if (documents === 2) {
         const marker = token.start.find((t) => t.type === "doc-start");
-        const range = marker ? tokenRange(marker, text) : { start: token.offset, end: Math.min(token.offset + 1, text.length) };
+        const range = marker
+          ? tokenRange(marker, text)
+          : { start: token.offset, end: Math.min(token.offset + 1, text.length) };
         diagnostics.push(
           createError(
             "yaml/syntax",
@@ -334,7 +342,9 @@ function cstSeqValues(token: CST.Token | null | undefined): CST.Token[] {
 type CstItem = CST.FlowCollection["items"][number];
 
 /** A block sequence holding one empty item: what yaml makes of a lone `-`. Returns the dash and what follows it. */
-function loneDashSeq(token: CST.Token | null | undefined): { dash: CST.SourceToken; rest: CST.SourceToken[] } | undefined {
+function loneDashSeq(
+  token: CST.Token | null | undefined,
+): { dash: CST.SourceToken; rest: CST.SourceToken[] } | undefined {
   if (!token || token.type !== "block-seq" || token.items.length !== 1) return undefined;
   const item = token.items[0] as CstItem;
   if (item.key || (item.sep && item.sep.length > 0)) return undefined;
@@ -361,7 +371,12 @@ function fixLoneDashes(fc: CST.FlowCollection, isRow: boolean, text: string, dia
     let fixed: CstItem | undefined;
     if (fc.start.source === "[") {
       const asValue = !item.key && !(item.sep && item.sep.length > 0) ? loneDashSeq(item.value) : undefined;
-      const asKey = item.key && (!item.sep || item.sep.length === 0) && (!item.value || (item.value.type === "scalar" && item.value.source === "")) ? loneDashSeq(item.key) : undefined;
+      const asKey =
+        item.key &&
+        (!item.sep || item.sep.length === 0) &&
+        (!item.value || (item.value.type === "scalar" && item.value.source === ""))
+          ? loneDashSeq(item.key)
+          : undefined;
       found = asValue ?? asKey;
       if (found) fixed = { start: item.start, value: dashScalar(found.dash, found.rest) };
     } else if (item.key && item.sep && item.sep.length > 0) {
@@ -370,7 +385,14 @@ function fixLoneDashes(fc: CST.FlowCollection, isRow: boolean, text: string, dia
         fixed = { start: item.start, key: item.key, sep: item.sep, value: dashScalar(found.dash, found.rest) };
         // yaml also invents an empty key right after the dash: drop it.
         const next = items[i + 1];
-        if (next && next.start.length === 0 && next.key?.type === "scalar" && next.key.source === "" && (!next.sep || next.sep.length === 0) && !next.value) {
+        if (
+          next &&
+          next.start.length === 0 &&
+          next.key?.type === "scalar" &&
+          next.key.source === "" &&
+          (!next.sep || next.sep.length === 0) &&
+          !next.value
+        ) {
           items.splice(i + 1, 1);
         }
       }
@@ -414,7 +436,8 @@ function reattachLineBreaks(tokens: readonly CST.Token[], scalars: readonly CST.
   const stack: CST.Token[] = [...tokens];
   while (stack.length > 0 && wanted.size > 0) {
     const t = stack.pop() as CST.Token;
-    if (t.type !== "document" && t.type !== "block-map" && t.type !== "block-seq" && t.type !== "flow-collection") continue;
+    if (t.type !== "document" && t.type !== "block-map" && t.type !== "block-seq" && t.type !== "flow-collection")
+      continue;
     if (t.type === "document") {
       if (t.value) stack.push(t.value);
       continue;
@@ -426,7 +449,8 @@ function reattachLineBreaks(tokens: readonly CST.Token[], scalars: readonly CST.
         scalar.end.push(item.start.shift() as CST.SourceToken);
         wanted.delete(first!.offset);
       }
-      for (const child of [item.key, item.value]) if (child && typeof child === "object") stack.push(child as CST.Token);
+      for (const child of [item.key, item.value])
+        if (child && typeof child === "object") stack.push(child as CST.Token);
     }
   }
 }
@@ -484,7 +508,9 @@ function checkKeys(doc: ParsedDocument, text: string, diagnostics: Diagnostic[])
             ),
           );
         } else if (key === null || key === undefined) {
-          diagnostics.push(createError("yaml/unsupported", "chave vazia: escreva um nome antes dos dois-pontos", keyRange(pair)));
+          diagnostics.push(
+            createError("yaml/unsupported", "chave vazia: escreva um nome antes dos dois-pontos", keyRange(pair)),
+          );
         }
         // Alias keys were already reported by the CST scan.
         if (pair.value !== null && pair.value !== undefined) stack.push(pair.value);
@@ -548,7 +574,8 @@ function pushYamlError(out: Diagnostic[], error: YAMLError, text: string, hasPro
   out.push(createError(code, message, clampRange(start, end, text)));
 }
 
-const MISALIGNED_ITEM = 'indentação incorreta: este item de lista ("- ") tem um recuo diferente dos itens acima dele; alinhe os "-" na mesma coluna';
+const MISALIGNED_ITEM =
+  'indentação incorreta: este item de lista ("- ") tem um recuo diferente dos itens acima dele; alinhe os "-" na mesma coluna';
 
 /**
  * A list item indented less than the items above it (`- a` then ` - b` one column to the left)
@@ -574,7 +601,9 @@ function withoutSameLineCascades(diagnostics: readonly Diagnostic[], text: strin
     return ends.length ? Math.min(...ends) : text.length;
   };
   const spans = items.map((d) => ({ from: d.range.start, to: lineEnd(d.range.start) }));
-  return diagnostics.filter((d) => items.includes(d) || !spans.some((s) => d.range.start >= s.from && d.range.start <= s.to));
+  return diagnostics.filter(
+    (d) => items.includes(d) || !spans.some((s) => d.range.start >= s.from && d.range.start <= s.to),
+  );
 }
 
 interface IssueIndex {
@@ -627,7 +656,8 @@ function misIndentedKey(error: YAMLError, index: IssueIndex, text: string): Diag
   if (!pair.some(nested) || !key) return undefined;
   const end = Math.min(key.pos[1], text.length);
   if (!/[\r\n]/.test(text.slice(start, end))) return undefined;
-  const lineOf = (offset: number) => Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1;
+  const lineOf = (offset: number) =>
+    Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1;
   const startLine = lineOf(start);
   // The pair itself is never BAD_INDENT/MISSING_CHAR, so any hit is another, earlier error.
   if (anyBetween(index.indentStarts, startLine, start) || error !== key) return "consequence";
@@ -655,17 +685,23 @@ function translateYamlError(yamlCode: string, english: string): { code: Diagnost
       if (/sequence items must start at the same column/.test(english))
         return syntax('indentação incorreta: todos os itens da lista ("- ") devem começar na mesma coluna');
       if (/Block scalar lines must not be less indented/.test(english))
-        return syntax("indentação incorreta: as linhas de um texto em bloco (| ou >) não podem ter menos recuo que a primeira linha");
+        return syntax(
+          "indentação incorreta: as linhas de um texto em bloco (| ou >) não podem ter menos recuo que a primeira linha",
+        );
       if (/Block scalar values in collections must be indented/.test(english))
         return syntax("indentação incorreta: o texto em bloco (| ou >) precisa de mais recuo que a sua chave");
       const close = /end with an? ([\]}])/.exec(english);
-      if (close) return syntax(`a lista ou mapa entre colchetes/chaves precisa ter recuo suficiente e terminar com "${close[1]}"`);
+      if (close)
+        return syntax(
+          `a lista ou mapa entre colchetes/chaves precisa ter recuo suficiente e terminar com "${close[1]}"`,
+        );
       return syntax("indentação incorreta");
     }
     case "MISSING_CHAR": {
       if (/Missing closing "quote/.test(english)) return syntax('faltam as aspas duplas (") de fechamento');
       if (/Missing closing 'quote/.test(english)) return syntax("falta o apóstrofo (') de fechamento");
-      if (/Implicit map keys need to be followed by map values/.test(english)) return syntax('falta ":" depois da chave');
+      if (/Implicit map keys need to be followed by map values/.test(english))
+        return syntax('falta ":" depois da chave');
       if (/Sequence item without - indicator/.test(english))
         return syntax('indentação incorreta ou item de lista sem "-": confira o recuo desta linha');
       if (/Missing , or : between/.test(english)) return syntax('falta uma vírgula (ou ":") entre os itens');
@@ -689,7 +725,9 @@ function translateYamlError(yamlCode: string, english: string): { code: Diagnost
       return syntax('a chave precisa estar numa única linha (confira se faltou ":" ou se a indentação está correta)');
     case "BLOCK_AS_IMPLICIT_KEY":
       if (/Nested mappings/.test(english))
-        return syntax('não é possível abrir um mapa na mesma linha de outra chave: quebre a linha e indente (ou use aspas se o ":" faz parte do texto)');
+        return syntax(
+          'não é possível abrir um mapa na mesma linha de outra chave: quebre a linha e indente (ou use aspas se o ":" faz parte do texto)',
+        );
       return syntax("uma lista em bloco não pode ser usada como chave");
     case "BLOCK_IN_FLOW":
       return syntax("listas e mapas em bloco não são permitidos dentro de [ ] ou { }");
@@ -867,7 +905,9 @@ type ScalarToken = CST.FlowScalar | CST.BlockScalar;
 function isScalarToken(t: unknown): t is ScalarToken {
   if (typeof t !== "object" || t === null) return false;
   const type = (t as { type?: unknown }).type;
-  return type === "scalar" || type === "single-quoted-scalar" || type === "double-quoted-scalar" || type === "block-scalar";
+  return (
+    type === "scalar" || type === "single-quoted-scalar" || type === "double-quoted-scalar" || type === "block-scalar"
+  );
 }
 
 /**
@@ -902,7 +942,8 @@ function* candidateTokens(node: Scalar, text: string): Generator<ScalarToken> {
       const props: CST.Token[] = [{ type: "block-scalar-header", offset: start, indent: 0, source: header }];
       if (rest) props.push({ type: "space", offset: start + header.length, indent: 0, source: rest });
       const source = text.slice(start + header.length + rest.length, valueEnd);
-      for (let indent = -1; indent <= 100; indent++) yield { type: "block-scalar", offset: start, indent, props, source };
+      for (let indent = -1; indent <= 100; indent++)
+        yield { type: "block-scalar", offset: start, indent, props, source };
       return;
     }
     default:
@@ -1105,7 +1146,8 @@ function doubleQuotedMapped(token: CST.FlowScalar): Mapped {
         } catch {
           produced = undefined;
         }
-        if (produced !== undefined) b.produce(produced, base + escStart, base + Math.min(i + 1 + length, source.length));
+        if (produced !== undefined)
+          b.produce(produced, base + escStart, base + Math.min(i + 1 + length, source.length));
         else b.copy(source.substr(i - 1, length + 2), base + i - 1);
         i += length;
       } else {
@@ -1116,7 +1158,8 @@ function doubleQuotedMapped(token: CST.FlowScalar): Mapped {
       const wsStart = i;
       let next = source[i + 1];
       while (next === " " || next === "\t") next = source[++i + 1];
-      if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n")) b.copy(source.slice(wsStart, i + 1), base + wsStart);
+      if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
+        b.copy(source.slice(wsStart, i + 1), base + wsStart);
     } else {
       b.copy(ch, base + i);
     }
@@ -1156,10 +1199,18 @@ function blockScalarMapped(token: CST.BlockScalar): Mapped | undefined {
     const firstLine = split[0] ?? "";
     const m = /^( *)/.exec(firstLine);
     const firstIndent = m?.[1] ?? "";
-    lines.push(firstIndent ? { indent: firstIndent, content: firstLine.slice(firstIndent.length), at: 0 } : { indent: "", content: firstLine, at: 0 });
+    lines.push(
+      firstIndent
+        ? { indent: firstIndent, content: firstLine.slice(firstIndent.length), at: 0 }
+        : { indent: "", content: firstLine, at: 0 },
+    );
     for (let i = 1; i < split.length; i += 2) {
       const prev = lines[lines.length - 1]!;
-      lines.push({ indent: split[i] ?? "", content: split[i + 1] ?? "", at: prev.at + prev.indent.length + prev.content.length + 1 });
+      lines.push({
+        indent: split[i] ?? "",
+        content: split[i + 1] ?? "",
+        at: prev.at + prev.indent.length + prev.content.length + 1,
+      });
     }
   }
   const sourceEnd = contentBase + source.length;

@@ -117,7 +117,13 @@ export async function runAuthoringJob(job: AuthoringJob): Promise<AuthoringVerdi
   const extra: Diagnostic[] = [];
   const nameRange: Range = model?.nameRange ?? { start: 0, end: 0 };
   if (model && model.name !== job.name) {
-    extra.push(createError("ruleset/invalid-name", `o arquivo se chama "${model.name}", mas está sendo publicado como "${job.name}": os nomes devem ser iguais`, model.nameRange));
+    extra.push(
+      createError(
+        "ruleset/invalid-name",
+        `o arquivo se chama "${model.name}", mas está sendo publicado como "${job.name}": os nomes devem ser iguais`,
+        model.nameRange,
+      ),
+    );
   }
   const limits = model ? limitDiagnostics(model, job.limits) : [];
   extra.push(...limits);
@@ -138,16 +144,31 @@ export async function runAuthoringJob(job: AuthoringJob): Promise<AuthoringVerdi
   const ok = compiled !== undefined && !diagnostics.some((d) => d.severity === "error");
   if (!ok || !compiled) return { ok: false, tooLarge: limits.length > 0, diagnostics, nameSpan };
   const suite = job.tests === null ? undefined : await suiteVerdict(compiled, job.tests);
-  return { ok: true, tooLarge: false, diagnostics, nameSpan, ...(job.wantCompiled ? { compiled } : {}), ...(suite ? { suite } : {}) };
+  return {
+    ok: true,
+    tooLarge: false,
+    diagnostics,
+    nameSpan,
+    ...(job.wantCompiled ? { compiled } : {}),
+    ...(suite ? { suite } : {}),
+  };
 }
 
 async function suiteVerdict(compiled: CompiledRuleSet, tests: string): Promise<SuiteVerdict> {
   const loaded = loadSuite(tests);
   if (!loaded.suite || loaded.diagnostics.some((d) => d.severity === "error")) {
-    return { kind: "invalid", message: "a suíte de testes tem problemas", details: locateDiagnostics(tests, loaded.diagnostics).map((d) => ({ ...d, file: "tests" })) };
+    return {
+      kind: "invalid",
+      message: "a suíte de testes tem problemas",
+      details: locateDiagnostics(tests, loaded.diagnostics).map((d) => ({ ...d, file: "tests" })),
+    };
   }
   if (loaded.suite.ruleset !== compiled.name) {
-    return { kind: "invalid", message: `a suíte de testes é de "${loaded.suite.ruleset}", não de "${compiled.name}"`, details: [] };
+    return {
+      kind: "invalid",
+      message: `a suíte de testes é de "${loaded.suite.ruleset}", não de "${compiled.name}"`,
+      details: [],
+    };
   }
   return { kind: "ran", result: await runSuite(compiled, loaded.suite, { suiteSource: tests }) };
 }

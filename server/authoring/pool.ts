@@ -69,7 +69,11 @@ interface Slot {
   ready: boolean;
 }
 
-type Reply = { ready: true } | { id: number; part: TransferPart } | { id: number; result: AuthoringVerdict } | { id: number; error: string };
+type Reply =
+  | { ready: true }
+  | { id: number; part: TransferPart }
+  | { id: number; result: AuthoringVerdict }
+  | { id: number; error: string };
 
 const ENTRY = new URL("./worker-entry.js", import.meta.url);
 
@@ -81,7 +85,8 @@ export class AuthoringPool implements AuthoringRunner {
   private counts = { started: 0, timedOut: 0, crashed: 0 };
 
   constructor(private readonly options: AuthoringPoolOptions) {
-    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError("an authoring pool needs at least one worker");
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new RangeError("an authoring pool needs at least one worker");
   }
 
   get stats(): AuthoringPoolStats {
@@ -100,7 +105,9 @@ export class AuthoringPool implements AuthoringRunner {
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new AuthoringWorkerError("the authoring pool was closed"));
-    await Promise.all(this.slots.splice(0).map((s) => this.kill(s, new AuthoringWorkerError("the authoring pool was closed"))));
+    await Promise.all(
+      this.slots.splice(0).map((s) => this.kill(s, new AuthoringWorkerError("the authoring pool was closed"))),
+    );
   }
 
   private dispatch(): void {

@@ -46,7 +46,8 @@ export function splitForTransfer<T>(value: T): { shell: T; parts: TransferPart[]
     if (!isPlainRecord(v)) return v;
     const keys = Object.keys(v);
     if (keys.length > PART_SIZE && depth > 0) {
-      for (let i = 0; i < keys.length; i += PART_SIZE) parts.push({ path, entries: keys.slice(i, i + PART_SIZE).map((k) => [k, v[k]] as const) });
+      for (let i = 0; i < keys.length; i += PART_SIZE)
+        parts.push({ path, entries: keys.slice(i, i + PART_SIZE).map((k) => [k, v[k]] as const) });
       return {};
     }
     if (depth >= MAX_DEPTH) return v;
@@ -61,7 +62,8 @@ export function splitForTransfer<T>(value: T): { shell: T; parts: TransferPart[]
 export function joinTransfer<T>(shell: T, parts: readonly TransferPart[]): T {
   for (const part of parts) {
     let target: unknown = shell;
-    for (const k of part.path) target = Object.prototype.hasOwnProperty.call(target, k) ? (target as Record<string, unknown>)[k] : undefined;
+    for (const k of part.path)
+      target = Object.prototype.hasOwnProperty.call(target, k) ? (target as Record<string, unknown>)[k] : undefined;
     if (part.items && Array.isArray(target)) {
       for (const item of part.items) target.push(item);
     } else if (part.entries && isPlainRecord(target)) {

@@ -20,7 +20,13 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
     const loaded = version === undefined ? registry.get(name) : await registry.version(name, Number(version));
     if (!loaded) {
       const down = registry.unavailable(name);
-      if (down) throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão publicada de ${name} pode ser usada (a ativa, ${down.activeVersion}, e as anteriores não compilam ou não montam mais): publique uma versão corrigida`, [down]);
+      if (down)
+        throw new ApiError(
+          503,
+          "RULESET_UNAVAILABLE",
+          `nenhuma versão publicada de ${name} pode ser usada (a ativa, ${down.activeVersion}, e as anteriores não compilam ou não montam mais): publique uma versão corrigida`,
+          [down],
+        );
       if (!registry.get(name)) throw notFound(`conjunto de regras desconhecido: ${name}`);
       throw notFound(`versão ${version} de ${name} não existe`);
     }
@@ -35,7 +41,8 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       metrics.decisions.inc({ ...labels, outcome: "ok" });
       return result;
     } catch (e) {
-      if (isDecisionError(e)) metrics.decisions.inc({ ...labels, outcome: e.code === "INVALID_FACTS" ? "invalid_facts" : "ruleset_defect" });
+      if (isDecisionError(e))
+        metrics.decisions.inc({ ...labels, outcome: e.code === "INVALID_FACTS" ? "invalid_facts" : "ruleset_defect" });
       throw e;
     } finally {
       end();
@@ -47,12 +54,21 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       if (e.code === "INVALID_FACTS") return new ApiError(400, "INVALID_FACTS", e.message, e.details);
       // A defect of the rule set (not of the request): which rule set, which version, what broke, where.
       const where = { ruleset: loaded.stored.name, version: loaded.stored.version };
-      return new ApiError(500, "RULESET_DEFECT", e.message, e.details.length > 0 ? e.details.map((d) => ({ ...d, ...where })) : [where]);
+      return new ApiError(
+        500,
+        "RULESET_DEFECT",
+        e.message,
+        e.details.length > 0 ? e.details.map((d) => ({ ...d, ...where })) : [where],
+      );
     }
     throw e;
   }
 
-  app.post<{ Params: { ruleset: string }; Querystring: { version?: string }; Body: { facts: unknown; explain?: boolean } }>(
+  app.post<{
+    Params: { ruleset: string };
+    Querystring: { version?: string };
+    Body: { facts: unknown; explain?: boolean };
+  }>(
     "/v1/decide/:ruleset",
     {
       config: { roles: ["decide"] },
@@ -71,7 +87,10 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
           type: "object",
           required: ["facts"],
           additionalProperties: false,
-          properties: { facts: { type: "object", description: "Fatos, conforme o esquema do conjunto de regras." }, explain: { type: "boolean" } },
+          properties: {
+            facts: { type: "object", description: "Fatos, conforme o esquema do conjunto de regras." },
+            explain: { type: "boolean" },
+          },
         },
         response: { 200: decisionResponse, "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } },
       },
@@ -81,7 +100,13 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       try {
         const explain = request.body.explain === true;
         const result = await decideOne(loaded, request.body.facts, explain);
-        return { ruleset: loaded.stored.name, version: loaded.stored.version, decision: result.decision, fired: result.fired, ...(explain ? { trace: result.trace } : {}) };
+        return {
+          ruleset: loaded.stored.name,
+          version: loaded.stored.version,
+          decision: result.decision,
+          fired: result.fired,
+          ...(explain ? { trace: result.trace } : {}),
+        };
       } catch (e) {
         throw asApiError(e, loaded);
       }
@@ -110,7 +135,12 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
             items: {
               type: "array",
               maxItems: config.batchLimit,
-              items: { type: "object", required: ["facts"], additionalProperties: false, properties: { facts: { type: "object" } } },
+              items: {
+                type: "object",
+                required: ["facts"],
+                additionalProperties: false,
+                properties: { facts: { type: "object" } },
+              },
             },
           },
         },
@@ -128,7 +158,14 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
                   properties: {
                     decision: { type: "object", additionalProperties: true },
                     fired: { type: "array", items: { type: "string" } },
-                    error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, details: { type: "array", items: {} } } },
+                    error: {
+                      type: "object",
+                      properties: {
+                        code: { type: "string" },
+                        message: { type: "string" },
+                        details: { type: "array", items: {} },
+                      },
+                    },
                   },
                 },
               },
@@ -156,8 +193,14 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
         }
         if (signal.aborted) {
           const timedOut = signal.reason === "timeout";
-          metrics.batchItemsAbandoned.inc({ ruleset: loaded.stored.name, reason: timedOut ? "timeout" : "client_gone" }, items.length - i);
-          request.log.warn({ decided: i, abandoned: items.length - i }, timedOut ? "batch stopped at HANDLER_TIMEOUT_MS" : "batch stopped: the client went away");
+          metrics.batchItemsAbandoned.inc(
+            { ruleset: loaded.stored.name, reason: timedOut ? "timeout" : "client_gone" },
+            items.length - i,
+          );
+          request.log.warn(
+            { decided: i, abandoned: items.length - i },
+            timedOut ? "batch stopped at HANDLER_TIMEOUT_MS" : "batch stopped: the client went away",
+          );
           throw handlerTimeout();
         }
         try {

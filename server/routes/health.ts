@@ -10,7 +10,9 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "O processo está no ar (sem token)",
         tags: ["operação"],
-        response: { 200: { type: "object", required: ["status"], properties: { status: { type: "string", enum: ["ok"] } } } },
+        response: {
+          200: { type: "object", required: ["status"], properties: { status: { type: "string", enum: ["ok"] } } },
+        },
       },
     },
     async () => ({ status: "ok" }),
@@ -23,7 +25,12 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     const degraded = app.registry.degraded();
     const unavailable = degraded.filter((d) => d.servedVersion === null);
     if (unavailable.length > 0) {
-      throw new ApiError(503, "RULESET_UNAVAILABLE", `nenhuma versão de ${unavailable.map((d) => d.ruleset).join(", ")} pode ser usada: publique uma versão corrigida`, degraded);
+      throw new ApiError(
+        503,
+        "RULESET_UNAVAILABLE",
+        `nenhuma versão de ${unavailable.map((d) => d.ruleset).join(", ")} pode ser usada: publique uma versão corrigida`,
+        degraded,
+      );
     }
     return { status: degraded.length > 0 ? "degraded" : "ready", rulesets: app.registry.names(), degraded };
   });

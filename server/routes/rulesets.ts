@@ -7,7 +7,14 @@ import { DateTime } from "luxon";
 import { sharedAuthoringRunner } from "../authoring/pool.js";
 import { ApiError, notFound } from "../errors.js";
 import { publish, refusalOf, runJob, suiteOf, type Authoring } from "../publish.js";
-import { diagnosticSchema, errorResponses as errors, nameParam, suiteResultSchema, versionMeta, versionParam } from "../schemas.js";
+import {
+  diagnosticSchema,
+  errorResponses as errors,
+  nameParam,
+  suiteResultSchema,
+  versionMeta,
+  versionParam,
+} from "../schemas.js";
 import type { StoredVersion } from "../store/types.js";
 
 function author(request: FastifyRequest): string {
@@ -52,7 +59,15 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: "array",
-            items: { type: "object", properties: { name: { type: "string" }, version: { type: "integer" }, description: { type: "string" }, updatedAt: { type: "string" } } },
+            items: {
+              type: "object",
+              properties: {
+                name: { type: "string" },
+                version: { type: "integer" },
+                description: { type: "string" },
+                updatedAt: { type: "string" },
+              },
+            },
           },
           ...errors,
         },
@@ -64,7 +79,12 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       [...registry.store.names()].sort().map((name) => {
         const loaded = registry.get(name);
         const stored = loaded?.stored ?? registry.store.get(name)?.active;
-        return { name, version: stored?.version, description: loaded?.compiled.description ?? "", updatedAt: stored?.createdAt };
+        return {
+          name,
+          version: stored?.version,
+          description: loaded?.compiled.description ?? "",
+          updatedAt: stored?.createdAt,
+        };
       }),
   );
 
@@ -115,7 +135,18 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         tags: ["conjuntos de regras"],
         errors: { 404: "Conjunto de regras ou versão desconhecidos (`NOT_FOUND`)." },
         params: versionParam,
-        response: { 200: { type: "object", properties: { name: { type: "string" }, ...versionMeta.properties, source: { type: "string" }, tests: { type: ["string", "null"] } } }, ...errors },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              ...versionMeta.properties,
+              source: { type: "string" },
+              tests: { type: ["string", "null"] },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (request) => version(request.params.name, request.params.v),
@@ -148,15 +179,34 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Valida uma fonte (diagnósticos com linha e coluna)",
         tags: ["edição"],
-        errors: { 429: true, 503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo." },
+        errors: {
+          429: true,
+          503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
+        },
         params: nameParam,
-        body: { type: "object", required: ["source"], additionalProperties: false, properties: { source: sourceField } },
-        response: { 200: { type: "object", properties: { ok: { type: "boolean" }, diagnostics: { type: "array", items: diagnosticSchema } } }, ...errors },
+        body: {
+          type: "object",
+          required: ["source"],
+          additionalProperties: false,
+          properties: { source: sourceField },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { ok: { type: "boolean" }, diagnostics: { type: "array", items: diagnosticSchema } },
+          },
+          ...errors,
+        },
       },
     },
     async (request) => {
       // The same verdict as a publish: compiles, within the limits, and its runtime builds.
-      const verdict = await runJob(jobs, { name: request.params.name, source: request.body.source, tests: null, wantCompiled: false });
+      const verdict = await runJob(jobs, {
+        name: request.params.name,
+        source: request.body.source,
+        tests: null,
+        wantCompiled: false,
+      });
       return { ok: verdict.ok, diagnostics: verdict.diagnostics };
     },
   );
@@ -187,14 +237,18 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       const source = request.body.source ?? active?.source;
       if (source === undefined) throw notFound(`conjunto de regras desconhecido: ${name}`);
       const tests = request.body.tests ?? active?.tests;
-      if (tests === undefined || tests === null) throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
+      if (tests === undefined || tests === null)
+        throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
       const verdict = await runJob(jobs, { name, source, tests, wantCompiled: false });
       if (!verdict.ok) throw refusalOf(verdict);
       return suiteOf(verdict);
     },
   );
 
-  app.post<{ Params: { name: string }; Body: { source: string; tests?: string; message?: string; baseVersion?: number } }>(
+  app.post<{
+    Params: { name: string };
+    Body: { source: string; tests?: string; message?: string; baseVersion?: number };
+  }>(
     "/v1/rulesets/:name/versions",
     {
       config: publishing,
@@ -218,10 +272,17 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
             source: sourceField,
             tests: sourceField,
             message: { type: "string", maxLength: 1000 },
-            baseVersion: { type: "integer", minimum: 1, description: "Recusa (409) se a versão ativa não for mais esta." },
+            baseVersion: {
+              type: "integer",
+              minimum: 1,
+              description: "Recusa (409) se a versão ativa não for mais esta.",
+            },
           },
         },
-        response: { 201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" } } }, ...errors },
+        response: {
+          201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" } } },
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -238,10 +299,16 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
           ...(request.body.baseVersion !== undefined ? { baseVersion: request.body.baseVersion } : {}),
         });
         metrics.publishes.inc({ ruleset: name, outcome: "published" });
-        request.log.info({ ruleset: name, version: stored.version, hash: stored.hash, author: stored.author }, "rule set published");
+        request.log.info(
+          { ruleset: name, version: stored.version, hash: stored.hash, author: stored.author },
+          "rule set published",
+        );
         return reply.status(201).send({ version: stored.version, hash: stored.hash });
       } catch (e) {
-        metrics.publishes.inc({ ruleset: name, outcome: e instanceof ApiError && e.statusCode === 409 ? "conflict" : "rejected" });
+        metrics.publishes.inc({
+          ruleset: name,
+          outcome: e instanceof ApiError && e.statusCode === 409 ? "conflict" : "rejected",
+        });
         throw e;
       }
     },
@@ -264,8 +331,19 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
           507: true,
         },
         params: nameParam,
-        body: { type: "object", required: ["version"], additionalProperties: false, properties: { version: { type: "integer", minimum: 1 }, message: { type: "string", maxLength: 1000 } } },
-        response: { 201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" }, rolledBackFrom: { type: "integer" } } }, ...errors },
+        body: {
+          type: "object",
+          required: ["version"],
+          additionalProperties: false,
+          properties: { version: { type: "integer", minimum: 1 }, message: { type: "string", maxLength: 1000 } },
+        },
+        response: {
+          201: {
+            type: "object",
+            properties: { version: { type: "integer" }, hash: { type: "string" }, rolledBackFrom: { type: "integer" } },
+          },
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -300,7 +378,11 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
           additionalProperties: false,
           properties: {
             ruleset: { ...nameParam.properties.name, description: "Só as linhas deste conjunto de regras." },
-            since: { type: "string", maxLength: 64, description: "Só as linhas a partir deste instante (ISO 8601; sem fuso: America/Sao_Paulo)." },
+            since: {
+              type: "string",
+              maxLength: 64,
+              description: "Só as linhas a partir deste instante (ISO 8601; sem fuso: America/Sao_Paulo).",
+            },
           },
         },
         response: {
@@ -317,13 +399,17 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
                 message: { type: "string" },
                 hash: { type: "string" },
                 requestId: { type: "string" },
-                attempted: { type: "string", description: "publish-refused: o que foi recusado (publish, rollback, seed)." },
+                attempted: {
+                  type: "string",
+                  description: "publish-refused: o que foi recusado (publish, rollback, seed).",
+                },
                 status: { type: "integer", description: "publish-refused: o status HTTP da recusa." },
                 code: { type: "string", description: "publish-refused: o código do erro." },
                 reason: { type: "string", description: "publish-refused: a mensagem do erro." },
                 problems: {
                   type: "array",
-                  description: "publish-refused: os primeiros problemas (código e posição dos diagnósticos, casos que falharam), sem o texto da fonte.",
+                  description:
+                    "publish-refused: os primeiros problemas (código e posição dos diagnósticos, casos que falharam), sem o texto da fonte.",
                   items: {
                     type: "object",
                     properties: {
@@ -352,11 +438,19 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
       if (since !== undefined) {
         const parsed = DateTime.fromISO(since, { zone: "America/Sao_Paulo", setZone: true });
         if (!parsed.isValid) {
-          throw new ApiError(400, "INVALID_REQUEST", "a requisição não segue o formato esperado", [{ path: "?/since", message: "deve ser uma data ou data-hora ISO 8601 (aaaa-mm-dd ou aaaa-mm-ddThh:mm[:ss][fuso])" }]);
+          throw new ApiError(400, "INVALID_REQUEST", "a requisição não segue o formato esperado", [
+            {
+              path: "?/since",
+              message: "deve ser uma data ou data-hora ISO 8601 (aaaa-mm-dd ou aaaa-mm-ddThh:mm[:ss][fuso])",
+            },
+          ]);
         }
         sinceMs = parsed.toMillis();
       }
-      return registry.store.audit({ ...(ruleset !== undefined ? { ruleset } : {}), ...(sinceMs !== undefined ? { since: sinceMs } : {}) });
+      return registry.store.audit({
+        ...(ruleset !== undefined ? { ruleset } : {}),
+        ...(sinceMs !== undefined ? { since: sinceMs } : {}),
+      });
     },
   );
 }

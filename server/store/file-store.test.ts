@@ -3,7 +3,13 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createFileStore, InvalidRuleSetNameError, type FileStoreOptions, versionFileName, versionHash } from "./file-store.js";
+import {
+  createFileStore,
+  InvalidRuleSetNameError,
+  type FileStoreOptions,
+  versionFileName,
+  versionHash,
+} from "./file-store.js";
 import { StoreConflictError, type PublishInput, type RuleSetStore, type StoredVersion } from "./types.js";
 import { DataDirLockedError, LOCK_FILE, type LockOwner } from "./lock.js";
 import { StorageError } from "./storage-error.js";
@@ -37,12 +43,17 @@ interface Warning {
 
 async function openStore(dataDir: string, options: FileStoreOptions = {}) {
   const warnings: Warning[] = [];
-  const store = createFileStore(dataDir, { now: clock(), logger: { warn: (obj, msg) => warnings.push({ obj, msg }) }, ...options });
+  const store = createFileStore(dataDir, {
+    now: clock(),
+    logger: { warn: (obj, msg) => warnings.push({ obj, msg }) },
+    ...options,
+  });
   const problems = await store.open();
   return { store, problems, warnings };
 }
 
-const versionPath = (dataDir: string, name: string, n: number) => path.join(dataDir, "rulesets", name, versionFileName(n));
+const versionPath = (dataDir: string, name: string, n: number) =>
+  path.join(dataDir, "rulesets", name, versionFileName(n));
 const pointerPath = (dataDir: string, name: string) => path.join(dataDir, "rulesets", name, "active.json");
 const auditPath = (dataDir: string) => path.join(dataDir, "audit.jsonl");
 
@@ -71,10 +82,23 @@ describe("file store: publish, read back, audit", () => {
     expect(problems).toEqual([]);
     expect(store.names()).toEqual([]);
 
-    const v1 = await store.publish("reclame-designacao", input("rules: 1\n", { tests: "cases: []\n", author: "ana", message: "first", action: "seed" }));
-    const v2 = await store.publish("reclame-designacao", input("rules: 2\n", { tests: null, message: "second", requestId: "req-42", baseVersion: 1 }));
+    const v1 = await store.publish(
+      "reclame-designacao",
+      input("rules: 1\n", { tests: "cases: []\n", author: "ana", message: "first", action: "seed" }),
+    );
+    const v2 = await store.publish(
+      "reclame-designacao",
+      input("rules: 2\n", { tests: null, message: "second", requestId: "req-42", baseVersion: 1 }),
+    );
 
-    expect(v1).toMatchObject({ name: "reclame-designacao", version: 1, source: "rules: 1\n", tests: "cases: []\n", author: "ana", message: "first" });
+    expect(v1).toMatchObject({
+      name: "reclame-designacao",
+      version: 1,
+      source: "rules: 1\n",
+      tests: "cases: []\n",
+      author: "ana",
+      message: "first",
+    });
     expect(v2.version).toBe(2);
     expect(v1.hash).toBe(versionHash(v1));
     expect(v1.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -85,7 +109,13 @@ describe("file store: publish, read back, audit", () => {
     expect(state.versions.map((m) => m.version)).toEqual([1, 2]);
     expect(state.versions[0]).not.toHaveProperty("source");
     expect(state.versions[0]).not.toHaveProperty("tests");
-    expect(state.versions[0]).toMatchObject({ version: 1, hash: v1.hash, author: "ana", message: "first", createdAt: v1.createdAt });
+    expect(state.versions[0]).toMatchObject({
+      version: 1,
+      hash: v1.hash,
+      author: "ana",
+      message: "first",
+      createdAt: v1.createdAt,
+    });
     expect(store.names()).toEqual(["reclame-designacao"]);
 
     expect(await store.getVersion("reclame-designacao", 1)).toEqual(v1);
@@ -98,15 +128,39 @@ describe("file store: publish, read back, audit", () => {
 
     const audit = await store.audit();
     expect(audit).toEqual([
-      { at: v1.createdAt, action: "seed", ruleset: "reclame-designacao", version: 1, author: "ana", message: "first", hash: v1.hash },
-      { at: v2.createdAt, action: "publish", ruleset: "reclame-designacao", version: 2, author: "ana", message: "second", hash: v2.hash, requestId: "req-42" },
+      {
+        at: v1.createdAt,
+        action: "seed",
+        ruleset: "reclame-designacao",
+        version: 1,
+        author: "ana",
+        message: "first",
+        hash: v1.hash,
+      },
+      {
+        at: v2.createdAt,
+        action: "publish",
+        ruleset: "reclame-designacao",
+        version: 2,
+        author: "ana",
+        message: "second",
+        hash: v2.hash,
+        requestId: "req-42",
+      },
     ]);
 
     // On disk: one JSON file per version, the pointer, the audit log; no temp file left.
     expect(JSON.parse(await fs.readFile(versionPath(dataDir, "reclame-designacao", 1), "utf8"))).toEqual(v1);
-    expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "reclame-designacao"), "utf8"))).toEqual({ version: 2, hash: v2.hash });
+    expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "reclame-designacao"), "utf8"))).toEqual({
+      version: 2,
+      hash: v2.hash,
+    });
     expect((await fs.readFile(auditPath(dataDir), "utf8")).trimEnd().split("\n")).toHaveLength(2);
-    expect((await fs.readdir(path.join(dataDir, "rulesets", "reclame-designacao"))).sort()).toEqual(["active.json", "v000001.json", "v000002.json"]);
+    expect((await fs.readdir(path.join(dataDir, "rulesets", "reclame-designacao"))).sort()).toEqual([
+      "active.json",
+      "v000001.json",
+      "v000002.json",
+    ]);
     // `.lock`: the data-directory lock of the open store, removed by close().
     expect((await fs.readdir(dataDir)).sort()).toEqual([".lock", "audit.jsonl", "rulesets"]);
     await store.close();
@@ -145,7 +199,9 @@ describe("file store: publish, read back, audit", () => {
     for (const name of first.store.names()) {
       expect(second.store.get(name)).toEqual(first.store.get(name));
       for (const meta of first.store.get(name)!.versions) {
-        expect(await second.store.getVersion(name, meta.version)).toEqual(await first.store.getVersion(name, meta.version));
+        expect(await second.store.getVersion(name, meta.version)).toEqual(
+          await first.store.getVersion(name, meta.version),
+        );
       }
     }
     expect(await second.store.audit()).toEqual(await first.store.audit());
@@ -154,11 +210,36 @@ describe("file store: publish, read back, audit", () => {
   });
 
   it("versionHash covers every content field, rolledBackFrom only when present", () => {
-    const base = { name: "x", version: 1, source: "s", tests: null, author: "a", message: "m", createdAt: "2025-01-01T00:00:00.000Z" };
-    const canonical = JSON.stringify({ author: "a", createdAt: base.createdAt, message: "m", name: "x", source: "s", tests: null, version: 1 });
+    const base = {
+      name: "x",
+      version: 1,
+      source: "s",
+      tests: null,
+      author: "a",
+      message: "m",
+      createdAt: "2025-01-01T00:00:00.000Z",
+    };
+    const canonical = JSON.stringify({
+      author: "a",
+      createdAt: base.createdAt,
+      message: "m",
+      name: "x",
+      source: "s",
+      tests: null,
+      version: 1,
+    });
     expect(versionHash(base)).toBe(createHash("sha256").update(canonical, "utf8").digest("hex"));
     expect(versionHash({ ...base, hash: "ignored" } as StoredVersion)).toBe(versionHash(base));
-    const variants = [{ source: "t" }, { tests: "" }, { author: "b" }, { message: "n" }, { createdAt: "2025-01-01T00:00:01.000Z" }, { version: 2 }, { name: "y" }, { rolledBackFrom: 1 }];
+    const variants = [
+      { source: "t" },
+      { tests: "" },
+      { author: "b" },
+      { message: "n" },
+      { createdAt: "2025-01-01T00:00:01.000Z" },
+      { version: 2 },
+      { name: "y" },
+      { rolledBackFrom: 1 },
+    ];
     const hashes = new Set(variants.map((v) => versionHash({ ...base, ...v })));
     expect(hashes.size).toBe(variants.length);
     expect(hashes.has(versionHash(base))).toBe(false);
@@ -198,10 +279,16 @@ describe("file store: concurrency", () => {
     const err = await store.publish("retencao", input("c\n", { baseVersion: 1 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreConflictError);
     expect((err as StoreConflictError).activeVersion).toBe(2);
-    await expect(store.publish("retencao", input("c\n", { baseVersion: 0 }))).rejects.toBeInstanceOf(StoreConflictError);
-    await expect(store.publish("retencao", input("c\n", { baseVersion: 7 }))).rejects.toBeInstanceOf(StoreConflictError);
+    await expect(store.publish("retencao", input("c\n", { baseVersion: 0 }))).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
+    await expect(store.publish("retencao", input("c\n", { baseVersion: 7 }))).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
     // A refused publish of a new rule set leaves nothing behind either.
-    await expect(store.publish("portal-solicitacoes", input("c\n", { baseVersion: 1 }))).rejects.toBeInstanceOf(StoreConflictError);
+    await expect(store.publish("portal-solicitacoes", input("c\n", { baseVersion: 1 }))).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
     expect(await fs.readdir(path.join(dataDir, "rulesets"))).toEqual(["retencao"]);
 
     expect(await fs.readdir(path.join(dataDir, "rulesets", "retencao"))).toEqual(before);
@@ -209,7 +296,10 @@ describe("file store: concurrency", () => {
     expect(store.get("retencao")!.active.version).toBe(2);
 
     // Two concurrent publishes on the same base: one wins, the other is told.
-    const outcomes = await Promise.allSettled([store.publish("retencao", input("x\n", { baseVersion: 2 })), store.publish("retencao", input("y\n", { baseVersion: 2 }))]);
+    const outcomes = await Promise.allSettled([
+      store.publish("retencao", input("x\n", { baseVersion: 2 })),
+      store.publish("retencao", input("y\n", { baseVersion: 2 })),
+    ]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(rejected).toHaveLength(1);
@@ -230,13 +320,16 @@ describe("file store: concurrency", () => {
       jobs.push(b.store.publish("retencao", input(`from b ${i}\n`)));
     }
     const outcomes = await Promise.allSettled(jobs);
-    const won = outcomes.filter((o): o is PromiseFulfilledResult<StoredVersion> => o.status === "fulfilled").map((o) => o.value);
+    const won = outcomes
+      .filter((o): o is PromiseFulfilledResult<StoredVersion> => o.status === "fulfilled")
+      .map((o) => o.value);
     for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(StoreConflictError);
     // Every version number was claimed by exactly one publish, and the file holds that publish.
     const numbers = won.map((v) => v.version).sort((x, y) => x - y);
     expect(numbers).toEqual(Array.from({ length: won.length }, (_, i) => i + 1));
     expect(won.length).toBe(20); // 32 claim attempts are plenty for two writers
-    for (const v of won) expect(JSON.parse(await fs.readFile(versionPath(dataDir, "retencao", v.version), "utf8"))).toEqual(v);
+    for (const v of won)
+      expect(JSON.parse(await fs.readFile(versionPath(dataDir, "retencao", v.version), "utf8"))).toEqual(v);
     // The collisions really happened (the claim path is exercised), and were retried.
     const collisions = [...a.warnings, ...b.warnings].filter((w) => /claimed by another writer/.test(w.msg));
     expect(collisions.length).toBeGreaterThan(0);
@@ -248,7 +341,10 @@ describe("file store: concurrency", () => {
     expect(new Set((await c.store.audit()).map((e) => e.version)).size).toBe(20);
 
     // Cross-instance optimistic locking: both on base 20, exactly one wins.
-    const race = await Promise.allSettled([a.store.publish("retencao", input("a!\n", { baseVersion: 20 })), b.store.publish("retencao", input("b!\n", { baseVersion: 20 }))]);
+    const race = await Promise.allSettled([
+      a.store.publish("retencao", input("a!\n", { baseVersion: 20 })),
+      b.store.publish("retencao", input("b!\n", { baseVersion: 20 })),
+    ]);
     expect(race.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const lost = race.find((o): o is PromiseRejectedResult => o.status === "rejected")!;
     expect(lost.reason).toBeInstanceOf(StoreConflictError);
@@ -334,10 +430,16 @@ describe("file store: crash recovery", () => {
     const { store, problems } = await openStore(dataDir);
     expect(problems).toEqual([
       { path: versionPath(dataDir, "retencao", 3), message: expect.stringMatching(/empty version file/) },
-      { path: pointerPath(dataDir, "retencao"), message: expect.stringMatching(/names v3, which is missing or unreadable; falling back .* v2/) },
+      {
+        path: pointerPath(dataDir, "retencao"),
+        message: expect.stringMatching(/names v3, which is missing or unreadable; falling back .* v2/),
+      },
     ]);
     expect(store.get("retencao")!.active).toEqual(v2);
-    expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "retencao"), "utf8"))).toEqual({ version: 2, hash: v2!.hash });
+    expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "retencao"), "utf8"))).toEqual({
+      version: 2,
+      hash: v2!.hash,
+    });
   });
 
   it("(c) a version file whose content was edited (hash mismatch) is reported and skipped", async () => {
@@ -352,7 +454,10 @@ describe("file store: crash recovery", () => {
     const { store, problems } = await openStore(dataDir);
     expect(problems).toEqual([
       { path: file, message: expect.stringMatching(/hash mismatch/) },
-      { path: pointerPath(dataDir, "retencao"), message: expect.stringMatching(/names v2, which is missing or unreadable; falling back .* v1/) },
+      {
+        path: pointerPath(dataDir, "retencao"),
+        message: expect.stringMatching(/names v2, which is missing or unreadable; falling back .* v1/),
+      },
     ]);
     expect(store.get("retencao")!.active).toEqual(v1);
     expect(await store.getVersion("retencao", 2)).toBeUndefined();
@@ -394,7 +499,9 @@ describe("file store: crash recovery", () => {
 
     await fs.writeFile(pointer, '{"vers');
     let opened = await openStore(dataDir);
-    expect(opened.problems).toEqual([{ path: pointer, message: expect.stringMatching(/unreadable .*using the highest good version v2/) }]);
+    expect(opened.problems).toEqual([
+      { path: pointer, message: expect.stringMatching(/unreadable .*using the highest good version v2/) },
+    ]);
     expect(opened.store.get("retencao")!.active).toEqual(v2);
     expect(JSON.parse(await fs.readFile(pointer, "utf8"))).toEqual({ version: 2, hash: v2!.hash });
     await opened.store.close();
@@ -426,17 +533,34 @@ describe("file store: crash recovery", () => {
 
     const { store, problems } = await openStore(dataDir);
     expect(problems).toEqual([
-      { path: pointerPath(dataDir, "retencao"), message: expect.stringMatching(/v3 was written but the active pointer still names v2.*rolled forward to v3/) },
-      { path: auditPath(dataDir), message: expect.stringMatching(/no audit line for "retencao" v3.*recovered one was appended/) },
+      {
+        path: pointerPath(dataDir, "retencao"),
+        message: expect.stringMatching(/v3 was written but the active pointer still names v2.*rolled forward to v3/),
+      },
+      {
+        path: auditPath(dataDir),
+        message: expect.stringMatching(/no audit line for "retencao" v3.*recovered one was appended/),
+      },
     ]);
     const active = store.get("retencao")!.active;
     expect(active).toMatchObject({ version: 3, source: "c\n", author: "bob" });
-    expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "retencao"), "utf8"))).toEqual({ version: 3, hash: active.hash });
+    expect(JSON.parse(await fs.readFile(pointerPath(dataDir, "retencao"), "utf8"))).toEqual({
+      version: 3,
+      hash: active.hash,
+    });
     const audit = await store.audit();
     expect(audit.map((e) => e.version)).toEqual([1, 2, 3]);
-    expect(audit[2]).toMatchObject({ action: "publish", version: 3, hash: active.hash, author: "bob", recovered: true });
+    expect(audit[2]).toMatchObject({
+      action: "publish",
+      version: 3,
+      hash: active.hash,
+      author: "bob",
+      recovered: true,
+    });
     // The base the crashed publisher saw (v2) is stale now.
-    await expect(store.publish("retencao", input("d\n", { baseVersion: v2!.version }))).rejects.toBeInstanceOf(StoreConflictError);
+    await expect(store.publish("retencao", input("d\n", { baseVersion: v2!.version }))).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
     await expect(store.publish("retencao", input("d\n", { baseVersion: 3 }))).resolves.toMatchObject({ version: 4 });
     await store.close();
     expect((await openStore(dataDir)).problems).toEqual([]);
@@ -450,7 +574,9 @@ describe("file store: crash recovery", () => {
     const lines = (await fs.readFile(auditPath(dataDir), "utf8")).trimEnd().split("\n");
     await fs.writeFile(auditPath(dataDir), `${lines[0]}\n`);
     const { store, problems } = await openStore(dataDir);
-    expect(problems).toEqual([{ path: auditPath(dataDir), message: expect.stringMatching(/no audit line for "retencao" v2/) }]);
+    expect(problems).toEqual([
+      { path: auditPath(dataDir), message: expect.stringMatching(/no audit line for "retencao" v2/) },
+    ]);
     expect(store.get("retencao")!.active).toEqual(v2);
     expect((await store.audit()).map((e) => e.version)).toEqual([1, 2]);
   });
@@ -468,7 +594,9 @@ describe("file store: crash recovery", () => {
     await store.close();
 
     const reopened = await openStore(dataDir);
-    expect(reopened.problems).toEqual([{ path: auditPath(dataDir), message: expect.stringMatching(/audit line 3 skipped/) }]);
+    expect(reopened.problems).toEqual([
+      { path: auditPath(dataDir), message: expect.stringMatching(/audit line 3 skipped/) },
+    ]);
     expect((await reopened.store.audit()).map((e) => e.version)).toEqual([1, 2, 3]);
   });
 
@@ -488,7 +616,9 @@ describe("file store: crash recovery", () => {
     expect(store.names()).toEqual(["portal-solicitacoes"]);
     expect(store.get("retencao")).toBeUndefined();
     expect(await store.getVersion("retencao", 1)).toBeUndefined();
-    await expect(store.publish("retencao", input("again\n", { baseVersion: 0 }))).resolves.toMatchObject({ version: 2 });
+    await expect(store.publish("retencao", input("again\n", { baseVersion: 0 }))).resolves.toMatchObject({
+      version: 2,
+    });
     expect(store.names()).toEqual(["portal-solicitacoes", "retencao"]);
   });
 
@@ -505,7 +635,9 @@ describe("file store: crash recovery", () => {
     const base = await tempDir();
     const file = path.join(base, "a-file");
     await fs.writeFile(file, "x");
-    await expect(createFileStore(file).open()).rejects.toThrow(new RegExp(`data directory ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not usable`));
+    await expect(createFileStore(file).open()).rejects.toThrow(
+      new RegExp(`data directory ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not usable`),
+    );
     await expect(createFileStore(path.join(file, "below")).open()).rejects.toThrow(/is not usable/);
   });
 });
@@ -515,7 +647,21 @@ describe("file store: names and content", () => {
     const base = await tempDir();
     const dataDir = path.join(base, "data");
     const { store } = await openStore(dataDir);
-    for (const bad of ["../evil", "..", ".", "a/b", "a\\b", "/abs", "Upper", "", "-lead", "with space", "é", "x".repeat(65), "ok\n"]) {
+    for (const bad of [
+      "../evil",
+      "..",
+      ".",
+      "a/b",
+      "a\\b",
+      "/abs",
+      "Upper",
+      "",
+      "-lead",
+      "with space",
+      "é",
+      "x".repeat(65),
+      "ok\n",
+    ]) {
       await expect(store.publish(bad, input("a\n"))).rejects.toBeInstanceOf(InvalidRuleSetNameError);
       expect(store.get(bad)).toBeUndefined();
       expect(await store.getVersion(bad, 1)).toBeUndefined();
@@ -529,7 +675,9 @@ describe("file store: names and content", () => {
 
   it("rejects malformed publish input", async () => {
     const { store } = await openStore(await tempDir());
-    await expect(store.publish("retencao", { ...input("a\n"), source: 1 as unknown as string })).rejects.toThrow(TypeError);
+    await expect(store.publish("retencao", { ...input("a\n"), source: 1 as unknown as string })).rejects.toThrow(
+      TypeError,
+    );
     await expect(store.publish("retencao", input("a\n", { baseVersion: 1.5 }))).rejects.toThrow(/baseVersion/);
     await expect(store.publish("retencao", input("a\n", { rolledBackFrom: 0 }))).rejects.toThrow(/rolledBackFrom/);
     expect(store.names()).toEqual([]);
@@ -537,7 +685,8 @@ describe("file store: names and content", () => {
 
   it("keeps Unicode content byte-exact through publish, the disk and a reopen", async () => {
     const dataDir = await tempDir();
-    const source = "# Reclamação – Beneficiário “VIP”\r\ndescrição: 'ação imediata — já'\n\tcafe\u0301 vs café, 😀, ﬁ, \u00a0nbsp, \u200bzwsp\n";
+    const source =
+      "# Reclamação – Beneficiário “VIP”\r\ndescrição: 'ação imediata — já'\n\tcafe\u0301 vs café, 😀, ﬁ, \u00a0nbsp, \u200bzwsp\n";
     const tests = "casos:\n  - nome: Credenciado – prazo útil\n    esperado: ✓\n";
     const author = "João Ñandú";
     const message = "publicação – revisão nº 2";
@@ -564,7 +713,8 @@ describe("file store: names and content", () => {
 
 describe("file store: data-directory lock (one process per DATA_DIR)", () => {
   const lockPath = (dataDir: string) => path.join(dataDir, LOCK_FILE);
-  const readLock = async (dataDir: string): Promise<LockOwner> => JSON.parse(await fs.readFile(lockPath(dataDir), "utf8")) as LockOwner;
+  const readLock = async (dataDir: string): Promise<LockOwner> =>
+    JSON.parse(await fs.readFile(lockPath(dataDir), "utf8")) as LockOwner;
   /** A lock file as another process would have left it. */
   const foreignLock = (over: Partial<LockOwner> = {}): string =>
     `${JSON.stringify({ pid: 4242, hostname: os.hostname(), startedAt: "2026-11-30T08:00:00.000Z", processStartedAt: 1, token: "outro", ...over })}\n`;
@@ -622,7 +772,7 @@ describe("file store: data-directory lock (one process per DATA_DIR)", () => {
     expect(a.warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/stale lock .*taken over/)]);
     await a.store.close();
 
-    await fs.writeFile(lockPath(dataDir), "{\"pid\": 12"); // torn write of a crashed start
+    await fs.writeFile(lockPath(dataDir), '{"pid": 12'); // torn write of a crashed start
     const old = new Date(Date.now() - 60_000);
     await fs.utimes(lockPath(dataDir), old, old);
     const b = await openStore(dataDir);

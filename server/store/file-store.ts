@@ -97,7 +97,10 @@ export interface FileStoreOptions {
 }
 
 /** The subset of node:fs/promises the store uses (injectable). */
-export type StoreFs = Pick<typeof fs, "open" | "readFile" | "readdir" | "link" | "unlink" | "rename" | "mkdir" | "stat">;
+export type StoreFs = Pick<
+  typeof fs,
+  "open" | "readFile" | "readdir" | "link" | "unlink" | "rename" | "mkdir" | "stat"
+>;
 
 /** Rule-set names: checked before any path is built from them (no traversal, portable file names). */
 export { RULESET_NAME_PATTERN };
@@ -122,7 +125,12 @@ type HashedFields = Omit<StoredVersion, "hash"> & { readonly hash?: string };
  * value is a string, a number or null, so the form is unambiguous; other stores must use the same.
  */
 export function versionHash(v: HashedFields): string {
-  const canonical: Record<string, string | number | null> = { author: v.author, createdAt: v.createdAt, message: v.message, name: v.name };
+  const canonical: Record<string, string | number | null> = {
+    author: v.author,
+    createdAt: v.createdAt,
+    message: v.message,
+    name: v.name,
+  };
   if (v.rolledBackFrom !== undefined) canonical.rolledBackFrom = v.rolledBackFrom;
   canonical.source = v.source;
   canonical.tests = v.tests;
@@ -159,7 +167,13 @@ function versionOfFileName(file: string): number | undefined {
 
 /** The version file's bytes: human-readable JSON, metadata first, then tests and source. */
 function serializeVersion(v: StoredVersion): string {
-  const ordered: Record<string, unknown> = { name: v.name, version: v.version, createdAt: v.createdAt, author: v.author, message: v.message };
+  const ordered: Record<string, unknown> = {
+    name: v.name,
+    version: v.version,
+    createdAt: v.createdAt,
+    author: v.author,
+    message: v.message,
+  };
   if (v.rolledBackFrom !== undefined) ordered.rolledBackFrom = v.rolledBackFrom;
   ordered.hash = v.hash;
   ordered.tests = v.tests;
@@ -197,12 +211,17 @@ export function parseVersionFile(bytes: Uint8Array, name: string, version: numbe
   for (const key of ["name", "source", "author", "message", "createdAt", "hash"] as const) {
     if (typeof raw[key] !== "string") return fail(`version file field "${key}" is missing or not a string`);
   }
-  if (raw.tests !== null && typeof raw.tests !== "string") return fail('version file field "tests" is not a string or null');
+  if (raw.tests !== null && typeof raw.tests !== "string")
+    return fail('version file field "tests" is not a string or null');
   if (!Number.isSafeInteger(raw.version)) return fail('version file field "version" is not an integer');
-  if (raw.rolledBackFrom !== undefined && !(Number.isSafeInteger(raw.rolledBackFrom) && (raw.rolledBackFrom as number) >= 1)) {
+  if (
+    raw.rolledBackFrom !== undefined &&
+    !(Number.isSafeInteger(raw.rolledBackFrom) && (raw.rolledBackFrom as number) >= 1)
+  ) {
     return fail('version file field "rolledBackFrom" is not a positive integer');
   }
-  if (raw.name !== name) return fail(`version file names rule set ${JSON.stringify(raw.name)}, expected ${JSON.stringify(name)}`);
+  if (raw.name !== name)
+    return fail(`version file names rule set ${JSON.stringify(raw.name)}, expected ${JSON.stringify(name)}`);
   if (raw.version !== version) return fail(`version file holds version ${String(raw.version)}, expected ${version}`);
   const v: StoredVersion = {
     name,
@@ -217,7 +236,9 @@ export function parseVersionFile(bytes: Uint8Array, name: string, version: numbe
   };
   const expected = versionHash(v);
   if (expected !== v.hash) {
-    return fail(`hash mismatch: the file says ${v.hash.slice(0, 12)}…, its content hashes to ${expected.slice(0, 12)}… (edited or corrupted)`);
+    return fail(
+      `hash mismatch: the file says ${v.hash.slice(0, 12)}…, its content hashes to ${expected.slice(0, 12)}… (edited or corrupted)`,
+    );
   }
   return { ok: true, value: Object.freeze(v) };
 }
@@ -260,7 +281,9 @@ function parseAuditLine(line: string): Parsed<AuditLogEntry> {
       Number.isSafeInteger(raw.status) &&
       Number.isSafeInteger(raw.activeVersion) &&
       (raw.requestId === undefined || typeof raw.requestId === "string");
-    return ok ? { ok: true, value: Object.freeze(raw) as unknown as RefusalAuditEntry } : { ok: false, message: "not an audit entry" };
+    return ok
+      ? { ok: true, value: Object.freeze(raw) as unknown as RefusalAuditEntry }
+      : { ok: false, message: "not an audit entry" };
   }
   if (
     !isRecord(raw) ||
@@ -450,7 +473,9 @@ class FileStore implements RuleSetStore {
     await this.cleanTemps(this.dataDir, report);
 
     const audit = await this.readAudit(report);
-    const audited = new Set(audit.flatMap((a) => (a.action === "publish-refused" ? [] : [`${a.ruleset}@${a.version}`])));
+    const audited = new Set(
+      audit.flatMap((a) => (a.action === "publish-refused" ? [] : [`${a.ruleset}@${a.version}`])),
+    );
 
     const dirents = await this.io.readdir(this.rulesetsDir, { withFileTypes: true });
     for (const d of dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -459,7 +484,10 @@ class FileStore implements RuleSetStore {
       if (!d.isDirectory()) {
         report({ path: where, message: "unexpected entry in rulesets/ (not a directory), ignored" });
       } else if (!isValidRuleSetName(d.name)) {
-        report({ path: where, message: `directory name is not a valid rule-set name (${String(RULESET_NAME_PATTERN)}), ignored` });
+        report({
+          path: where,
+          message: `directory name is not a valid rule-set name (${String(RULESET_NAME_PATTERN)}), ignored`,
+        });
       } else {
         await this.openRuleSet(d.name, report, audited);
       }
@@ -470,7 +498,10 @@ class FileStore implements RuleSetStore {
   }
 
   names(): readonly string[] {
-    return [...this.entries.values()].filter((e) => e.snapshot !== undefined).map((e) => e.name).sort();
+    return [...this.entries.values()]
+      .filter((e) => e.snapshot !== undefined)
+      .map((e) => e.name)
+      .sort();
   }
 
   get(name: string): RuleSetState | undefined {
@@ -498,7 +529,8 @@ class FileStore implements RuleSetStore {
     } catch (e) {
       const code = osErrorCode(e);
       // The disk failing is not "no such version": the caller answers 503, not 404.
-      if (code !== undefined && code !== "ENOENT") throw new StorageError("unavailable", code, `reading ${file}: ${messageOf(e)}`, { cause: e });
+      if (code !== undefined && code !== "ENOENT")
+        throw new StorageError("unavailable", code, `reading ${file}: ${messageOf(e)}`, { cause: e });
       parsed = { ok: false, message: `cannot read: ${messageOf(e)}` };
     }
     if (!parsed.ok) {
@@ -520,7 +552,10 @@ class FileStore implements RuleSetStore {
     try {
       await this.appendAudit(entry);
     } catch (e) {
-      this.logger?.warn({ path: this.auditPath }, `store: the audit line of a refused publish of "${entry.ruleset}" was not written: ${messageOf(e)}`);
+      this.logger?.warn(
+        { path: this.auditPath },
+        `store: the audit line of a refused publish of "${entry.ruleset}" was not written: ${messageOf(e)}`,
+      );
     }
   }
 
@@ -532,7 +567,10 @@ class FileStore implements RuleSetStore {
     if (invalid) return Promise.reject(new TypeError(`publish of "${name}": ${invalid}`));
     if (!this.opened) return Promise.reject(new Error(`file store at ${this.dataDir}: publish before open()`));
     // Closed (the service is shutting down): nothing is written; the caller answers 503.
-    if (this.closed) return Promise.reject(new StorageError("unavailable", undefined, `file store at ${this.dataDir}: publish after close()`));
+    if (this.closed)
+      return Promise.reject(
+        new StorageError("unavailable", undefined, `file store at ${this.dataDir}: publish after close()`),
+      );
     // Every failure of publishLocked happens before the commit point (nothing was written, its
     // temp file removed): file-system ones become StorageErrors (disk full, read-only...).
     return this.withLock(name, () => this.publishLocked(name, input)).catch((e: unknown) => {
@@ -605,7 +643,15 @@ class FileStore implements RuleSetStore {
   }
 
   private newEntry(name: string): RuleSetEntry {
-    return { name, dir: path.join(this.rulesetsDir, name), seen: new Set(), maxNumber: 0, metas: [], active: undefined, snapshot: undefined };
+    return {
+      name,
+      dir: path.join(this.rulesetsDir, name),
+      seen: new Set(),
+      maxNumber: 0,
+      metas: [],
+      active: undefined,
+      snapshot: undefined,
+    };
   }
 
   /**
@@ -661,7 +707,9 @@ class FileStore implements RuleSetStore {
   }
 
   private refreshSnapshot(entry: RuleSetEntry): void {
-    entry.snapshot = entry.active ? Object.freeze({ name: entry.name, active: entry.active, versions: Object.freeze([...entry.metas]) }) : undefined;
+    entry.snapshot = entry.active
+      ? Object.freeze({ name: entry.name, active: entry.active, versions: Object.freeze([...entry.metas]) })
+      : undefined;
   }
 
   private remember(v: StoredVersion): void {
@@ -686,7 +734,8 @@ class FileStore implements RuleSetStore {
     const pointerPath = path.join(entry.dir, POINTER_FILE);
     const active = entry.active;
     if (!active) {
-      const message = entry.seen.size === 0 ? "holds no version file (interrupted first publish?)" : "has no readable version";
+      const message =
+        entry.seen.size === 0 ? "holds no version file (interrupted first publish?)" : "has no readable version";
       report({ path: entry.dir, message: `rule set "${name}" ${message}; it is not served` });
       return;
     }
@@ -728,12 +777,21 @@ class FileStore implements RuleSetStore {
     const from = trusted ?? active.version;
     for (const meta of entry.metas) {
       if (meta.version < from || audited.has(`${name}@${meta.version}`)) continue;
-      const entryLine = { ...auditEntryOf(meta, meta.rolledBackFrom !== undefined ? "rollback" : "publish", undefined), recovered: true };
+      const entryLine = {
+        ...auditEntryOf(meta, meta.rolledBackFrom !== undefined ? "rollback" : "publish", undefined),
+        recovered: true,
+      };
       try {
         await this.appendAudit(entryLine);
-        report({ path: this.auditPath, message: `no audit line for "${name}" v${meta.version} (publish interrupted before the audit append); a recovered one was appended` });
+        report({
+          path: this.auditPath,
+          message: `no audit line for "${name}" v${meta.version} (publish interrupted before the audit append); a recovered one was appended`,
+        });
       } catch (e) {
-        report({ path: this.auditPath, message: `no audit line for "${name}" v${meta.version} and none could be appended: ${messageOf(e)}` });
+        report({
+          path: this.auditPath,
+          message: `no audit line for "${name}" v${meta.version} and none could be appended: ${messageOf(e)}`,
+        });
       }
     }
   }
@@ -751,7 +809,10 @@ class FileStore implements RuleSetStore {
       await this.scan(entry, warn);
       const activeVersion = entry.active?.version ?? 0;
       if (input.baseVersion !== undefined && input.baseVersion !== activeVersion) {
-        throw new StoreConflictError(`rule set "${name}" is at version ${activeVersion}, not at the base version ${input.baseVersion}`, activeVersion);
+        throw new StoreConflictError(
+          `rule set "${name}" is at version ${activeVersion}, not at the base version ${input.baseVersion}`,
+          activeVersion,
+        );
       }
       await ensureDir(this.io, entry.dir); // only now: a refused publish of a new name leaves nothing behind
       const content: Omit<StoredVersion, "hash"> = {
@@ -776,10 +837,15 @@ class FileStore implements RuleSetStore {
       } catch (e) {
         if (errorCode(e) !== "EEXIST") throw e;
       } finally {
-        await this.io.unlink(tmp).catch((e: unknown) => warn({ path: tmp, message: `temporary file not removed: ${messageOf(e)}` }));
+        await this.io
+          .unlink(tmp)
+          .catch((e: unknown) => warn({ path: tmp, message: `temporary file not removed: ${messageOf(e)}` }));
       }
       if (!claimed) {
-        this.logger?.warn({ path: final, attempt }, `store: version ${version.version} of "${name}" was claimed by another writer; retrying`);
+        this.logger?.warn(
+          { path: final, attempt },
+          `store: version ${version.version} of "${name}" was claimed by another writer; retrying`,
+        );
         continue;
       }
 
@@ -803,19 +869,28 @@ class FileStore implements RuleSetStore {
     try {
       await fsyncDir(this.io, entry.dir);
     } catch (e) {
-      warn({ path: entry.dir, message: `fsync of the directory after publishing v${v.version} failed: ${messageOf(e)}` });
+      warn({
+        path: entry.dir,
+        message: `fsync of the directory after publishing v${v.version} failed: ${messageOf(e)}`,
+      });
     }
     const pointerPath = path.join(entry.dir, POINTER_FILE);
     try {
       await replaceFile(this.io, pointerPath, pointerJson(v));
     } catch (e) {
-      warn({ path: pointerPath, message: `v${v.version} is published but the active pointer was not moved (repaired at the next open): ${messageOf(e)}` });
+      warn({
+        path: pointerPath,
+        message: `v${v.version} is published but the active pointer was not moved (repaired at the next open): ${messageOf(e)}`,
+      });
     }
     const action = input.action ?? (input.rolledBackFrom !== undefined ? "rollback" : "publish");
     try {
       await this.appendAudit(auditEntryOf(v, action, input.requestId));
     } catch (e) {
-      warn({ path: this.auditPath, message: `v${v.version} of "${v.name}" is published but its audit line was not written (recovered at the next open): ${messageOf(e)}` });
+      warn({
+        path: this.auditPath,
+        message: `v${v.version} of "${v.name}" is published but its audit line was not written (recovered at the next open): ${messageOf(e)}`,
+      });
     }
   }
 
@@ -894,8 +969,10 @@ function checkInput(input: PublishInput): string | undefined {
   if (input.tests !== null && typeof input.tests !== "string") return "tests must be a string or null";
   if (typeof input.author !== "string") return "author must be a string";
   if (typeof input.message !== "string") return "message must be a string";
-  if (input.baseVersion !== undefined && !(Number.isSafeInteger(input.baseVersion) && input.baseVersion >= 0)) return "baseVersion must be a non-negative integer";
-  if (input.rolledBackFrom !== undefined && !(Number.isSafeInteger(input.rolledBackFrom) && input.rolledBackFrom >= 1)) return "rolledBackFrom must be a positive integer";
+  if (input.baseVersion !== undefined && !(Number.isSafeInteger(input.baseVersion) && input.baseVersion >= 0))
+    return "baseVersion must be a non-negative integer";
+  if (input.rolledBackFrom !== undefined && !(Number.isSafeInteger(input.rolledBackFrom) && input.rolledBackFrom >= 1))
+    return "rolledBackFrom must be a positive integer";
   if (input.action !== undefined && !AUDIT_ACTIONS.has(input.action)) return "action must be publish, rollback or seed";
   if (input.requestId !== undefined && typeof input.requestId !== "string") return "requestId must be a string";
   return undefined;

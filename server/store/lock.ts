@@ -97,7 +97,8 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-const errorCode = (e: unknown): unknown => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined);
+const errorCode = (e: unknown): unknown =>
+  typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined;
 
 /** How old an unparsable lock file must be before it counts as a crash leftover. */
 const UNPARSABLE_GRACE_MS = 3_000;

@@ -49,5 +49,7 @@ export function asStorageError(e: unknown, what: string): unknown {
   if (e instanceof StorageError) return e;
   const code = osErrorCode(e);
   if (code === undefined) return e;
-  return new StorageError(storageFailureOf(code), code, `${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return new StorageError(storageFailureOf(code), code, `${what}: ${e instanceof Error ? e.message : String(e)}`, {
+    cause: e,
+  });
 }

@@ -31,7 +31,8 @@ function ms(n: number): string {
 
 function table(title: string, header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
   console.log(`\n${title}`);
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`);
@@ -42,8 +43,20 @@ function table(title: string, header: string[], rows: string[][]): void {
 // Synthetic facts for reclame-designacao: a mix that reaches every `acao`.
 // ---------------------------------------------------------------------------------------------
 
-const SERVICOS_BENEFICIARIO = ["Autorização Prévia", "Reembolso", "Financeiro – Parcelas não descontadas", "Insatisfação de atendimento, nos Canais do Saúde CAIXA", "Serviço fora da tabela"];
-const SERVICOS_CREDENCIADO = ["Autorização Prévia", "Glosa", "Credenciamento", "Problemas de acesso aos sistemas Saúde CAIXA", "Outro assunto"];
+const SERVICOS_BENEFICIARIO = [
+  "Autorização Prévia",
+  "Reembolso",
+  "Financeiro – Parcelas não descontadas",
+  "Insatisfação de atendimento, nos Canais do Saúde CAIXA",
+  "Serviço fora da tabela",
+];
+const SERVICOS_CREDENCIADO = [
+  "Autorização Prévia",
+  "Glosa",
+  "Credenciamento",
+  "Problemas de acesso aos sistemas Saúde CAIXA",
+  "Outro assunto",
+];
 
 function facts(i: number): Record<string, unknown> {
   const credenciado = i % 2 === 1;
@@ -75,7 +88,11 @@ async function timeSequential(runtime: Runtime, n: number, explain: boolean): Pr
   return { lat, wall: performance.now() - t0 };
 }
 
-async function timeConcurrent(runtime: Runtime, n: number, concurrency: number): Promise<{ lat: number[]; wall: number }> {
+async function timeConcurrent(
+  runtime: Runtime,
+  n: number,
+  concurrency: number,
+): Promise<{ lat: number[]; wall: number }> {
   const lat: number[] = new Array(n);
   let next = 0;
   const t0 = performance.now();
@@ -93,15 +110,28 @@ async function timeConcurrent(runtime: Runtime, n: number, concurrency: number):
 
 function row(label: string, r: { lat: number[]; wall: number }): string[] {
   const sorted = [...r.lat].sort((a, b) => a - b);
-  return [label, String(r.lat.length), ms(quantile(sorted, 0.5)), ms(quantile(sorted, 0.95)), ms(quantile(sorted, 0.99)), ms(sorted[sorted.length - 1] ?? Number.NaN), ms(r.wall), Math.round((r.lat.length / r.wall) * 1000).toLocaleString("en-US")];
+  return [
+    label,
+    String(r.lat.length),
+    ms(quantile(sorted, 0.5)),
+    ms(quantile(sorted, 0.95)),
+    ms(quantile(sorted, 0.99)),
+    ms(sorted[sorted.length - 1] ?? Number.NaN),
+    ms(r.wall),
+    Math.round((r.lat.length / r.wall) * 1000).toLocaleString("en-US"),
+  ];
 }
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version} · ${process.platform}/${process.arch} · ${DECISIONS.toLocaleString("en-US")} decisions per run`);
+  console.log(
+    `node ${process.version} · ${process.platform}/${process.arch} · ${DECISIONS.toLocaleString("en-US")} decisions per run`,
+  );
 
   // Compile times.
   const compileRows: string[][] = [];
-  const files = readdirSync(RULES).filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml")).sort();
+  const files = readdirSync(RULES)
+    .filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"))
+    .sort();
   for (const file of files) {
     const source = readFileSync(join(RULES, file), "utf8");
     const first = performance.now();
@@ -123,7 +153,11 @@ async function main(): Promise<void> {
       ms(quantile(runs, 0.95)),
     ]);
   }
-  table("Compile (compileSource, 1 cold + 20 warm runs)", ["rule set", "result", "engine rules", "cold ms", "p50 ms", "p95 ms"], compileRows);
+  table(
+    "Compile (compileSource, 1 cold + 20 warm runs)",
+    ["rule set", "result", "engine rules", "cold ms", "p50 ms", "p95 ms"],
+    compileRows,
+  );
 
   // Decisions.
   const compiled = compileSource(readFileSync(join(RULES, "reclame-designacao.yaml"), "utf8")).compiled;
@@ -141,7 +175,11 @@ async function main(): Promise<void> {
   rows.push(row("sequential", await timeSequential(runtime, DECISIONS, false)));
   rows.push(row(`${CONCURRENCY} in flight`, await timeConcurrent(runtime, DECISIONS, CONCURRENCY)));
   rows.push(row("sequential + explain", await timeSequential(runtime, EXPLAIN_DECISIONS, true)));
-  table(`Decide reclame-designacao (${compiled.rules.length} engine rules)`, ["mode", "decisions", "p50 ms", "p95 ms", "p99 ms", "max ms", "wall ms", "decisions/s"], rows);
+  table(
+    `Decide reclame-designacao (${compiled.rules.length} engine rules)`,
+    ["mode", "decisions", "p50 ms", "p95 ms", "p99 ms", "max ms", "wall ms", "decisions/s"],
+    rows,
+  );
 
   const mem = process.memoryUsage();
   console.log(`\nheap used ${(mem.heapUsed / 2 ** 20).toFixed(1)} MiB · rss ${(mem.rss / 2 ** 20).toFixed(1)} MiB`);

@@ -17,7 +17,13 @@ import { createFileStore } from "../../server/store/file-store.js";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 
-const facts = { tipoAtendimento: "Reclamação", tipoCliente: "Credenciado", servico: "Glosa", entradaEm: "2026-04-16T15:00", gipesVinculacao: "GIPES Sintética" };
+const facts = {
+  tipoAtendimento: "Reclamação",
+  tipoCliente: "Credenciado",
+  servico: "Glosa",
+  entradaEm: "2026-04-16T15:00",
+  gipesVinculacao: "GIPES Sintética",
+};
 
 async function main(): Promise<void> {
   const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "bench-http-")), LOG_LEVEL: "silent" }, ROOT);
@@ -33,8 +39,18 @@ async function main(): Promise<void> {
 
   const scenarios = [
     { title: "decide (10 connections)", path: "/v1/decide/reclame-designacao", body: { facts }, connections: 10 },
-    { title: "decide with explain (10 connections)", path: "/v1/decide/reclame-designacao", body: { facts, explain: true }, connections: 10 },
-    { title: "batch of 100 (4 connections)", path: "/v1/decide/reclame-designacao/batch", body: { items: Array.from({ length: 100 }, () => ({ facts })) }, connections: 4 },
+    {
+      title: "decide with explain (10 connections)",
+      path: "/v1/decide/reclame-designacao",
+      body: { facts, explain: true },
+      connections: 10,
+    },
+    {
+      title: "batch of 100 (4 connections)",
+      path: "/v1/decide/reclame-designacao/batch",
+      body: { items: Array.from({ length: 100 }, () => ({ facts })) },
+      connections: 4,
+    },
   ];
   console.log(`HTTP benchmark, ${SECONDS}s per scenario, ${url}`);
   console.log("| scenario | req/s | p50 ms | p97.5 ms | p99 ms | non-2xx |");
@@ -48,7 +64,9 @@ async function main(): Promise<void> {
       connections: s.connections,
       duration: SECONDS,
     });
-    console.log(`| ${s.title} | ${result.requests.average.toFixed(0)} | ${result.latency.p50} | ${result.latency.p97_5} | ${result.latency.p99} | ${result.non2xx} |`);
+    console.log(
+      `| ${s.title} | ${result.requests.average.toFixed(0)} | ${result.latency.p50} | ${result.latency.p97_5} | ${result.latency.p99} | ${result.non2xx} |`,
+    );
   }
   await app.close();
 }

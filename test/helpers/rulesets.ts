@@ -38,15 +38,24 @@ export function describeDiagnostics(source: string, diagnostics: readonly Diagno
 /** Compiles a source that must compile; throws with its diagnostics otherwise. */
 export function compileOk(source: string): CompiledRuleSet {
   const r = compileSource(source);
-  if (!r.ok || !r.compiled) throw new Error(`rule set did not compile:\n${describeDiagnostics(source, r.diagnostics).join("\n")}`);
+  if (!r.ok || !r.compiled)
+    throw new Error(`rule set did not compile:\n${describeDiagnostics(source, r.diagnostics).join("\n")}`);
   return r.compiled;
 }
 
 /** Diagnostic codes of a source that must NOT compile (throws if it compiles). */
-export function compileErrors(source: string): { codes: string[]; diagnostics: readonly Diagnostic[]; described: string[] } {
+export function compileErrors(source: string): {
+  codes: string[];
+  diagnostics: readonly Diagnostic[];
+  described: string[];
+} {
   const r = compileSource(source);
   if (r.ok) throw new Error("expected the rule set to be rejected, but it compiled");
-  return { codes: r.diagnostics.map((d) => d.code), diagnostics: r.diagnostics, described: describeDiagnostics(source, r.diagnostics) };
+  return {
+    codes: r.diagnostics.map((d) => d.code),
+    diagnostics: r.diagnostics,
+    described: describeDiagnostics(source, r.diagnostics),
+  };
 }
 
 /** Text of 1-based line `line` of `source`. */
@@ -67,7 +76,15 @@ export function reclameFacts(overrides: Record<string, unknown> = {}): Record<st
 }
 
 /** The values of reclame-designacao's `acao` output (the contract's five plus NAO_E_RECLAME and TIPO_ATENDIMENTO_INVALIDO). */
-export const RECLAME_ACOES = ["DESIGNAR", "RECLASSIFICAR", "REVISAR_SERVICO", "ADIAR_REVISAO", "ABRIR_FALE_CONOSCO", "NAO_E_RECLAME", "TIPO_ATENDIMENTO_INVALIDO"] as const;
+export const RECLAME_ACOES = [
+  "DESIGNAR",
+  "RECLASSIFICAR",
+  "REVISAR_SERVICO",
+  "ADIAR_REVISAO",
+  "ABRIR_FALE_CONOSCO",
+  "NAO_E_RECLAME",
+  "TIPO_ATENDIMENTO_INVALIDO",
+] as const;
 
 /** Rejection of a promise as a value (undefined when it resolved). */
 export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {

@@ -37,7 +37,10 @@ async function empty(options: Parameters<typeof startApp>[0] = {}): Promise<Test
 /** An empty app with the mini rule set published as v1 (with its suite). */
 async function withMini(): Promise<TestApp> {
   const t = await empty();
-  const res = await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1), message: "primeira" } });
+  const res = await call(t.app, {
+    url: "/v1/rulesets/mini/versions",
+    body: { source: miniSource(1), tests: miniSuite(1), message: "primeira" },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return t;
 }
@@ -98,11 +101,28 @@ describe("service routes", () => {
 
   it("GET /metrics exposes decisions (ruleset, version, outcome), decision latency and publishes after traffic", async () => {
     const { app } = await seeded();
-    for (let i = 0; i < 3; i++) expect((await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts() } })).statusCode).toBe(200);
-    expect((await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ tipoCliente: "Beneficiario" }) } })).statusCode).toBe(400);
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(1) } })).statusCode).toBe(422);
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), baseVersion: 7 } })).statusCode).toBe(409);
+    for (let i = 0; i < 3; i++)
+      expect((await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts() } })).statusCode).toBe(200);
+    expect(
+      (
+        await call(app, {
+          url: `/v1/decide/${RECLAME}`,
+          body: { facts: reclameFacts({ tipoCliente: "Beneficiario" }) },
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } }))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(1) } }))
+        .statusCode,
+    ).toBe(422);
+    expect(
+      (await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), baseVersion: 7 } }))
+        .statusCode,
+    ).toBe(409);
     expect((await call(app, { url: "/v1/rulesets/mini/rollback", body: { version: 1 } })).statusCode).toBe(201);
 
     const res = await call(app, { url: "/metrics" });
@@ -114,7 +134,10 @@ describe("service routes", () => {
         if (!line.startsWith(`${name}{`)) continue;
         const inner = line.slice(name.length + 1, line.indexOf("}"));
         const got = Object.fromEntries([...inner.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-        if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) {
+        if (
+          Object.entries(labels).every(([k, v]) => got[k] === v) &&
+          Object.keys(got).length === Object.keys(labels).length
+        ) {
           return Number(line.slice(line.lastIndexOf(" ") + 1));
         }
       }
@@ -133,9 +156,27 @@ describe("service routes", () => {
     expect(sample("rules_publishes_total", { ruleset: "mini", outcome: "rolled_back" })).toBe(1);
     // HTTP latency by route pattern (never the raw URL) and status.
     expect(text).toMatch(/# TYPE rules_http_request_duration_seconds histogram/);
-    expect(sample("rules_http_request_duration_seconds_count", { method: "POST", route: "/v1/decide/:ruleset", status: "200" })).toBe(3);
-    expect(sample("rules_http_request_duration_seconds_count", { method: "POST", route: "/v1/decide/:ruleset", status: "400" })).toBe(1);
-    expect(sample("rules_http_request_duration_seconds_count", { method: "POST", route: "/v1/rulesets/:name/versions", status: "409" })).toBe(1);
+    expect(
+      sample("rules_http_request_duration_seconds_count", {
+        method: "POST",
+        route: "/v1/decide/:ruleset",
+        status: "200",
+      }),
+    ).toBe(3);
+    expect(
+      sample("rules_http_request_duration_seconds_count", {
+        method: "POST",
+        route: "/v1/decide/:ruleset",
+        status: "400",
+      }),
+    ).toBe(1);
+    expect(
+      sample("rules_http_request_duration_seconds_count", {
+        method: "POST",
+        route: "/v1/rulesets/:name/versions",
+        status: "409",
+      }),
+    ).toBe(1);
   });
 
   it("GET /docs serves the OpenAPI UI and /docs/json lists every /v1 route with its method", async () => {
@@ -143,7 +184,11 @@ describe("service routes", () => {
     const ui = await call(app, { url: "/docs" });
     // Either the UI page itself or a redirect to it.
     if (ui.statusCode >= 300 && ui.statusCode < 400) {
-      const followed = await call(app, { url: String(ui.headers.location).startsWith("/") ? String(ui.headers.location) : `/docs/${String(ui.headers.location).replace(/^\.\//, "")}` });
+      const followed = await call(app, {
+        url: String(ui.headers.location).startsWith("/")
+          ? String(ui.headers.location)
+          : `/docs/${String(ui.headers.location).replace(/^\.\//, "")}`,
+      });
       expect(followed.statusCode).toBe(200);
       expect(followed.body).toMatch(/swagger-ui/i);
     } else {
@@ -157,7 +202,9 @@ describe("service routes", () => {
     const doc = json(res);
     expect(doc.openapi).toMatch(/^3\./);
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
-      Object.keys(ops).filter((m) => ["get", "post", "put", "delete", "patch"].includes(m)).map((m) => `${m.toUpperCase()} ${path}`),
+      Object.keys(ops)
+        .filter((m) => ["get", "post", "put", "delete", "patch"].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
     );
     expect(routes.sort()).toEqual(
       [
@@ -179,8 +226,15 @@ describe("service routes", () => {
     const decide = doc.paths["/v1/decide/{ruleset}"].post;
     expect(Object.keys(decide.responses)).toEqual(expect.arrayContaining(["200", "400", "404"]));
     const errorRef = decide.responses["400"]?.content?.["application/json"]?.schema?.$ref as string | undefined;
-    const errorSchema = errorRef ? doc.components.schemas[errorRef.split("/").pop() as string] : decide.responses["400"]?.content?.["application/json"]?.schema;
-    expect(Object.keys(errorSchema.properties.error.properties).sort()).toEqual(["code", "details", "message", "requestId"]);
+    const errorSchema = errorRef
+      ? doc.components.schemas[errorRef.split("/").pop() as string]
+      : decide.responses["400"]?.content?.["application/json"]?.schema;
+    expect(Object.keys(errorSchema.properties.error.properties).sort()).toEqual([
+      "code",
+      "details",
+      "message",
+      "requestId",
+    ]);
   });
 
   it("GET / is an HTML page linking to /docs", async () => {
@@ -228,12 +282,24 @@ describe("POST /v1/decide/{ruleset}", () => {
 
   it("business outcomes are 200 decisions (not validated → ABRIR_FALE_CONOSCO; Credenciado Reembolso → RECLASSIFICAR with e-mail)", async () => {
     const { app } = await seeded();
-    const notValidated = json(await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ protocoloValidado: false }) } }));
+    const notValidated = json(
+      await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ protocoloValidado: false }) } }),
+    );
     expect(notValidated.decision.acao).toBe("ABRIR_FALE_CONOSCO");
-    const res = await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Teste" }) } });
+    const res = await call(app, {
+      url: `/v1/decide/${RECLAME}`,
+      body: {
+        facts: reclameFacts({ tipoCliente: "Credenciado", servico: "Reembolso", gipesVinculacao: "GIPES Teste" }),
+      },
+    });
     expect(res.statusCode).toBe(200);
     const d = json(res).decision;
-    expect(d).toMatchObject({ acao: "RECLASSIFICAR", tipoEntrada: "INTERNO", designacao: "GIPES", gipes: "GIPES Teste" });
+    expect(d).toMatchObject({
+      acao: "RECLASSIFICAR",
+      tipoEntrada: "INTERNO",
+      designacao: "GIPES",
+      gipes: "GIPES Teste",
+    });
     expect(d.email).toMatchObject({ template: "reclassificacao-reclame", prazoRespostaDiasUteis: 10 });
   });
 
@@ -273,9 +339,17 @@ describe("POST /v1/decide/{ruleset}", () => {
     const pinned = await call(app, { url: `/v1/decide/${RECLAME}?version=1`, body: { facts: reclameFacts() } });
     expect(pinned.statusCode).toBe(200);
     expect(json(pinned).version).toBe(1);
-    expectError(await call(app, { url: `/v1/decide/${RECLAME}?version=2`, body: { facts: reclameFacts() } }), 404, "NOT_FOUND");
+    expectError(
+      await call(app, { url: `/v1/decide/${RECLAME}?version=2`, body: { facts: reclameFacts() } }),
+      404,
+      "NOT_FOUND",
+    );
     expectError(await call(app, { url: "/v1/decide/nao-existe", body: { facts: reclameFacts() } }), 404, "NOT_FOUND");
-    expectError(await call(app, { url: "/v1/decide/nao-existe?version=1", body: { facts: reclameFacts() } }), 404, "NOT_FOUND");
+    expectError(
+      await call(app, { url: "/v1/decide/nao-existe?version=1", body: { facts: reclameFacts() } }),
+      404,
+      "NOT_FOUND",
+    );
     for (const v of ["0", "abc", "-1", "1.5"]) {
       const res = await call(app, { url: `/v1/decide/${RECLAME}?version=${v}`, body: { facts: reclameFacts() } });
       expect(res.statusCode, `version=${v}`).toBeGreaterThanOrEqual(400);
@@ -299,7 +373,11 @@ describe("POST /v1/decide/{ruleset}", () => {
     const ok = await call(app, { url: "/v1/decide/mini", body: { facts: { valor: 100 } } });
     expect(json(ok).decision).toEqual({ marca: 1, faixa: "ALTA" });
     for (const valor of ["100", 1.5, true, [100], {}]) {
-      const err = expectError(await call(app, { url: "/v1/decide/mini", body: { facts: { valor } } }), 400, "INVALID_FACTS");
+      const err = expectError(
+        await call(app, { url: "/v1/decide/mini", body: { facts: { valor } } }),
+        400,
+        "INVALID_FACTS",
+      );
       expect(err.details.map((d) => d.path)).toEqual(["/valor"]);
     }
     const t = await call(app, { url: `/v1/decide/mini`, body: { facts: { valor: 1, canal: "CHAT" } } });
@@ -308,11 +386,22 @@ describe("POST /v1/decide/{ruleset}", () => {
 
   it("null for a required fact is refused; null for an optional fact is accepted", async () => {
     const { app } = await seeded();
-    const err = expectError(await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ tipoAtendimento: null }) } }), 400, "INVALID_FACTS");
+    const err = expectError(
+      await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ tipoAtendimento: null }) } }),
+      400,
+      "INVALID_FACTS",
+    );
     expect(err.details.map((d) => d.path)).toEqual(["/tipoAtendimento"]);
-    const err2 = expectError(await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ protocoloValidado: "true" }) } }), 400, "INVALID_FACTS");
+    const err2 = expectError(
+      await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ protocoloValidado: "true" }) } }),
+      400,
+      "INVALID_FACTS",
+    );
     expect(err2.details.map((d) => d.path)).toEqual(["/protocoloValidado"]);
-    const ok = await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts({ canalOrigem: null, numero: null }) } });
+    const ok = await call(app, {
+      url: `/v1/decide/${RECLAME}`,
+      body: { facts: reclameFacts({ canalOrigem: null, numero: null }) },
+    });
     expect(ok.statusCode).toBe(200);
   });
 
@@ -328,7 +417,14 @@ describe("POST /v1/decide/{ruleset}", () => {
 
   it("the request body itself is strict: facts must be an object, explain a boolean, no extra fields", async () => {
     const { app } = await seeded();
-    for (const body of [{}, { facts: "x" }, { facts: [] }, { facts: null }, { facts: reclameFacts(), explain: "true" }, { facts: reclameFacts(), extra: 1 }]) {
+    for (const body of [
+      {},
+      { facts: "x" },
+      { facts: [] },
+      { facts: null },
+      { facts: reclameFacts(), explain: "true" },
+      { facts: reclameFacts(), extra: 1 },
+    ]) {
       const res = await call(app, { url: `/v1/decide/${RECLAME}`, body });
       expectError(res, 400);
     }
@@ -336,8 +432,12 @@ describe("POST /v1/decide/{ruleset}", () => {
 
   it("a rule-set defect at run time (broken invariant) is a 500 envelope with no internals", async () => {
     const { app, dataDir } = await empty();
-    expect((await call(app, { url: "/v1/rulesets/defeito/versions", body: { source: BROKEN_INVARIANT_SOURCE } })).statusCode).toBe(201);
-    expect(json(await call(app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({ total: 5 });
+    expect(
+      (await call(app, { url: "/v1/rulesets/defeito/versions", body: { source: BROKEN_INVARIANT_SOURCE } })).statusCode,
+    ).toBe(201);
+    expect(json(await call(app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({
+      total: 5,
+    });
     const res = await call(app, { url: "/v1/decide/defeito", body: { facts: { valor: 500 } } });
     const err = expectError(res, 500);
     expect(err.code).toMatch(/RULESET_DEFECT|INTERNAL_ERROR/);
@@ -361,7 +461,13 @@ describe("POST /v1/decide/{ruleset}/batch", () => {
     expect(body.ruleset).toBe(RECLAME);
     expect(body.version).toBe(1);
     expect(body.results).toHaveLength(5);
-    expect(body.results.map((r: any) => r.decision?.acao ?? r.error?.code)).toEqual(["DESIGNAR", "ABRIR_FALE_CONOSCO", "INVALID_FACTS", "ADIAR_REVISAO", "REVISAR_SERVICO"]);
+    expect(body.results.map((r: any) => r.decision?.acao ?? r.error?.code)).toEqual([
+      "DESIGNAR",
+      "ABRIR_FALE_CONOSCO",
+      "INVALID_FACTS",
+      "ADIAR_REVISAO",
+      "REVISAR_SERVICO",
+    ]);
     expect(body.results[2].error.details.map((d: any) => d.path)).toEqual(["/tipoCliente"]);
     expect(body.results[2].decision).toBeUndefined();
     expect(body.results[4].decision.servicosValidos).toContain("Reembolso");
@@ -370,23 +476,39 @@ describe("POST /v1/decide/{ruleset}/batch", () => {
   it("an empty batch is fine; unknown rule set is 404; 1001 items are refused with 400 BATCH_TOO_LARGE", async () => {
     const { app } = await withMini();
     expect(json(await call(app, { url: "/v1/decide/mini/batch", body: { items: [] } })).results).toEqual([]);
-    expectError(await call(app, { url: "/v1/decide/nao-existe/batch", body: { items: [{ facts: { valor: 1 } }] } }), 404, "NOT_FOUND");
+    expectError(
+      await call(app, { url: "/v1/decide/nao-existe/batch", body: { items: [{ facts: { valor: 1 } }] } }),
+      404,
+      "NOT_FOUND",
+    );
     const thousand = Array.from({ length: 1000 }, (_, i) => ({ facts: { valor: i } }));
     const ok = await call(app, { url: "/v1/decide/mini/batch", body: { items: thousand } });
     expect(ok.statusCode).toBe(200);
     expect(json(ok).results).toHaveLength(1000);
     expect(json(ok).results[150].decision).toEqual({ marca: 1, faixa: "ALTA" });
-    const err = expectError(await call(app, { url: "/v1/decide/mini/batch", body: { items: [...thousand, { facts: { valor: 1 } }] } }), 400, "BATCH_TOO_LARGE");
+    const err = expectError(
+      await call(app, { url: "/v1/decide/mini/batch", body: { items: [...thousand, { facts: { valor: 1 } }] } }),
+      400,
+      "BATCH_TOO_LARGE",
+    );
     expect(err.message).toMatch(/1000/);
   });
 
   it("?version=N pins the batch too", async () => {
     const { app } = await withMini();
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(2) } })).statusCode).toBe(201);
-    const res = json(await call(app, { url: "/v1/decide/mini/batch?version=1", body: { items: [{ facts: { valor: 1 } }] } }));
+    expect(
+      (await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(2) } }))
+        .statusCode,
+    ).toBe(201);
+    const res = json(
+      await call(app, { url: "/v1/decide/mini/batch?version=1", body: { items: [{ facts: { valor: 1 } }] } }),
+    );
     expect(res.version).toBe(1);
     expect(res.results[0].decision.marca).toBe(1);
-    expect(json(await call(app, { url: "/v1/decide/mini/batch", body: { items: [{ facts: { valor: 1 } }] } })).results[0].decision.marca).toBe(2);
+    expect(
+      json(await call(app, { url: "/v1/decide/mini/batch", body: { items: [{ facts: { valor: 1 } }] } })).results[0]
+        .decision.marca,
+    ).toBe(2);
     expectError(await call(app, { url: "/v1/decide/mini/batch?version=3", body: { items: [] } }), 404, "NOT_FOUND");
   });
 });
@@ -394,7 +516,9 @@ describe("POST /v1/decide/{ruleset}/batch", () => {
 describe("reading rule sets", () => {
   it("GET /v1/rulesets lists {name, version, description, updatedAt}", async () => {
     const { app } = await seeded();
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
+    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(
+      201,
+    );
     const list = json(await call(app, { url: "/v1/rulesets" }));
     expect(list.map((r: any) => r.name)).toEqual(["mini", RECLAME]);
     for (const r of list) {
@@ -459,7 +583,12 @@ describe("POST /v1/rulesets/{name}/validate", () => {
     const d = res.diagnostics.find((x: any) => x.severity === "error");
     expect(d).toMatchObject({ severity: "error", code: "check/unknown-fact" });
     const at = positionOf(source, "valorr");
-    expect({ line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn }).toEqual({ line: at.line, column: at.column, endLine: at.line, endColumn: at.column + "valorr".length });
+    expect({ line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn }).toEqual({
+      line: at.line,
+      column: at.column,
+      endLine: at.line,
+      endColumn: at.column + "valorr".length,
+    });
     expect(d.message).toMatch(/valorr/);
   });
 
@@ -528,7 +657,12 @@ describe("POST /v1/rulesets/{name}/test", () => {
     expect(r).toMatchObject({ passed: 0, failed: 2 });
     expect(r.cases[0].differences).toEqual([expect.objectContaining({ path: "marca", expected: 7, actual: 1 })]);
     expect(r.coverage).toBeTypeOf("object");
-    const fresh = json(await call(app, { url: "/v1/rulesets/novo/test", body: { source: miniSource(3, "novo"), tests: miniSuite(3, "novo") } }));
+    const fresh = json(
+      await call(app, {
+        url: "/v1/rulesets/novo/test",
+        body: { source: miniSource(3, "novo"), tests: miniSuite(3, "novo") },
+      }),
+    );
     expect(fresh).toMatchObject({ passed: 2, failed: 0 });
   });
 
@@ -537,19 +671,45 @@ describe("POST /v1/rulesets/{name}/test", () => {
     expectError(await call(app, { url: "/v1/rulesets/nao-existe/test", body: {} }), 404, "NOT_FOUND");
     expectError(await call(app, { url: "/v1/rulesets/mini/test", body: { tests: "suite: mini\ncases: 3\n" } }), 422);
     expectError(await call(app, { url: "/v1/rulesets/mini/test", body: { tests: miniSuite(1, "outro") } }), 422);
-    const bad = expectError(await call(app, { url: "/v1/rulesets/mini/test", body: { source: miniSource(1).replace("valor >= 100", "valor >=") } }), 422, "RULESET_INVALID");
+    const bad = expectError(
+      await call(app, {
+        url: "/v1/rulesets/mini/test",
+        body: { source: miniSource(1).replace("valor >= 100", "valor >=") },
+      }),
+      422,
+      "RULESET_INVALID",
+    );
     expect(bad.details.length).toBeGreaterThan(0);
     expect(bad.details[0]).toHaveProperty("line");
-    expectError(await call(app, { url: "/v1/rulesets/sem-suite/test", body: { source: miniSource(1, "sem-suite") } }), 422);
+    expectError(
+      await call(app, { url: "/v1/rulesets/sem-suite/test", body: { source: miniSource(1, "sem-suite") } }),
+      422,
+    );
   });
 });
 
 describe("GET /v1/audit", () => {
   it("records who, when, version, message and hash for every seed, publish and rollback", async () => {
     const { app } = await seeded();
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), message: "primeira versão" } })).statusCode).toBe(201);
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), message: "segunda versão" } })).statusCode).toBe(201);
-    expect((await call(app, { url: "/v1/rulesets/mini/rollback", body: { version: 1, message: "volta" } })).statusCode).toBe(201);
+    expect(
+      (
+        await call(app, {
+          url: "/v1/rulesets/mini/versions",
+          body: { source: miniSource(1), message: "primeira versão" },
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await call(app, {
+          url: "/v1/rulesets/mini/versions",
+          body: { source: miniSource(2), message: "segunda versão" },
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (await call(app, { url: "/v1/rulesets/mini/rollback", body: { version: 1, message: "volta" } })).statusCode,
+    ).toBe(201);
     const res = await call(app, { url: "/v1/audit" });
     expect(res.statusCode).toBe(200);
     const audit = json(res) as any[];

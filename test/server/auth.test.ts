@@ -9,7 +9,19 @@ import * as crypto from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { hashToken } from "../../server/auth.js";
 import { ConfigError, loadConfig } from "../../server/config.js";
-import { call, closeAfterEach, expectError, json, miniSource, miniSuite, newTokens, startApp, tempDir, type TestApp, type Tokens } from "./helpers.js";
+import {
+  call,
+  closeAfterEach,
+  expectError,
+  json,
+  miniSource,
+  miniSuite,
+  newTokens,
+  startApp,
+  tempDir,
+  type TestApp,
+  type Tokens,
+} from "./helpers.js";
 
 vi.mock("node:crypto", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:crypto")>();
@@ -28,7 +40,11 @@ beforeEach(() => {
 /** An app with tokens configured and the mini rule set published (v1, with suite) by the admin. */
 async function secured(env: Record<string, string> = {}): Promise<TestApp> {
   const t = keep(await startApp({ env: { TOKENS: tokens.env, ...env } }));
-  const res = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.all, body: { source: miniSource(1), tests: miniSuite(1) } });
+  const res = await call(t.app, {
+    url: "/v1/rulesets/mini/versions",
+    token: tokens.all,
+    body: { source: miniSource(1), tests: miniSuite(1) },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return t;
 }
@@ -53,8 +69,18 @@ const ROUTES: readonly Route[] = [
   { method: "GET", url: "/v1/rulesets/mini/versions/1", allowed: "any" },
   { method: "GET", url: "/v1/rulesets/mini/versions/1/compiled", allowed: "any" },
   { method: "POST", url: "/v1/decide/mini", body: { facts: { valor: 1 } }, allowed: ["decide", "all"] },
-  { method: "POST", url: "/v1/decide/mini/batch", body: { items: [{ facts: { valor: 1 } }] }, allowed: ["decide", "all"] },
-  { method: "POST", url: "/v1/rulesets/mini/validate", body: { source: miniSource(1) }, allowed: ["author", "publisher", "all"] },
+  {
+    method: "POST",
+    url: "/v1/decide/mini/batch",
+    body: { items: [{ facts: { valor: 1 } }] },
+    allowed: ["decide", "all"],
+  },
+  {
+    method: "POST",
+    url: "/v1/rulesets/mini/validate",
+    body: { source: miniSource(1) },
+    allowed: ["author", "publisher", "all"],
+  },
   { method: "POST", url: "/v1/rulesets/mini/test", body: {}, allowed: ["author", "publisher", "all"] },
   { method: "POST", url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) }, allowed: ["publisher", "all"] },
   { method: "POST", url: "/v1/rulesets/mini/rollback", body: { version: 1 }, allowed: ["publisher", "all"] },
@@ -87,9 +113,17 @@ describe("with tokens configured", () => {
       { authorization: `Bearer ${"x".repeat(5000)}` },
     ];
     // The API docs (/docs, /docs/json...) are public: see openapi.test.ts.
-    for (const route of [...ROUTES.filter((r) => !r.url.startsWith("/docs")), { method: "GET", url: "/v1/nada", allowed: "any" } as Route]) {
+    for (const route of [
+      ...ROUTES.filter((r) => !r.url.startsWith("/docs")),
+      { method: "GET", url: "/v1/nada", allowed: "any" } as Route,
+    ]) {
       for (const headers of bad) {
-        const res = await call(t.app, { method: route.method, url: route.url, headers, ...(route.body !== undefined ? { body: route.body } : {}) });
+        const res = await call(t.app, {
+          method: route.method,
+          url: route.url,
+          headers,
+          ...(route.body !== undefined ? { body: route.body } : {}),
+        });
         const err = expectError(res, 401, "UNAUTHORIZED");
         expect(res.body).not.toContain(tokens.all);
         expect(err.message).toMatch(/Bearer/);
@@ -99,9 +133,19 @@ describe("with tokens configured", () => {
 
   it("authentication happens before the body is read: an unauthenticated malformed or oversized body is still a 401", async () => {
     const t = await secured();
-    const malformed = await t.app.inject({ method: "POST", url: "/v1/decide/mini", payload: "{bad", headers: { "content-type": "application/json" } });
+    const malformed = await t.app.inject({
+      method: "POST",
+      url: "/v1/decide/mini",
+      payload: "{bad",
+      headers: { "content-type": "application/json" },
+    });
     expectError(malformed, 401, "UNAUTHORIZED");
-    const plain = await t.app.inject({ method: "POST", url: "/v1/rulesets/mini/versions", payload: "x", headers: { "content-type": "text/plain" } });
+    const plain = await t.app.inject({
+      method: "POST",
+      url: "/v1/rulesets/mini/versions",
+      payload: "x",
+      headers: { "content-type": "text/plain" },
+    });
     expectError(plain, 401, "UNAUTHORIZED");
   });
 
@@ -112,7 +156,12 @@ describe("with tokens configured", () => {
     for (const route of ROUTES) {
       for (const who of whos) {
         const allowed = route.allowed === "any" || route.allowed.includes(who);
-        const res = await call(t.app, { method: route.method, url: route.url, token: tokenOf(who), ...(route.body !== undefined ? { body: route.body } : {}) });
+        const res = await call(t.app, {
+          method: route.method,
+          url: route.url,
+          token: tokenOf(who),
+          ...(route.body !== undefined ? { body: route.body } : {}),
+        });
         table.push(`${route.method} ${route.url} as ${who}: ${res.statusCode}`);
         if (allowed) {
           expect(res.statusCode, `${route.method} ${route.url} as ${who}: ${res.body.slice(0, 300)}`).toBeLessThan(300);
@@ -127,25 +176,71 @@ describe("with tokens configured", () => {
 
   it("the specific refusals of the contract: decide token on publish, author token on publish, publisher on decide, decide on validate/test", async () => {
     const t = await secured();
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.decide, body: { source: miniSource(1) } }), 403, "FORBIDDEN");
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.author, body: { source: miniSource(1) } }), 403, "FORBIDDEN");
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/rollback", token: tokens.author, body: { version: 1 } }), 403, "FORBIDDEN");
-    expectError(await call(t.app, { url: "/v1/decide/mini", token: tokens.publisher, body: { facts: { valor: 1 } } }), 403, "FORBIDDEN");
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/validate", token: tokens.decide, body: { source: miniSource(1) } }), 403, "FORBIDDEN");
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.decide, body: { source: miniSource(1) } }),
+      403,
+      "FORBIDDEN",
+    );
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.author, body: { source: miniSource(1) } }),
+      403,
+      "FORBIDDEN",
+    );
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/rollback", token: tokens.author, body: { version: 1 } }),
+      403,
+      "FORBIDDEN",
+    );
+    expectError(
+      await call(t.app, { url: "/v1/decide/mini", token: tokens.publisher, body: { facts: { valor: 1 } } }),
+      403,
+      "FORBIDDEN",
+    );
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/validate", token: tokens.decide, body: { source: miniSource(1) } }),
+      403,
+      "FORBIDDEN",
+    );
     expectError(await call(t.app, { url: "/v1/rulesets/mini/test", token: tokens.decide, body: {} }), 403, "FORBIDDEN");
     // ...and nothing was published by the refused calls.
     expect(json(await call(t.app, { url: "/v1/rulesets/mini", token: tokens.decide })).versions).toHaveLength(1);
     // The allowed ones.
-    expect((await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode).toBe(200);
-    expect((await call(t.app, { url: "/v1/rulesets/mini/validate", token: tokens.author, body: { source: miniSource(1) } })).statusCode).toBe(200);
-    expect((await call(t.app, { url: "/v1/rulesets/mini/test", token: tokens.publisher, body: {} })).statusCode).toBe(200);
-    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1) } })).statusCode).toBe(201);
+    expect(
+      (await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode,
+    ).toBe(200);
+    expect(
+      (await call(t.app, { url: "/v1/rulesets/mini/validate", token: tokens.author, body: { source: miniSource(1) } }))
+        .statusCode,
+    ).toBe(200);
+    expect((await call(t.app, { url: "/v1/rulesets/mini/test", token: tokens.publisher, body: {} })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (
+        await call(t.app, {
+          url: "/v1/rulesets/mini/versions",
+          token: tokens.publisher,
+          body: { source: miniSource(1) },
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 
   it("the token's name is the author of publishes and roll backs (versions and audit)", async () => {
     const t = await secured();
-    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1), message: "por paulo" } })).statusCode).toBe(201);
-    expect((await call(t.app, { url: "/v1/rulesets/mini/rollback", token: tokens.publisher, body: { version: 1 } })).statusCode).toBe(201);
+    expect(
+      (
+        await call(t.app, {
+          url: "/v1/rulesets/mini/versions",
+          token: tokens.publisher,
+          body: { source: miniSource(1), message: "por paulo" },
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (await call(t.app, { url: "/v1/rulesets/mini/rollback", token: tokens.publisher, body: { version: 1 } }))
+        .statusCode,
+    ).toBe(201);
     const body = json(await call(t.app, { url: "/v1/rulesets/mini", token: tokens.author }));
     expect(body.versions.map((v: any) => v.author)).toEqual(["admin", "paulo", "paulo"]);
     const audit = json(await call(t.app, { url: "/v1/audit", token: tokens.author }));
@@ -161,7 +256,9 @@ describe("with tokens configured", () => {
     const spy = vi.mocked(crypto.timingSafeEqual);
     spy.mockClear();
     // The first configured token (crm) matches at once; the comparison still visits all 4 entries.
-    expect((await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode).toBe(200);
+    expect(
+      (await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode,
+    ).toBe(200);
     expect(spy.mock.calls.length).toBe(4);
     spy.mockClear();
     expectError(await call(t.app, { url: "/v1/rulesets", token: "nao-configurado" }), 401, "UNAUTHORIZED");
@@ -175,7 +272,9 @@ describe("without tokens", () => {
     const t = keep(await startApp());
     expect(t.config.tokens).toEqual([]);
     expect(t.config.host).toBe("127.0.0.1");
-    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
+    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(
+      201,
+    );
     expect((await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 1 } } })).statusCode).toBe(200);
     expect(json(await call(t.app, { url: "/v1/audit" }))[0].author).toBe("local");
   });
@@ -199,20 +298,24 @@ describe("loadConfig", () => {
       expect(ok.host).toBe(host);
       expect(ok.tokens.map((x) => x.name)).toEqual(["crm", "ana", "paulo", "admin"]);
     }
-    for (const host of ["127.0.0.1", "localhost", "::1"]) expect(loadConfig({ ...dataEnv, HOST: host }).host).toBe(host);
+    for (const host of ["127.0.0.1", "localhost", "::1"])
+      expect(loadConfig({ ...dataEnv, HOST: host }).host).toBe(host);
   });
 
-  it("a HOST name that merely starts with \"127.\" is not proof of loopback: refused without tokens", () => {
+  it('a HOST name that merely starts with "127." is not proof of loopback: refused without tokens', () => {
     expect(() => loadConfig({ ...dataEnv, HOST: "127.example.com" })).toThrow(ConfigError);
   });
 
   it("reads TOKENS_FILE in JSON form", async () => {
     const dir = await tempDir("tokens-");
     const file = join(dir, "tokens.json");
-    await writeFile(file, JSON.stringify([
-      { name: "crm", roles: ["decide"], sha256: hashToken(tokens.decide) },
-      { name: "paulo", roles: ["publisher", "author"], sha256: hashToken(tokens.publisher) },
-    ]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { name: "crm", roles: ["decide"], sha256: hashToken(tokens.decide) },
+        { name: "paulo", roles: ["publisher", "author"], sha256: hashToken(tokens.publisher) },
+      ]),
+    );
     const config = loadConfig({ ...dataEnv, TOKENS_FILE: "tokens.json" }, dir);
     expect(config.tokens).toEqual([
       { name: "crm", roles: ["decide"], sha256: hashToken(tokens.decide) },
@@ -220,9 +323,23 @@ describe("loadConfig", () => {
     ]);
     // And the app honours it.
     const t = keep(await startApp({ env: { TOKENS_FILE: file } }));
-    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1) } })).statusCode).toBe(201);
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.decide, body: { source: miniSource(1) } }), 403, "FORBIDDEN");
-    expect((await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode).toBe(200);
+    expect(
+      (
+        await call(t.app, {
+          url: "/v1/rulesets/mini/versions",
+          token: tokens.publisher,
+          body: { source: miniSource(1) },
+        })
+      ).statusCode,
+    ).toBe(201);
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.decide, body: { source: miniSource(1) } }),
+      403,
+      "FORBIDDEN",
+    );
+    expect(
+      (await call(t.app, { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 1 } } })).statusCode,
+    ).toBe(200);
   });
 
   it("reads TOKENS_FILE in line form (comments, blank lines, `;`) and merges TOKENS", async () => {
@@ -231,7 +348,10 @@ describe("loadConfig", () => {
       join(dir, "tokens.txt"),
       `# tokens da central\n\ncrm:decide:${hashToken(tokens.decide)}\n  ana:author:${hashToken(tokens.author)}  \n# fim\n`,
     );
-    const config = loadConfig({ ...dataEnv, TOKENS_FILE: "tokens.txt", TOKENS: `paulo:publisher:${hashToken(tokens.publisher)}` }, dir);
+    const config = loadConfig(
+      { ...dataEnv, TOKENS_FILE: "tokens.txt", TOKENS: `paulo:publisher:${hashToken(tokens.publisher)}` },
+      dir,
+    );
     expect(config.tokens.map((x) => [x.name, x.roles])).toEqual([
       ["crm", ["decide"]],
       ["ana", ["author"]],
@@ -261,7 +381,10 @@ describe("loadConfig", () => {
     [`crm:decide:${h.toUpperCase().slice(0, 10)}`, /token 1.*crm.*sha256/],
     [`crm::${h}`, /token 1.*crm/],
     [`nome com espaço:decide:${h}`, /token 1.*nome/],
-    [`[{"name": "crm", "roles": ["decide"], "sha256": "${h}"}, {"name": "x", "roles": "decide", "sha256": "${h}"}]`, /token 2.*x/],
+    [
+      `[{"name": "crm", "roles": ["decide"], "sha256": "${h}"}, {"name": "x", "roles": "decide", "sha256": "${h}"}]`,
+      /token 2.*x/,
+    ],
     [`[{"name": "crm", "roles": ["decide"]`, /JSON/],
   ];
 

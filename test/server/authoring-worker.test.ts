@@ -12,12 +12,28 @@ import { threadId } from "node:worker_threads";
 import { describe, expect, it, vi } from "vitest";
 import { compileSource } from "../../dsl/compile/pipeline.js";
 import { DEFAULT_LIMITS, type AuthoringJob } from "../../server/authoring/job.js";
-import { AuthoringPool, AuthoringTimeoutError, AuthoringWorkerError, inlineRunner } from "../../server/authoring/pool.js";
+import {
+  AuthoringPool,
+  AuthoringTimeoutError,
+  AuthoringWorkerError,
+  inlineRunner,
+} from "../../server/authoring/pool.js";
 import { joinTransfer, PART_SIZE, splitForTransfer } from "../../server/authoring/transfer.js";
 import { loadConfig } from "../../server/config.js";
 import { ApiError } from "../../server/errors.js";
 import { runJob } from "../../server/publish.js";
-import { call, closeAfterEach, expectError, json, miniSource, miniSuite, ROOT, SHIPPED_RULES, slowSource, startApp } from "./helpers.js";
+import {
+  call,
+  closeAfterEach,
+  expectError,
+  json,
+  miniSource,
+  miniSuite,
+  ROOT,
+  SHIPPED_RULES,
+  slowSource,
+  startApp,
+} from "./helpers.js";
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
@@ -85,7 +101,10 @@ describe("the authoring pool", () => {
 
   it("a timed-out job is a 503 AUTHORING_TIMEOUT for the API", async () => {
     const pool = fixturePool();
-    const err = await runJob({ runner: pool, limits: DEFAULT_LIMITS, timeoutMs: 300 }, { name: "trava", source: "", tests: null, wantCompiled: false }).catch((e: unknown) => e);
+    const err = await runJob(
+      { runner: pool, limits: DEFAULT_LIMITS, timeoutMs: 300 },
+      { name: "trava", source: "", tests: null, wantCompiled: false },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ statusCode: 503, code: "AUTHORING_TIMEOUT" });
   });
@@ -112,8 +131,19 @@ describe("moving a large compiled rule set to the main thread in parts", () => {
     const rows = Array.from({ length: PART_SIZE * 2 + 7 }, (_, i) => ({ inputs: [i], outputs: [`F${i}`] }));
     const record: Record<string, unknown> = {};
     for (let i = 0; i < PART_SIZE + 3; i++) record[`r:${i}`] = { kind: "rule", rule: i };
-    Object.defineProperty(record, "__proto__", { value: { kind: "estranho" }, enumerable: true, configurable: true, writable: true });
-    const value = { name: "x", rules: Array.from({ length: PART_SIZE * 3 }, (_, i) => ({ name: `regra ${i}` })), handlers: record, tables: { t: { rows, hitPolicy: "first" } }, small: [1, 2, 3] };
+    Object.defineProperty(record, "__proto__", {
+      value: { kind: "estranho" },
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    const value = {
+      name: "x",
+      rules: Array.from({ length: PART_SIZE * 3 }, (_, i) => ({ name: `regra ${i}` })),
+      handlers: record,
+      tables: { t: { rows, hitPolicy: "first" } },
+      small: [1, 2, 3],
+    };
     const { shell, parts } = splitForTransfer(value);
     expect(parts.length).toBeGreaterThan(6);
     expect(shell.rules).toEqual([]);
@@ -130,7 +160,10 @@ describe("moving a large compiled rule set to the main thread in parts", () => {
     let table = "tables:\n  - name: faixas\n    inputs: [valor]\n    outputs: [faixa]\n    rows:\n";
     for (let i = 0; i < PART_SIZE + 50; i++) table += `      - [${i}, "F${i}"]\n`;
     const source = slowSource(3, PART_SIZE + 20, "grande")
-      .replace("  soma: { type: integer, default: 0 }\n", "  soma: { type: integer, default: 0 }\n  faixa: { type: string, nullable: true }\n")
+      .replace(
+        "  soma: { type: integer, default: 0 }\n",
+        "  soma: { type: integer, default: 0 }\n  faixa: { type: string, nullable: true }\n",
+      )
       .replace("rules:\n", `${table}rules:\n  - name: aplicar faixa\n    then: faixa = faixas.faixa\n`);
     const local = compileSource(source);
     expect(local.ok, JSON.stringify(local.diagnostics.slice(0, 2))).toBe(true);
@@ -156,13 +189,22 @@ describe("limits", () => {
     const sixth = lines.findIndex((l) => l.includes("- name: regra 5")) + 1;
     const validate = json(await call(t.app, { url: "/v1/rulesets/grande/validate", body: { source } }));
     expect(validate.ok).toBe(false);
-    expect(validate.diagnostics).toEqual([expect.objectContaining({ severity: "error", code: "ruleset/too-many-rules", line: sixth, column: 5 })]);
+    expect(validate.diagnostics).toEqual([
+      expect.objectContaining({ severity: "error", code: "ruleset/too-many-rules", line: sixth, column: 5 }),
+    ]);
     expect(validate.diagnostics[0].message).toMatch(/MAX_RULES/);
-    const err = expectError(await call(t.app, { url: "/v1/rulesets/grande/versions", body: { source } }), 422, "RULESET_TOO_LARGE");
+    const err = expectError(
+      await call(t.app, { url: "/v1/rulesets/grande/versions", body: { source } }),
+      422,
+      "RULESET_TOO_LARGE",
+    );
     expect(err.details).toEqual(validate.diagnostics);
     expectError(await call(t.app, { url: "/v1/rulesets/grande" }), 404, "NOT_FOUND");
     // At the limit it publishes.
-    expect((await call(t.app, { url: "/v1/rulesets/grande/versions", body: { source: slowSource(1, 4, "grande") } })).statusCode).toBe(201);
+    expect(
+      (await call(t.app, { url: "/v1/rulesets/grande/versions", body: { source: slowSource(1, 4, "grande") } }))
+        .statusCode,
+    ).toBe(201);
   });
 
   it("more table rows than MAX_TABLE_ROWS (all tables together): the diagnostic is at the first row beyond the limit", async () => {
@@ -205,15 +247,24 @@ rules:
 
   it("AUTHORING_WORKERS=0 runs the same checks on the main thread", async () => {
     const t = keep(await startApp({ env: { AUTHORING_WORKERS: "0", MAX_RULES: "5" } }));
-    const validate = json(await call(t.app, { url: "/v1/rulesets/grande/validate", body: { source: slowSource(1, 6, "grande") } }));
+    const validate = json(
+      await call(t.app, { url: "/v1/rulesets/grande/validate", body: { source: slowSource(1, 6, "grande") } }),
+    );
     expect(validate.diagnostics.map((d: { code: string }) => d.code)).toEqual(["ruleset/too-many-rules"]);
-    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
+    expect(
+      (await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } }))
+        .statusCode,
+    ).toBe(201);
   });
 });
 
 describe("a large publish does not stall deciding (real listening server)", () => {
   it("while 3,000 rules compile, /health and decisions keep answering before the publish answers", async () => {
-    const t = keep(await startApp({ env: { MAX_RULES: "5000", HANDLER_TIMEOUT_MS: "600000", REQUEST_TIMEOUT_MS: "600000", LOG_LEVEL: "silent" } }));
+    const t = keep(
+      await startApp({
+        env: { MAX_RULES: "5000", HANDLER_TIMEOUT_MS: "600000", REQUEST_TIMEOUT_MS: "600000", LOG_LEVEL: "silent" },
+      }),
+    );
     const events: string[] = [];
     // Server-side marks: the publish handler starts; the publish reaches the store (compiled,
     // checked and built by then). Between the two is the authoring work.
@@ -225,16 +276,25 @@ describe("a large publish does not stall deciding (real listening server)", () =
       if (name === "enorme") events.push("publish storing");
       return storePublish(name, input);
     };
-    expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
+    expect(
+      (await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } }))
+        .statusCode,
+    ).toBe(201);
     // Start the worker before the measured publish (its first start loads the compiler).
-    expect(json(await call(t.app, { url: "/v1/rulesets/mini/validate", body: { source: miniSource(1) } })).ok).toBe(true);
+    expect(json(await call(t.app, { url: "/v1/rulesets/mini/validate", body: { source: miniSource(1) } })).ok).toBe(
+      true,
+    );
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     const address = t.app.server.address();
     const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 
     let publishDone = false;
     const big = slowSource(7, 3000, "enorme");
-    const publishing = fetch(`${base}/v1/rulesets/enorme/versions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ source: big }) }).then(async (res) => {
+    const publishing = fetch(`${base}/v1/rulesets/enorme/versions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ source: big }),
+    }).then(async (res) => {
       events.push(`publish ${res.status}`);
       publishDone = true;
       return res.json() as Promise<{ version?: number }>;
@@ -246,7 +306,11 @@ describe("a large publish does not stall deciding (real listening server)", () =
         events.push(`health ${res.status}`);
         await res.arrayBuffer();
       } else {
-        const res = await fetch(`${base}/v1/decide/mini`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ facts: { valor: 150 } }) });
+        const res = await fetch(`${base}/v1/decide/mini`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ facts: { valor: 150 } }),
+        });
         const body = (await res.json()) as { decision?: { faixa?: string } };
         events.push(`decide ${res.status} ${body.decision?.faixa ?? "-"}`);
       }
@@ -263,7 +327,11 @@ describe("a large publish does not stall deciding (real listening server)", () =
     expect(duringCompile.filter((e) => e === "decide 200 ALTA").length).toBeGreaterThanOrEqual(5);
     expect(duringCompile.every((e) => e === "health 200" || e === "decide 200 ALTA")).toBe(true);
     // And the big rule set decides.
-    const res = await fetch(`${base}/v1/decide/enorme`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ facts: { valor: 10 } }) });
+    const res = await fetch(`${base}/v1/decide/enorme`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ facts: { valor: 10 } }),
+    });
     expect(await res.json()).toMatchObject({ version: 1, decision: { marca: 7, soma: 10 } });
   });
 });

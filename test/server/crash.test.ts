@@ -40,7 +40,12 @@ afterAll(() => removeTempDirs(true));
 /** A RULES_DIR with copies of two shipped rule sets (+ suites), the mini rule set and a README. */
 async function rulesDir(): Promise<string> {
   const dir = await tempDir("rules-");
-  for (const f of ["reclame-designacao.yaml", "reclame-designacao.test.yaml", "reclame-duplicidade.yaml", "reclame-duplicidade.test.yaml"]) {
+  for (const f of [
+    "reclame-designacao.yaml",
+    "reclame-designacao.test.yaml",
+    "reclame-duplicidade.yaml",
+    "reclame-duplicidade.test.yaml",
+  ]) {
     await copyFile(join(SHIPPED_RULES, f), join(dir, f));
   }
   await writeFile(join(dir, "mini.yaml"), miniSource(1));
@@ -67,7 +72,10 @@ async function exists(p: string): Promise<boolean> {
 /** Publishes miniSource(m) for each marker through the API. */
 async function publishMarkers(t: TestApp, markers: number[]): Promise<void> {
   for (const m of markers) {
-    const res = await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(m), tests: miniSuite(m), message: `marca ${m}` } });
+    const res = await call(t.app, {
+      url: "/v1/rulesets/mini/versions",
+      body: { source: miniSource(m), tests: miniSuite(m), message: `marca ${m}` },
+    });
     expect(res.statusCode, res.body).toBe(201);
   }
 }
@@ -103,8 +111,20 @@ describe("seeding", () => {
       body: {
         facts: {
           reclames: [
-            { numero: "202", clienteId: "C1", servico: "Reembolso", tipoEntrada: "RECLAME", registradoEm: "2026-04-01T10:00" },
-            { numero: "201", clienteId: "C1", servico: "Reembolso", tipoEntrada: "RECLAME", registradoEm: "2026-04-01T09:00" },
+            {
+              numero: "202",
+              clienteId: "C1",
+              servico: "Reembolso",
+              tipoEntrada: "RECLAME",
+              registradoEm: "2026-04-01T10:00",
+            },
+            {
+              numero: "201",
+              clienteId: "C1",
+              servico: "Reembolso",
+              tipoEntrada: "RECLAME",
+              registradoEm: "2026-04-01T09:00",
+            },
           ],
         },
       },
@@ -127,7 +147,10 @@ describe("seeding", () => {
     await writeFile(join(dir, "mini.yaml"), miniSource(9));
     await writeFile(join(dir, "mini.test.yaml"), miniSuite(9));
     const reclame = await readFile(join(dir, "reclame-designacao.yaml"), "utf8");
-    await writeFile(join(dir, "reclame-designacao.yaml"), reclame.replace("description: >-", "description: >-\n  ALTERADO."));
+    await writeFile(
+      join(dir, "reclame-designacao.yaml"),
+      reclame.replace("description: >-", "description: >-\n  ALTERADO."),
+    );
     await writeFile(join(dir, "novo.yaml"), miniSource(5, "novo"));
 
     const second = await start({ dataDir: first.dataDir, rulesDir: dir });
@@ -141,7 +164,9 @@ describe("seeding", () => {
     const r = json(await call(second.app, { url: "/v1/rulesets/reclame-designacao" }));
     expect(r.version).toBe(1);
     expect(r.source).toBe(reclame);
-    expect(json(await call(second.app, { url: "/v1/decide/novo", body: { facts: { valor: 1 } } })).decision.marca).toBe(5);
+    expect(json(await call(second.app, { url: "/v1/decide/novo", body: { facts: { valor: 1 } } })).decision.marca).toBe(
+      5,
+    );
     const audit = json(await call(second.app, { url: "/v1/audit" }));
     expect(audit.filter((a: any) => a.ruleset === "mini").map((a: any) => [a.action, a.version])).toEqual([
       ["seed", 1],
@@ -157,8 +182,13 @@ describe("seeding", () => {
     await writeFile(join(dir, "trocado.yaml"), miniSource(1, "outro-nome"));
     const t = await start({ rulesDir: dir });
     expect(t.seed?.seeded.sort()).toEqual(["mini", "reclame-designacao", "reclame-duplicidade"]);
-    expect(t.seed?.problems.map((p) => p.path).sort()).toEqual([join(dir, "quebrado.yaml"), join(dir, "reprovado.yaml"), join(dir, "trocado.yaml")]);
-    for (const name of ["quebrado", "reprovado", "trocado", "outro-nome"]) expectError(await call(t.app, { url: `/v1/rulesets/${name}` }), 404, "NOT_FOUND");
+    expect(t.seed?.problems.map((p) => p.path).sort()).toEqual([
+      join(dir, "quebrado.yaml"),
+      join(dir, "reprovado.yaml"),
+      join(dir, "trocado.yaml"),
+    ]);
+    for (const name of ["quebrado", "reprovado", "trocado", "outro-nome"])
+      expectError(await call(t.app, { url: `/v1/rulesets/${name}` }), 404, "NOT_FOUND");
     expect((await call(t.app, { url: "/ready" })).statusCode).toBe(200);
   });
 });
@@ -202,12 +232,19 @@ describe("restart after a crash mid-write", () => {
     expect(body.version).toBe(2);
     expect(body.source).toBe(miniSource(2));
     expect(body.versions.map((v: any) => v.version)).toEqual([1, 2]);
-    expectError(await call(second.app, { url: "/v1/decide/mini?version=3", body: { facts: { valor: 1 } } }), 404, "NOT_FOUND");
+    expectError(
+      await call(second.app, { url: "/v1/decide/mini?version=3", body: { facts: { valor: 1 } } }),
+      404,
+      "NOT_FOUND",
+    );
     expectError(await call(second.app, { url: "/v1/rulesets/mini/versions/3" }), 404, "NOT_FOUND");
     expect(await decideMini(second, "?version=1")).toEqual({ version: 1, marca: 1 });
 
     // The damaged number is never reused: the next publish is v4.
-    const res = await call(second.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(4), tests: miniSuite(4) } });
+    const res = await call(second.app, {
+      url: "/v1/rulesets/mini/versions",
+      body: { source: miniSource(4), tests: miniSuite(4) },
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(json(res).version).toBe(4);
     expect(await decideMini(second)).toEqual({ version: 4, marca: 4 });
@@ -225,8 +262,19 @@ describe("restart after a crash mid-write", () => {
     await first.close();
     const dataDir = first.dataDir;
     // v3 exists on disk (the commit point) but active.json still names v2 and audit.jsonl has no line.
-    const content = { name: "mini", version: 3, source: miniSource(3), tests: miniSuite(3), author: "ana", message: "interrompida", createdAt: "2026-04-01T12:00:00.000Z" };
-    await writeFile(versionPath(dataDir, "mini", 3), `${JSON.stringify({ ...content, hash: versionHash(content) }, null, 2)}\n`);
+    const content = {
+      name: "mini",
+      version: 3,
+      source: miniSource(3),
+      tests: miniSuite(3),
+      author: "ana",
+      message: "interrompida",
+      createdAt: "2026-04-01T12:00:00.000Z",
+    };
+    await writeFile(
+      versionPath(dataDir, "mini", 3),
+      `${JSON.stringify({ ...content, hash: versionHash(content) }, null, 2)}\n`,
+    );
 
     const second = await start({ dataDir });
     const paths = second.problems.map((p) => p.path);
@@ -235,7 +283,13 @@ describe("restart after a crash mid-write", () => {
     expect(await decideMini(second)).toEqual({ version: 3, marca: 3 });
     const audit = json(await call(second.app, { url: "/v1/audit" }));
     expect(audit.map((a: any) => a.version)).toEqual([1, 2, 3]);
-    expect(audit[2]).toMatchObject({ ruleset: "mini", version: 3, author: "ana", message: "interrompida", hash: versionHash(content) });
+    expect(audit[2]).toMatchObject({
+      ruleset: "mini",
+      version: 3,
+      author: "ana",
+      message: "interrompida",
+      hash: versionHash(content),
+    });
     const pointer = JSON.parse(await readFile(join(dataDir, "rulesets", "mini", "active.json"), "utf8"));
     expect(pointer).toEqual({ version: 3, hash: versionHash(content) });
   });
@@ -276,11 +330,21 @@ describe("restart after a crash mid-write", () => {
     // Without the file in RULES_DIR, nothing re-seeds it.
     const emptyRules = await tempDir("rules-");
     const second = await start({ dataDir: first.dataDir, rulesDir: emptyRules });
-    expect(second.problems.map((p) => p.path)).toEqual(expect.arrayContaining([v1, join(first.dataDir, "rulesets", "reclame-duplicidade")]));
+    expect(second.problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining([v1, join(first.dataDir, "rulesets", "reclame-duplicidade")]),
+    );
     expectError(await call(second.app, { url: "/v1/rulesets/reclame-duplicidade" }), 404, "NOT_FOUND");
-    expectError(await call(second.app, { url: "/v1/decide/reclame-duplicidade", body: { facts: { reclames: [] } } }), 404, "NOT_FOUND");
+    expectError(
+      await call(second.app, { url: "/v1/decide/reclame-duplicidade", body: { facts: { reclames: [] } } }),
+      404,
+      "NOT_FOUND",
+    );
     expect(await decideMini(second)).toEqual({ version: 1, marca: 1 });
     expect((await call(second.app, { url: "/ready" })).statusCode).toBe(200);
-    expect((await readdir(join(first.dataDir, "rulesets"))).sort()).toEqual(["mini", "reclame-designacao", "reclame-duplicidade"]);
+    expect((await readdir(join(first.dataDir, "rulesets"))).sort()).toEqual([
+      "mini",
+      "reclame-designacao",
+      "reclame-duplicidade",
+    ]);
   });
 });

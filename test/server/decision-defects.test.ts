@@ -45,7 +45,13 @@ const EXPECTED_DETAILS = [
     ...position("- name: porTipo", "porTipo"),
     message: 'a tabela "porTipo" (política unique) não tem linha para estes fatos e a saída "grupo" não aceita nulo',
   },
-  { ruleset: "grupos", version: 1, output: "grupo", ...position("  grupo: {", "grupo"), message: expect.stringContaining('"grupo"') },
+  {
+    ruleset: "grupos",
+    version: 1,
+    output: "grupo",
+    ...position("  grupo: {", "grupo"),
+    message: expect.stringContaining('"grupo"'),
+  },
 ];
 
 describe("a non-nullable output left null by a unique table with no row for the facts", () => {
@@ -53,12 +59,16 @@ describe("a non-nullable output left null by a unique table with no row for the 
     const t = keep(await startApp());
     const published = await call(t.app, { url: "/v1/rulesets/grupos/versions", body: { source: SOURCE } });
     expect(published.statusCode, published.body).toBe(201);
-    expect(json(await call(t.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "x" } } })).decision).toEqual({ grupo: "A" });
+    expect(json(await call(t.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "x" } } })).decision).toEqual({
+      grupo: "A",
+    });
 
     for (const explain of [false, true]) {
       const res = await call(t.app, { url: "/v1/decide/grupos", body: { facts: { tipo: "tipo-sem-linha" }, explain } });
       const err = expectError(res, 500, "RULESET_DEFECT");
-      expect(err.message).toContain('a tabela "porTipo" (política unique) não tem linha para estes fatos e a saída "grupo" não aceita nulo');
+      expect(err.message).toContain(
+        'a tabela "porTipo" (política unique) não tem linha para estes fatos e a saída "grupo" não aceita nulo',
+      );
       expect(err.details).toEqual(EXPECTED_DETAILS);
       expect(res.body).not.toContain("tipo-sem-linha");
       expect(res.body).not.toContain('"decision"');
@@ -68,7 +78,10 @@ describe("a non-nullable output left null by a unique table with no row for the 
   it("batch: that item gets the RULESET_DEFECT error, the others decide", async () => {
     const t = keep(await startApp());
     expect((await call(t.app, { url: "/v1/rulesets/grupos/versions", body: { source: SOURCE } })).statusCode).toBe(201);
-    const res = await call(t.app, { url: "/v1/decide/grupos/batch", body: { items: [{ facts: { tipo: "x" } }, { facts: { tipo: "y" } }, { facts: { tipo: "z" } }] } });
+    const res = await call(t.app, {
+      url: "/v1/decide/grupos/batch",
+      body: { items: [{ facts: { tipo: "x" } }, { facts: { tipo: "y" } }, { facts: { tipo: "z" } }] },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const batch = json(res);
     expect(batch.results).toHaveLength(3);

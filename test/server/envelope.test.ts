@@ -71,7 +71,12 @@ function raw(port: number, request: string): Promise<RawResponse> {
     });
     socket.on("close", () => {
       finish();
-      if (!settled) reject(new Error(`connection closed without a complete response: ${JSON.stringify(data.toString("utf8").slice(0, 300))}`));
+      if (!settled)
+        reject(
+          new Error(
+            `connection closed without a complete response: ${JSON.stringify(data.toString("utf8").slice(0, 300))}`,
+          ),
+        );
     });
     socket.on("error", () => undefined);
     socket.write(request);
@@ -82,7 +87,9 @@ function raw(port: number, request: string): Promise<RawResponse> {
 function expectEnvelope(res: RawResponse, status: number, code: string): void {
   expect(res.status, res.body.slice(0, 300)).toBe(status);
   expect(res.headers["content-type"]).toMatch(/^application\/json/);
-  const body = JSON.parse(res.body) as { error: { code: string; message: string; details: unknown[]; requestId: string } };
+  const body = JSON.parse(res.body) as {
+    error: { code: string; message: string; details: unknown[]; requestId: string };
+  };
   expect(Object.keys(body)).toEqual(["error"]);
   expect(body.error.code).toBe(code);
   expect(typeof body.error.message).toBe("string");
@@ -97,17 +104,29 @@ describe("transport-level errors speak the envelope", () => {
   it("a request the HTTP parser cannot read: 400 MALFORMED_REQUEST", async () => {
     const port = await listening();
     expectEnvelope(await raw(port, "ISTO NAO E HTTP\r\n\r\n"), 400, "MALFORMED_REQUEST");
-    expectEnvelope(await raw(port, "POST /v1/decide/mini HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"), 400, "MALFORMED_REQUEST");
+    expectEnvelope(
+      await raw(port, "POST /v1/decide/mini HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+      400,
+      "MALFORMED_REQUEST",
+    );
   });
 
   it("headers larger than the server accepts: 431 HEADERS_TOO_LARGE", async () => {
     const port = await listening();
-    expectEnvelope(await raw(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Grande: ${"a".repeat(20_000)}\r\n\r\n`), 431, "HEADERS_TOO_LARGE");
+    expectEnvelope(
+      await raw(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Grande: ${"a".repeat(20_000)}\r\n\r\n`),
+      431,
+      "HEADERS_TOO_LARGE",
+    );
   });
 
   it("a URL longer than the server accepts: 414 URI_TOO_LONG", async () => {
     const port = await listening();
-    expectEnvelope(await raw(port, `GET /v1/rulesets?x=${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`), 414, "URI_TOO_LONG");
+    expectEnvelope(
+      await raw(port, `GET /v1/rulesets?x=${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      414,
+      "URI_TOO_LONG",
+    );
   });
 
   it("a request whose headers do not arrive within REQUEST_TIMEOUT_MS: 408 REQUEST_TIMEOUT", async () => {
@@ -117,8 +136,16 @@ describe("transport-level errors speak the envelope", () => {
 
   it("router errors: a path parameter too long is 414 URI_TOO_LONG, a bad percent-encoding 400 BAD_URL", async () => {
     const port = await listening();
-    expectEnvelope(await raw(port, `GET /v1/rulesets/${"a".repeat(150)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`), 414, "URI_TOO_LONG");
-    expectEnvelope(await raw(port, "GET /v1/rulesets/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 400, "BAD_URL");
+    expectEnvelope(
+      await raw(port, `GET /v1/rulesets/${"a".repeat(150)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      414,
+      "URI_TOO_LONG",
+    );
+    expectEnvelope(
+      await raw(port, "GET /v1/rulesets/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      400,
+      "BAD_URL",
+    );
   });
 });
 
@@ -155,12 +182,24 @@ describe("a rule-set defect found while deciding", () => {
     const t = keep(await startApp());
     const published = await call(t.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } });
     expect(published.statusCode, published.body).toBe(201);
-    expect(json(await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({ total: 5, faixa: null });
+    expect(json(await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 5 } } })).decision).toEqual({
+      total: 5,
+      faixa: null,
+    });
 
     const res = await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 40 + 60 * 1 + 23 } } });
     const err = expectError(res, 500, "RULESET_DEFECT");
     expect(err.message).toMatch(/total pequeno/);
-    expect(err.details).toEqual([{ ruleset: "defeito", version: 1, invariant: "total pequeno", message: "o total deve ficar abaixo de 100", line: lineOf(DEFECTS, "- name: total pequeno"), column: expect.any(Number) }]);
+    expect(err.details).toEqual([
+      {
+        ruleset: "defeito",
+        version: 1,
+        invariant: "total pequeno",
+        message: "o total deve ficar abaixo de 100",
+        line: lineOf(DEFECTS, "- name: total pequeno"),
+        column: expect.any(Number),
+      },
+    ]);
     // Not a stringified decision (it would carry the facts).
     expect(res.body).not.toContain("123");
     expect(res.body).not.toContain('\\"total\\"');
@@ -168,17 +207,50 @@ describe("a rule-set defect found while deciding", () => {
 
   it("a `unique` table with two rows for the input: 500 RULESET_DEFECT naming the table and both rows with their positions; in a batch, that item's error", async () => {
     const t = keep(await startApp());
-    expect((await call(t.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } })).statusCode).toBe(201);
-    const err = expectError(await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 60 } } }), 500, "RULESET_DEFECT");
+    expect((await call(t.app, { url: "/v1/rulesets/defeito/versions", body: { source: DEFECTS } })).statusCode).toBe(
+      201,
+    );
+    const err = expectError(
+      await call(t.app, { url: "/v1/decide/defeito", body: { facts: { valor: 60 } } }),
+      500,
+      "RULESET_DEFECT",
+    );
     expect(err.message).toMatch(/faixas/);
     const rowLine = (cell: string) => lineOf(DEFECTS, cell);
     expect(err.details).toEqual([
-      { ruleset: "defeito", version: 1, table: "faixas", row: 1, message: "linha 1", line: rowLine('[">= 10", "MEDIA"]'), column: expect.any(Number) },
-      { ruleset: "defeito", version: 1, table: "faixas", row: 2, message: "linha 2", line: rowLine('[60, "ALTA"]'), column: expect.any(Number) },
+      {
+        ruleset: "defeito",
+        version: 1,
+        table: "faixas",
+        row: 1,
+        message: "linha 1",
+        line: rowLine('[">= 10", "MEDIA"]'),
+        column: expect.any(Number),
+      },
+      {
+        ruleset: "defeito",
+        version: 1,
+        table: "faixas",
+        row: 2,
+        message: "linha 2",
+        line: rowLine('[60, "ALTA"]'),
+        column: expect.any(Number),
+      },
     ]);
 
-    const batch = json(await call(t.app, { url: "/v1/decide/defeito/batch", body: { items: [{ facts: { valor: 20 } }, { facts: { valor: 60 } }] } }));
+    const batch = json(
+      await call(t.app, {
+        url: "/v1/decide/defeito/batch",
+        body: { items: [{ facts: { valor: 20 } }, { facts: { valor: 60 } }] },
+      }),
+    );
     expect(batch.results[0]).toMatchObject({ decision: { total: 20, faixa: "MEDIA" } });
-    expect(batch.results[1].error).toMatchObject({ code: "RULESET_DEFECT", details: [{ ruleset: "defeito", version: 1, table: "faixas" }, { ruleset: "defeito", version: 1, table: "faixas" }] });
+    expect(batch.results[1].error).toMatchObject({
+      code: "RULESET_DEFECT",
+      details: [
+        { ruleset: "defeito", version: 1, table: "faixas" },
+        { ruleset: "defeito", version: 1, table: "faixas" },
+      ],
+    });
   });
 });

@@ -94,7 +94,8 @@ export interface StartOptions {
 /** Builds the app the way server/main.ts wires it: store.open, seed, loadAll; never listens. */
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? (await tempDir("data-"));
-  const rulesDir = options.rulesDir ?? (options.seedShipped ? await rulesDirWith(options.seedShipped) : await tempDir("no-rules-"));
+  const rulesDir =
+    options.rulesDir ?? (options.seedShipped ? await rulesDirWith(options.seedShipped) : await tempDir("no-rules-"));
   const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir, ...options.env }, ROOT);
   const store = createFileStore(config.dataDir, options.storeOptions);
   const registry = new Registry(store, options.registryOptions);
@@ -213,7 +214,10 @@ function seededTemplate(names: readonly string[]): Promise<string> {
  * An app on a FRESH temp DATA_DIR that already holds version 1 of the named shipped rule sets
  * (a copy of a data dir seeded once per file, so each test pays a directory copy, not a seed).
  */
-export async function startSeeded(names: readonly string[] = ["reclame-designacao"], options: Omit<StartOptions, "dataDir" | "rulesDir" | "seedShipped"> = {}): Promise<TestApp> {
+export async function startSeeded(
+  names: readonly string[] = ["reclame-designacao"],
+  options: Omit<StartOptions, "dataDir" | "rulesDir" | "seedShipped"> = {},
+): Promise<TestApp> {
   const template = await seededTemplate(names);
   const dataDir = await tempDir("data-");
   await cp(template, dataDir, { recursive: true });
@@ -347,7 +351,8 @@ outputs:
   soma: { type: integer, default: 0 }
 rules:
 `;
-  for (let i = 0; i < rules; i++) s += `  - name: regra ${i}\n    when: valor > ${i}\n    then: soma = decision.soma + 1\n`;
+  for (let i = 0; i < rules; i++)
+    s += `  - name: regra ${i}\n    when: valor > ${i}\n    then: soma = decision.soma + 1\n`;
   s += `  - name: marcar versão\n    priority: -1\n    then: marca = ${marca}\n`;
   return s;
 }

@@ -4,7 +4,19 @@
  * no response ever carries a stack trace.
  */
 import { describe, expect, it, vi } from "vitest";
-import { call, closeAfterEach, expectError, expectNoStack, json, miniSource, miniSuite, reclameFacts, startApp, startSeeded, type TestApp } from "./helpers.js";
+import {
+  call,
+  closeAfterEach,
+  expectError,
+  expectNoStack,
+  json,
+  miniSource,
+  miniSuite,
+  reclameFacts,
+  startApp,
+  startSeeded,
+  type TestApp,
+} from "./helpers.js";
 
 vi.setConfig({ testTimeout: 20_000, hookTimeout: 30_000 });
 
@@ -17,7 +29,12 @@ async function seeded(): Promise<TestApp> {
 
 /** A raw request (payload exactly as given). */
 function raw(t: TestApp, url: string, payload: string | Buffer, contentType: string | undefined = "application/json") {
-  return t.app.inject({ method: "POST", url, payload, headers: contentType === undefined ? {} : { "content-type": contentType } });
+  return t.app.inject({
+    method: "POST",
+    url,
+    payload,
+    headers: contentType === undefined ? {} : { "content-type": contentType },
+  });
 }
 
 const POST_ROUTES = [
@@ -57,12 +74,25 @@ describe("request bodies", () => {
   it("text/plain (and other non-JSON types) are 415 UNSUPPORTED_MEDIA_TYPE", async () => {
     const t = await seeded();
     for (const url of POST_ROUTES) {
-      expectError(await raw(t, url, JSON.stringify({ facts: reclameFacts() }), "text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE");
+      expectError(
+        await raw(t, url, JSON.stringify({ facts: reclameFacts() }), "text/plain"),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+      );
     }
-    expectError(await raw(t, `/v1/decide/${RECLAME}`, "facts=1", "application/x-www-form-urlencoded"), 415, "UNSUPPORTED_MEDIA_TYPE");
+    expectError(
+      await raw(t, `/v1/decide/${RECLAME}`, "facts=1", "application/x-www-form-urlencoded"),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
     expectError(await raw(t, `/v1/decide/${RECLAME}`, "<facts/>", "application/xml"), 415, "UNSUPPORTED_MEDIA_TYPE");
     // JSON with a charset parameter is fine.
-    const ok = await raw(t, `/v1/decide/${RECLAME}`, JSON.stringify({ facts: reclameFacts() }), "application/json; charset=utf-8");
+    const ok = await raw(
+      t,
+      `/v1/decide/${RECLAME}`,
+      JSON.stringify({ facts: reclameFacts() }),
+      "application/json; charset=utf-8",
+    );
     expect(ok.statusCode).toBe(200);
   });
 
@@ -70,7 +100,11 @@ describe("request bodies", () => {
     const t = await seeded();
     const big = JSON.stringify({ facts: { ...reclameFacts(), numero: "9".repeat(1_100_000) } });
     expectError(await raw(t, `/v1/decide/${RECLAME}`, big), 413, "PAYLOAD_TOO_LARGE");
-    expectError(await raw(t, `/v1/rulesets/${RECLAME}/versions`, JSON.stringify({ source: "x".repeat(1_100_000) })), 413, "PAYLOAD_TOO_LARGE");
+    expectError(
+      await raw(t, `/v1/rulesets/${RECLAME}/versions`, JSON.stringify({ source: "x".repeat(1_100_000) })),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    );
   });
 
   it('{"__proto__": ...} and {"constructor": {"prototype": ...}} are refused with 400 and Object.prototype stays untouched', async () => {
@@ -98,7 +132,10 @@ describe("request bodies", () => {
 
   it("a source over SOURCE_LIMIT is a clean 4xx envelope on validate, test and publish (never a 500)", async () => {
     const { app } = keep(await startApp({ env: { SOURCE_LIMIT: "2000" } }));
-    expect((await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } })).statusCode).toBe(201);
+    expect(
+      (await call(app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1) } }))
+        .statusCode,
+    ).toBe(201);
     const huge = `${miniSource(1)}# ${"x".repeat(2100)}\n`;
     for (const [url, body] of [
       ["/v1/rulesets/mini/validate", { source: huge }],
@@ -116,7 +153,10 @@ describe("request bodies", () => {
     // The default limit (256 KiB) applies without configuration.
     const t2 = await startApp();
     try {
-      const res = await call(t2.app, { url: "/v1/rulesets/mini/validate", body: { source: `${miniSource(1)}# ${"x".repeat(262_200)}\n` } });
+      const res = await call(t2.app, {
+        url: "/v1/rulesets/mini/validate",
+        body: { source: `${miniSource(1)}# ${"x".repeat(262_200)}\n` },
+      });
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
       expectError(res, res.statusCode);
@@ -140,7 +180,11 @@ describe("request bodies", () => {
     const t = await seeded();
     expectError(await call(t.app, { url: "/v1/desconhecida" }), 404, "NOT_FOUND");
     expectError(await call(t.app, { method: "DELETE", url: `/v1/rulesets/${RECLAME}` }), 404, "NOT_FOUND");
-    expectError(await call(t.app, { method: "PUT", url: `/v1/decide/${RECLAME}`, body: { facts: {} } }), 404, "NOT_FOUND");
+    expectError(
+      await call(t.app, { method: "PUT", url: `/v1/decide/${RECLAME}`, body: { facts: {} } }),
+      404,
+      "NOT_FOUND",
+    );
     expectError(await call(t.app, { url: `/v1/decide/${RECLAME}` }), 404, "NOT_FOUND");
   });
 });

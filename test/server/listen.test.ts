@@ -6,7 +6,16 @@
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
-import { closeAfterEach, expectNoStack, miniSource, miniSuite, newTokens, startApp, type TestApp, type Tokens } from "./helpers.js";
+import {
+  closeAfterEach,
+  expectNoStack,
+  miniSource,
+  miniSuite,
+  newTokens,
+  startApp,
+  type TestApp,
+  type Tokens,
+} from "./helpers.js";
 
 vi.setConfig({ testTimeout: 20_000, hookTimeout: 30_000 });
 
@@ -105,12 +114,25 @@ describe("over a real socket", () => {
     expect(published.status).toBe(201);
     expect((await published.json()).version).toBe(1);
 
-    const decided = await fetch(`${base}/v1/decide/mini`, { method: "POST", headers: { ...headers(tokens.decide), "x-request-id": "crm-123" }, body: JSON.stringify({ facts: { valor: 150 } }) });
+    const decided = await fetch(`${base}/v1/decide/mini`, {
+      method: "POST",
+      headers: { ...headers(tokens.decide), "x-request-id": "crm-123" },
+      body: JSON.stringify({ facts: { valor: 150 } }),
+    });
     expect(decided.status).toBe(200);
     expect(decided.headers.get("x-request-id")).toBe("crm-123");
-    expect(await decided.json()).toEqual({ ruleset: "mini", version: 1, decision: { marca: 1, faixa: "ALTA" }, fired: ["faixa alta", "marcar versão"] });
+    expect(await decided.json()).toEqual({
+      ruleset: "mini",
+      version: 1,
+      decision: { marca: 1, faixa: "ALTA" },
+      fired: ["faixa alta", "marcar versão"],
+    });
 
-    const bad = await fetch(`${base}/v1/decide/mini`, { method: "POST", headers: headers(tokens.decide), body: '{"facts": ' });
+    const bad = await fetch(`${base}/v1/decide/mini`, {
+      method: "POST",
+      headers: headers(tokens.decide),
+      body: '{"facts": ',
+    });
     expect(bad.status).toBe(400);
     const text = await bad.text();
     expectNoStack(text);
@@ -118,7 +140,11 @@ describe("over a real socket", () => {
     expect(err.code).toBe("MALFORMED_JSON");
     expect(err.requestId).toBe(bad.headers.get("x-request-id"));
 
-    const plain = await fetch(`${base}/v1/decide/mini`, { method: "POST", headers: { ...headers(tokens.decide), "content-type": "text/plain" }, body: "valor=1" });
+    const plain = await fetch(`${base}/v1/decide/mini`, {
+      method: "POST",
+      headers: { ...headers(tokens.decide), "content-type": "text/plain" },
+      body: "valor=1",
+    });
     expect(plain.status).toBe(415);
 
     const missing = await fetch(`${base}/v1/nada`, { headers: headers(tokens.all) });
@@ -140,7 +166,11 @@ describe("over a real socket", () => {
 
   it("a client that sends only part of its headers, then stalls, is cut within REQUEST_TIMEOUT_MS", async () => {
     const { port } = await listening();
-    const outcome = await slowClient(port, "POST /v1/decide/mini HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty", REQUEST_TIMEOUT_MS + GRACE_MS + 2_000);
+    const outcome = await slowClient(
+      port,
+      "POST /v1/decide/mini HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty",
+      REQUEST_TIMEOUT_MS + GRACE_MS + 2_000,
+    );
     expect(outcome.endedAfter).toBeDefined();
     expect(outcome.endedAfter!).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + GRACE_MS);
   });
@@ -148,7 +178,10 @@ describe("over a real socket", () => {
   it("a client that keeps trickling its body one byte at a time (slow loris) is still cut within REQUEST_TIMEOUT_MS", async () => {
     const { port } = await listening();
     const outcome = await slowClient(port, partialBody("/v1/decide/mini"), REQUEST_TIMEOUT_MS + GRACE_MS + 1_000, 100);
-    expect(outcome.endedAfter, `still open ${REQUEST_TIMEOUT_MS + GRACE_MS + 1_000} ms after the request began (REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS})`).toBeDefined();
+    expect(
+      outcome.endedAfter,
+      `still open ${REQUEST_TIMEOUT_MS + GRACE_MS + 1_000} ms after the request began (REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS})`,
+    ).toBeDefined();
     expect(outcome.endedAfter!).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + GRACE_MS);
     if (outcome.response) expect(outcome.response).toMatch(/^HTTP\/1\.1 (408|5\d\d)/);
   });

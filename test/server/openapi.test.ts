@@ -12,11 +12,28 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { BROKEN_INVARIANT_SOURCE, call, json, miniSource, miniSuite, newTokens, reclameFacts, removeTempDirs, SHIPPED_RULES, startApp, startSeeded, type Call, type TestApp } from "./helpers.js";
+import {
+  BROKEN_INVARIANT_SOURCE,
+  call,
+  json,
+  miniSource,
+  miniSuite,
+  newTokens,
+  reclameFacts,
+  removeTempDirs,
+  SHIPPED_RULES,
+  startApp,
+  startSeeded,
+  type Call,
+  type TestApp,
+} from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020, formats: string[]) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+  formats: string[],
+) => Ajv2020;
 
 const SHIPPED = readdirSync(SHIPPED_RULES)
   .filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"))
@@ -41,7 +58,10 @@ type Doc = {
   info: { description: string };
   security?: Record<string, string[]>[];
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Record<string, unknown>>; securitySchemes?: Record<string, Record<string, unknown>> };
+  components: {
+    schemas: Record<string, Record<string, unknown>>;
+    securitySchemes?: Record<string, Record<string, unknown>>;
+  };
   tags?: { name: string }[];
 };
 type Operation = {
@@ -61,7 +81,11 @@ async function documentOf(app: TestApp): Promise<Doc> {
 const METHODS = ["get", "post", "put", "delete", "patch"];
 
 function operations(doc: Doc): { path: string; method: string; op: Operation }[] {
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method, op })));
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([method, op]) => ({ path, method, op })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -72,7 +96,8 @@ function localRefs(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(localRefs);
   if (typeof v !== "object" || v === null) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = k === "$ref" && typeof x === "string" ? x.replace("#/components/schemas/", "#/$defs/") : localRefs(x);
+  for (const [k, x] of Object.entries(v))
+    out[k] = k === "$ref" && typeof x === "string" ? x.replace("#/components/schemas/", "#/$defs/") : localRefs(x);
   return out;
 }
 
@@ -102,20 +127,30 @@ function operationFor(doc: Doc, method: string, url: string): { path: string; op
   const segments = path.split("/");
   for (const [template, ops] of Object.entries(doc.paths)) {
     const parts = template.split("/");
-    const fits = parts.length === segments.length && parts.every((p, i) => (p.startsWith("{") ? (segments[i] ?? "") !== "" : p === segments[i]));
+    const fits =
+      parts.length === segments.length &&
+      parts.every((p, i) => (p.startsWith("{") ? (segments[i] ?? "") !== "" : p === segments[i]));
     if (fits && ops[m]) return { path: template, op: ops[m] as Operation };
   }
   return undefined;
 }
 
 /** Asserts the response's status is documented (explicitly) for its operation and its body fits the documented schema. */
-function expectDocumented(doc: Doc, check: ReturnType<typeof validatorFor>, request: Call, res: LightMyRequestResponse): void {
+function expectDocumented(
+  doc: Doc,
+  check: ReturnType<typeof validatorFor>,
+  request: Call,
+  res: LightMyRequestResponse,
+): void {
   const method = request.method ?? (request.body === undefined ? "GET" : "POST");
   const found = operationFor(doc, method, request.url);
   const what = `${method} ${request.url} → ${res.statusCode}`;
   expect(found, `${what}: no documented operation`).toBeDefined();
   const response = found!.op.responses[String(res.statusCode)];
-  expect(response, `${what}: status not documented for ${found!.path} (has ${Object.keys(found!.op.responses).join(", ")})`).toBeDefined();
+  expect(
+    response,
+    `${what}: status not documented for ${found!.path} (has ${Object.keys(found!.op.responses).join(", ")})`,
+  ).toBeDefined();
   const schema = response!.content?.["application/json"]?.schema;
   expect(schema, `${what}: no JSON schema documented`).toBeDefined();
   expect(String(res.headers["content-type"])).toMatch(/^application\/json/);
@@ -131,13 +166,16 @@ describe("the docs open in a browser with tokens configured", () => {
     const t = await seeded(["reclame-designacao"], { TOKENS: tokens.env });
 
     let page = await call(t.app, { url: "/docs" });
-    if (page.statusCode >= 300 && page.statusCode < 400) page = await call(t.app, { url: new URL(String(page.headers.location), "http://x/docs/").pathname });
+    if (page.statusCode >= 300 && page.statusCode < 400)
+      page = await call(t.app, { url: new URL(String(page.headers.location), "http://x/docs/").pathname });
     expect(page.statusCode, page.body.slice(0, 300)).toBe(200);
     expect(String(page.headers["content-type"])).toMatch(/^text\/html/);
     expect(page.body).toMatch(/swagger-ui/i);
 
     // Every stylesheet and script the page loads (relative to /docs/).
-    const assets = [...page.body.matchAll(/(?:href|src)="([^"]+\.(?:css|js))"/g)].map((m) => new URL(m[1] as string, "http://x/docs/").pathname);
+    const assets = [...page.body.matchAll(/(?:href|src)="([^"]+\.(?:css|js))"/g)].map(
+      (m) => new URL(m[1] as string, "http://x/docs/").pathname,
+    );
     expect(assets.some((a) => a.endsWith(".css"))).toBe(true);
     expect(assets.some((a) => a.endsWith(".js"))).toBe(true);
     for (const asset of assets) {
@@ -158,10 +196,16 @@ describe("the docs open in a browser with tokens configured", () => {
     expect(parseYaml(docYaml.body).paths["/v1/decide/reclame-designacao"]).toBeDefined();
 
     // Public means the docs only: the API, other paths and tricks through the static route still need a token.
-    expect((await call(t.app, { url: "/v1/decide/reclame-designacao", body: { facts: reclameFacts() } })).statusCode).toBe(401);
+    expect(
+      (await call(t.app, { url: "/v1/decide/reclame-designacao", body: { facts: reclameFacts() } })).statusCode,
+    ).toBe(401);
     expect((await call(t.app, { url: "/v1/rulesets" })).statusCode).toBe(401);
     expect((await call(t.app, { url: "/docs/nada" })).statusCode).toBe(401);
-    for (const url of ["/docs/static/..%2f..%2fv1%2frulesets", "/docs/static/../../v1/rulesets", "/docs/../v1/rulesets"]) {
+    for (const url of [
+      "/docs/static/..%2f..%2fv1%2frulesets",
+      "/docs/static/../../v1/rulesets",
+      "/docs/../v1/rulesets",
+    ]) {
       const res = await call(t.app, { url });
       expect(res.body, url).not.toContain("reclame-designacao");
     }
@@ -179,14 +223,24 @@ describe("the docs open in a browser with tokens configured", () => {
     expect(doc.components.securitySchemes?.bearer).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearer: [] }]);
 
-    const byRole: Record<string, string> = { decide: tokens.decide, author: tokens.author, publisher: tokens.publisher };
-    const concrete = (path: string) => path.replace("{ruleset}", "reclame-designacao").replace("{name}", "reclame-designacao").replace("{v}", "1");
+    const byRole: Record<string, string> = {
+      decide: tokens.decide,
+      author: tokens.author,
+      publisher: tokens.publisher,
+    };
+    const concrete = (path: string) =>
+      path.replace("{ruleset}", "reclame-designacao").replace("{name}", "reclame-designacao").replace("{v}", "1");
     const ops = operations(doc);
     expect(ops.find((o) => o.path === "/health")?.op.security).toEqual([]);
     let checked = 0;
     for (const { path, method, op } of ops) {
       const security = op.security ?? doc.security ?? [];
-      const request = (token?: string): Call => ({ method: method.toUpperCase() as "GET" | "POST", url: concrete(path), ...(token ? { token } : {}), ...(method === "post" ? { body: {} } : {}) });
+      const request = (token?: string): Call => ({
+        method: method.toUpperCase() as "GET" | "POST",
+        url: concrete(path),
+        ...(token ? { token } : {}),
+        ...(method === "post" ? { body: {} } : {}),
+      });
       const anonymous = await call(t.app, request());
       if (security.length === 0) {
         expect(anonymous.statusCode, `${method} ${path} is documented public`).not.toBe(401);
@@ -197,7 +251,8 @@ describe("the docs open in a browser with tokens configured", () => {
       expect(op.responses["401"], `${method} ${path} documents 401`).toBeDefined();
       const roles = security.flatMap((r) => r.bearer ?? []);
       if (roles.length === 0) {
-        for (const token of Object.values(byRole)) expect((await call(t.app, request(token))).statusCode, `${method} ${path}: any valid token`).not.toBe(403);
+        for (const token of Object.values(byRole))
+          expect((await call(t.app, request(token))).statusCode, `${method} ${path}: any valid token`).not.toBe(403);
       } else {
         expect(op.responses["403"], `${method} ${path} documents 403`).toBeDefined();
         for (const [role, token] of Object.entries(byRole)) {
@@ -241,9 +296,13 @@ describe("one decide operation per rule set, from its compiled schemas", () => {
       expect(op!.operationId).toBe(`decide_${name}`);
       expect(op!.parameters?.some((p) => p.in === "path")).toBe(false);
       const body = op!.requestBody!.content["application/json"]!;
-      expect((body.schema.properties as Record<string, unknown>).facts).toEqual({ $ref: `#/components/schemas/Facts_${name}` });
+      expect((body.schema.properties as Record<string, unknown>).facts).toEqual({
+        $ref: `#/components/schemas/Facts_${name}`,
+      });
       const ok = op!.responses["200"]!.content!["application/json"]!.schema;
-      expect((ok.properties as Record<string, unknown>).decision).toEqual({ $ref: `#/components/schemas/Decision_${name}` });
+      expect((ok.properties as Record<string, unknown>).decision).toEqual({
+        $ref: `#/components/schemas/Decision_${name}`,
+      });
       const batch = doc.paths[`/v1/decide/${name}/batch`]?.post;
       expect(batch, `${name} batch`).toBeDefined();
       expect(JSON.stringify(batch!.requestBody)).toContain(`#/components/schemas/Facts_${name}`);
@@ -256,7 +315,9 @@ describe("one decide operation per rule set, from its compiled schemas", () => {
       expect(res.statusCode, `${name}: ${res.body.slice(0, 500)}`).toBe(200);
       expectDocumented(doc, check, request, res);
     }
-    const tipoCliente = (doc.components.schemas["Facts_reclame-designacao"]!.properties as Record<string, { enum?: unknown[] }>).tipoCliente;
+    const tipoCliente = (
+      doc.components.schemas["Facts_reclame-designacao"]!.properties as Record<string, { enum?: unknown[] }>
+    ).tipoCliente;
     expect(tipoCliente?.enum).toEqual(expect.arrayContaining(["Beneficiário", "Credenciado"]));
     // The rule sets' operations are grouped under their names.
     expect(doc.tags?.map((tag) => tag.name)).toEqual(expect.arrayContaining(SHIPPED));
@@ -268,16 +329,25 @@ describe("one decide operation per rule set, from its compiled schemas", () => {
     const before = await documentOf(t);
     expect(before.paths["/v1/decide/mini"]).toBeUndefined();
 
-    const v1 = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1), tests: miniSuite(1) } });
+    const v1 = await call(t.app, {
+      url: "/v1/rulesets/mini/versions",
+      token: tokens.publisher,
+      body: { source: miniSource(1), tests: miniSuite(1) },
+    });
     expect(v1.statusCode, v1.body).toBe(201);
     const first = await documentOf(t);
     expect(first.paths["/v1/decide/mini"]?.post).toBeDefined();
     expect(first.paths["/v1/decide/reclame-designacao"]?.post).toBeDefined();
-    const canal = (d: Doc) => (d.components.schemas.Facts_mini!.properties as Record<string, { enum?: unknown[] }>).canal?.enum;
+    const canal = (d: Doc) =>
+      (d.components.schemas.Facts_mini!.properties as Record<string, { enum?: unknown[] }>).canal?.enum;
     expect(canal(first)).toEqual(["telefone", "chat", null]);
 
     const widened = miniSource(2).replace("enum: [telefone, chat]", "enum: [telefone, chat, site]");
-    const v2 = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: widened, tests: miniSuite(2) } });
+    const v2 = await call(t.app, {
+      url: "/v1/rulesets/mini/versions",
+      token: tokens.publisher,
+      body: { source: widened, tests: miniSuite(2) },
+    });
     expect(v2.statusCode, v2.body).toBe(201);
     const second = await documentOf(t);
     expect(canal(second)).toEqual(["telefone", "chat", "site", null]);
@@ -286,7 +356,11 @@ describe("one decide operation per rule set, from its compiled schemas", () => {
     const yaml = parseYaml((await call(t.app, { url: "/docs/yaml" })).body) as Doc;
     expect(canal(yaml)).toEqual(["telefone", "chat", "site", null]);
 
-    const back = await call(t.app, { url: "/v1/rulesets/mini/rollback", token: tokens.publisher, body: { version: 1 } });
+    const back = await call(t.app, {
+      url: "/v1/rulesets/mini/rollback",
+      token: tokens.publisher,
+      body: { version: 1 },
+    });
     expect(back.statusCode, back.body).toBe(201);
     const third = await documentOf(t);
     expect(canal(third)).toEqual(["telefone", "chat", null]);
@@ -300,21 +374,57 @@ describe("errors and responses as documented", () => {
     const t = await seeded(["reclame-designacao"], { TOKENS: tokens.env });
     const doc = await documentOf(t);
     expect(doc.openapi).toBe("3.1.0");
-    const envelope = doc.components.schemas.Error as { required: string[]; properties: { error: { required: string[]; properties: Record<string, unknown> } } };
+    const envelope = doc.components.schemas.Error as {
+      required: string[];
+      properties: { error: { required: string[]; properties: Record<string, unknown> } };
+    };
     expect(envelope.required).toEqual(["error"]);
-    expect(Object.keys(envelope.properties.error.properties).sort()).toEqual(["code", "details", "message", "requestId"]);
+    expect(Object.keys(envelope.properties.error.properties).sort()).toEqual([
+      "code",
+      "details",
+      "message",
+      "requestId",
+    ]);
     for (const { path, method, op } of operations(doc)) {
       const statuses = Object.keys(op.responses);
-      expect(statuses.filter((s) => /X/i.test(s)), `${method} ${path}`).toEqual([]);
+      expect(
+        statuses.filter((s) => /X/i.test(s)),
+        `${method} ${path}`,
+      ).toEqual([]);
       expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["500", "503"]));
       for (const status of statuses.filter((s) => /^[45]/.test(s))) {
-        expect(op.responses[status]!.content!["application/json"]!.schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+        expect(op.responses[status]!.content!["application/json"]!.schema, `${method} ${path} ${status}`).toEqual({
+          $ref: "#/components/schemas/Error",
+        });
         expect(op.responses[status]!.description.length, `${method} ${path} ${status}`).toBeGreaterThan(10);
       }
     }
     const decide = doc.paths["/v1/decide/{ruleset}"]!.post!;
-    expect(Object.keys(decide.responses).sort()).toEqual(["200", "400", "401", "403", "404", "413", "415", "500", "503"]);
-    expect(Object.keys(doc.paths["/v1/rulesets/{name}/versions"]!.post!.responses).sort()).toEqual(["201", "400", "401", "403", "409", "413", "415", "422", "429", "500", "503", "507"]);
+    expect(Object.keys(decide.responses).sort()).toEqual([
+      "200",
+      "400",
+      "401",
+      "403",
+      "404",
+      "413",
+      "415",
+      "500",
+      "503",
+    ]);
+    expect(Object.keys(doc.paths["/v1/rulesets/{name}/versions"]!.post!.responses).sort()).toEqual([
+      "201",
+      "400",
+      "401",
+      "403",
+      "409",
+      "413",
+      "415",
+      "422",
+      "429",
+      "500",
+      "503",
+      "507",
+    ]);
     expect(doc.info.description).toContain("docs/contract.md");
     expect(JSON.stringify(doc)).not.toMatch(/shared\/|\.\.\/shared|\/work\//);
   });
@@ -322,9 +432,17 @@ describe("errors and responses as documented", () => {
   it("a sample of real responses (success and errors of each route) validates against the document's schema for that route and status", async () => {
     const tokens = newTokens();
     const t = await seeded(SHIPPED, { TOKENS: tokens.env, BODY_LIMIT: "65536", BATCH_LIMIT: "5" });
-    const publish = await call(t.app, { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(1), tests: miniSuite(1) } });
+    const publish = await call(t.app, {
+      url: "/v1/rulesets/mini/versions",
+      token: tokens.publisher,
+      body: { source: miniSource(1), tests: miniSuite(1) },
+    });
     expect(publish.statusCode, publish.body).toBe(201);
-    const defect = await call(t.app, { url: "/v1/rulesets/defeito/versions", token: tokens.publisher, body: { source: BROKEN_INVARIANT_SOURCE } });
+    const defect = await call(t.app, {
+      url: "/v1/rulesets/defeito/versions",
+      token: tokens.publisher,
+      body: { source: BROKEN_INVARIANT_SOURCE },
+    });
     expect(defect.statusCode, defect.body).toBe(201);
     const doc = await documentOf(t);
     const check = validatorFor(doc);
@@ -348,9 +466,21 @@ describe("errors and responses as documented", () => {
       { url: "/v1/decide/mini", token: tokens.decide, body: { facts: { valor: 150, canal: "chat" } } },
       { url: "/v1/decide/defeito", token: tokens.decide, body: { facts: { valor: 5 } } },
       { url: "/v1/decide/defeito", token: tokens.decide, body: { facts: { valor: 500 } } },
-      { url: "/v1/decide/defeito/batch", token: tokens.decide, body: { items: [{ facts: { valor: 5 } }, { facts: { valor: 500 } }, { facts: {} }] } },
-      { url: `/v1/decide/${R}/batch`, token: tokens.decide, body: { items: [{ facts }, { facts: { tipoCliente: "?" } }] } },
-      { url: `/v1/decide/${R}/batch`, token: tokens.decide, body: { items: Array.from({ length: 6 }, () => ({ facts })) } },
+      {
+        url: "/v1/decide/defeito/batch",
+        token: tokens.decide,
+        body: { items: [{ facts: { valor: 5 } }, { facts: { valor: 500 } }, { facts: {} }] },
+      },
+      {
+        url: `/v1/decide/${R}/batch`,
+        token: tokens.decide,
+        body: { items: [{ facts }, { facts: { tipoCliente: "?" } }] },
+      },
+      {
+        url: `/v1/decide/${R}/batch`,
+        token: tokens.decide,
+        body: { items: Array.from({ length: 6 }, () => ({ facts })) },
+      },
       { url: "/v1/decide/nada/batch", token: tokens.decide, body: { items: [] } },
       // reading
       { url: "/v1/rulesets", token: tokens.decide },
@@ -369,9 +499,21 @@ describe("errors and responses as documented", () => {
       { url: "/v1/rulesets/mini/test", token: tokens.author, body: { source: "ruleset: mini\nfacts: [" } },
       { url: "/v1/rulesets/nada/test", token: tokens.author, body: {} },
       // publishing
-      { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(2), tests: miniSuite(2), baseVersion: 1 } },
-      { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(3), tests: miniSuite(3), baseVersion: 1 } },
-      { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(3), tests: miniSuite(4) } },
+      {
+        url: "/v1/rulesets/mini/versions",
+        token: tokens.publisher,
+        body: { source: miniSource(2), tests: miniSuite(2), baseVersion: 1 },
+      },
+      {
+        url: "/v1/rulesets/mini/versions",
+        token: tokens.publisher,
+        body: { source: miniSource(3), tests: miniSuite(3), baseVersion: 1 },
+      },
+      {
+        url: "/v1/rulesets/mini/versions",
+        token: tokens.publisher,
+        body: { source: miniSource(3), tests: miniSuite(4) },
+      },
       { url: "/v1/rulesets/mini/versions", token: tokens.author, body: { source: miniSource(3) } },
       { url: "/v1/rulesets/mini/rollback", token: tokens.publisher, body: { version: 1 } },
       { url: "/v1/rulesets/mini/rollback", token: tokens.publisher, body: { version: 42 } },
@@ -385,14 +527,28 @@ describe("errors and responses as documented", () => {
       seen.add(String(res.statusCode));
     }
     // A full disk while publishing (the store's write fails with ENOSPC).
-    const full = vi.spyOn(t.store, "publish").mockRejectedValueOnce(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" }));
-    const onFullDisk: Call = { url: "/v1/rulesets/mini/versions", token: tokens.publisher, body: { source: miniSource(5), tests: miniSuite(5) } };
+    const full = vi
+      .spyOn(t.store, "publish")
+      .mockRejectedValueOnce(
+        Object.assign(new Error("ENOSPC: no space left on device, write"), {
+          code: "ENOSPC",
+          errno: -28,
+          syscall: "write",
+        }),
+      );
+    const onFullDisk: Call = {
+      url: "/v1/rulesets/mini/versions",
+      token: tokens.publisher,
+      body: { source: miniSource(5), tests: miniSuite(5) },
+    };
     const refused = await call(t.app, onFullDisk);
     full.mockRestore();
     expectDocumented(doc, check, onFullDisk, refused);
     seen.add(String(refused.statusCode));
     // The sample really covers successes and the errors of the contract.
-    expect([...seen].sort()).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409", "413", "415", "422", "500", "507"]));
+    expect([...seen].sort()).toEqual(
+      expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409", "413", "415", "422", "500", "507"]),
+    );
   });
 
   it("429 (authoring rate limit) and 503 (not loaded yet) are documented as they are answered", async () => {
@@ -409,7 +565,11 @@ describe("errors and responses as documented", () => {
     const loading = await startApp({ load: false, env: { TOKENS: tokens.env } });
     apps.push(loading);
     const loadingDoc = await documentOf(loading);
-    const decide: Call = { url: "/v1/decide/reclame-designacao", token: tokens.decide, body: { facts: reclameFacts() } };
+    const decide: Call = {
+      url: "/v1/decide/reclame-designacao",
+      token: tokens.decide,
+      body: { facts: reclameFacts() },
+    };
     const res = await call(loading.app, decide);
     expect(res.statusCode).toBe(503);
     expectDocumented(loadingDoc, validatorFor(loadingDoc), decide, res);

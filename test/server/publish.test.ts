@@ -56,7 +56,10 @@ describe("publish", () => {
     const t = await empty();
     expect(await publishOk(t, "mini", { source: miniSource(1), tests: miniSuite(1), message: "v1" })).toBe(1);
     expect(await decideMini(t)).toEqual({ version: 1, marca: 1 });
-    const res = await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(2), message: "v2" } });
+    const res = await call(t.app, {
+      url: "/v1/rulesets/mini/versions",
+      body: { source: miniSource(2), tests: miniSuite(2), message: "v2" },
+    });
     expect(res.statusCode).toBe(201);
     expect(json(res)).toMatchObject({ version: 2 });
     const body = json(await call(t.app, { url: "/v1/rulesets/mini" }));
@@ -76,7 +79,11 @@ describe("publish", () => {
     await publishOk(t, "mini", { source: miniSource(1), tests: miniSuite(1) });
     const before = await snapshot(t, "mini");
     const source = miniSource(2).replace("when: valor >= 100", "when: valor >= ");
-    const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source, tests: miniSuite(2) } }), 422, "RULESET_INVALID");
+    const err = expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source, tests: miniSuite(2) } }),
+      422,
+      "RULESET_INVALID",
+    );
     expect(err.details.length).toBeGreaterThan(0);
     const d = err.details[0];
     expect(d).toMatchObject({ severity: "error" });
@@ -91,20 +98,44 @@ describe("publish", () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(1), tests: miniSuite(1) });
     const before = await snapshot(t, "mini");
-    const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(3) } }), 422, "TESTS_FAILED");
+    const err = expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(3) } }),
+      422,
+      "TESTS_FAILED",
+    );
     expect(err.details).toHaveLength(2);
-    expect(err.details[0]).toMatchObject({ case: "marca da versão", line: expect.any(Number), column: expect.any(Number) });
+    expect(err.details[0]).toMatchObject({
+      case: "marca da versão",
+      line: expect.any(Number),
+      column: expect.any(Number),
+    });
     expect(err.details[0].differences).toEqual([expect.objectContaining({ path: "marca", expected: 3, actual: 2 })]);
     // An unusable suite is refused the same way.
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: "suite: mini\ncases: {}\n" } }), 422);
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2), tests: miniSuite(2, "outro") } }), 422);
+    expectError(
+      await call(t.app, {
+        url: "/v1/rulesets/mini/versions",
+        body: { source: miniSource(2), tests: "suite: mini\ncases: {}\n" },
+      }),
+      422,
+    );
+    expectError(
+      await call(t.app, {
+        url: "/v1/rulesets/mini/versions",
+        body: { source: miniSource(2), tests: miniSuite(2, "outro") },
+      }),
+      422,
+    );
     expect(await snapshot(t, "mini")).toEqual(before);
   });
 
   it("a source whose `ruleset:` name differs from the URL is refused (422, ruleset/invalid-name) and publishes nothing", async () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(1) });
-    const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2, "outro") } }), 422, "RULESET_INVALID");
+    const err = expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(2, "outro") } }),
+      422,
+      "RULESET_INVALID",
+    );
     expect(err.details.map((d) => d.code)).toContain("ruleset/invalid-name");
     expectError(await call(t.app, { url: "/v1/rulesets/outro" }), 404, "NOT_FOUND");
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).version).toBe(1);
@@ -120,7 +151,11 @@ describe("publish", () => {
     expect(body.tests).toBe(miniSuite(1));
     expect(json(await call(t.app, { url: "/v1/rulesets/mini/versions/2" })).tests).toBe(miniSuite(1));
     // The kept suite expects marca 1: marca 5 without new tests fails it.
-    const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(5) } }), 422, "TESTS_FAILED");
+    const err = expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(5) } }),
+      422,
+      "TESTS_FAILED",
+    );
     expect(err.details[0].differences[0]).toMatchObject({ path: "marca", expected: 1, actual: 5 });
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).version).toBe(2);
   });
@@ -132,15 +167,29 @@ describe("publish", () => {
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).tests).toBe(miniSuite(2));
     expect(json(await call(t.app, { url: "/v1/rulesets/mini/versions/1" })).tests).toBe(miniSuite(1));
     // The default suite of /test is now the new one.
-    expect(json(await call(t.app, { url: "/v1/rulesets/mini/test", body: {} }))).toMatchObject({ passed: 2, failed: 0 });
+    expect(json(await call(t.app, { url: "/v1/rulesets/mini/test", body: {} }))).toMatchObject({
+      passed: 2,
+      failed: 0,
+    });
   });
 
   it("a new name creates a rule set (version 1); a refused first publish leaves no trace", async () => {
     const t = await empty();
-    expectError(await call(t.app, { url: "/v1/rulesets/novo/versions", body: { source: miniSource(1, "novo"), tests: miniSuite(2, "novo") } }), 422, "TESTS_FAILED");
+    expectError(
+      await call(t.app, {
+        url: "/v1/rulesets/novo/versions",
+        body: { source: miniSource(1, "novo"), tests: miniSuite(2, "novo") },
+      }),
+      422,
+      "TESTS_FAILED",
+    );
     expectError(await call(t.app, { url: "/v1/rulesets/novo" }), 404, "NOT_FOUND");
     expectError(await call(t.app, { url: "/v1/decide/novo", body: { facts: { valor: 1 } } }), 404, "NOT_FOUND");
-    expectError(await call(t.app, { url: "/v1/rulesets/novo/versions", body: { source: miniSource(1, "novo"), baseVersion: 3 } }), 409, "CONFLICT");
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/novo/versions", body: { source: miniSource(1, "novo"), baseVersion: 3 } }),
+      409,
+      "CONFLICT",
+    );
     expect(json(await call(t.app, { url: "/v1/rulesets" }))).toEqual([]);
     // Only the refusals are in the audit log (who and why), no version.
     expect(json<any[]>(await call(t.app, { url: "/v1/audit" })).map((a) => [a.action, a.code, a.version])).toEqual([
@@ -149,21 +198,33 @@ describe("publish", () => {
     ]);
 
     expect(await publishOk(t, "novo", { source: miniSource(1, "novo"), tests: miniSuite(1, "novo") })).toBe(1);
-    expect(json(await call(t.app, { url: "/v1/rulesets" })).map((r: any) => [r.name, r.version])).toEqual([["novo", 1]]);
+    expect(json(await call(t.app, { url: "/v1/rulesets" })).map((r: any) => [r.name, r.version])).toEqual([
+      ["novo", 1],
+    ]);
     const d = json(await call(t.app, { url: "/v1/decide/novo", body: { facts: { valor: 1 } } }));
     expect(d).toMatchObject({ ruleset: "novo", version: 1, decision: { marca: 1 } });
-    expectError(await call(t.app, { url: "/v1/rulesets/Nome_Invalido/versions", body: { source: miniSource(1) } }), 400);
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/Nome_Invalido/versions", body: { source: miniSource(1) } }),
+      400,
+    );
   });
 
   it("a stale baseVersion is 409 CONFLICT naming the active version; the current baseVersion publishes", async () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(1) });
     await publishOk(t, "mini", { source: miniSource(2), baseVersion: 1 });
-    const err = expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(3), baseVersion: 1 } }), 409, "CONFLICT");
+    const err = expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(3), baseVersion: 1 } }),
+      409,
+      "CONFLICT",
+    );
     expect(err.details).toEqual([{ activeVersion: 2 }]);
     expect(await decideMini(t)).toEqual({ version: 2, marca: 2 });
     expect(await publishOk(t, "mini", { source: miniSource(3), baseVersion: 2 })).toBe(3);
-    expectError(await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(4), baseVersion: 0 } }), 400);
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(4), baseVersion: 0 } }),
+      400,
+    );
   });
 });
 
@@ -207,7 +268,11 @@ describe("atomicity and concurrency", () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(100) });
     const markers = Array.from({ length: 10 }, (_, i) => 101 + i);
-    const responses = await Promise.all(markers.map((m) => call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(m), message: `marca ${m}` } })));
+    const responses = await Promise.all(
+      markers.map((m) =>
+        call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(m), message: `marca ${m}` } }),
+      ),
+    );
     for (const r of responses) expect(r.statusCode, r.body).toBe(201);
     const versions = responses.map((r) => json(r).version as number).sort((a, b) => a - b);
     expect(versions).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
@@ -235,7 +300,11 @@ describe("atomicity and concurrency", () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(100) });
     const markers = Array.from({ length: 10 }, (_, i) => 201 + i);
-    const responses = await Promise.all(markers.map((m) => call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(m), baseVersion: 1 } })));
+    const responses = await Promise.all(
+      markers.map((m) =>
+        call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(m), baseVersion: 1 } }),
+      ),
+    );
     const won = responses.filter((r) => r.statusCode === 201);
     const lost = responses.filter((r) => r.statusCode !== 201);
     expect(won).toHaveLength(1);
@@ -271,7 +340,10 @@ describe("atomicity and concurrency", () => {
     const batch = call(t.app, { url: "/v1/decide/lento/batch", body: { items } });
     await gate.started; // the batch picked v1 and its first decision is inside the engine
     expect(await publishOk(t, "lento", { source: slowSource(2) })).toBe(2);
-    expect(json(await call(t.app, { url: "/v1/decide/lento", body: { facts: { valor: 5 } } }))).toMatchObject({ version: 2, decision: { marca: 2, soma: 5 } });
+    expect(json(await call(t.app, { url: "/v1/decide/lento", body: { facts: { valor: 5 } } }))).toMatchObject({
+      version: 2,
+      decision: { marca: 2, soma: 5 },
+    });
     gate.release();
     const res = await batch;
     expect(res.statusCode).toBe(200);
@@ -282,7 +354,9 @@ describe("atomicity and concurrency", () => {
       expect(r.decision.marca).toBe(1);
       expect(r.decision.soma).toBe(Math.min(i % 60, 50));
     });
-    const counted = (await t.metrics.decisions.get()).values.filter((v) => v.labels.ruleset === "lento" && v.labels.outcome === "ok");
+    const counted = (await t.metrics.decisions.get()).values.filter(
+      (v) => v.labels.ruleset === "lento" && v.labels.outcome === "ok",
+    );
     expect(Object.fromEntries(counted.map((v) => [v.labels.version, v.value]))).toEqual({ "1": 1000, "2": 1 });
   });
 
@@ -295,7 +369,11 @@ describe("atomicity and concurrency", () => {
     expect(await decideMini(t, 1, "?version=2")).toEqual({ version: 2, marca: 2 });
     expect(await decideMini(t, 1, "?version=3")).toEqual({ version: 3, marca: 3 });
     expect(await decideMini(t, 1, "?version=4")).toEqual({ version: 4, marca: 1 });
-    expectError(await call(t.app, { url: "/v1/decide/mini?version=5", body: { facts: { valor: 1 } } }), 404, "NOT_FOUND");
+    expectError(
+      await call(t.app, { url: "/v1/decide/mini?version=5", body: { facts: { valor: 1 } } }),
+      404,
+      "NOT_FOUND",
+    );
     await publishOk(t, "mini", { source: miniSource(5), tests: miniSuite(5) });
     expect(await decideMini(t, 1, "?version=2")).toEqual({ version: 2, marca: 2 });
     expect(await decideMini(t)).toEqual({ version: 5, marca: 5 });
@@ -305,7 +383,11 @@ describe("atomicity and concurrency", () => {
     const t = await empty();
     await publishOk(t, "mini", { source: miniSource(1), tests: miniSuite(1) });
     await publishOk(t, "outro", { source: miniSource(7, "outro"), tests: miniSuite(7, "outro") });
-    expectError(await call(t.app, { url: "/v1/rulesets/outro/versions", body: { source: miniSource(8, "outro") } }), 422, "TESTS_FAILED");
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/outro/versions", body: { source: miniSource(8, "outro") } }),
+      422,
+      "TESTS_FAILED",
+    );
     expect(await decideMini(t)).toEqual({ version: 1, marca: 1 });
     expect(json(await call(t.app, { url: "/v1/decide/outro", body: { facts: { valor: 1 } } })).decision.marca).toBe(7);
   });

@@ -27,7 +27,10 @@ describe("rule-set names", () => {
       [`/v1/decide/${bad}/batch`, "/ruleset"],
       [`/v1/rulesets/${bad}`, "/name"],
     ] as const) {
-      const res = await call(app, { url, ...(url.startsWith("/v1/decide") ? { body: url.endsWith("batch") ? { items: [] } : { facts: {} } } : {}) });
+      const res = await call(app, {
+        url,
+        ...(url.startsWith("/v1/decide") ? { body: url.endsWith("batch") ? { items: [] } : { facts: {} } } : {}),
+      });
       expect(res.statusCode, url).toBe(400);
       expect(json(res).error.code).toBe("INVALID_REQUEST");
       expect(json(res).error.details.map((d: { path: string }) => d.path)).toEqual([param]);

@@ -27,9 +27,19 @@ function withFact(declaration: string): string {
 }
 
 const CASES = [
-  { what: "a repeated enum value", declaration: "{ type: string, enum: [J, F, J] }", code: "ruleset/invalid-schema", at: "J]" },
+  {
+    what: "a repeated enum value",
+    declaration: "{ type: string, enum: [J, F, J] }",
+    code: "ruleset/invalid-schema",
+    at: "J]",
+  },
   { what: "minimum: .nan", declaration: "{ type: integer, minimum: .nan }", code: "ruleset/unsafe-number", at: ".nan" },
-  { what: "maximum: 1e400", declaration: "{ type: number, maximum: 1e400 }", code: "ruleset/unsafe-number", at: "1e400" },
+  {
+    what: "maximum: 1e400",
+    declaration: "{ type: number, maximum: 1e400 }",
+    code: "ruleset/unsafe-number",
+    at: "1e400",
+  },
 ] as const;
 
 describe("fact schemas ajv would refuse, over HTTP", () => {
@@ -45,7 +55,10 @@ describe("fact schemas ajv would refuse, over HTTP", () => {
       const column = `  extra: ${c.declaration}`.lastIndexOf(c.at) + 1;
       expect(errors.map((d) => `${d.code} @ ${d.line}:${d.column}`)).toEqual([`${c.code} @ 4:${column}`]);
 
-      expectError(await call(app, { url: "/v1/rulesets/mini/versions", body: { source, message: "esquema inválido" } }), 422);
+      expectError(
+        await call(app, { url: "/v1/rulesets/mini/versions", body: { source, message: "esquema inválido" } }),
+        422,
+      );
       expect((await call(app, { url: "/v1/rulesets/mini" })).statusCode).toBe(404);
     });
   }

@@ -51,10 +51,24 @@ async function rulesDirWithMini(): Promise<string> {
 }
 
 /** Starts main.ts; resolves once it listens (port from the "Server listening at" log line), or with the exit code if it stops first. */
-function startService(dataDir: string, rulesDir: string, env: Record<string, string> = {}): { service: Promise<Service>; exited: Promise<number | null>; stderr: () => string } {
+function startService(
+  dataDir: string,
+  rulesDir: string,
+  env: Record<string, string> = {},
+): { service: Promise<Service>; exited: Promise<number | null>; stderr: () => string } {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, RULES_DIR: rulesDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", TOKENS: "", TOKENS_FILE: "", ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      RULES_DIR: rulesDir,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      TOKENS: "",
+      TOKENS_FILE: "",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -82,7 +96,10 @@ function startService(dataDir: string, rulesDir: string, env: Record<string, str
     const seen = lines.find((l) => re.test(l));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no log line ${String(re)} within ${timeoutMs} ms; stderr: ${err.slice(0, 2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no log line ${String(re)} within ${timeoutMs} ms; stderr: ${err.slice(0, 2000)}`)),
+        timeoutMs,
+      );
       waiters.push({
         re,
         resolve: (l) => {
@@ -92,12 +109,16 @@ function startService(dataDir: string, rulesDir: string, env: Record<string, str
       });
       void exited.then((code) => {
         clearTimeout(timer);
-        reject(new Error(`the service exited (${String(code)}) before logging ${String(re)}; stderr: ${err.slice(0, 2000)}`));
+        reject(
+          new Error(`the service exited (${String(code)}) before logging ${String(re)}; stderr: ${err.slice(0, 2000)}`),
+        );
       });
     });
   };
   const service = waitForLine(/Server listening at/).then((l) => {
-    const port = Number(/:(\d+)"?,?/.exec(/listening at (http:\/\/[^"]+)/.exec(l)?.[1] ?? "")?.[1] ?? /127\.0\.0\.1:(\d+)/.exec(l)?.[1]);
+    const port = Number(
+      /:(\d+)"?,?/.exec(/listening at (http:\/\/[^"]+)/.exec(l)?.[1] ?? "")?.[1] ?? /127\.0\.0\.1:(\d+)/.exec(l)?.[1],
+    );
     return { child, port, dataDir, lines, stderr: () => err, exited, waitForLine };
   });
   return { service, exited, stderr: () => err };
@@ -114,11 +135,27 @@ interface Outcome {
  * A POST with `Expect: 100-continue`: `taken` resolves when the server has the request (100
  * Continue); `send()` then writes the body; `done` resolves with the complete response or the error.
  */
-function heldRequest(port: number, path: string, body: unknown, agent: http.Agent): { taken: Promise<void>; send(): void; done: Promise<Outcome> } {
+function heldRequest(
+  port: number,
+  path: string,
+  body: unknown,
+  agent: http.Agent,
+): { taken: Promise<void>; send(): void; done: Promise<Outcome> } {
   const payload = JSON.stringify(body);
   let signalTaken!: () => void;
   const taken = new Promise<void>((resolve) => (signalTaken = resolve));
-  const req = http.request({ host: "127.0.0.1", port, path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), expect: "100-continue" } });
+  const req = http.request({
+    host: "127.0.0.1",
+    port,
+    path,
+    method: "POST",
+    agent,
+    headers: {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(payload),
+      expect: "100-continue",
+    },
+  });
   const done = new Promise<Outcome>((resolve) => {
     req.on("continue", () => signalTaken());
     req.on("response", (res) => {
@@ -126,7 +163,9 @@ function heldRequest(port: number, path: string, body: unknown, agent: http.Agen
       res.setEncoding("utf8");
       res.on("data", (c: string) => (text += c));
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
-      res.on("error", (e) => resolve({ status: res.statusCode, error: `${(e as NodeJS.ErrnoException).code ?? ""} ${e.message}` }));
+      res.on("error", (e) =>
+        resolve({ status: res.statusCode, error: `${(e as NodeJS.ErrnoException).code ?? ""} ${e.message}` }),
+      );
     });
     req.on("error", (e) => resolve({ error: `${(e as NodeJS.ErrnoException).code ?? ""} ${e.message}` }));
   });
@@ -144,11 +183,26 @@ describe("graceful shutdown (SIGTERM) of a real service process", () => {
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     // Warm the connections up with a first round (keep-alive), as a CRM would.
-    const warm = await Promise.all(Array.from({ length: 10 }, (_, i) => fetch(`http://127.0.0.1:${s.port}/v1/decide/mini`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ facts: { valor: i } }) })));
+    const warm = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`http://127.0.0.1:${s.port}/v1/decide/mini`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ facts: { valor: i } }),
+        }),
+      ),
+    );
     for (const r of warm) expect(r.status).toBe(200);
 
-    const decides = Array.from({ length: 50 }, (_, i) => heldRequest(s.port, "/v1/decide/mini", { facts: { valor: i } }, agent));
-    const publish = heldRequest(s.port, "/v1/rulesets/mini/versions", { source: miniSource(2), tests: miniSuite(2), message: "durante o encerramento" }, agent);
+    const decides = Array.from({ length: 50 }, (_, i) =>
+      heldRequest(s.port, "/v1/decide/mini", { facts: { valor: i } }, agent),
+    );
+    const publish = heldRequest(
+      s.port,
+      "/v1/rulesets/mini/versions",
+      { source: miniSource(2), tests: miniSuite(2), message: "durante o encerramento" },
+      agent,
+    );
     const all = [...decides, publish];
     await Promise.all(all.map((r) => r.taken));
 
@@ -200,7 +254,11 @@ describe("one process per data folder", () => {
     expect(message).toContain(dataDir);
     expect(message).toMatch(/já está em uso pelo processo/);
 
-    const res = await fetch(`http://127.0.0.1:${first.port}/v1/decide/mini`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ facts: { valor: 1 } }) });
+    const res = await fetch(`http://127.0.0.1:${first.port}/v1/decide/mini`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ facts: { valor: 1 } }),
+    });
     expect(res.status).toBe(200);
 
     first.child.kill("SIGTERM");
@@ -230,12 +288,18 @@ describe("draining (in process)", () => {
   it("a request that arrives while the app closes gets a 503 SHUTTING_DOWN envelope and connection: close; the one in flight finishes with 200", async () => {
     const t = await startApp();
     try {
-      expect((await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode).toBe(201);
+      expect(
+        (await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1) } })).statusCode,
+      ).toBe(201);
       await t.app.listen({ port: 0, host: "127.0.0.1" });
       const port = (t.app.server.address() as AddressInfo).port;
       const gate = holdNextDecision();
       try {
-        const inFlight = fetch(`http://127.0.0.1:${port}/v1/decide/mini`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ facts: { valor: 1 } }) });
+        const inFlight = fetch(`http://127.0.0.1:${port}/v1/decide/mini`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ facts: { valor: 1 } }),
+        });
         await gate.started;
 
         // A client that has begun a request (its connection is not idle, so closing keeps it)...
@@ -252,7 +316,9 @@ describe("draining (in process)", () => {
         await ended;
         expect(answer).toMatch(/^HTTP\/1\.1 503 /);
         expect(answer.toLowerCase()).toContain("connection: close");
-        const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as { error: { code: string; requestId: string } };
+        const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as {
+          error: { code: string; requestId: string };
+        };
         expect(body.error.code).toBe("SHUTTING_DOWN");
         expect(body.error.requestId.length).toBeGreaterThan(0);
 

@@ -27,7 +27,12 @@ interface Fault {
 }
 
 function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: simulated failure, ${syscall} '${path}'`), { code, errno: -1, syscall, path });
+  return Object.assign(new Error(`${code}: simulated failure, ${syscall} '${path}'`), {
+    code,
+    errno: -1,
+    syscall,
+    path,
+  });
 }
 
 /** node:fs/promises with one switchable fault. */
@@ -85,12 +90,19 @@ async function appWithFaults() {
   const faults = faultyFs();
   const t = await startApp({ storeOptions: { fs: faults.fs } });
   keep(t);
-  const res = await call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(1), tests: miniSuite(1), message: "v1" } });
+  const res = await call(t.app, {
+    url: "/v1/rulesets/mini/versions",
+    body: { source: miniSource(1), tests: miniSuite(1), message: "v1" },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return { t, faults };
 }
 
-const publishMini = (t: TestApp, marca: number) => call(t.app, { url: "/v1/rulesets/mini/versions", body: { source: miniSource(marca), tests: miniSuite(marca), message: `v${marca}` } });
+const publishMini = (t: TestApp, marca: number) =>
+  call(t.app, {
+    url: "/v1/rulesets/mini/versions",
+    body: { source: miniSource(marca), tests: miniSuite(marca), message: `v${marca}` },
+  });
 
 /** What a failed publish must leave: the rule set's folder as it was, version 1 active and deciding. */
 async function expectNothingWritten(t: TestApp): Promise<void> {
@@ -104,13 +116,48 @@ async function expectNothingWritten(t: TestApp): Promise<void> {
 }
 
 describe("storage failures while publishing", () => {
-  const cases: readonly { readonly name: string; readonly fault: Fault; readonly status: number; readonly code: string }[] = [
-    { name: "disk full while writing the version (ENOSPC)", fault: { op: "writeFile", code: "ENOSPC", pathIncludes: ".tmp-" }, status: 507, code: "STORAGE_FULL" },
-    { name: "quota exceeded at fsync (EDQUOT)", fault: { op: "sync", code: "EDQUOT", pathIncludes: ".tmp-" }, status: 507, code: "STORAGE_FULL" },
-    { name: "delayed write error at close (ENOSPC)", fault: { op: "close", code: "ENOSPC", pathIncludes: ".tmp-" }, status: 507, code: "STORAGE_FULL" },
-    { name: "read-only file system (EROFS on creating the temp file)", fault: { op: "open", code: "EROFS", flags: "wx" }, status: 503, code: "STORAGE_READ_ONLY" },
-    { name: "no permission (EACCES on creating the temp file)", fault: { op: "open", code: "EACCES", flags: "wx" }, status: 503, code: "STORAGE_READ_ONLY" },
-    { name: "I/O error while claiming the version number (EIO on link)", fault: { op: "link", code: "EIO" }, status: 503, code: "STORAGE_UNAVAILABLE" },
+  const cases: readonly {
+    readonly name: string;
+    readonly fault: Fault;
+    readonly status: number;
+    readonly code: string;
+  }[] = [
+    {
+      name: "disk full while writing the version (ENOSPC)",
+      fault: { op: "writeFile", code: "ENOSPC", pathIncludes: ".tmp-" },
+      status: 507,
+      code: "STORAGE_FULL",
+    },
+    {
+      name: "quota exceeded at fsync (EDQUOT)",
+      fault: { op: "sync", code: "EDQUOT", pathIncludes: ".tmp-" },
+      status: 507,
+      code: "STORAGE_FULL",
+    },
+    {
+      name: "delayed write error at close (ENOSPC)",
+      fault: { op: "close", code: "ENOSPC", pathIncludes: ".tmp-" },
+      status: 507,
+      code: "STORAGE_FULL",
+    },
+    {
+      name: "read-only file system (EROFS on creating the temp file)",
+      fault: { op: "open", code: "EROFS", flags: "wx" },
+      status: 503,
+      code: "STORAGE_READ_ONLY",
+    },
+    {
+      name: "no permission (EACCES on creating the temp file)",
+      fault: { op: "open", code: "EACCES", flags: "wx" },
+      status: 503,
+      code: "STORAGE_READ_ONLY",
+    },
+    {
+      name: "I/O error while claiming the version number (EIO on link)",
+      fault: { op: "link", code: "EIO" },
+      status: 503,
+      code: "STORAGE_UNAVAILABLE",
+    },
   ];
 
   for (const c of cases) {
@@ -139,7 +186,11 @@ describe("storage failures while publishing", () => {
   it("a new rule set on a read-only folder (EROFS creating its directory): 503 STORAGE_READ_ONLY and no directory left behind", async () => {
     const { t, faults } = await appWithFaults();
     faults.set({ op: "mkdir", code: "EROFS", pathIncludes: "novo" });
-    expectError(await call(t.app, { url: "/v1/rulesets/novo/versions", body: { source: miniSource(1, "novo") } }), 503, "STORAGE_READ_ONLY");
+    expectError(
+      await call(t.app, { url: "/v1/rulesets/novo/versions", body: { source: miniSource(1, "novo") } }),
+      503,
+      "STORAGE_READ_ONLY",
+    );
     expect(await fs.readdir(join(t.dataDir, "rulesets"))).toEqual(["mini"]);
     expectError(await call(t.app, { url: "/v1/decide/novo", body: { facts: { valor: 1 } } }), 404, "NOT_FOUND");
     await expectNothingWritten(t);

@@ -12,7 +12,16 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { closeAfterEachHolding, expectNoStack, miniSource, miniSuite, sleep, startApp, tempDir, type TestApp } from "./helpers.js";
+import {
+  closeAfterEachHolding,
+  expectNoStack,
+  miniSource,
+  miniSuite,
+  sleep,
+  startApp,
+  tempDir,
+  type TestApp,
+} from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -30,11 +39,17 @@ async function listening(env: Record<string, string>): Promise<{ t: TestApp; bas
   return { t, base: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` };
 }
 
-const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-async function counterTotal(counter: { get(): Promise<{ values: { value: number; labels: Record<string, string | number> }[] }> }, labels: Record<string, string> = {}): Promise<number> {
+async function counterTotal(
+  counter: { get(): Promise<{ values: { value: number; labels: Record<string, string | number> }[] }> },
+  labels: Record<string, string> = {},
+): Promise<number> {
   const { values } = await counter.get();
-  return values.filter((v) => Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x)).reduce((sum, v) => sum + v.value, 0);
+  return values
+    .filter((v) => Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 describe("a slow handler is not a slow client", () => {
@@ -66,7 +81,9 @@ describe("a slow handler is not a slow client", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const text = await res.text();
     expectNoStack(text);
-    const body = JSON.parse(text) as { error: { code: string; message: string; details: unknown[]; requestId: string } };
+    const body = JSON.parse(text) as {
+      error: { code: string; message: string; details: unknown[]; requestId: string };
+    };
     expect(Object.keys(body)).toEqual(["error"]);
     expect(body.error.code).toBe("HANDLER_TIMEOUT");
     expect(body.error.message.length).toBeGreaterThan(0);
@@ -83,13 +100,21 @@ describe("a batch stops deciding at HANDLER_TIMEOUT_MS", () => {
     const { t, base } = await listening({ REQUEST_TIMEOUT_MS: "100", HANDLER_TIMEOUT_MS: "400" });
     const ITEMS = 60;
     const gate = hold(); // the first item is held past the deadline
-    const res = await post(`${base}/v1/decide/mini/batch`, { items: Array.from({ length: ITEMS }, (_, i) => ({ facts: { valor: i } })) });
+    const res = await post(`${base}/v1/decide/mini/batch`, {
+      items: Array.from({ length: ITEMS }, (_, i) => ({ facts: { valor: i } })),
+    });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("HANDLER_TIMEOUT");
 
     // The held item finishes; the loop must then see the deadline and stop.
     gate.release();
-    await vi.waitFor(async () => expect(await counterTotal(t.metrics.batchItemsAbandoned, { ruleset: "mini", reason: "timeout" })).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(
+      async () =>
+        expect(
+          await counterTotal(t.metrics.batchItemsAbandoned, { ruleset: "mini", reason: "timeout" }),
+        ).toBeGreaterThan(0),
+      { timeout: 10_000, interval: 20 },
+    );
     const decided = await counterTotal(t.metrics.decisions, { ruleset: "mini" });
     const abandoned = await counterTotal(t.metrics.batchItemsAbandoned, { ruleset: "mini" });
     expect(decided, "only the item in progress at the deadline was decided").toBe(1);
@@ -101,7 +126,9 @@ describe("a batch stops deciding at HANDLER_TIMEOUT_MS", () => {
 
   it("a batch that fits in HANDLER_TIMEOUT_MS decides every item (the deadline check costs nothing)", async () => {
     const { t, base } = await listening({ HANDLER_TIMEOUT_MS: "20000" });
-    const res = await post(`${base}/v1/decide/mini/batch`, { items: Array.from({ length: 200 }, (_, i) => ({ facts: { valor: i } })) });
+    const res = await post(`${base}/v1/decide/mini/batch`, {
+      items: Array.from({ length: 200 }, (_, i) => ({ facts: { valor: i } })),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { results: unknown[] }).results).toHaveLength(200);
     expect(await counterTotal(t.metrics.decisions, { ruleset: "mini" })).toBe(200);
