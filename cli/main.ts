@@ -58,7 +58,7 @@ export function main(ctx: CliContext): Promise<number> {
     }
     if (first.startsWith("-"))
       throw new UsageError(`opção desconhecida "${first}" (informe um comando antes das opções)`);
-    const command = Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
+    const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!command)
       throw new UsageError(
         `comando desconhecido "${first}".${didYouMean(first, Object.keys(COMMANDS))} Comandos: ${Object.keys(COMMANDS).join(", ")}`,

@@ -136,7 +136,7 @@ async function runOnce(ctx: CliContext, run: TestRun): Promise<number> {
       continue;
     }
     const rulesFile = ruleFileOfSuite(file);
-    let compiled;
+    let compiled: ReturnType<typeof compileFile> | undefined;
     try {
       compiled = compileFile(ctx, rulesFile);
     } catch (e) {

@@ -41,7 +41,7 @@ export interface EvalEnv {
 export function withLocals(env: EvalEnv, locals: Record<string, Value>): EvalEnv {
   return {
     zone: env.zone,
-    lookup: (name) => (Object.prototype.hasOwnProperty.call(locals, name) ? locals[name] : env.lookup(name)),
+    lookup: (name) => (Object.hasOwn(locals, name) ? locals[name] : env.lookup(name)),
     ...(env.callTemplate ? { callTemplate: env.callTemplate.bind(env) } : {}),
     ...(env.tableRows ? { tableRows: env.tableRows.bind(env) } : {}),
   };
@@ -76,8 +76,7 @@ function truthy(v: Value | undefined): boolean {
 function member(object: Value | undefined, property: string): Value {
   if (object === null || object === undefined) return null;
   if (Array.isArray(object)) return object.map((item: Value) => member(item, property));
-  if (isRecord(object))
-    return Object.prototype.hasOwnProperty.call(object, property) ? (object[property] ?? null) : null;
+  if (isRecord(object)) return Object.hasOwn(object, property) ? (object[property] ?? null) : null;
   return null;
 }
 

@@ -189,9 +189,7 @@ export function valueEquals(a: Value | undefined, b: Value | undefined): boolean
   if (isRecord(a) && isRecord(b)) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return (
-      ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && valueEquals(a[k], b[k]))
-    );
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && valueEquals(a[k], b[k]));
   }
   return false;
 }

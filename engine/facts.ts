@@ -211,7 +211,7 @@ function prepareObject(
   const properties = isSchema(schema.properties) ? schema.properties : {};
   const rest = isSchema(schema.additionalProperties) ? schema.additionalProperties : {};
   for (const k of Object.keys(target)) {
-    const own = Object.prototype.hasOwnProperty.call(properties, k) ? properties[k] : undefined;
+    const own = Object.hasOwn(properties, k) ? properties[k] : undefined;
     const before = target[k];
     const after = prepare(before, isSchema(own) ? own : rest, `${path}/${escapePointer(k)}`, norm, issues);
     if (after !== before) setOwn(target, k, after);
@@ -227,7 +227,7 @@ function uniqueBy(items: readonly unknown[], keys: readonly string[], path: stri
     if (typeof item !== "object" || item === null || Array.isArray(item)) return;
     const values: unknown[] = [];
     for (const k of keys) {
-      const v = Object.prototype.hasOwnProperty.call(item, k) ? (item as Record<string, unknown>)[k] : undefined;
+      const v = Object.hasOwn(item, k) ? (item as Record<string, unknown>)[k] : undefined;
       // Absent, null or non-scalar keys are the schema's business, not duplicates.
       if (typeof v !== "string" && typeof v !== "boolean" && !(typeof v === "number" && Number.isFinite(v))) return;
       values.push(v);
@@ -341,7 +341,7 @@ function describe(e: ErrorObject): FactIssue {
 export function toRuntimeFacts(compiled: CompiledRuleSet, facts: Record<string, unknown>): Record<string, Value> {
   const out = createRecord();
   for (const [name, shape] of Object.entries(compiled.factShapes)) {
-    out[name] = Object.prototype.hasOwnProperty.call(facts, name) ? convert(facts[name], shape, compiled.zone) : null;
+    out[name] = Object.hasOwn(facts, name) ? convert(facts[name], shape, compiled.zone) : null;
   }
   return out;
 }
@@ -362,8 +362,7 @@ export function convert(v: unknown, shape: Shape, zone: string): Value {
       if (typeof v !== "object" || Array.isArray(v)) return null;
       const r = createRecord();
       for (const k of Object.keys(v)) {
-        const field =
-          shape.fields && Object.prototype.hasOwnProperty.call(shape.fields, k) ? shape.fields[k] : shape.values;
+        const field = shape.fields && Object.hasOwn(shape.fields, k) ? shape.fields[k] : shape.values;
         r[k] = convert((v as Record<string, unknown>)[k], field ?? { t: "plain" }, zone);
       }
       if (shape.fields) for (const k of Object.keys(shape.fields)) if (!(k in r)) r[k] = null;

@@ -51,14 +51,10 @@ export function pathResolver(value: unknown, path: string): unknown {
     if (cur === null || cur === undefined) return null;
     if (Array.isArray(cur)) {
       if (/^\d+$/.test(segment)) cur = cur[Number(segment)] ?? null;
-      else
-        cur = cur.map((item: unknown) =>
-          isRecord(item) && Object.prototype.hasOwnProperty.call(item, segment) ? item[segment] : null,
-        );
+      else cur = cur.map((item: unknown) => (isRecord(item) && Object.hasOwn(item, segment) ? item[segment] : null));
       continue;
     }
-    if (isRecord(cur) && Object.prototype.hasOwnProperty.call(cur, segment))
-      cur = (cur as Record<string, unknown>)[segment];
+    if (isRecord(cur) && Object.hasOwn(cur, segment)) cur = (cur as Record<string, unknown>)[segment];
     else return null;
   }
   return cur ?? null;

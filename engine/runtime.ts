@@ -8,7 +8,7 @@
  * compiled rule set therefore keeps a pool of engines in which every engine serves exactly one
  * run at a time.
  */
-import { Almanac, Engine, type RuleProperties, type RuleResult } from "json-rules-engine";
+import { type Almanac, Engine, type RuleProperties, type RuleResult } from "json-rules-engine";
 import {
   DECISION_FACT,
   EXPR_FACT,
@@ -102,15 +102,14 @@ class RunContext {
     for (const [name, out] of Object.entries(compiled.outputs))
       this.decision[name] = convert(structuredClone(out.default), out.shape, compiled.zone);
     for (const [name, t] of Object.entries(compiled.tables)) this.tables[name] = t.hitPolicy === "collect" ? [] : null;
-    const self = this;
     this.env = {
       zone: compiled.zone,
-      lookup: (name) => self.lookup(name),
+      lookup: (name) => this.lookup(name),
       callTemplate: (name, args) => {
         const t = compiled.templates[name];
-        return t ? self.render(t, args) : undefined;
+        return t ? this.render(t, args) : undefined;
       },
-      tableRows: (name) => self.memoised(`rows:${name}`, () => self.tableRows(name)),
+      tableRows: (name) => this.memoised(`rows:${name}`, () => this.tableRows(name)),
     };
   }
 
@@ -145,23 +144,21 @@ class RunContext {
 
   lookup(name: string): Value | undefined {
     const c = this.compiled;
-    if (Object.prototype.hasOwnProperty.call(this.facts, name)) return this.facts[name];
-    if (Object.prototype.hasOwnProperty.call(c.constants, name))
+    if (Object.hasOwn(this.facts, name)) return this.facts[name];
+    if (Object.hasOwn(c.constants, name))
       return this.memoised(`c:${name}`, () => evaluate(c.constants[name] as Expr, this.env));
-    if (Object.prototype.hasOwnProperty.call(c.values, name))
+    if (Object.hasOwn(c.values, name))
       return this.memoised(`v:${name}`, () => evaluate(c.values[name] as Expr, this.env));
-    if (Object.prototype.hasOwnProperty.call(c.templates, name))
-      return this.render(c.templates[name] as CompiledTemplate, []);
-    if (Object.prototype.hasOwnProperty.call(c.tables, name)) return this.tables[name];
-    if (Object.prototype.hasOwnProperty.call(c.collections, name))
-      return this.memoised(`k:${name}`, () => this.collection(name));
+    if (Object.hasOwn(c.templates, name)) return this.render(c.templates[name] as CompiledTemplate, []);
+    if (Object.hasOwn(c.tables, name)) return this.tables[name];
+    if (Object.hasOwn(c.collections, name)) return this.memoised(`k:${name}`, () => this.collection(name));
     if (name === "decision") return this.decision;
     return undefined;
   }
 
   render(t: CompiledTemplate, args: readonly Value[]): string {
     const locals: Record<string, Value> = {};
-    t.params.forEach((p, i) => (locals[p] = args[i] ?? null));
+    for (const [i, p] of t.params.entries()) locals[p] = args[i] ?? null;
     const env = t.params.length ? withLocals(this.env, locals) : this.env;
     return t.parts.map((p) => ("text" in p ? p.text : toDisplayText(evaluate(p.expr, env)))).join("");
   }
@@ -205,9 +202,9 @@ class RunContext {
         }
         return a.content < b.content ? -1 : a.content > b.content ? 1 : 0;
       });
-      g.forEach((r, i) =>
-        rank.set(r.index, { first: (g[0] as (typeof rows)[number]).item, rank: i + 1, size: g.length }),
-      );
+      for (const [i, r] of g.entries()) {
+        rank.set(r.index, { first: (g[0] as (typeof rows)[number]).item, rank: i + 1, size: g.length });
+      }
     }
     return rows.map((r) => {
       const info = rank.get(r.index);
@@ -248,7 +245,7 @@ function readPath(target: Record<string, Value>, path: readonly string[]): Value
   let cur: Value = target;
   for (const k of path) {
     if (!isRecord(cur)) return null;
-    cur = Object.prototype.hasOwnProperty.call(cur, k) ? (cur[k] ?? null) : null;
+    cur = Object.hasOwn(cur, k) ? (cur[k] ?? null) : null;
   }
   return cur;
 }

@@ -216,16 +216,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({
-        error: {
-          code: "NOT_FOUND",
-          message: `rota inexistente: ${request.method} ${request.url.split("?")[0]}`,
-          details: [],
-          requestId: request.id,
-        },
-      });
+    reply.status(404).send({
+      error: {
+        code: "NOT_FOUND",
+        message: `rota inexistente: ${request.method} ${request.url.split("?")[0]}`,
+        details: [],
+        requestId: request.id,
+      },
+    });
   });
 
   await app.register(rateLimit, { global: false, keyGenerator: (req) => req.principal?.name ?? req.ip });

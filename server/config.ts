@@ -44,7 +44,7 @@ export class ConfigError extends Error {
 export function isLoopback(host: string): boolean {
   if (host === "localhost" || host === "::1" || host === "[::1]") return true;
   const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return m !== null && m.slice(1).every((n) => Number(n) <= 255);
+  return m?.slice(1).every((n) => Number(n) <= 255) ?? false;
 }
 
 function tokensFrom(text: string, origin: string): TokenEntry[] {

@@ -13,7 +13,7 @@ import { seedFromDirectory } from "./seed.js";
 import { createFileStore } from "./store/file-store.js";
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (e) {

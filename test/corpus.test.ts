@@ -115,7 +115,7 @@ function subsetMismatches(want: unknown, actual: unknown, path: string, out: str
       return;
     }
     for (const [k, v] of Object.entries(want)) {
-      if (!Object.prototype.hasOwnProperty.call(actual, k)) {
+      if (!Object.hasOwn(actual, k)) {
         out.push(`${path}/${k}: missing (want ${JSON.stringify(v)})`);
         continue;
       }
@@ -134,7 +134,7 @@ function subsetMismatches(want: unknown, actual: unknown, path: string, out: str
       );
       return;
     }
-    want.forEach((w, i) => subsetMismatches(w, actual[i], `${path}/${i}`, out));
+    for (const [i, w] of want.entries()) subsetMismatches(w, actual[i], `${path}/${i}`, out);
     return;
   }
   if (!Object.is(want, actual)) out.push(`${path || "/"}: want ${JSON.stringify(want)}, got ${JSON.stringify(actual)}`);

@@ -343,8 +343,18 @@ describe("rules decide", () => {
     let stderr = "";
     const code = await main({
       argv: args,
-      stdout: { write: (s: string) => ((stdout += s), true) },
-      stderr: { write: (s: string) => ((stderr += s), true) },
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          return true;
+        },
+      },
+      stderr: {
+        write: (s: string) => {
+          stderr += s;
+          return true;
+        },
+      },
       cwd: dir,
     });
     return { code, stdout, stderr };

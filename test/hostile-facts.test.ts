@@ -79,12 +79,12 @@ function foreignPrototypes(value: unknown, path = ""): string[] {
   const bad: string[] = [];
   if (Array.isArray(value)) {
     if (proto !== Array.prototype) bad.push(`${path}: array with foreign prototype`);
-    value.forEach((v, i) => bad.push(...foreignPrototypes(v, `${path}/${i}`)));
+    for (const [i, v] of value.entries()) bad.push(...foreignPrototypes(v, `${path}/${i}`));
     return bad;
   }
   if (proto !== Object.prototype && proto !== null) bad.push(`${path}: prototype ${JSON.stringify(proto)}`);
   for (const k of ["polluted", "isAdmin"])
-    if ((value as Record<string, unknown>)[k] !== undefined && !Object.prototype.hasOwnProperty.call(value, k))
+    if ((value as Record<string, unknown>)[k] !== undefined && !Object.hasOwn(value, k))
       bad.push(`${path}: inherits ${k}`);
   for (const k of Object.keys(value))
     bad.push(...foreignPrototypes((value as Record<string, unknown>)[k], `${path}/${k}`));
@@ -100,7 +100,7 @@ describe("__proto__, constructor and prototype keys", () => {
       ['{"texto": "a", "__proto__": {"polluted": 1, "isAdmin": true}}', "/__proto__"],
     ] as const) {
       const facts = JSON.parse(json) as unknown;
-      expect(Object.prototype.hasOwnProperty.call(facts, path.slice(1))).toBe(true);
+      expect(Object.hasOwn(facts as object, path.slice(1))).toBe(true);
       const details = await invalid(hostil.decide(facts));
       expect(details).toContainEqual({ path, message: expect.stringMatching(/campo desconhecido/) });
       await invalid(reclame.decide(JSON.parse(json.replace("{", `{"tipoAtendimento": "Reclamação", `))));
@@ -413,7 +413,10 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
     const slots: { parent: Record<string, unknown> | unknown[]; key: string | number; path: string }[] = [];
     const walk = (v: unknown, path: string) => {
       if (Array.isArray(v))
-        v.forEach((x, i) => (slots.push({ parent: v, key: i, path: `${path}/${i}` }), walk(x, `${path}/${i}`)));
+        for (const [i, x] of v.entries()) {
+          slots.push({ parent: v, key: i, path: `${path}/${i}` });
+          walk(x, `${path}/${i}`);
+        }
       else if (typeof v === "object" && v !== null) {
         for (const key of Object.keys(v)) {
           const p = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
@@ -501,9 +504,9 @@ describe("the boundary: non-finite numbers and unsafe integers anywhere, texts f
         async (texts, pads) => {
           const clean = { ...texts, entradaEm: "2026-04-01T09:15:00" };
           const messy: Record<string, unknown> = { entradaEm: clean.entradaEm };
-          Object.entries(texts).forEach(
-            ([k, v], i) => (messy[k] = padded(v, pads[2 * i] as string, pads[2 * i + 1] as string)),
-          );
+          for (const [i, [k, v]] of Object.entries(texts).entries()) {
+            messy[k] = padded(v, pads[2 * i] as string, pads[2 * i + 1] as string);
+          }
           const a = await reclame.decide(clean);
           const b = await reclame.decide(messy);
           expect(b.decision).toEqual(a.decision);

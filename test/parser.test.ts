@@ -459,12 +459,12 @@ describe("parseExpression: limits", () => {
   });
 
   it("accepts 64 nested parentheses", () => {
-    const e = expr("(".repeat(64) + "1" + ")".repeat(64));
+    const e = expr(`${"(".repeat(64)}1${")".repeat(64)}`);
     expect(show(e)).toBe("1");
   });
 
   it("reports 1000 nested parentheses as dsl/too-deep at the 65th, without a RangeError", () => {
-    const text = "(".repeat(1000) + "1" + ")".repeat(1000);
+    const text = `${"(".repeat(1000)}1${")".repeat(1000)}`;
     let r: ParseResult<Expr> | undefined;
     expect(() => (r = parseExpression({ text }))).not.toThrow();
     expect(codesAt(r!.diagnostics)).toEqual(["dsl/too-deep@64-65"]);
@@ -473,11 +473,11 @@ describe("parseExpression: limits", () => {
 
   it.each([
     ["brackets", "[".repeat(1000) + "]".repeat(1000)],
-    ["braces", "{a: ".repeat(1000) + "1" + "}".repeat(1000)],
-    ["calls", "f(".repeat(1000) + "1" + ")".repeat(1000)],
-    ["not", "not ".repeat(1000) + "x"],
-    ["minus", "-".repeat(1000) + "1"],
-    ["mixed", "(not -[".repeat(300) + "1" + "])".repeat(300)],
+    ["braces", `${"{a: ".repeat(1000)}1${"}".repeat(1000)}`],
+    ["calls", `${"f(".repeat(1000)}1${")".repeat(1000)}`],
+    ["not", `${"not ".repeat(1000)}x`],
+    ["minus", `${"-".repeat(1000)}1`],
+    ["mixed", `${"(not -[".repeat(300)}1${"])".repeat(300)}`],
   ])("reports deep %s as dsl/too-deep", (_label, text) => {
     let r: ParseResult<Expr> | undefined;
     expect(() => (r = parseExpression({ text }))).not.toThrow();
@@ -485,9 +485,9 @@ describe("parseExpression: limits", () => {
   });
 
   it.each([
-    ["if", "if a then ".repeat(790) + "1" + " else 2".repeat(790)],
-    ["for", "for x in l return ".repeat(790) + "x"],
-    ["else if", "if a then 1 else ".repeat(790) + "2"],
+    ["if", `${"if a then ".repeat(790)}1${" else 2".repeat(790)}`],
+    ["for", `${"for x in l return ".repeat(790)}x`],
+    ["else if", `${"if a then 1 else ".repeat(790)}2`],
   ])("parses deep %s chains (bounded by the symbol limit) without a RangeError", (_label, text) => {
     let r: ParseResult<Expr> | undefined;
     expect(() => (r = parseExpression({ text }))).not.toThrow();
@@ -502,14 +502,14 @@ describe("parseExpression: limits", () => {
 
   it("accepts long flat expressions within 256 chained operations", () => {
     expect(expr(Array(200).fill("1").join(" + ")).kind).toBe("binary");
-    expect(expr("a" + ".b".repeat(200)).kind).toBe("member");
+    expect(expr(`a${".b".repeat(200)}`).kind).toBe("member");
     expect(expr(Array(200).fill("x").join(" and ")).kind).toBe("logical");
   });
 
   it.each([
     ["sum", Array(1999).fill("1").join(" + ")],
-    ["members", "a" + ".b".repeat(1500)],
-    ["indexes", "a" + "[0]".repeat(1000)],
+    ["members", `a${".b".repeat(1500)}`],
+    ["indexes", `a${"[0]".repeat(1000)}`],
   ])("reports more than 256 chained operations (%s) as dsl/too-deep, without a RangeError", (_label, text) => {
     let r: ParseResult<Expr> | undefined;
     expect(() => (r = parseExpression({ text }))).not.toThrow();
@@ -618,7 +618,7 @@ describe("parseUnaryTests", () => {
   });
 
   it("reports too-deep cells instead of crashing", () => {
-    const r = parseUnaryTests({ text: "not(" + "(".repeat(500) + "1" + ")".repeat(500) + ")" });
+    const r = parseUnaryTests({ text: `not(${"(".repeat(500)}1${")".repeat(500)})` });
     expect(r.diagnostics.map((d) => d.code)).toEqual(["dsl/too-deep"]);
   });
 });

@@ -36,12 +36,14 @@ function describedElements(model: RuleSetModel, source: string): { what: string;
     out.push({ what: `validação de ${v.field} (linha ${lineOf(v.range.start)})`, description: v.description });
   const tr = model.transitions;
   if (tr) {
-    tr.guards.forEach((g, i) => out.push({ what: `condição geral de transição ${i + 1}`, description: g.description }));
+    for (const [i, g] of tr.guards.entries()) {
+      out.push({ what: `condição geral de transição ${i + 1}`, description: g.description });
+    }
     for (const a of tr.allow) {
       out.push({ what: `transição ${a.from} → ${a.to}`, description: a.description });
-      a.guards.forEach((g, i) =>
-        out.push({ what: `condição ${i + 1} da transição ${a.from} → ${a.to}`, description: g.description }),
-      );
+      for (const [i, g] of a.guards.entries()) {
+        out.push({ what: `condição ${i + 1} da transição ${a.from} → ${a.to}`, description: g.description });
+      }
     }
   }
   for (const r of model.rules) out.push({ what: `regra "${r.name}"`, description: r.description });

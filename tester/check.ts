@@ -40,7 +40,7 @@ function keyOf(pair: Pair<Scalar, Node | null>): string {
 }
 
 /** The value of a key of a YAML map, if present. */
-function valueOf(map: YAMLMap, key: string): Node | null | undefined {
+function valueAt(map: YAMLMap, key: string): Node | null | undefined {
   return pairsOf(map).find((p) => keyOf(p) === key)?.value;
 }
 
@@ -56,7 +56,7 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
   const factSchema = asSchema(compiled.factSchema) ?? {};
   const decisionSchema = asSchema(compiled.decisionSchema) ?? {};
 
-  const suiteName = valueOf(top, "suite");
+  const suiteName = valueAt(top, "suite");
   if (suiteName && isScalar(suiteName) && typeof suiteName.value === "string" && suiteName.value !== compiled.name) {
     diagnostics.push(
       createError(
@@ -75,7 +75,7 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
       const extra = asSchema(schema.additionalProperties);
       for (const pair of pairsOf(node)) {
         const key = keyOf(pair);
-        const known = properties && Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
+        const known = properties && Object.hasOwn(properties, key) ? properties[key] : undefined;
         if (known) walk(pair.value, known, kind, path ? `${path}.${key}` : key);
         else if (extra) walk(pair.value, extra, kind, path ? `${path}.${key}` : key);
         else if (properties && schema.additionalProperties === false) {
@@ -119,19 +119,19 @@ export function checkSuite(source: string, compiled: CompiledRuleSet): Diagnosti
     }
   };
 
-  const defaults = valueOf(top, "defaults");
-  if (defaults && isMap(defaults)) walk(valueOf(defaults, "facts"), factSchema, "fact", "");
+  const defaults = valueAt(top, "defaults");
+  if (defaults && isMap(defaults)) walk(valueAt(defaults, "facts"), factSchema, "fact", "");
 
-  const cases = valueOf(top, "cases");
+  const cases = valueAt(top, "cases");
   if (cases && isSeq(cases)) {
     for (const node of cases.items as Node[]) {
       if (!isMap(node)) continue;
       // A case expecting an error may send unknown or wrong facts on purpose.
-      if (valueOf(node, "expectError") === undefined) {
-        walk(valueOf(node, "facts"), factSchema, "fact", "");
-        omitted(valueOf(node, "omit"));
+      if (valueAt(node, "expectError") === undefined) {
+        walk(valueAt(node, "facts"), factSchema, "fact", "");
+        omitted(valueAt(node, "omit"));
       }
-      walk(valueOf(node, "expect"), decisionSchema, "output", "");
+      walk(valueAt(node, "expect"), decisionSchema, "output", "");
     }
   }
   return diagnostics.sort((a, b) => a.range.start - b.range.start);

@@ -29,7 +29,7 @@ export function diffValues(expected: unknown, actual: unknown, exact: boolean, p
     if (!isObject(actual)) return [{ path, expected, actual, message: "esperava um objeto" }];
     const out: Difference[] = [];
     for (const k of Object.keys(expected)) {
-      if (!Object.prototype.hasOwnProperty.call(actual, k))
+      if (!Object.hasOwn(actual, k))
         out.push({
           path: join(path, k),
           expected: expected[k],
@@ -40,7 +40,7 @@ export function diffValues(expected: unknown, actual: unknown, exact: boolean, p
     }
     if (exact)
       for (const k of Object.keys(actual))
-        if (!Object.prototype.hasOwnProperty.call(expected, k))
+        if (!Object.hasOwn(expected, k))
           out.push({
             path: join(path, k),
             expected: undefined,

@@ -85,12 +85,15 @@ export function failureLines(k: CaseResult): string[] {
 }
 
 function xml(s: string): string {
-  return s
-    .replace(
-      /[<>&"']/g,
-      (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string,
-    )
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  return (
+    s
+      .replace(
+        /[<>&"']/g,
+        (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string,
+      )
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; they are removed on purpose.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+  );
 }
 
 /** JUnit XML (one testsuite per rule set, one testcase per case). */
@@ -119,5 +122,5 @@ export function junitReport(suites: readonly ReportedSuite[]): string {
     out.push("  </testsuite>");
   }
   out.push("</testsuites>");
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

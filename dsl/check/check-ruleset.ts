@@ -164,7 +164,7 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
 
   function rowType(t: TableDecl): Type {
     const fields: Record<string, Type> = Object.create(null);
-    t.inputs.forEach((c) => (fields[c.name] = c.expr ? tc.infer(c.expr, globalScope) : T.any));
+    for (const c of t.inputs) fields[c.name] = c.expr ? tc.infer(c.expr, globalScope) : T.any;
     const out = tableType(t);
     const outFields = out.kind === "list" ? out.of : out;
     if (outFields.kind === "object" && outFields.fields) Object.assign(fields, outFields.fields);
@@ -223,13 +223,13 @@ export function checkRuleSet(model: RuleSetModel): CheckResult {
       if (t.when) tc.expect(t.when, globalScope, T.boolean, `"when" da tabela ${t.name}`);
       const columnTypes = t.inputs.map((c) => (c.expr ? tc.infer(c.expr, globalScope) : T.any));
       for (const row of t.rows) {
-        row.inputs.forEach((test, i) => tc.unaryTest(test, columnTypes[i] ?? T.any, globalScope));
-        row.outputs.forEach((o) => tc.infer(o, globalScope));
+        for (const [i, test] of row.inputs.entries()) tc.unaryTest(test, columnTypes[i] ?? T.any, globalScope);
+        for (const o of row.outputs) tc.infer(o, globalScope);
         // An output column named like a decision output must fit its type and enum.
         row.outputs.forEach((o, i) => {
           const col = t.outputs[i];
           const target = col ? decisionFields[col.name] : undefined;
-          if (target && Object.prototype.hasOwnProperty.call(decisionFields, col?.name ?? "")) {
+          if (target && Object.hasOwn(decisionFields, col?.name ?? "")) {
             const ot = tc.types.get(o) ?? T.any;
             if (!assignable(ot, target))
               err(

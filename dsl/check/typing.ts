@@ -236,7 +236,7 @@ export class TypeChecker {
       case "object": {
         if (!objectType.fields) return T.any;
         const t = objectType.fields[property];
-        if (t && Object.prototype.hasOwnProperty.call(objectType.fields, property)) return t;
+        if (t && Object.hasOwn(objectType.fields, property)) return t;
         this.error(
           "check/unknown-fact",
           `campo desconhecido "${property}".${didYouMean(property, Object.keys(objectType.fields))} Campos: ${Object.keys(objectType.fields).join(", ")}`,
@@ -482,7 +482,7 @@ export class TypeChecker {
   private dateShift(e: Expr): Type {
     if (e.kind !== "binary") return T.any;
     const d = [e.left, e.right].find((x) => x.kind === "literal" && x.literal.type === "duration");
-    if (!d || d.kind !== "literal" || d.literal.type !== "duration") return T.any;
+    if (d?.kind !== "literal" || d.literal.type !== "duration") return T.any;
     return /^(?:\d+d)+$/.test(d.literal.value) ? T.date : T.datetime;
   }
 

@@ -280,7 +280,7 @@ function rawSource(node: Scalar): RawSource | undefined {
   if (!token) return undefined;
   if (token.type === "block-scalar") {
     const header = token.props[0];
-    if (!header || header.type !== "block-scalar-header") return undefined;
+    if (header?.type !== "block-scalar-header") return undefined;
     // Keep-chomping, explicit indentation or a comment on the header: let yaml write it.
     if (/[+0-9]/.test(header.source)) return undefined;
     if (token.props.slice(1).some((p) => p.type !== "newline" && p.type !== "space")) return undefined;

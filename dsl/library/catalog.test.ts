@@ -39,7 +39,7 @@ function returnType(name: string, args: readonly Type[]): Type {
  * Test-only: the literal arguments of each catalog example, built by hand (the DSL parser is not
  * available here), so that every `example.result` is checked against the real `impl`.
  */
-export const EXAMPLE_ARGS: readonly { readonly call: string; readonly args: readonly Value[] }[] = [
+const EXAMPLE_ARGS: readonly { readonly call: string; readonly args: readonly Value[] }[] = [
   { call: 'addBusinessDays(date("2026-04-01"), 10)', args: [date("2026-04-01"), 10] },
   {
     call: 'businessDaysBetween(date("2026-04-01"), date("2026-04-24"))',

@@ -201,7 +201,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { name: "feriados", type: T.list(T.date), optional: true },
     ],
     returns: T.boolean,
-    doc: "Verdadeiro se a data for dia útil: nem sábado, nem domingo, nem feriado nacional. " + EXTRA_HOLIDAYS_DOC,
+    doc: `Verdadeiro se a data for dia útil: nem sábado, nem domingo, nem feriado nacional. ${EXTRA_HOLIDAYS_DOC}`,
     example: { call: 'isBusinessDay(date("2026-04-21"))', result: "false" },
     impl: (args) => {
       const date = asDate(args[0]);

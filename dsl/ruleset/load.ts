@@ -908,7 +908,7 @@ class Reader {
       const text = node.value;
       const trimmed = text.trim();
       if (trimmed === "-" || trimmed === "") return { kind: "any", range };
-      if (/^(?:[<>=!\[\]("']|not\b)/u.test(trimmed)) {
+      if (/^(?:[<>=![\]("']|not\b)/u.test(trimmed)) {
         return this.take(parseUnaryTests(this.span(node))) ?? { kind: "any", range };
       }
     }

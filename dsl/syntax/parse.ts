@@ -50,7 +50,7 @@ class Mapper {
     return { start: s, end: Math.max(s, this.at(endExclusive)) };
   }
   token(tok: IToken): Range {
-    if (isNaN(tok.startOffset)) return this.range(this.span.text.length, this.span.text.length);
+    if (Number.isNaN(tok.startOffset)) return this.range(this.span.text.length, this.span.text.length);
     return this.range(tok.startOffset, tok.startOffset + tok.image.length);
   }
 }
@@ -123,7 +123,7 @@ function syntaxDiagnostic(
 ): Diagnostic {
   const tok = e.token;
   const range =
-    tok.tokenType?.name === "EOF" || isNaN(tok.startOffset) ? m.range(textLength, textLength) : m.token(tok);
+    tok.tokenType?.name === "EOF" || Number.isNaN(tok.startOffset) ? m.range(textLength, textLength) : m.token(tok);
   const hint = portugueseHabit(tok, tokens);
   if (hint) return createError("dsl/syntax", `${e.message}. ${hint.message}`, m.token(hint.token));
   return createError("dsl/syntax", e.message, range);
@@ -143,7 +143,7 @@ const HABITS: Readonly<Record<string, string>> = {
  * error for `não x` comes at `x`, so the previous token is looked at too).
  */
 function portugueseHabit(tok: IToken, tokens: readonly IToken[]): { token: IToken; message: string } | undefined {
-  if (isNaN(tok.startOffset)) return undefined;
+  if (Number.isNaN(tok.startOffset)) return undefined;
   const at = tokens.findIndex((x) => x.startOffset === tok.startOffset);
   const candidates = [tokens[at], tokens[at - 1]].filter((x): x is IToken => x !== undefined);
   for (const c of candidates) {
@@ -250,7 +250,7 @@ class AstBuilder {
 
   private nodeRange(node: CstNode): Range {
     const loc = node.location;
-    if (!loc || isNaN(loc.startOffset)) return this.m.range(this.text.length, this.text.length);
+    if (!loc || Number.isNaN(loc.startOffset)) return this.m.range(this.text.length, this.text.length);
     return this.m.range(loc.startOffset, (loc.endOffset ?? loc.startOffset) + 1);
   }
 
@@ -424,7 +424,7 @@ class AstBuilder {
         offset: loc,
         apply: (e) => {
           const index = this.expression(idx);
-          const end = close && !isNaN(close.startOffset) ? this.m.token(close) : index.range;
+          const end = close && !Number.isNaN(close.startOffset) ? this.m.token(close) : index.range;
           return { kind: "index", object: e, index, range: this.span(e.range, end) };
         },
       });
@@ -444,7 +444,9 @@ class AstBuilder {
       const open = c.LParen?.[0];
       const close = c.RParen?.[0];
       const range =
-        open && close && !isNaN(close.startOffset) ? this.span(this.m.token(open), this.m.token(close)) : inner.range;
+        open && close && !Number.isNaN(close.startOffset)
+          ? this.span(this.m.token(open), this.m.token(close))
+          : inner.range;
       return { ...inner, range } as Expr;
     }
     if (c.listLiteral?.[0]) {
@@ -490,18 +492,19 @@ class AstBuilder {
   private nameOrCall(node: C.NameOrCallCstNode): Expr {
     const c = node.children;
     const id = c.Identifier?.[0];
-    if (!id || isNaN(id.startOffset)) return this.error(this.nodeRange(node));
+    if (!id || Number.isNaN(id.startOffset)) return this.error(this.nodeRange(node));
     const idRange = this.m.token(id);
     if (!c.LParen?.[0]) return { kind: "name", name: id.image, range: idRange };
     const args = (c.args ?? []).map((a) => this.expression(a));
     const close = c.RParen?.[0];
-    const end = close && !isNaN(close.startOffset) ? this.m.token(close) : (args[args.length - 1]?.range ?? idRange);
+    const end =
+      close && !Number.isNaN(close.startOffset) ? this.m.token(close) : (args[args.length - 1]?.range ?? idRange);
     return { kind: "call", callee: id.image, calleeRange: idRange, args, range: this.span(idRange, end) };
   }
 
   action(node: C.ActionCstNode): Action {
     const c = node.children;
-    const targets = (c.target ?? []).filter((x) => !isNaN(x.startOffset));
+    const targets = (c.target ?? []).filter((x) => !Number.isNaN(x.startOffset));
     const first = targets[0];
     const last = targets[targets.length - 1];
     const targetRange = first && last ? this.span(this.m.token(first), this.m.token(last)) : this.nodeRange(node);
@@ -583,7 +586,7 @@ class AstBuilder {
 }
 
 function literalOf(tok: IToken): LiteralValue | undefined {
-  if (isNaN(tok.startOffset)) return undefined;
+  if (Number.isNaN(tok.startOffset)) return undefined;
   switch (tok.tokenType) {
     case t.StringLiteral:
       return { type: "string", value: unquote(tok.image) };

@@ -232,9 +232,9 @@ describe("loadYaml", () => {
 
 describe("nesting depth", () => {
   const flow = (n: number) => "[".repeat(n) + "]".repeat(n);
-  const blockSeq = (n: number) => "- ".repeat(n) + "x\n";
+  const blockSeq = (n: number) => `${"- ".repeat(n)}x\n`;
   const blockMap = (n: number) =>
-    Array.from({ length: n }, (_, i) => `${" ".repeat(2 * i)}k${i}:`).join("\n") + " fim\n";
+    `${Array.from({ length: n }, (_, i) => `${" ".repeat(2 * i)}k${i}:`).join("\n")} fim\n`;
 
   it("accepts exactly MAX_YAML_DEPTH levels (flow, block sequence, block map)", () => {
     expect(loadYaml(flow(64)).diagnostics).toEqual([]);
@@ -258,14 +258,14 @@ describe("nesting depth", () => {
 
   it("counts flow collections nested inside block collections", () => {
     // map (1) → sequence (2) → map (3) → 61 flow maps = 64 levels.
-    const text = "a:\n  - b: " + "{c: ".repeat(61) + "1" + "}".repeat(61) + "\n";
+    const text = `a:\n  - b: ${"{c: ".repeat(61)}1${"}".repeat(61)}\n`;
     expect(loadYaml(text).diagnostics).toEqual([]);
-    const deeper = "a:\n  - b: " + "{c: ".repeat(62) + "1" + "}".repeat(62) + "\n";
+    const deeper = `a:\n  - b: ${"{c: ".repeat(62)}1${"}".repeat(62)}\n`;
     expect(codes(loadYaml(deeper).diagnostics)).toEqual(["yaml/too-deep"]);
   });
 
   it("checks the second document too", () => {
-    const text = "a: 1\n---\n" + flow(100) + "\n";
+    const text = `a: 1\n---\n${flow(100)}\n`;
     const r = loadYaml(text);
     expect(codes(r.diagnostics)).toContain("yaml/too-deep");
     expect(r.value).toBeUndefined();
@@ -274,10 +274,10 @@ describe("nesting depth", () => {
   it("handles two documents nested 10,000 deep in one process without crashing (yaml 2.9.1 OOM hazard)", () => {
     const inputs = [
       "[".repeat(10_000),
-      "- ".repeat(10_000) + "x\n",
+      `${"- ".repeat(10_000)}x\n`,
       "[".repeat(10_000) + "]".repeat(10_000),
-      "{a: ".repeat(10_000) + "1" + "}".repeat(10_000),
-      "rules:\n" + "  - ".repeat(10_000) + "x\n",
+      `${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}`,
+      `rules:\n${"  - ".repeat(10_000)}x\n`,
     ];
     for (const text of inputs) {
       const r = loadYaml(text);
@@ -558,7 +558,7 @@ describe('the any cell "-" in table rows', () => {
   });
 
   it("outside a table row (an enum, a list inside a cell) a lone - is ONE error at the dash", () => {
-    const text = "facts:\n  x: { enum: [a, -, b] }\n  y: { a: -, b: 1 }\n" + table("      - [x, [a, -], 1]\n");
+    const text = `facts:\n  x: { enum: [a, -, b] }\n  y: { a: -, b: 1 }\n${table("      - [x, [a, -], 1]\n")}`;
     const r = loadYaml(text);
     expect(located(text, r.diagnostics)).toEqual(["yaml/syntax@2:18", "yaml/syntax@3:11", "yaml/syntax@7:17"]);
     for (const d of r.diagnostics) {
@@ -997,17 +997,17 @@ describe("scalarValueOffsets (properties)", () => {
       const src = eol.repeat(u.breaks) + " ".repeat(u.indent);
       return { src, value: u.breaks === 1 ? " " : "\n".repeat(u.breaks - 1) };
     }
-    if (u.kind === "ebreak") return { src: "\\" + eol + " ".repeat(u.indent), value: "" };
+    if (u.kind === "ebreak") return { src: `\\${eol}${" ".repeat(u.indent)}`, value: "" };
     const cp = u.ch.codePointAt(0)!;
     switch (u.enc) {
       case "x":
-        return { src: "\\x" + cp.toString(16).padStart(2, "0"), value: u.ch };
+        return { src: `\\x${cp.toString(16).padStart(2, "0")}`, value: u.ch };
       case "u":
-        return { src: "\\u" + cp.toString(16).padStart(4, "0").toUpperCase(), value: u.ch };
+        return { src: `\\u${cp.toString(16).padStart(4, "0").toUpperCase()}`, value: u.ch };
       case "U":
-        return { src: "\\U" + cp.toString(16).padStart(8, "0"), value: u.ch };
+        return { src: `\\U${cp.toString(16).padStart(8, "0")}`, value: u.ch };
       case "named":
-        return { src: "\\" + NAMED[u.ch]!, value: u.ch };
+        return { src: `\\${NAMED[u.ch]!}`, value: u.ch };
       default:
         return { src: u.ch, value: u.ch };
     }
@@ -1064,7 +1064,7 @@ describe("scalarValueOffsets (properties)", () => {
         const eol = crlf ? "\r\n" : "\n";
         const encoded = seq.map((u) => encodeUnit(u, eol));
         const prefix = `rules:${eol}  - nome: x${eol}    when: "`;
-        const text = prefix + encoded.map((e) => e.src).join("") + `"${eol}    then: y${eol}`;
+        const text = `${prefix + encoded.map((e) => e.src).join("")}"${eol}    then: y${eol}`;
         const expected = encoded.map((e) => e.value).join("");
 
         const node = scalarAt(load(text), ["rules", 0, "when"]);

@@ -345,12 +345,12 @@ type CstItem = CST.FlowCollection["items"][number];
 function loneDashSeq(
   token: CST.Token | null | undefined,
 ): { dash: CST.SourceToken; rest: CST.SourceToken[] } | undefined {
-  if (!token || token.type !== "block-seq" || token.items.length !== 1) return undefined;
+  if (token?.type !== "block-seq" || token.items.length !== 1) return undefined;
   const item = token.items[0] as CstItem;
   if (item.key || (item.sep && item.sep.length > 0)) return undefined;
   if (item.value && !(item.value.type === "scalar" && item.value.source === "")) return undefined;
   const [dash, ...rest] = item.start;
-  if (!dash || dash.type !== "seq-item-ind") return undefined;
+  if (dash?.type !== "seq-item-ind") return undefined;
   if (!rest.every((r) => r.type === "space" || r.type === "comment" || r.type === "newline")) return undefined;
   return { dash, rest };
 }
@@ -445,7 +445,7 @@ function reattachLineBreaks(tokens: readonly CST.Token[], scalars: readonly CST.
     for (const item of t.items) {
       const first = item.start[0];
       const scalar = first && first.type === "newline" ? wanted.get(first.offset) : undefined;
-      if (scalar && scalar.end) {
+      if (scalar?.end) {
         scalar.end.push(item.start.shift() as CST.SourceToken);
         wanted.delete(first!.offset);
       }
@@ -748,7 +748,6 @@ function translateYamlError(yamlCode: string, english: string): { code: Diagnost
       return { code: "yaml/unsupported", message: "recurso do YAML não suportado nos arquivos de regras" };
     case "RESOURCE_EXHAUSTION":
       return { code: "yaml/too-deep", message: "o arquivo é complexo demais para ser lido" };
-    case "UNEXPECTED_TOKEN":
     default:
       if (/Unexpected , in/.test(english)) return syntax("vírgula fora de lugar");
       if (/Block scalar header includes extra characters/.test(english))
@@ -997,8 +996,8 @@ function coarseMap(node: Scalar, value: string, text: string): number[] {
 const FOLD_REGEXPS = ((): { first: RegExp; line: RegExp } => {
   try {
     return {
-      first: new RegExp("(.*?)(?<![ \t])[ \t]*\r?\n", "dsy"),
-      line: new RegExp("[ \t]*(.*?)(?:(?<![ \t])[ \t]*)?\r?\n", "dsy"),
+      first: /(.*?)(?<![ \t])[ \t]*\r?\n/dsy,
+      line: /[ \t]*(.*?)(?:(?<![ \t])[ \t]*)?\r?\n/dsy,
     };
   } catch {
     return { first: /(.*?)[ \t]*\r?\n/dsy, line: /[ \t]*(.*?)[ \t]*\r?\n/dsy };
@@ -1028,7 +1027,7 @@ function foldLinesMapped(source: string, base: number): OffsetBuilder {
   let sepEnd = base + first.lastIndex;
   let pos = first.lastIndex;
   line.lastIndex = pos;
-  while ((match = line.exec(source))) {
+  for (match = line.exec(source); match; match = line.exec(source)) {
     const brkStart = base + breakStartOf(match);
     const brkEnd = base + line.lastIndex;
     const content = match[1] ?? "";
@@ -1170,7 +1169,7 @@ function doubleQuotedMapped(token: CST.FlowScalar): Mapped {
 /** Mirror of yaml's `resolveBlockScalar`. */
 function blockScalarMapped(token: CST.BlockScalar): Mapped | undefined {
   const header = token.props[0];
-  if (!header || header.type !== "block-scalar-header") return undefined;
+  if (header?.type !== "block-scalar-header") return undefined;
   const hs = header.source;
   const mode = hs[0];
   let explicitIndent = 0;

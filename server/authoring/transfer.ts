@@ -63,7 +63,7 @@ export function joinTransfer<T>(shell: T, parts: readonly TransferPart[]): T {
   for (const part of parts) {
     let target: unknown = shell;
     for (const k of part.path)
-      target = Object.prototype.hasOwnProperty.call(target, k) ? (target as Record<string, unknown>)[k] : undefined;
+      target = Object.hasOwn(target as object, k) ? (target as Record<string, unknown>)[k] : undefined;
     if (part.items && Array.isArray(target)) {
       for (const item of part.items) target.push(item);
     } else if (part.entries && isPlainRecord(target)) {

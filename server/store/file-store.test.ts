@@ -29,7 +29,10 @@ afterEach(async () => {
 /** A clock that advances one second per call. */
 function clock(start = Date.parse("2025-03-10T12:00:00.000Z")): () => Date {
   let t = start;
-  return () => new Date((t += 1000));
+  return () => {
+    t += 1000;
+    return new Date(t);
+  };
 }
 
 function input(source: string, extra: Partial<PublishInput> = {}): PublishInput {

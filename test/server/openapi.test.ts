@@ -527,15 +527,13 @@ describe("errors and responses as documented", () => {
       seen.add(String(res.statusCode));
     }
     // A full disk while publishing (the store's write fails with ENOSPC).
-    const full = vi
-      .spyOn(t.store, "publish")
-      .mockRejectedValueOnce(
-        Object.assign(new Error("ENOSPC: no space left on device, write"), {
-          code: "ENOSPC",
-          errno: -28,
-          syscall: "write",
-        }),
-      );
+    const full = vi.spyOn(t.store, "publish").mockRejectedValueOnce(
+      Object.assign(new Error("ENOSPC: no space left on device, write"), {
+        code: "ENOSPC",
+        errno: -28,
+        syscall: "write",
+      }),
+    );
     const onFullDisk: Call = {
       url: "/v1/rulesets/mini/versions",
       token: tokens.publisher,

@@ -80,7 +80,14 @@ function faultyFs(): { fs: StoreFs; set(fault: Fault | undefined): void; hits():
       return fs.rename(from, to);
     },
   };
-  return { fs: io, set: (f) => ((fault = f), (hits = 0)), hits: () => hits };
+  return {
+    fs: io,
+    set: (f) => {
+      fault = f;
+      hits = 0;
+    },
+    hits: () => hits,
+  };
 }
 
 const keep = closeAfterEach();
