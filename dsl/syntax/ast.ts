@@ -3,6 +3,7 @@
  * runtime and to the editor's worker). Every node keeps its range in the rule-set file.
  */
 import type { Range } from "../diagnostics.js";
+import { assertNever } from "../exhaustive.js";
 
 export type BinaryOperator =
   | "=="
@@ -182,8 +183,12 @@ export function walkExpr(root: Expr, visit: (e: Expr) => void): void {
         if (e.filter) stack.push(e.filter);
         stack.push(e.source);
         break;
-      default:
+      case "literal":
+      case "name":
+      case "error":
         break;
+      default:
+        assertNever(e, "expression kind");
     }
   }
 }
