@@ -17,7 +17,7 @@
  *     # OR decisions (the source must compile):
  *     decisions:
  *       - facts: { idade: 20 }
- *         want: { categoria: A }        # subset of the decision (objects: listed keys only; lists: same length)
+ *         want: { categoria: A }        # subset of the decision, compared as suites compare `expect` (tester/diff.ts)
  *         want_fired: [regra a]         # optional: the exact list of fired names, in order
  *       - facts: { idade: "20" }
  *         want_error: { code: INVALID_FACTS, paths: [/idade] }   # paths: exact set of detail paths (optional)
@@ -37,6 +37,7 @@ import { compileSource, diagnose } from "../dsl/compile/pipeline.js";
 import { locateDiagnostics } from "../dsl/positions.js";
 import { DecisionError } from "../engine/errors.js";
 import { createRuntime, type Runtime } from "../engine/runtime.js";
+import { diffValues } from "../tester/diff.js";
 
 const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), "corpus");
 
@@ -105,49 +106,22 @@ function loadCorpus(file: string): CorpusCase[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// subset matching with readable diffs
+// subset matching with readable diffs: the comparison of the rule suites (tester/diff.ts)
 
-/** Collects every place where `actual` does not contain `want` (objects: listed keys; lists: same length, item by item). */
-function subsetMismatches(want: unknown, actual: unknown, path: string, out: string[]): void {
-  if (want !== null && typeof want === "object" && !Array.isArray(want)) {
-    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) {
-      out.push(`${path || "/"}: want an object ${JSON.stringify(want)}, got ${JSON.stringify(actual)}`);
-      return;
-    }
-    for (const [k, v] of Object.entries(want)) {
-      if (!Object.hasOwn(actual, k)) {
-        out.push(`${path}/${k}: missing (want ${JSON.stringify(v)})`);
-        continue;
-      }
-      subsetMismatches(v, (actual as Record<string, unknown>)[k], `${path}/${k}`, out);
-    }
-    return;
-  }
-  if (Array.isArray(want)) {
-    if (!Array.isArray(actual)) {
-      out.push(`${path || "/"}: want a list ${JSON.stringify(want)}, got ${JSON.stringify(actual)}`);
-      return;
-    }
-    if (want.length !== actual.length) {
-      out.push(
-        `${path || "/"}: want ${want.length} item(s) ${JSON.stringify(want)}, got ${actual.length} ${JSON.stringify(actual)}`,
-      );
-      return;
-    }
-    for (const [i, w] of want.entries()) subsetMismatches(w, actual[i], `${path}/${i}`, out);
-    return;
-  }
-  if (!Object.is(want, actual)) out.push(`${path || "/"}: want ${JSON.stringify(want)}, got ${JSON.stringify(actual)}`);
-}
+const show = (v: unknown): string => (v === undefined ? "(absent)" : JSON.stringify(v));
 
-/** Asserts that `actual` contains `want`; the failure lists every mismatch and the whole value. */
+/**
+ * Asserts that `actual` contains `want`, compared as the rule suites compare `expect` (`diffValues`
+ * in subset mode: objects by the listed keys, lists item by item with the same length); the failure
+ * lists every difference and the whole value.
+ */
 function expectSubset(actual: unknown, want: unknown, label = "decision"): void {
-  const mismatches: string[] = [];
-  subsetMismatches(want, actual, "", mismatches);
-  if (mismatches.length > 0) {
-    expect.fail(
-      `${label} does not match:\n  ${mismatches.join("\n  ")}\n${label} was:\n${JSON.stringify(actual, null, 2)}`,
+  const differences = diffValues(want, actual, false);
+  if (differences.length > 0) {
+    const lines = differences.map(
+      (d) => `${d.path || "(decision)"}: ${d.message}: want ${show(d.expected)}, got ${show(d.actual)}`,
     );
+    expect.fail(`${label} does not match:\n  ${lines.join("\n  ")}\n${label} was:\n${JSON.stringify(actual, null, 2)}`);
   }
 }
 
