@@ -91,6 +91,13 @@ export interface CompiledRule {
   readonly name: string;
   readonly actions: readonly Action[];
   readonly stop: boolean;
+  /**
+   * For each output an action assigns as a whole (`saida = ...`; a later assignment to the same
+   * output replaces what an earlier one read): the `unique`/`first` tables the assigned expression
+   * reads directly (`tabela.coluna`), in reading order, each once. That is what "the value came
+   * from a table" means for a RULESET_DEFECT on a null output (engine/table-reads.ts).
+   */
+  readonly tablesRead: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface SourceLocation {
