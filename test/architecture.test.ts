@@ -95,8 +95,8 @@ const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
 const FORBIDDEN_IMPORTS: readonly (readonly [string, string, string])[] = [
   [
     "engine/",
-    "dsl/compile/emit.ts",
-    "the runtime reads the compiled form (dsl/compile/compiled.ts), not the code generator",
+    "dsl/compile/emit",
+    "the runtime reads the compiled form (dsl/compile/compiled.ts), not the code generator (emit.ts, emit/)",
   ],
   ["dsl/format/", "dsl/compile/", "the formatter works on the AST (dsl/syntax/), not the compiler"],
   ["cli/", "server/", "the CLI shares code with the service through common/"],
