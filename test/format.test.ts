@@ -6,13 +6,15 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, Scalar, visit } from "yaml";
 import { describe, expect, it } from "vitest";
 import { stripRanges, type Action, type BinaryOperator, type Expr } from "../dsl/syntax/ast.js";
 import { compileSource } from "../dsl/compile/pipeline.js";
 import { formatRuleSet } from "../dsl/format/format.js";
 import { isBareName, printAction, printExpr, printUnaryTests, quoteString } from "../dsl/format/print-expr.js";
+import { loadRuleSet, type ExpressionSiteKind } from "../dsl/ruleset/load.js";
 import { parseAction, parseExpression, parseUnaryTests } from "../dsl/syntax/parse.js";
+import { loadYaml, rangeOf } from "../dsl/yaml/load.js";
 
 const reclame = readFileSync(new URL("../rules/reclame-designacao.yaml", import.meta.url), "utf8");
 
@@ -748,4 +750,200 @@ rules:
     }
     expect(formatted).toBeGreaterThan(0);
   }, 180_000); // the whole corpus, compiled twice per case: generous on a loaded machine
+});
+
+// ---------------------------------------------------------------------------------------------
+// The formatter and the loader agree on which scalars are expressions
+// ---------------------------------------------------------------------------------------------
+
+/** Odd spacing in every place the loader reads an expression or an action, and in the language texts it keeps. */
+const ODD = `ruleset: todos-os-lugares
+facts:
+  idade: integer
+  plano: string
+  itens: { type: list, items: { type: object, fields: { id: string, valor: number } } }
+  p: { type: object, fields: { status: string } }
+  t: { type: object, fields: { para: string, setor: string } }
+  justificativa: string
+outputs:
+  categoria: { type: string, nullable: true }
+  ok: { type: boolean, nullable: true }
+  mensagens: { type: list, items: string, default: [] }
+  violacoes: { type: list, items: { type: object, fields: { campo: string, mensagem: string } }, default: [] }
+  motivos: { type: list, items: string, default: [] }
+  faltando: { type: list, items: string, default: [] }
+constants:
+  PRAZO: =  2h+0h
+  LISTA: [ "=1+1", x ]
+values:
+  curto: idade+1
+  longo:
+    expr: ( idade*2 )
+templates:
+  aviso: 'Idade {idade+1} – plano {plano}'
+collections:
+  grupos:
+    from: for i in itens return  i
+    where: item.valor>0
+    key: [ item . id, item.valor*2 ]
+    order: "-  item.valor"
+  outros:
+    from: ( itens )
+    key: item.id+""
+tables:
+  - name: faixa
+    when: idade>=0
+    inputs: [ idade+0, ( plano ) ]
+    outputs: [categoria]
+    rows:
+      - [">=  18", "-", "=  'A'"]
+      - ["-", Master, B]
+  - name: outra
+    inputs: idade*1
+    outputs: categoria
+    rows: [["-", C]]
+validations:
+  into: violacoes
+  record: { field: campo, message: mensagem }
+  rules:
+    - field: justificativa
+      when: plano=="Master"
+      require: not isBlank( justificativa )
+      message: Falta {  plano }.
+transitions:
+  from: p . status
+  to: t .para
+  states: [A, B]
+  initial: A
+  outputs: { allowed: ok, reasons: motivos, missing: faltando }
+  guards:
+    - require: t.para!="X"
+      reason: Não para {t.para}.
+  allow:
+    - from: A
+      to: B
+      requires: [ t . setor, "coalesce(t.setor,t.para)" ]
+      guards:
+        - require: idade>0
+          reason: Idade.
+    - from: B
+      to: A
+      requires: t  .  para
+rules:
+  - name: uma
+    when: idade>=18 and (plano=='Master')
+    then: categoria = coalesce( categoria , "C" )
+  - name: varias
+    then:
+      - mensagens += "a"+plano
+      - ok =not false
+invariants:
+  - name: valida
+    check: decision.categoria in ["A","B","C"] or decision.categoria is null
+`;
+
+/** The site kinds the formatter re-prints; the others (cells, `= expr` literals, templates) are kept as written. */
+const REPRINTED: ReadonlySet<ExpressionSiteKind> = new Set<ExpressionSiteKind>(["expression", "requirement", "action"]);
+
+/** The scalars of a YAML text in document order, keys included. */
+function scalarsOf(text: string): Scalar[] {
+  const doc = loadYaml(text).value;
+  expect(doc).toBeDefined();
+  const out: Scalar[] = [];
+  visit(doc!, {
+    Scalar(_key, node) {
+      out.push(node);
+    },
+  });
+  return out;
+}
+
+/**
+ * The canonical text of an expression or action, or undefined when the formatter keeps it as
+ * written by design: `//` comments, a layout over several lines in a block scalar, a requirement
+ * labelled by its text, a text that does not parse cleanly.
+ */
+function canonicalText(node: Scalar, kind: ExpressionSiteKind): string | undefined {
+  const text = String(node.value);
+  if (text.includes("//")) return undefined;
+  if ((node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) && text.trim().includes("\n"))
+    return undefined;
+  const r = kind === "action" ? parseAction({ text }) : parseExpression({ text });
+  // Not clean (a number JavaScript cannot hold, say): kept as written.
+  if (r.value === undefined || r.recovered || r.diagnostics.length > 0) return undefined;
+  if (kind === "action") return printAction(r.value as Action, { source: text });
+  const e = r.value as Expr;
+  if (kind === "requirement" && e.kind !== "name" && e.kind !== "member") return undefined;
+  return printExpr(e, { source: text });
+}
+
+/**
+ * Formats `source` and checks it against the loader's expression sites: every expression and
+ * action site comes out canonical (its canonical text in the source), and every other scalar comes
+ * out with the value it had. Returns the sites with the source and formatted scalars, for more checks.
+ */
+function checkAgainstLoader(source: string, label: string) {
+  const sites = loadRuleSet(source).expressionSites;
+  const formatted = formatRuleSet(source).text;
+  if (formatted === undefined) return undefined;
+  const before = scalarsOf(source);
+  const after = scalarsOf(formatted);
+  expect(after.length, label).toBe(before.length);
+  const index = new Map(before.map((n, i) => [JSON.stringify(rangeOf(n)), i]));
+  const reprinted = new Set<number>();
+  const pairs = sites.map((site) => {
+    const i = index.get(JSON.stringify(site.range));
+    expect(i, `${label}: a site the loader reports is a scalar of the source`).toBeDefined();
+    return { kind: site.kind, before: before[i!]!, after: after[i!]!, index: i! };
+  });
+  for (const { kind, before: b, after: a, index: i } of pairs) {
+    if (!REPRINTED.has(kind)) continue;
+    reprinted.add(i);
+    const canonical = canonicalText(b, kind);
+    expect(String(a.value), `${label}: ${kind} ${JSON.stringify(b.value)}`).toBe(canonical ?? b.value);
+  }
+  before.forEach((b, i) => {
+    if (!reprinted.has(i)) expect(after[i]!.value, `${label}: ${JSON.stringify(b.value)}`).toEqual(b.value);
+  });
+  return pairs;
+}
+
+describe("formatRuleSet follows the loader's expression sites", () => {
+  it("re-prints every expression and action the loader reads, in every kind of place, and keeps cells, `= expr` literals and templates", () => {
+    const pairs = checkAgainstLoader(ODD, "ODD");
+    expect(pairs).toBeDefined();
+    // The fixture has every kind of site the loader reports, and odd spacing in each of them.
+    expect(new Set(pairs!.map((p) => p.kind))).toEqual(
+      new Set<ExpressionSiteKind>(["expression", "requirement", "action", "unaryTests", "formula", "template"]),
+    );
+    for (const { kind, before, after } of pairs!) {
+      const label = `${kind} ${JSON.stringify(before.value)}`;
+      const requirementLabel = kind === "requirement" && canonicalText(before, kind) === undefined;
+      if (REPRINTED.has(kind) && !requirementLabel) expect(after.value, label).not.toBe(before.value);
+      else expect(after.value, label).toBe(before.value);
+    }
+    // Each place of the language is a site: rules' when/then, values, collections' from/where/key/order,
+    // tables' when/inputs, validations' when/require, transitions' from/to/requires and guards' require,
+    // invariants' check.
+    expect(pairs!.filter((p) => REPRINTED.has(p.kind)).length).toBe(27);
+  });
+
+  it("agrees with the loader on every shipped rule set, golden file and corpus case", () => {
+    const sources: [string, string][] = [];
+    const rulesDir = new URL("../rules/", import.meta.url);
+    for (const f of readdirSync(rulesDir).filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml")))
+      sources.push([f, readFileSync(new URL(f, rulesDir), "utf8")]);
+    const goldenDir = new URL("./golden/", import.meta.url);
+    for (const f of readdirSync(goldenDir).filter((f) => f.endsWith(".yaml")))
+      sources.push([f, readFileSync(new URL(f, goldenDir), "utf8")]);
+    const corpusDir = new URL("./corpus/", import.meta.url);
+    for (const f of readdirSync(corpusDir).filter((f) => f.endsWith(".yaml"))) {
+      const cases = parseYaml(readFileSync(new URL(f, corpusDir), "utf8")) as { name: string; source?: unknown }[];
+      for (const c of cases) if (typeof c.source === "string") sources.push([`${f}: ${c.name}`, c.source]);
+    }
+    sources.push(["MESSY", MESSY]);
+    let checked = 0;
+    for (const [label, source] of sources) if (checkAgainstLoader(source, label)) checked++;
+    expect(checked).toBeGreaterThan(100);
+  }, 180_000);
 });

@@ -3,12 +3,14 @@
  *
  * The YAML is re-emitted with yaml's Document API (parsed by `loadYaml`, so with the same pinned
  * options as the compiler): comments and blank lines are kept, indentation becomes 2 spaces, flow
- * collections are written `[a, b]` and `{ a: b }`. Every expression scalar (rules' `when`/`then`,
- * `values`, table `inputs`/`when`, validations `when`/`require`, transitions `from`/`to`/`requires`
- * and guards' `require`, invariants' `check`, collections' `from`/`where`/`key`/`order`) is
- * re-printed by `printExpr`. Every other scalar (table cells, constants, templates, descriptions,
- * names, keys) is written back exactly as it was in the source, byte for byte (only the
- * indentation of its continuation lines follows the new indentation).
+ * collections are written `[a, b]` and `{ a: b }`. Which scalars are expressions is not decided
+ * here: the loader (`loadRuleSet`) reports every scalar it parsed as language text, and where
+ * (`expressionSites`); the expressions and actions among them (rules' `when`/`then`, `values`,
+ * table `inputs`/`when`, validations `when`/`require`, transitions `from`/`to`/`requires` and
+ * guards' `require`, invariants' `check`, collections' `from`/`where`/`key`/`order`, today) are
+ * re-printed by `printExpr`/`printAction`. Every other scalar (table cells, `= expr` constants,
+ * templates, descriptions, names, keys) is written back exactly as it was in the source, byte for
+ * byte (only the indentation of its continuation lines follows the new indentation).
  *
  * Safety: a source with YAML or expression syntax errors is refused (diagnostics, no text); an
  * expression whose re-printed form does not parse back to the same AST is left as written; and
@@ -17,13 +19,14 @@
  *
  * This module must stay free of `node:` imports (it can run in the editor's worker).
  */
-import { isMap, isScalar, isSeq, Scalar, YAMLMap, YAMLSeq, type Document, type Node, type ScalarTag } from "yaml";
-import { createError, sortDiagnostics, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
-import { loadRuleSet } from "../ruleset/load.js";
+import { isMap, isScalar, isSeq, Scalar, visit, YAMLMap, YAMLSeq, type Document, type ScalarTag } from "yaml";
+import { createError, sortDiagnostics, type Diagnostic, type DiagnosticCode, type Range } from "../diagnostics.js";
+import { assertNever } from "../exhaustive.js";
+import { loadRuleSet, type ExpressionSite, type ExpressionSiteKind } from "../ruleset/load.js";
 import { stripRanges, type Action, type Expr } from "../syntax/ast.js";
 import { parseAction, parseExpression, type ParseResult } from "../syntax/parse.js";
 import { expressionLexer } from "../syntax/tokens.js";
-import { loadYaml } from "../yaml/load.js";
+import { loadYaml, rangeOf } from "../yaml/load.js";
 import { printAction, printExpr } from "./print-expr.js";
 
 export interface FormatResult {
@@ -50,16 +53,16 @@ export function blocksFormatting(d: Diagnostic): boolean {
   return d.severity === "error" && BLOCKING_CODES.has(d.code);
 }
 
-type ExprKind = "expression" | "action" | "requires";
+/** The site kinds this module re-prints; the others are written as in the source. */
+type ReprintKind = Extract<ExpressionSiteKind, "expression" | "requirement" | "action">;
 
 /** Formats a rule-set source. Refuses (no `text`) when the source has YAML or DSL syntax errors. */
 export function formatRuleSet(source: string): FormatResult {
-  const blocking = sortDiagnostics(
-    [...loadYaml(source).diagnostics, ...safeLoadDiagnostics(source)].filter(blocksFormatting),
-  );
+  const loaded = safeLoad(source);
+  const blocking = sortDiagnostics([...loadYaml(source).diagnostics, ...loaded.diagnostics].filter(blocksFormatting));
   if (blocking.length > 0) return { diagnostics: dedupe(blocking) };
   for (const raw of [true, false]) {
-    const text = attempt(source, raw);
+    const text = attempt(source, raw, loaded.expressionSites);
     if (text !== undefined) return { text, diagnostics: [] };
   }
   return {
@@ -73,16 +76,23 @@ export function formatRuleSet(source: string): FormatResult {
   };
 }
 
-function safeLoadDiagnostics(source: string): readonly Diagnostic[] {
+/** The loader's diagnostics and expression sites; a loader crash becomes a (blocking) internal error. */
+function safeLoad(source: string): {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly expressionSites: readonly ExpressionSite[];
+} {
   try {
-    return loadRuleSet(source).diagnostics;
+    return loadRuleSet(source);
   } catch (e) {
-    return [
-      createError("internal/error", `erro interno ao ler o arquivo: ${e instanceof Error ? e.message : String(e)}`, {
-        start: 0,
-        end: 0,
-      }),
-    ];
+    return {
+      diagnostics: [
+        createError("internal/error", `erro interno ao ler o arquivo: ${e instanceof Error ? e.message : String(e)}`, {
+          start: 0,
+          end: 0,
+        }),
+      ],
+      expressionSites: [],
+    };
   }
 }
 
@@ -101,12 +111,12 @@ function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
  * written as in the source; without, yaml writes them (same values, possibly other line breaks).
  * Returns undefined when the result does not read back as the same data.
  */
-function attempt(source: string, raw: boolean): string | undefined {
+function attempt(source: string, raw: boolean, sites: readonly ExpressionSite[]): string | undefined {
   try {
     const doc = loadYaml(source).value;
     if (!doc) return undefined;
     const expressions = new Set<Scalar>();
-    for (const { node, kind } of expressionScalars(doc.contents as Node | null)) {
+    for (const { node, kind } of reprintableScalars(doc, sites)) {
       // An expression the analyst laid out over several lines in a block scalar keeps its layout
       // (one long line would be harder to read); it is still checked like every other scalar.
       if (
@@ -141,68 +151,50 @@ function attempt(source: string, raw: boolean): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Which scalars are expressions
+// Which scalars are expressions: the loader's sites
 // ---------------------------------------------------------------------------------------------
 
-function get(node: Node | null | undefined, key: string): Node | null | undefined {
-  if (!node || !isMap(node)) return undefined;
-  for (const pair of node.items) {
-    if (isScalar(pair.key) && pair.key.value === key) return pair.value as Node | null;
+/** How a site's text is re-printed, or undefined when it is written as in the source. */
+function reprintKind(kind: ExpressionSiteKind): ReprintKind | undefined {
+  switch (kind) {
+    case "expression":
+    case "requirement":
+    case "action":
+      return kind;
+    // Table cells, constants and templates are data and texts: kept byte for byte.
+    case "unaryTests":
+    case "formula":
+    case "template":
+      return undefined;
+    default:
+      return assertNever(kind, "expression site kind");
   }
-  return undefined;
 }
 
-function items(node: Node | null | undefined): Node[] {
-  return node && isSeq(node) ? (node.items as Node[]) : [];
-}
+const rangeKey = (r: Range): string => `${r.start}:${r.end}`;
 
-function oneOrMany(node: Node | null | undefined): Node[] {
-  if (!node) return [];
-  return isSeq(node) ? (node.items as Node[]) : [node];
-}
-
-function values(node: Node | null | undefined): Node[] {
-  if (!node || !isMap(node)) return [];
-  return node.items.map((p) => p.value as Node | null).filter((v): v is Node => !!v);
-}
-
-/** The expression scalars of a rule-set document, following the shapes `dsl/ruleset/load.ts` reads. */
-function* expressionScalars(root: Node | null): Generator<{ node: Scalar; kind: ExprKind }> {
-  const out: { node: Node | null | undefined; kind: ExprKind }[] = [];
-  const expr = (node: Node | null | undefined) => out.push({ node, kind: "expression" });
-
-  for (const v of values(get(root, "values"))) expr(isMap(v) ? get(v, "expr") : v);
-  for (const c of values(get(root, "collections"))) {
-    expr(get(c, "from"));
-    expr(get(c, "where"));
-    oneOrMany(get(c, "key")).forEach(expr);
-    oneOrMany(get(c, "order")).forEach(expr);
+/**
+ * The scalars of `doc` (a fresh parse of the source the loader read) at the loader's expression
+ * and action sites, with how to re-print each; empty texts are left alone.
+ */
+function reprintableScalars(
+  doc: Document.Parsed,
+  sites: readonly ExpressionSite[],
+): { node: Scalar; kind: ReprintKind }[] {
+  const kinds = new Map<string, ReprintKind>();
+  for (const site of sites) {
+    const kind = reprintKind(site.kind);
+    if (kind) kinds.set(rangeKey(site.range), kind);
   }
-  for (const t of items(get(root, "tables"))) {
-    expr(get(t, "when"));
-    oneOrMany(get(t, "inputs")).forEach(expr);
-  }
-  for (const v of items(get(get(root, "validations"), "rules"))) {
-    expr(get(v, "when"));
-    expr(get(v, "require"));
-  }
-  const transitions = get(root, "transitions");
-  expr(get(transitions, "from"));
-  expr(get(transitions, "to"));
-  for (const g of items(get(transitions, "guards"))) expr(get(g, "require"));
-  for (const a of items(get(transitions, "allow"))) {
-    for (const r of oneOrMany(get(a, "requires"))) out.push({ node: r, kind: "requires" });
-    for (const g of items(get(a, "guards"))) expr(get(g, "require"));
-  }
-  for (const r of items(get(root, "rules"))) {
-    expr(get(r, "when"));
-    for (const a of oneOrMany(get(r, "then"))) out.push({ node: a, kind: "action" });
-  }
-  for (const i of items(get(root, "invariants"))) expr(get(i, "check"));
-
-  for (const { node, kind } of out) {
-    if (node && isScalar(node) && typeof node.value === "string" && node.value.trim() !== "") yield { node, kind };
-  }
+  const out: { node: Scalar; kind: ReprintKind }[] = [];
+  if (kinds.size === 0) return out;
+  visit(doc, {
+    Scalar(_key, node) {
+      const kind = kinds.get(rangeKey(rangeOf(node)));
+      if (kind && typeof node.value === "string" && node.value.trim() !== "") out.push({ node, kind });
+    },
+  });
+  return out;
 }
 
 /**
@@ -210,7 +202,7 @@ function* expressionScalars(root: Node | null): Generator<{ node: Scalar; kind: 
  * parse cleanly, it holds `//` comments (printing would drop them), or its printed form would not
  * parse back to the same AST.
  */
-function reprint(text: string, kind: ExprKind): string | undefined {
+function reprint(text: string, kind: ReprintKind): string | undefined {
   if (hasComments(text)) return undefined;
   const parse = (s: string): ParseResult<unknown> =>
     kind === "action" ? parseAction({ text: s }) : parseExpression({ text: s });
@@ -223,7 +215,7 @@ function reprint(text: string, kind: ExprKind): string | undefined {
     } else {
       const e = parsed.value as Expr;
       // A requirement's label is its last name; other forms are labelled by their text, so keep it.
-      if (kind === "requires" && e.kind !== "name" && e.kind !== "member") return undefined;
+      if (kind === "requirement" && e.kind !== "name" && e.kind !== "member") return undefined;
       printed = printExpr(e, { source: text });
     }
   } catch {

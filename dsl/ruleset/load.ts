@@ -41,6 +41,34 @@ export interface LoadResult {
   /** The model; undefined only when the YAML itself could not be read. */
   readonly model: RuleSetModel | undefined;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Every YAML scalar the loader parsed as language text, in reading order (empty when the YAML
+   * could not be read). The formatter re-prints from this list, so a key read as an expression
+   * here is formatted as one with no change there.
+   */
+  readonly expressionSites: readonly ExpressionSite[];
+}
+
+/** How the loader parsed a scalar's text. */
+export type ExpressionSiteKind =
+  /** The whole text is an expression. */
+  | "expression"
+  /** A transition's `requires` item: an expression labelled by its last name, or else by its text. */
+  | "requirement"
+  /** A rule's `then` item: an action (`saida = expr`, `lista += expr`). */
+  | "action"
+  /** A table input cell written in the language (`">= 18"`, `"[1..5]"`, `not "X"`): unary tests. */
+  | "unaryTests"
+  /** A constant or table output cell (or an item inside one) written `= expr`: the expression after `=`. */
+  | "formula"
+  /** A text with `{expression}` holes (templates, messages, reasons, refusals). */
+  | "template";
+
+/** One scalar the loader parsed as language text. */
+export interface ExpressionSite {
+  /** The scalar node's source range (`rangeOf`), which identifies it in any parse of the same text. */
+  readonly range: Range;
+  readonly kind: ExpressionSiteKind;
 }
 
 const NAME_RE = /^[\p{L}_][\p{L}\p{N}_]*$/u;
@@ -76,12 +104,13 @@ export function loadRuleSet(source: string): LoadResult {
   const yaml = loadYaml(source);
   const diagnostics: Diagnostic[] = [...yaml.diagnostics];
   const doc = yaml.value;
-  if (!doc || yaml.diagnostics.some((d) => d.severity === "error")) return { model: undefined, diagnostics };
+  if (!doc || yaml.diagnostics.some((d) => d.severity === "error"))
+    return { model: undefined, diagnostics, expressionSites: [] };
   const reader = new Reader(source, diagnostics);
   const model = reader.ruleSet(doc.contents as Node | null);
   // What the runtime's fact validator would refuse, and numbers JavaScript cannot hold.
   diagnostics.push(...checkSchemas(doc.contents as Node | null), ...unsafeNumbers(doc, source));
-  return { model, diagnostics };
+  return { model, diagnostics, expressionSites: reader.sites };
 }
 
 type Section =
@@ -117,10 +146,18 @@ const SECTIONS: readonly Section[] = [
 ];
 
 class Reader {
+  /** The scalars parsed as language text so far (see `LoadResult.expressionSites`). */
+  readonly sites: ExpressionSite[] = [];
+
   constructor(
     private readonly source: string,
     private readonly diagnostics: Diagnostic[],
   ) {}
+
+  /** Records that `node`'s text is parsed as `kind` (call it where the parse happens). */
+  private site(node: Scalar, kind: ExpressionSiteKind): void {
+    this.sites.push({ range: rangeOf(node), kind });
+  }
 
   private error(code: Diagnostic["code"], message: string, range: Range): void {
     this.diagnostics.push(createError(code, message, range));
@@ -262,7 +299,12 @@ class Reader {
   }
 
   /** An expression written as a YAML scalar (strings are parsed; numbers and booleans are literals). */
-  expression(node: Node | null | undefined, what: string, range: Range): Expr | undefined {
+  expression(
+    node: Node | null | undefined,
+    what: string,
+    range: Range,
+    kind: "expression" | "requirement" = "expression",
+  ): Expr | undefined {
     if (!node) return undefined;
     if (isScalar(node)) {
       const v = node.value;
@@ -275,6 +317,7 @@ class Reader {
           this.error("dsl/syntax", `${what} está vazio`, r);
           return undefined;
         }
+        this.site(node, kind);
         return this.take(parseExpression(this.span(node)));
       }
     }
@@ -291,6 +334,7 @@ class Reader {
       );
       return undefined;
     }
+    this.site(node, "action");
     return this.take(parseAction(this.span(node)));
   }
 
@@ -302,6 +346,7 @@ class Reader {
       const v = node.value;
       if (typeof v === "string") {
         if (/^\s*=/.test(v)) {
+          this.site(node, "formula");
           const span = this.span(node);
           const at = span.text.indexOf("=") + 1;
           return this.take(parseExpression(this.subSpan(span, at, span.text.length)));
@@ -347,6 +392,7 @@ class Reader {
       this.error("ruleset/structure", `${what} deve ser um texto`, rangeOf(node) ?? range);
       return undefined;
     }
+    this.site(node, "template");
     const span = this.span(node);
     const text = span.text;
     const parts: TemplatePart[] = [];
@@ -909,6 +955,7 @@ class Reader {
       const trimmed = text.trim();
       if (trimmed === "-" || trimmed === "") return { kind: "any", range };
       if (/^(?:[<>=![\]("']|not\b)/u.test(trimmed)) {
+        this.site(node, "unaryTests");
         return this.take(parseUnaryTests(this.span(node))) ?? { kind: "any", range };
       }
     }
@@ -1093,7 +1140,7 @@ class Reader {
     if (!from || !to) return undefined;
     const requires = this.listOrOne(m.get("requires")?.value)
       .map((n) => {
-        const expr = this.expression(n, "requires", range);
+        const expr = this.expression(n, "requires", range, "requirement");
         if (!expr) return undefined;
         const label =
           expr.kind === "member"
