@@ -1,5 +1,5 @@
 /** Usage texts of the CLI (Portuguese: analysts and QA read them) and the version. */
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../common/package-root.js";
 
 export const USAGE = `rules — verifica, compila, formata e executa conjuntos de regras (arquivos YAML)
 
@@ -124,12 +124,7 @@ Opções:
 `,
 };
 
-/** The package version (from package.json). */
+/** The package version (from package.json, found from the sources and from dist/ alike). */
 export function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "desconhecida";
-  } catch {
-    return "desconhecida";
-  }
+  return packageVersion(import.meta.url) ?? "desconhecida";
 }

@@ -1,7 +1,8 @@
 /**
  * The `rules` command line: dispatches to one module per command. Every command is a function of
  * an injectable IO (`CliContext`) returning an exit code, so tests run them in-process; `runCli`
- * binds them to the process (used by `bin/rules.js` and by `node --import tsx cli/main.ts`).
+ * binds them to the process (used by `bin/rules.js`, which runs the compiled `dist/cli/main.js`; also
+ * runnable directly: `node dist/cli/main.js`, or `node --import tsx cli/main.ts` from the sources).
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";

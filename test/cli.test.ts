@@ -1,6 +1,6 @@
 /**
- * The `rules` command line. Commands run in-process through `main` with captured IO (fast); one
- * test spawns `node bin/rules.js` as a real process from another directory.
+ * The `rules` command line. Commands run in-process through `main` with captured IO (fast); two
+ * tests spawn `node bin/rules.js` (the compiled CLI in dist/, built first) as a real process.
  */
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -744,7 +744,18 @@ describe("rules test --watch (in-process, on a terminal)", () => {
   }, 120_000);
 });
 
+/** bin/rules.js runs the compiled CLI: build dist/ now if needed (its "building dist/" line would be in stderr). */
+function ensureBuilt(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/ensure-build.js")], {
+    encoding: "utf8",
+    timeout: 900_000,
+  });
+  expect(r.status, r.stderr).toBe(0);
+}
+
 describe("rules test --watch (real process)", () => {
+  beforeAll(ensureBuilt, 900_000);
+
   it("runs again when the rule set is saved", async () => {
     const dir = miniWorkspace(MINI_SUITE);
     const child = spawn(process.execPath, [join(ROOT, "bin/rules.js"), "test", "mini.test.yaml", "--watch"], {
@@ -787,6 +798,8 @@ describe("rules test --watch (real process)", () => {
 });
 
 describe("bin/rules.js (real process)", () => {
+  beforeAll(ensureBuilt, 900_000);
+
   it("node bin/rules.js check works from any directory", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "bin/rules.js"), "check", "tres.yaml", "simples.yaml"], {
       cwd: dir,

@@ -35,7 +35,11 @@ export class AuthoringWorkerError extends Error {
 export interface AuthoringPoolOptions {
   /** Worker threads (at least 1). */
   readonly size: number;
-  /** The worker module (tests); default ./worker.ts. Loaded through worker-entry.js. */
+  /**
+   * The worker module as a file URL (tests); default `worker.ts` beside this file (through
+   * worker-entry.js), or `worker.js` when compiled (a compiled pool starts the module directly, so
+   * it must be JavaScript).
+   */
   readonly module?: string;
 }
 
@@ -75,7 +79,19 @@ type Reply =
   | { id: number; result: AuthoringVerdict }
   | { id: number; error: string };
 
-const ENTRY = new URL("./worker-entry.js", import.meta.url);
+/**
+ * What a worker thread starts from. Compiled (`dist/server/authoring/pool.js`): the worker module
+ * itself, plain JavaScript (`worker.js` beside this file, or the given module). From the TypeScript
+ * sources (vitest, tsx): `worker-entry.js`, which registers tsx in the thread and then imports the
+ * module (`workerData.module`, default `./worker.ts`). tsx is a dev dependency: the compiled
+ * service never loads it.
+ */
+const COMPILED = import.meta.url.endsWith(".js");
+
+function workerStart(module: string | undefined): { file: URL; workerData: { module: string | undefined } } {
+  if (COMPILED) return { file: new URL(module ?? "./worker.js", import.meta.url), workerData: { module } };
+  return { file: new URL("./worker-entry.js", import.meta.url), workerData: { module } };
+}
 
 export class AuthoringPool implements AuthoringRunner {
   private readonly slots: Slot[] = [];
@@ -123,7 +139,8 @@ export class AuthoringPool implements AuthoringRunner {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(ENTRY, { workerData: { module: this.options.module } });
+    const start = workerStart(this.options.module);
+    const worker = new Worker(start.file, { workerData: start.workerData });
     const slot: Slot = { worker, dead: false, ready: false };
     this.counts.started++;
     worker.unref();
