@@ -255,18 +255,26 @@ function importGraph(): Map<string, Import[]> {
 function codeFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(join(root, dir))) {
-    if (name === "node_modules") continue;
+    if (name === "node_modules" || name === "dist") continue;
     const path = posix.join(dir, name);
     if (statSync(join(root, path)).isDirectory()) out.push(...codeFiles(path));
-    else if (/\.(ts|js)$/.test(name) && !/\.test\.ts$/.test(name)) out.push(path);
+    else if (/\.(ts|tsx|js)$/.test(name) && !/\.test\.tsx?$/.test(name)) out.push(path);
   }
   return out;
 }
 
 /** A relative specifier as a repository path (`./x.js` is the TypeScript file `x.ts`), or undefined. */
 function resolveRelative(from: string, specifier: string): string | undefined {
-  const base = posix.normalize(posix.join(posix.dirname(from), specifier));
-  const candidates = [base.replace(/\.js$/, ".ts"), base, `${base}.ts`, posix.join(base, "index.ts")];
+  // Vite's import suffixes (`./worker.ts?worker`, `./x.css?inline`) name the same file.
+  const base = posix.normalize(posix.join(posix.dirname(from), specifier.replace(/\?.*$/, "")));
+  const candidates = [
+    base.replace(/\.js$/, ".ts"),
+    base.replace(/\.js$/, ".tsx"),
+    base,
+    `${base}.ts`,
+    `${base}.tsx`,
+    posix.join(base, "index.ts"),
+  ];
   return candidates.find((c) => existsSync(join(root, c)) && statSync(join(root, c)).isFile());
 }
 
