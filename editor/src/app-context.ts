@@ -29,6 +29,76 @@ export interface OpenRuleSet {
 /** Highlights a panel can put on the source: what decided a simulation, what no test case covers. */
 export type HighlightKind = "decided" | "uncovered";
 
+/** One entry of the explain trace (engine/explain.ts `TraceEntry`, as plain data). */
+export interface DraftTraceEntry {
+  readonly name: string;
+  readonly kind: string;
+  readonly matched: boolean | null;
+  readonly line: number;
+  readonly column: number;
+  readonly conditions: readonly {
+    readonly text: string;
+    readonly factValue: unknown;
+    readonly value: unknown;
+    readonly result: boolean | null;
+  }[];
+  readonly note?: string;
+}
+
+/** A decision of the draft, run in the editor's worker (compile + decide with explain). */
+export type DraftDecision =
+  | {
+      readonly ok: true;
+      readonly decision: Record<string, unknown>;
+      readonly fired: readonly string[];
+      /** Stable ids of what fired (`r:0` rule, `t:tabela:3` table row, `x:1` transition...). */
+      readonly firedRefs: readonly string[];
+      readonly trace: readonly DraftTraceEntry[];
+      /** Where each engine rule (by ref) is written in the draft. */
+      readonly refRanges: Readonly<Record<string, SourceRange>>;
+    }
+  /** The draft does not compile: its diagnostics. */
+  | { readonly ok: false; readonly kind: "compile"; readonly diagnostics: readonly Diagnostic[] }
+  /** The decision failed (INVALID_FACTS, RULESET_DEFECT, ...): the engine's code, message and details. */
+  | {
+      readonly ok: false;
+      readonly kind: "decision";
+      readonly code: string;
+      readonly message: string;
+      readonly details: readonly unknown[];
+    };
+
+/** One case of a suite run against the draft (tester/run.ts `CaseResult`, as plain data). */
+export interface DraftCaseResult {
+  readonly name: string;
+  readonly passed: boolean;
+  /** 1-based position of the case in the suite text. */
+  readonly line: number;
+  readonly column: number;
+  readonly differences: readonly {
+    readonly path: string;
+    readonly expected: unknown;
+    readonly actual: unknown;
+    readonly message: string;
+  }[];
+  readonly actual: unknown;
+}
+
+/** The draft's suite run against the draft, in the editor's worker. */
+export type DraftTestRun =
+  | {
+      readonly ok: true;
+      readonly passed: number;
+      readonly failed: number;
+      readonly cases: readonly DraftCaseResult[];
+      /** What no case exercised (rules, table rows, transitions), with where it is written in the draft. */
+      readonly uncovered: readonly { readonly ref: string; readonly name: string; readonly range: SourceRange }[];
+      readonly percent: number;
+    }
+  /** The draft does not compile, or the suite cannot be read (`where` says which text). */
+  | { readonly ok: false; readonly where: "source" | "suite"; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: false; readonly where: "none"; readonly message: string };
+
 export interface AppContext {
   /** The open rule set, or undefined while none is open. */
   current(): OpenRuleSet | undefined;
@@ -46,4 +116,8 @@ export interface AppContext {
   onChange(listener: () => void): () => void;
   /** A short message to the analyst (Portuguese). */
   notify(message: string, kind?: "info" | "error"): void;
+  /** Decides `facts` with the draft (in a web worker; the page stays responsive). */
+  decide(facts: unknown): Promise<DraftDecision>;
+  /** Runs the draft's suite against the draft (in a web worker). */
+  runTests(): Promise<DraftTestRun>;
 }
