@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "data/**"],
-    // Browser tests (editor) live under test/browser and run in their own project later.
+    // Browser tests (test/e2e/*.e2e.ts) run with `npm run test:e2e` (vitest.e2e.config.ts).
+    exclude: ["node_modules/**", "data/**", "test/e2e/**"],
     pool: "threads",
   },
 });
