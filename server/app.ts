@@ -12,9 +12,11 @@ import { authenticate, type Principal, type Role } from "./auth.js";
 import type { Config } from "./config.js";
 import { ApiError, clientErrorOf, errorSchema, handlerTimeout, rawErrorResponse, toApiError } from "./errors.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { registerLoopbackGuard } from "./loopback-guard.js";
 import { registerApiDocs } from "./openapi.js";
 import type { Registry } from "./registry.js";
 import { decideRoutes } from "./routes/decide.js";
+import { editorRoutes } from "./routes/editor.js";
 import { healthRoutes } from "./routes/health.js";
 import { rulesetRoutes } from "./routes/rulesets.js";
 
@@ -22,7 +24,7 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Roles allowed on the route (any one of them); absent: any authenticated caller. */
     roles?: readonly Role[];
-    /** The route needs no token at all (/health and the API docs under /docs). */
+    /** The route needs no token at all (/health, the API docs under /docs, the editor at / and /assets/). */
     public?: boolean;
   }
   interface FastifyRequest {
@@ -182,9 +184,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (draining) reply.header("connection", "close");
   });
 
+  // The open mode's guard (no tokens: loopback-only, checked at start): loopback Host only, JSON
+  // and the service's own Origin on state-changing requests (DNS rebinding, cross-site requests;
+  // see loopback-guard.ts). After the shutdown check, before everything else.
+  registerLoopbackGuard(app, config);
+
   // Authentication and roles. With no tokens configured the service is loopback-only (checked at
-  // start) and open; otherwise every route but the public ones (/health, /docs and its assets)
-  // needs a bearer token with a fitting role.
+  // start) and open; otherwise every route but the public ones (/health, /docs and its assets,
+  // the editor's page and files) needs a bearer token with a fitting role.
   app.addHook("onRequest", async (request: FastifyRequest) => {
     const routeConfig = request.routeOptions.config;
     if (config.tokens.length === 0 || routeConfig?.public) return;
@@ -238,6 +245,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(decideRoutes);
   await app.register(rulesetRoutes);
+  await app.register(editorRoutes);
 
   return app;
 }

@@ -3,7 +3,8 @@
  * is checked; a bad one stops the start with a message naming the variable.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { packageRoot } from "../common/package-root.js";
 import { parseTokens, type TokenEntry } from "./auth.js";
 
 export interface Config {
@@ -34,7 +35,12 @@ export interface Config {
   readonly maxRules: number;
   /** Most table rows (all tables together) in one rule set. */
   readonly maxTableRows: number;
+  /** The analysts' editor as built by Vite (index.html + assets/), served at `/`. */
+  readonly editorDir: string;
 }
+
+/** Where `npm run build:editor` (and `npm start`) put the editor: dist/editor/ of this package. */
+export const DEFAULT_EDITOR_DIR = join(packageRoot(import.meta.url), "dist", "editor");
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -105,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     authoringWorkers: int(env, "AUTHORING_WORKERS", 1, 0, 16),
     maxRules: int(env, "MAX_RULES", 2000, 1, 100_000),
     maxTableRows: int(env, "MAX_TABLE_ROWS", 10_000, 1, 1_000_000),
+    editorDir: env.EDITOR_DIR ? resolve(cwd, env.EDITOR_DIR) : DEFAULT_EDITOR_DIR,
   };
 }

@@ -1,4 +1,4 @@
-/** Liveness, readiness, metrics and the root page. */
+/** Liveness, readiness and metrics (the root page is the editor: routes/editor.ts). */
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../errors.js";
 
@@ -38,12 +38,5 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
     reply.header("content-type", app.metrics.registry.contentType);
     return app.metrics.registry.metrics();
-  });
-
-  // Until the editor exists, the root page points to the API documentation.
-  app.get("/", { schema: { hide: true } }, async (_request, reply) => {
-    reply.type("text/html; charset=utf-8");
-    return `<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>Regras da central</title><link rel="icon" href="data:,"></head>
-<body><h1>Regras da central</h1><p>O editor de regras chega em breve. Enquanto isso: <a href="/docs">documentação da API</a>.</p></body></html>`;
   });
 }

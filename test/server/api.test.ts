@@ -237,10 +237,10 @@ describe("service routes", () => {
     ]);
   });
 
-  it("GET / is an HTML page linking to /docs", async () => {
-    const { app } = await empty();
+  it("GET / without an editor build is an HTML page linking to /docs (the editor itself: editor-static.test.ts)", async () => {
+    const { app } = await empty({ env: { EDITOR_DIR: join(SHIPPED_RULES, "no-editor-build") } });
     const res = await call(app, { url: "/" });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(503);
     expect(String(res.headers["content-type"])).toMatch(/text\/html/);
     expect(res.body).toMatch(/href="\/docs"/);
   });

@@ -62,7 +62,7 @@ interface Route {
 const ROUTES: readonly Route[] = [
   { method: "GET", url: "/ready", allowed: "any" },
   { method: "GET", url: "/metrics", allowed: "any" },
-  { method: "GET", url: "/", allowed: "any" },
+  // GET / and /assets/* (the editor) are public: see editor-static.test.ts.
   { method: "GET", url: "/docs/json", allowed: "any" },
   { method: "GET", url: "/v1/rulesets", allowed: "any" },
   { method: "GET", url: "/v1/rulesets/mini", allowed: "any" },
