@@ -1,0 +1,222 @@
+/**
+ * The service's HTTP API as the editor uses it (docs/contract.md), with every failure turned into
+ * an `ApiError` carrying a readable Brazilian Portuguese message: auth, conflicts, limits, the
+ * service being down or unreachable. Pure but for the injected `fetch`, so it is unit-tested.
+ */
+
+export interface VersionMeta {
+  readonly version: number;
+  readonly author?: string;
+  readonly message?: string;
+  readonly createdAt?: string;
+  readonly hash?: string;
+  readonly rolledBackFrom?: number;
+}
+
+export interface RuleSetSummary {
+  readonly name: string;
+  readonly version?: number;
+  readonly description: string;
+  readonly updatedAt?: string;
+}
+
+export interface RuleSetDetail {
+  readonly name: string;
+  readonly description: string;
+  readonly version: number;
+  readonly updatedAt?: string;
+  readonly versions: readonly VersionMeta[];
+  readonly source: string;
+  readonly tests: string | null;
+}
+
+export interface VersionDetail extends VersionMeta {
+  readonly name: string;
+  readonly source: string;
+  readonly tests: string | null;
+}
+
+/** A diagnostic as the service sends it (1-based lines and columns). */
+export interface ServerDiagnostic {
+  readonly severity?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+}
+
+export interface PublishInput {
+  readonly source: string;
+  readonly tests?: string;
+  readonly message?: string;
+  readonly baseVersion?: number;
+}
+
+/** Where a request failed: the service's code (or NETWORK / BAD_RESPONSE) and a message for the analyst. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly unknown[] = [],
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Messages for the codes the analyst meets; the service's own message (Portuguese) follows when useful. */
+const MESSAGES: Readonly<Record<string, string>> = {
+  UNAUTHORIZED: "Acesso negado: informe um token de acesso válido.",
+  FORBIDDEN: "Seu token não tem permissão para esta ação.",
+  FORBIDDEN_HOST: "O serviço recusou o endereço usado para acessá-lo; abra o editor por http://127.0.0.1 ou localhost.",
+  FORBIDDEN_ORIGIN: "O serviço recusou a requisição vinda de outra origem; abra o editor pelo próprio serviço.",
+  NOT_FOUND: "Não encontrado.",
+  CONFLICT: "Outra pessoa publicou uma versão nova enquanto você editava.",
+  PAYLOAD_TOO_LARGE: "O texto enviado é grande demais para o serviço.",
+  RULESET_TOO_LARGE: "O conjunto de regras passa dos limites do serviço.",
+  RULESET_INVALID: "O serviço recusou o conjunto de regras: ele tem erros.",
+  TESTS_FAILED: "O serviço recusou a publicação: a suíte de testes falha.",
+  INVALID_TEST_SUITE: "A suíte de testes não pôde ser lida.",
+  NO_TEST_SUITE: "Não há suíte de testes para rodar.",
+  RATE_LIMITED: "Muitas solicitações seguidas: aguarde um minuto e tente de novo.",
+  NOT_READY: "O serviço ainda está iniciando: tente de novo em alguns segundos.",
+  SHUTTING_DOWN: "O serviço está sendo desligado: tente de novo em alguns segundos.",
+  HANDLER_TIMEOUT: "O serviço demorou demais para responder: tente de novo.",
+  AUTHORING_TIMEOUT: "O serviço demorou demais para verificar o conjunto de regras: tente de novo.",
+  STORAGE_UNAVAILABLE: "O serviço não consegue gravar agora: nada foi alterado.",
+  STORAGE_READ_ONLY: "O armazenamento do serviço está somente leitura: nada foi alterado.",
+  STORAGE_FULL: "O armazenamento do serviço está cheio: nada foi alterado.",
+  INTERNAL_ERROR: "Erro interno do serviço.",
+  NETWORK: "Não foi possível falar com o serviço: verifique se ele está rodando e tente de novo.",
+};
+
+function statusMessage(status: number): string {
+  if (status === 401) return MESSAGES.UNAUTHORIZED as string;
+  if (status === 403) return MESSAGES.FORBIDDEN as string;
+  if (status === 404) return MESSAGES.NOT_FOUND as string;
+  if (status === 409) return MESSAGES.CONFLICT as string;
+  if (status === 413) return MESSAGES.PAYLOAD_TOO_LARGE as string;
+  if (status === 429) return MESSAGES.RATE_LIMITED as string;
+  if (status >= 500) return `O serviço não conseguiu atender (HTTP ${status}): tente de novo em instantes.`;
+  return `O serviço recusou a requisição (HTTP ${status}).`;
+}
+
+/** The `ApiError` for a non-2xx answer: the error envelope when there is one, the status otherwise. */
+export function errorFromResponse(status: number, body: unknown): ApiError {
+  const envelope =
+    typeof body === "object" && body !== null && "error" in body
+      ? (body as { error?: { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown } }).error
+      : undefined;
+  const code = typeof envelope?.code === "string" ? envelope.code : `HTTP_${status}`;
+  const serverMessage = typeof envelope?.message === "string" ? envelope.message.trim() : "";
+  const details = Array.isArray(envelope?.details) ? envelope.details : [];
+  const requestId = typeof envelope?.requestId === "string" ? envelope.requestId : undefined;
+  const known = MESSAGES[code] ?? statusMessage(status);
+  // The service's message is Portuguese and specific (which rule set, which version); the known
+  // text says what it means for the analyst. Internal errors keep only the generic text.
+  const message =
+    serverMessage && code !== "INTERNAL_ERROR" && !known.includes(serverMessage)
+      ? `${known} (${serverMessage})`
+      : known;
+  return new ApiError(status, code, message, details, requestId);
+}
+
+/** The `ApiError` for a request that never got an answer (service down, network cut). */
+export function networkError(cause: unknown): ApiError {
+  const detail = cause instanceof Error && cause.message ? ` [${cause.message}]` : "";
+  return new ApiError(0, "NETWORK", `${MESSAGES.NETWORK}${detail}`);
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiOptions {
+  readonly fetch: Fetch;
+  /** The bearer token to send, when signed in. */
+  readonly token: () => string | undefined;
+  readonly base?: string;
+}
+
+export interface Api {
+  listRuleSets(): Promise<RuleSetSummary[]>;
+  getRuleSet(name: string): Promise<RuleSetDetail>;
+  getVersion(name: string, version: number): Promise<VersionDetail>;
+  publish(name: string, input: PublishInput): Promise<{ version: number; hash: string }>;
+  rollback(name: string, version: number, message?: string): Promise<{ version: number; hash: string }>;
+  /** The caller's roles, or undefined when the service has no such endpoint. */
+  roles(): Promise<readonly string[] | undefined>;
+  /**
+   * The roles of the token, found without `GET /v1/me`: the service checks roles before it reads
+   * the body, so a request with an empty body answers 403 without the role and 400 with it (and
+   * changes nothing either way).
+   */
+  probeRoles(): Promise<readonly string[]>;
+}
+
+export function createApi(options: ApiOptions): Api {
+  const base = options.base ?? "";
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    const token = options.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await options.fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      throw networkError(e);
+    }
+    const text = await response.text().catch(() => "");
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) throw errorFromResponse(response.status, parsed);
+    if (parsed === undefined && text)
+      throw new ApiError(response.status, "BAD_RESPONSE", "O serviço respondeu algo que o editor não entende.");
+    return parsed as T;
+  }
+  const enc = encodeURIComponent;
+  return {
+    listRuleSets: () => call("GET", "/v1/rulesets"),
+    getRuleSet: (name) => call("GET", `/v1/rulesets/${enc(name)}`),
+    getVersion: (name, version) => call("GET", `/v1/rulesets/${enc(name)}/versions/${version}`),
+    publish: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/versions`, input),
+    rollback: (name, version, message) =>
+      call("POST", `/v1/rulesets/${enc(name)}/rollback`, { version, ...(message ? { message } : {}) }),
+    async roles() {
+      try {
+        const me = await call<{ roles?: unknown }>("GET", "/v1/me");
+        return Array.isArray(me.roles) ? me.roles.map(String) : undefined;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return undefined;
+        throw e;
+      }
+    },
+    async probeRoles() {
+      const refused = async (path: string) => {
+        try {
+          await call("POST", path, {});
+          return false;
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 403) return true;
+          if (e instanceof ApiError && e.status === 401) throw e;
+          return false;
+        }
+      };
+      const roles = ["decide"];
+      if (!(await refused("/v1/rulesets/-/validate"))) roles.push("author");
+      if (!(await refused("/v1/rulesets/-/rollback"))) roles.push("publisher");
+      return roles;
+    },
+  };
+}
