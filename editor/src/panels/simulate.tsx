@@ -66,6 +66,11 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
     memory.set(name, { values, ...(run ? { run } : {}) });
   }, [name, values, run]);
 
+  // The form appears once the draft can be read: start from the declared defaults.
+  useEffect(() => {
+    if (fields && Object.keys(values).length === 0) setValues(initialValues(fields));
+  }, [fields]);
+
   if (!current) return <p class="muted">Abra um conjunto de regras para simular.</p>;
   if (!fields)
     return (
@@ -285,7 +290,7 @@ function TraceItem(props: { ctx: AppContext; entry: DraftTraceEntry; run: Run })
           <span>{entry.name}</span>
         )}{" "}
         <span class="muted">
-          linha {entry.line} · disparou: {state}
+          (linha {entry.line} do arquivo) · disparou: {state}
         </span>
         {entry.note && <div class="muted">{entry.note}</div>}
       </div>
