@@ -41,10 +41,13 @@ export const UNARY_TEST_START = /^(?:[<>=![\]("']|not\b)/u;
 /** The YAML source of a cell text; never fails (the caller's guard re-reads the result). */
 export function encodeCell(raw: string, options: CellOptions): EncodedCell {
   const text = raw.trim();
+  // The loader reads a lone `-` in a row as the text "-" (any, for an input), except as an item
+  // of a block list, where it would open a nested list: there it is quoted.
+  const dash = options.context === "block-seq" ? quote("-", options.quote) : "-";
   if (text === "") {
-    return options.input ? { yaml: "-", text: "-", isString: true } : { yaml: "null", text: "null", isString: false };
+    return options.input ? { yaml: dash, text: "-", isString: true } : { yaml: "null", text: "null", isString: false };
   }
-  if (text === "-") return { yaml: "-", text, isString: true };
+  if (text === "-") return { yaml: dash, text, isString: true };
   const plain = readPlain(text, options.context);
   const asString = (): EncodedCell => ({
     yaml: plain.ok && plain.value === text ? text : quote(text, options.quote),
@@ -54,6 +57,8 @@ export function encodeCell(raw: string, options: CellOptions): EncodedCell {
   if (!plain.ok) return asString();
   const { node } = plain;
   if (isSeq(node) || isMap(node)) {
+    // Only a flow collection written by the analyst is one (`a: b` in a block list would be a map).
+    if (!/^[[{]/.test(text)) return asString();
     // `[a, b]` is a list of values (one of them, for an input), but `[1..5]` is a range test.
     if (options.input && text.startsWith("[") && text.includes("..")) return asString();
     if (options.input && UNARY_TEST_START.test(text) && !text.startsWith("[")) return asString();

@@ -230,6 +230,22 @@ describe("setCell", { timeout: 60_000 }, () => {
     expect(errors(test.text)).toEqual([]);
   });
 
+  it("writes rows that are block lists, quoting the any cell there", () => {
+    const block = FIXTURE.replace(
+      '      - [Elogio, -, -, "-", 1]   # posicional\n',
+      '      - - Elogio\n        - x\n        - y\n        - "-"\n        - 1\n',
+    );
+    expect(texts(block)[3]).toEqual(["Elogio", "x", "y", "-", "1"]);
+    const any = ok(setCell(block, 0, 3, "canal", "-"));
+    expect(any.text).toBe(block.replace("        - x\n", '        - "-"\n'));
+    expect(ok(setCell(block, 0, 3, "canal", "a: b")).text).toBe(block.replace("        - x\n", '        - "a: b"\n'));
+    const added = ok(addRow(block, 0, 4, { motivo: "Z", prazo: "2" }));
+    expect(added.text.slice(added.range.start, added.range.end)).toBe(
+      '- Z\n        - "-"\n        - "-"\n        - null\n        - 2',
+    );
+    expect(texts(added.text)[4]).toEqual(["Z", "-", "-", "null", "2"]);
+  });
+
   it("quotes only when YAML would read the text otherwise, in flow and block rows", () => {
     const cases: [column: string, text: string, flow: string, block: string][] = [
       ["motivo", "Sim", "Sim", "Sim"],
@@ -254,6 +270,8 @@ describe("setCell", { timeout: 60_000 }, () => {
       ["motivo", '"A", "B"', '\'"A", "B"\'', '\'"A", "B"\''],
       ["motivo", 'not("A")', 'not("A")', 'not("A")'],
       ["motivo", "[A, B]", "[A, B]", "[A, B]"],
+      ["motivo", "Ação 😀 – ok", "Ação 😀 – ok", "Ação 😀 – ok"],
+      ["motivo", "'A'", "\"'A'\"", "\"'A'\""],
       ["motivo", '= "(texto)"', '= "(texto)"', '= "(texto)"'],
       ["idade", ">= 18", '">= 18"', '">= 18"'],
       ["idade", "(0..10]", '"(0..10]"', "(0..10]"],
