@@ -164,7 +164,20 @@ function expressionCompletions(a: Analysis, segment: Segment, offset: number): C
     return memberCompletions(env, inTarget ? ["decision", ...path] : path, range);
   }
   if (inTarget) return memberCompletions(env, ["decision"], range);
-  return nameCompletions(env, range).concat(keywords);
+  // Right after `==`, `!=`, `in [`, `,` or an action's `=`: the allowed values, quoted, first.
+  const quoted =
+    partial === ""
+      ? stringCandidates(a, env, segment, tokens).map(
+          (c): CompletionItem => ({
+            label: `"${c.value}"`,
+            kind: "enum",
+            detail: c.detail,
+            insertText: `"${escapeString(c.value, '"')}"`,
+            range,
+          }),
+        )
+      : [];
+  return [...quoted, ...nameCompletions(env, range), ...keywords];
 }
 
 function memberCompletions(env: Env, path: readonly string[], range: Range): CompletionItem[] {

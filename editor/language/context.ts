@@ -152,10 +152,22 @@ const EXPRESSION_KEYS =
  */
 export function segmentAt(a: Analysis, offset: number): Segment | undefined {
   if (a.model) {
-    const site = siteAt(a, offset);
+    const site = siteAt(a, offset) ?? siteBefore(a, offset);
     if (site) {
-      const st = siteText(a, site);
+      let st = siteText(a, site);
       if (!st) return undefined;
+      if (offset > site.range.end) {
+        // Spaces typed after the scalar (YAML drops them from its value): part of the expression.
+        const gap = offset - site.range.end;
+        st = {
+          site,
+          text: st.text + " ".repeat(gap),
+          offsets: [
+            ...st.offsets.slice(0, st.text.length),
+            ...Array.from({ length: gap + 1 }, (_, i) => site.range.end + i),
+          ],
+        };
+      }
       let index = st.offsets.findIndex((o) => o >= offset);
       if (index < 0) index = st.text.length;
       for (const part of expressionParts(site.kind, st.text))
@@ -165,6 +177,13 @@ export function segmentAt(a: Analysis, offset: number): Segment | undefined {
     }
   }
   return lineSegment(a.source, offset, !a.model);
+}
+
+/** A site ending just before `offset`, with only spaces between them on the same line. */
+function siteBefore(a: Analysis, offset: number): Analysis["sites"][number] | undefined {
+  const gap = /[ \t]*$/.exec(a.source.slice(Math.max(0, offset - 200), offset))?.[0].length ?? 0;
+  if (gap === 0) return undefined;
+  return a.sites.find((s) => s.range.end === offset - gap && s.kind !== "template");
 }
 
 /**

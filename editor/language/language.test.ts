@@ -99,6 +99,19 @@ describe("completion inside expressions", () => {
     ]);
   });
 
+  it("offers the allowed values, quoted, right after == and an action's =, before the names", () => {
+    const { text, offset } = edit(SMALL, 'servico == "Cirurgia"', "servico == ‸");
+    const items = completions(analyze(text), offset);
+    expect(items.slice(0, 3).map((i) => [i.label, i.insertText, i.kind])).toEqual([
+      ['"Consulta"', '"Consulta"', "enum"],
+      ['"Exame"', '"Exame"', "enum"],
+      ['"Cirurgia"', '"Cirurgia"', "enum"],
+    ]);
+    expect(items.map((i) => i.label)).toContain("LIMITE_IDADE");
+    expect(labels(SMALL, '- prioridade = "ALTA"', "- prioridade = ‸").slice(0, 2)).toEqual(['"ALTA"', '"NORMAL"']);
+    expect(labels(SMALL, 'servico == "Cirurgia"', "servico == LIM‸")).not.toContain('"Consulta"');
+  });
+
   it("replaces what was typed inside the quotes and does not repeat a closing quote", () => {
     const { text, offset } = edit(SMALL, 'servico == "Cirurgia"', 'servico == "Ci‸"');
     const items = completions(analyze(text), offset);
@@ -182,6 +195,17 @@ describe("completion outside expressions", () => {
       "tipoCliente: ‸Credenciado, servico: Autorização Prévia",
     );
     expect(completions(analyze(cell.text), cell.offset).map((i) => i.label)).toEqual(["Beneficiário", "Credenciado"]);
+  });
+
+  it("offers an output's enum values in a table's output cell", () => {
+    const { text, offset } = edit(
+      RECLAME,
+      "servico: Reembolso, designacao: GIPES",
+      "servico: Reembolso, designacao: ‸GIPES",
+    );
+    const items = completions(analyze(text), offset);
+    expect(items.map((i) => i.label)).toEqual(["GIPES", "CEPES", "2_NIVEL_CAIXA"]);
+    expect(items.map((i) => i.insertText)).toEqual(["GIPES", "CEPES", "2_NIVEL_CAIXA"]);
   });
 
   it("offers the enum values in a table cell written as unary tests", () => {
