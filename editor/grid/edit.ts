@@ -423,7 +423,7 @@ function replacePairValue(source: string, pair: Pair, text: string): Edit | stri
   if (!blockCollection) return replaceValue(source, range, text);
   // `key:` followed by an indented list: write the new value after the colon.
   const keyEnd = rangeOf(key).end;
-  if (source.slice(keyEnd, range.start).includes("#"))
+  if (/(^|\s)#/mu.test(source.slice(keyEnd, range.end)))
     return "a célula tem comentários dentro do valor; edite o YAML diretamente";
   return { start: keyEnd, end: range.end, text: `: ${text}` };
 }

@@ -330,6 +330,23 @@ describe("setCell", { timeout: 60_000 }, () => {
     expect(ok(setCell(FIXTURE, 0, 0, "motivo", "a\nb")).text).toContain('{ motivo: "a\\nb", canal');
   });
 
+  it("shows a cell written as a block list as the flow list one would type, and replaces it", () => {
+    const list = FIXTURE.replace(
+      "      - motivo: Reclamação # só reclamações\n",
+      "      - motivo:\n          - Reclamação\n          - Queixa\n",
+    );
+    expect(texts(list)[2]?.[0]).toBe("[Reclamação, Queixa]");
+    expect(ok(setCell(list, 0, 2, "motivo", "[Reclamação, Queixa]")).text).toBe(list);
+    expect(ok(setCell(list, 0, 2, "motivo", "Reclamação")).text).toBe(
+      FIXTURE.replace("      - motivo: Reclamação # só reclamações\n", "      - motivo: Reclamação\n"),
+    );
+    const commented = list.replace("- Reclamação\n", "- Reclamação # a primeira\n");
+    expect(setCell(commented, 0, 2, "motivo", "Queixa")).toEqual({
+      ok: false,
+      message: "a célula tem comentários dentro do valor; edite o YAML diretamente",
+    });
+  });
+
   it("keeps CRLF line breaks", () => {
     const crlf = FIXTURE.replaceAll("\n", "\r\n");
     const edits = [

@@ -179,6 +179,13 @@ export function cellText(node: Node, source: string): string {
     if (node.type === Scalar.PLAIN) return source.slice(range.start, range.end);
     return String(node.value);
   }
+  // A block list of plain values reads as the flow list the analyst would type: `[A, B]`.
+  if (isSeq(node) && !node.flow) {
+    const items = (node.items as unknown[]).map((i) =>
+      isScalar(i) && i.type === Scalar.PLAIN && i.value !== null ? cellText(i, source) : undefined,
+    );
+    if (items.every((t): t is string => t !== undefined && !/[,[\]{}#"']|^-$/.test(t))) return `[${items.join(", ")}]`;
+  }
   return source.slice(range.start, range.end);
 }
 
