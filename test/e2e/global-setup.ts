@@ -6,6 +6,9 @@
  * browser server the test files connect to). The test files receive the URLs, the tokens and the
  * browser endpoint through `inject()`. The teardown stops the browser and both services and removes
  * the temp folders.
+ *
+ * While working on the tests, `E2E_SKIP_BUILD=1` skips the build (dist/ and the editor as they are)
+ * and `EDITOR_DIR=<folder>` serves another build of the editor (the services inherit the environment).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +34,8 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--disable-dev-shm-usage",
+  // Names for the loopback-safety tests: another site and a DNS-rebinding name, both on 127.0.0.1.
+  "--host-resolver-rules=MAP *.e2e.test 127.0.0.1",
 ];
 
 /** Where the screenshots for a reviewer go (gitignored). */
@@ -154,7 +159,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!existsSync(CHROMIUM)) {
     throw new Error(`chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
   }
-  build();
+  if (process.env.E2E_SKIP_BUILD !== "1") build();
   rmSync(SCREENSHOTS, { recursive: true, force: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
 

@@ -48,7 +48,7 @@ export async function session(): Promise<Session> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    if (m.type() === "error") errors.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   return { context, page, errors, close: () => context.close() };
@@ -67,7 +67,14 @@ export async function openEditor(page: Page, base = OPEN_URL): Promise<void> {
 
 /** Opens rule set `name` from the list and waits until the Monaco editor shows its source. */
 export async function openRuleSet(page: Page, name: string): Promise<void> {
-  await byTestId(page, "ruleset-list").locator(`[data-testid="ruleset-item"][data-name="${name}"]`).first().click();
+  const item = byTestId(page, "ruleset-list").locator(`[data-testid="ruleset-item"][data-name="${name}"]`).first();
+  const button = item.locator("button, a").first();
+  await ((await button.count()) > 0 ? button : item).click();
+  await waitForSource(page, name);
+}
+
+/** Waits until the editor shows rule set `name` (its `ruleset:` line). */
+export async function waitForSource(page: Page, name: string): Promise<void> {
   await page.waitForFunction(
     (n) => {
       const value: string | undefined = (window as any).__regras?.editor()?.getModel()?.getValue();
