@@ -33,8 +33,7 @@ export function App(props: { session: Session; setToken(token: string | undefine
         if (!live) return;
         session.permissions = permissionsOf(roles);
         setPhase("ready");
-        const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
-        if (hash && !session.name) void openRuleSet(hash);
+        openFromHash();
       } catch (e) {
         if (!live) return;
         if (e instanceof ApiError && e.status === 401) {
@@ -66,6 +65,18 @@ export function App(props: { session: Session; setToken(token: string | undefine
     window.addEventListener("beforeunload", onBeforeUnload);
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [session]);
+
+  // `#/<name>` opens a rule set (a link, or the back button of the browser).
+  function openFromHash() {
+    const name = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+    if (name && name !== session.name) void openRuleSet(name);
+    else if (!name && session.name) session.close();
+  }
+  useEffect(() => {
+    if (phase !== "ready") return;
+    window.addEventListener("hashchange", openFromHash);
+    return () => window.removeEventListener("hashchange", openFromHash);
+  }, [session, phase]);
 
   async function openRuleSet(name: string) {
     try {

@@ -48,7 +48,8 @@ interface Opened {
   decorations: Record<HighlightKind, string[]>;
 }
 
-const ANALYZE_DELAY_MS = 100;
+/** Pause after the last keystroke before diagnostics run (with the worker's time, under 150 ms). */
+const ANALYZE_DELAY_MS = 60;
 const SAVE_DELAY_MS = 300;
 
 export class Session implements AppContext {

@@ -210,11 +210,11 @@ export function registerRegras(m: Monaco, worker: WorkerClient): void {
       ["[", "]"],
       ["(", ")"],
     ],
+    // No auto-closed quote: an enum completion after `servico == "` inserts the closing quote itself.
     autoClosingPairs: [
       { open: "{", close: "}" },
       { open: "[", close: "]" },
       { open: "(", close: ")" },
-      { open: '"', close: '"', notIn: ["string"] },
     ],
     indentationRules: { increaseIndentPattern: /:\s*$/, decreaseIndentPattern: /^\s*$/ },
     wordPattern: /[A-Za-zÀ-ÖØ-öø-ÿ_][\wÀ-ÖØ-öø-ÿ]*/,

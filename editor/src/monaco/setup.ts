@@ -1,6 +1,7 @@
 /**
  * Monaco, lean: the core editor plus the features the rule editor uses (no bundled languages),
- * with its editor worker bundled by Vite (no CDN: it works offline).
+ * with its editor worker bundled by Vite (no CDN: it works offline). (Monaco 0.57 ships no
+ * Brazilian Portuguese texts for its own widgets: its pt-br message table is empty.)
  */
 import * as monaco from "monaco-editor/editor";
 import "monaco-editor/features/codeEditor/register";
@@ -32,6 +33,16 @@ import "monaco-editor/features/snippet/register";
 import "monaco-editor/features/suggest/register";
 import "monaco-editor/features/wordHighlighter/register";
 import "monaco-editor/features/wordOperations/register";
+// Contributions the feature entries above do not pull in (as editor.main.js imports them): core
+// commands, find, go to definition, marker navigation status, whole-document semantic tokens,
+// the suggest widget itself, and the standalone strings.
+import "monaco-editor/editor/browser/coreCommands.js";
+import "monaco-editor/editor/contrib/find/browser/findController.js";
+import "monaco-editor/editor/contrib/gotoSymbol/browser/goToCommands.js";
+import "monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus.js";
+import "monaco-editor/editor/contrib/semanticTokens/browser/documentSemanticTokens.js";
+import "monaco-editor/editor/contrib/suggest/browser/suggestController.js";
+import "monaco-editor/editor/common/standaloneStrings.js";
 import EditorWorker from "monaco-editor/editor/editor.worker?worker";
 
 self.MonacoEnvironment = {

@@ -78,7 +78,8 @@ export interface FormatResult {
 
 /** `editor/language/index.ts`, as far as the worker needs it. */
 export interface LanguageModule {
-  analyze(source: string): unknown;
+  /** `previous`: the last analysis, used while the draft does not load. */
+  analyze(source: string, previous?: unknown): unknown;
   diagnostics(analysis: unknown): readonly EditorDiagnostic[];
   completions(analysis: unknown, offset: number): readonly EditorCompletion[];
   hover(analysis: unknown, offset: number): EditorHover | undefined;

@@ -30,7 +30,9 @@ const scope = self as unknown as WorkerScope;
 let analyzed: { source: string; analysis: unknown } | undefined;
 function analysisOf(source: string): unknown {
   if (!language) return undefined;
-  if (analyzed?.source !== source) analyzed = { source, analysis: language.analyze(source) };
+  // The previous analysis lets completion and hover work from the last good model while the
+  // draft does not load (the analyst is typing).
+  if (analyzed?.source !== source) analyzed = { source, analysis: language.analyze(source, analyzed?.analysis) };
   return analyzed.analysis;
 }
 
