@@ -132,6 +132,7 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
         {fields.map((f) => (
           <FieldEditor
             key={f.path}
+            id={`fact-${idPart(f.name)}`}
             field={f}
             value={values[f.name] ?? emptyValue(f)}
             onChange={(v) => setValues({ ...values, [f.name]: v })}
@@ -325,16 +326,22 @@ function offsetOf(text: string, line: number, column: number): number {
   return at + column - 1;
 }
 
+/** A name as part of an element id. */
+function idPart(name: string): string {
+  return name.replace(/[^\p{L}\p{N}_-]/gu, "_");
+}
+
 /** One field of the form (recursive for objects, lists and free keys). */
 function FieldEditor(props: {
   field: FormField;
   value: FormValue;
   onChange(value: FormValue): void;
+  /** The element id: `fact-<name>`, then `-<field>` or `-<position>` for what is inside. */
+  id: string;
   /** A list item or a free-key value: labelled by its container. */
   label?: string;
 }): JSX.Element {
-  const { field, value, onChange } = props;
-  const id = `fact-${field.path.replace(/[^\p{L}\p{N}_-]/gu, "_")}`;
+  const { field, value, onChange, id } = props;
   const text = props.label ?? field.name;
   const c = field.control;
   const help = field.description ? `${id}-help` : undefined;
@@ -371,6 +378,7 @@ function FieldEditor(props: {
               return (
                 <FieldEditor
                   key={f.path}
+                  id={`${id}-${idPart(f.name)}`}
                   field={f}
                   value={o[f.name] ?? emptyValue(f)}
                   onChange={(v) => onChange({ ...o, [f.name]: v })}
@@ -399,9 +407,9 @@ function FieldEditor(props: {
               );
             })}
           {c.kind === "list" && (
-            <ListEditor field={field} item={c.item} max={c.maxItems} value={value} onChange={onChange} />
+            <ListEditor id={id} field={field} item={c.item} max={c.maxItems} value={value} onChange={onChange} />
           )}
-          {c.kind === "map" && <MapEditor field={field} item={c.value} value={value} onChange={onChange} />}
+          {c.kind === "map" && <MapEditor id={id} field={field} item={c.value} value={value} onChange={onChange} />}
         </fieldset>
       );
     case "checkbox":
@@ -507,6 +515,7 @@ function Checkbox(props: { id: string; value: FormValue; help: string | undefine
 }
 
 function ListEditor(props: {
+  id: string;
   field: FormField;
   item: FormField;
   max: number | undefined;
@@ -523,7 +532,8 @@ function ListEditor(props: {
         {list.map((v, i) => (
           <li key={i}>
             <FieldEditor
-              field={{ ...item, path: `${item.path}${i}` }}
+              id={`${props.id}-${i}`}
+              field={item}
               label={`item ${i + 1}`}
               value={v}
               onChange={(nv) => onChange(list.map((x, j) => (j === i ? nv : x)))}
@@ -552,6 +562,7 @@ function ListEditor(props: {
 }
 
 function MapEditor(props: {
+  id: string;
   field: FormField;
   item: FormField;
   value: FormValue;
@@ -566,7 +577,7 @@ function MapEditor(props: {
       {entries.length === 0 && <p class="muted">Nenhum campo.</p>}
       <ul class="map-entries">
         {entries.map((e, i) => {
-          const keyId = `fact-${field.path.replace(/[^\p{L}\p{N}_-]/gu, "_")}-key-${i}`;
+          const keyId = `${props.id}-${i}-nome`;
           return (
             <li key={i}>
               <label for={keyId}>nome</label>
@@ -577,7 +588,8 @@ function MapEditor(props: {
                 onInput={(ev) => update(i, { ...e, key: ev.currentTarget.value })}
               />
               <FieldEditor
-                field={{ ...item, path: `${item.path}${i}` }}
+                id={`${props.id}-${i}-valor`}
+                field={item}
                 label="valor"
                 value={e.value}
                 onChange={(v) => update(i, { ...e, value: v })}
