@@ -1,22 +1,34 @@
 #!/usr/bin/env node
-// Builds dist/ (the compiled JavaScript the service and the CLI run) when it is missing or older
-// than what it is built from, and does nothing otherwise. Plain JavaScript so that it runs before
-// anything is compiled. Used by `npm start` (`node scripts/ensure-build.js && node dist/server/main.js`)
-// and by bin/rules.js (`ensureBuild()`, in process), so that `npm ci && npm start` and `npx rules ...`
-// work in a fresh checkout.
+// Builds dist/ (the compiled JavaScript the service and the CLI run) and dist/editor/ (the
+// analysts' editor, a Vite build of editor/) when they are missing or older than what they are
+// built from, and does nothing otherwise. Plain JavaScript so that it runs before anything is
+// compiled. Used by `npm start` (`node scripts/ensure-build.js && node dist/server/main.js`: both
+// builds) and by bin/rules.js (`ensureBuild()`, in process: dist/ only, the CLI needs no editor),
+// so that `npm ci && npm start` and `npx rules ...` work in a fresh checkout.
 //
 // dist/ is stale when a compiled source (.ts under the production folders, not tests) has no output
 // or is newer than its output, or when a production folder (a file added, renamed or deleted),
 // tsconfig.json, tsconfig.build.json or package.json is newer than the oldest output. `npm run build`
-// (tsc -p tsconfig.build.json, noEmitOnError) leaves dist/ fresh; so does this script, which empties
-// dist/ first (no output of a deleted source is left behind). One build at a time: concurrent
-// callers wait for the running build (lock file dist/.build-lock), then use it.
+// (tsc -p tsconfig.build.json, noEmitOnError, then the editor) leaves both fresh; so does this
+// script, which empties dist/ first (no output of a deleted source is left behind) but keeps
+// dist/editor/.
 //
-// Prints one line on stderr when it builds ("building dist/ ...", then tsc's own errors if any);
-// stdout stays the caller's (`rules compile x > out.json`). Fails with a clear message when a build
-// is needed and TypeScript (a dev dependency) is not installed.
+// dist/editor/ is stale when it has no index.html, or when a file or folder of what the browser
+// bundle is built from (editor/ with its vite.config.ts, dsl/, engine/, tester/; tests and
+// Markdown aside) or package.json is newer than its oldest file. Without editor/vite.config.ts
+// (an installation without the editor's sources) there is nothing to build: the service then
+// serves dist/editor/ as it is, or a page saying how to build it.
 //
-// Command line: `node scripts/ensure-build.js [--force]` (exit 0 built or fresh, 1 failed).
+// One build at a time: concurrent callers wait for the running build (lock file dist/.build-lock),
+// then use it.
+//
+// Prints one line on stderr per build ("building dist/ ...", "building dist/editor/ ...", then the
+// compiler's own errors if any); stdout stays the caller's (`rules compile x > out.json`). Fails
+// with a clear message when a build is needed and TypeScript or Vite (dev dependencies) is not
+// installed.
+//
+// Command line: `node scripts/ensure-build.js [--force] [--no-editor]` (exit 0 built or fresh,
+// 1 failed).
 import { spawnSync } from "node:child_process";
 import {
   closeSync,
@@ -32,7 +44,7 @@ import {
   writeSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The package root: this file is scripts/ensure-build.js. */
@@ -41,6 +53,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The folders tsconfig.build.json compiles (keep the two lists in step). */
 export const SOURCE_FOLDERS = ["dsl", "engine", "tester", "server", "cli", "common"];
 const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json", "package.json"];
+/** What the editor's bundle is built from: editor/ (with its Vite config) and the code it runs. */
+export const EDITOR_SOURCE_FOLDERS = ["editor", "dsl", "engine", "tester"];
+const EDITOR_CONFIG_FILES = ["package.json"];
+/** The editor's Vite config: its presence says there is an editor to build. */
+const VITE_CONFIG = join("editor", "vite.config.ts");
+/** The editor's build, inside dist/ (kept when dist/ is rebuilt). */
+const EDITOR_OUT = "editor";
 const LOCK = ".build-lock";
 /** Longest wait for another process's build. */
 const LOCK_WAIT_MS = 15 * 60_000;
@@ -104,6 +123,53 @@ export function staleReason(root = ROOT, { locked = false } = {}) {
   return undefined;
 }
 
+/** Files and folders under `dir` (relative to `root`), tests and Markdown left out. */
+function editorInputs(root, dir, out) {
+  out.push(dir);
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "node_modules") editorInputs(root, path, out);
+    } else if (!/\.test\.tsx?$|\.md$/.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/** The oldest modification time of the files under `dir` (infinity when there are none). */
+function oldestFile(dir) {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    oldest = Math.min(oldest, entry.isDirectory() ? oldestFile(path) : (mtime(path) ?? 0));
+  }
+  return oldest;
+}
+
+/** True when `root` holds the editor's sources (its Vite config). */
+export function hasEditorSources(root = ROOT) {
+  return existsSync(join(root, VITE_CONFIG));
+}
+
+/**
+ * Why dist/editor/ under `root` must be (re)built, or undefined when it is up to date or there
+ * is no editor to build (no editor/vite.config.ts). Same conventions as staleReason.
+ */
+export function editorStaleReason(root = ROOT, { locked = false } = {}) {
+  if (!hasEditorSources(root)) return undefined;
+  const dist = join(root, "dist");
+  if (!locked && existsSync(join(dist, LOCK))) return "a build is in progress";
+  const out = join(dist, EDITOR_OUT);
+  if (!existsSync(join(out, "index.html"))) return "dist/editor/ is missing";
+  const oldestOutput = oldestFile(out);
+  for (const folder of EDITOR_SOURCE_FOLDERS) {
+    if (!existsSync(join(root, folder))) continue;
+    for (const path of editorInputs(root, folder, []))
+      if ((mtime(join(root, path)) ?? 0) > oldestOutput) return `${path} changed`;
+  }
+  for (const path of EDITOR_CONFIG_FILES) if ((mtime(join(root, path)) ?? 0) > oldestOutput) return `${path} changed`;
+  return undefined;
+}
+
 function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -163,35 +229,75 @@ function tscPath(root, reason) {
   }
 }
 
+function vitePath(root, reason) {
+  try {
+    const pkg = createRequire(join(root, "package.json")).resolve("vite/package.json");
+    const bin = JSON.parse(readFileSync(pkg, "utf8")).bin;
+    return join(dirname(pkg), typeof bin === "string" ? bin : bin.vite);
+  } catch {
+    throw new BuildError(
+      `dist/editor/ must be built (${reason}), but Vite is not installed: run \`npm ci\` (with the dev dependencies) ` +
+        "and `npm run build:editor`, or deploy an already built dist/ (with dist/editor/), or start with `node dist/server/main.js` (the editor's page then says how to build it)",
+    );
+  }
+}
+
+/** Runs a build tool (a Node script) with its output on stderr; throws BuildError when it fails. */
+function run(root, script, args, what) {
+  // Build tools report on stdout: sent to stderr, the caller's stdout is its own.
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: root, stdio: ["ignore", 2, 2] });
+  if (r.error) throw new BuildError(`building ${what} failed: ${r.error.message}`);
+  return r.status ?? r.signal;
+}
+
 /**
- * Builds dist/ under `root` when it is stale (or always, with `force`). Returns true when it
- * built, false when dist/ was up to date. Throws BuildError (with a message for the operator)
- * when the build is needed and fails.
+ * Builds dist/ under `root` when it is stale (or always, with `force`), and with `editor` also
+ * dist/editor/ (when there are editor sources). Returns true when it built something, false when
+ * everything was up to date. Throws BuildError (with a message for the operator) when a build is
+ * needed and fails.
  */
-export function ensureBuild({ root = ROOT, force = false, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+export function ensureBuild({
+  root = ROOT,
+  force = false,
+  editor = false,
+  log = (line) => process.stderr.write(`${line}\n`),
+} = {}) {
+  const withEditor = editor && hasEditorSources(root);
   const stale = force ? "forced" : staleReason(root);
-  if (stale === undefined) return false;
-  const tsc = tscPath(root, stale);
+  const editorStale = !withEditor ? undefined : force ? "forced" : editorStaleReason(root);
+  if (stale === undefined && editorStale === undefined) return false;
+  // Fail fast, before waiting for anyone's lock, when a needed tool is missing.
+  const tsc = stale === undefined ? undefined : tscPath(root, stale);
+  const vite = editorStale === undefined ? undefined : vitePath(root, editorStale);
   const dist = join(root, "dist");
   const release = lock(dist);
   try {
-    // Another process may have built it while this one waited for the lock.
-    const reason = force ? "forced" : staleReason(root, { locked: true });
-    if (reason === undefined) return false;
-    log(`building dist/ (${reason}) ...`);
-    for (const entry of readdirSync(dist))
-      if (entry !== LOCK) rmSync(join(dist, entry), { recursive: true, force: true });
-    // tsc reports on stdout: sent to stderr, the caller's stdout is its own.
-    const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
-      cwd: root,
-      stdio: ["ignore", 2, 2],
-    });
-    if (r.error) throw new BuildError(`building dist/ failed: ${r.error.message}`);
-    if (r.status !== 0)
-      throw new BuildError(
-        `building dist/ failed (tsc -p tsconfig.build.json exited with ${r.status ?? r.signal}); fix the errors above`,
+    // Another process may have built them while this one waited for the lock.
+    const reason = stale === undefined ? undefined : force ? "forced" : staleReason(root, { locked: true });
+    const editorReason =
+      editorStale === undefined ? undefined : force ? "forced" : editorStaleReason(root, { locked: true });
+    if (reason !== undefined) {
+      log(`building dist/ (${reason}) ...`);
+      for (const entry of readdirSync(dist))
+        if (entry !== LOCK && entry !== EDITOR_OUT) rmSync(join(dist, entry), { recursive: true, force: true });
+      const status = run(root, tsc, ["-p", "tsconfig.build.json"], "dist/");
+      if (status !== 0)
+        throw new BuildError(
+          `building dist/ failed (tsc -p tsconfig.build.json exited with ${status}); fix the errors above`,
+        );
+    }
+    if (editorReason !== undefined) {
+      log(`building dist/editor/ (${editorReason}) ...`);
+      const status = run(
+        root,
+        vite,
+        ["build", "--config", join(root, VITE_CONFIG), "--logLevel", "warn"],
+        "dist/editor/",
       );
-    return true;
+      if (status !== 0)
+        throw new BuildError(`building dist/editor/ failed (vite build exited with ${status}); fix the errors above`);
+    }
+    return reason !== undefined || editorReason !== undefined;
   } finally {
     release();
   }
@@ -207,7 +313,7 @@ function isEntryPoint() {
 
 if (isEntryPoint()) {
   try {
-    ensureBuild({ force: process.argv.includes("--force") });
+    ensureBuild({ force: process.argv.includes("--force"), editor: !process.argv.includes("--no-editor") });
   } catch (e) {
     process.stderr.write(`${e instanceof BuildError ? e.message : (e?.stack ?? String(e))}\n`);
     process.exitCode = 1;

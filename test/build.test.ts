@@ -1,10 +1,12 @@
 /**
  * The production build (issue 8): the service and the CLI run compiled JavaScript from dist/,
- * built by `scripts/ensure-build.js` when missing or stale. From the compiled code: `rules
+ * built by `scripts/ensure-build.js` when missing or stale, and the service serves the editor's
+ * Vite build from dist/editor/ (built by the same script). From the compiled code: `rules
  * --version` and `rules check`, the service (port 0, temp DATA_DIR) answering /ready, a decision,
  * a validation and a publish (both through an authoring worker thread, which must start without
- * tsx); nothing under dist/ imports tsx; ensure-build builds only when dist/ is stale (checked on a
- * temp copy of the sources, so the real dist/ stays as it is for the other tests).
+ * tsx), and the editor's page and files; nothing under dist/ imports tsx; ensure-build builds only
+ * what is stale, dist/ or dist/editor/ (checked on a temp copy of the sources, so the real dist/
+ * stays as it is for the other tests).
  *
  * The other test files run the TypeScript sources; only `test/cli.test.ts` spawns bin/rules.js
  * (which uses dist/ too). Building dist/ here is safe: the build takes a lock, concurrent callers
@@ -48,8 +50,8 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-function ensureBuild(root: string) {
-  return spawnSync(process.execPath, [join(root, "scripts/ensure-build.js")], {
+function ensureBuild(root: string, args: string[] = []) {
+  return spawnSync(process.execPath, [join(root, "scripts/ensure-build.js"), ...args], {
     cwd: root,
     encoding: "utf8",
     timeout: 900_000,
@@ -122,6 +124,20 @@ describe("dist/", () => {
     expect(all.filter((f) => /\.test\.js$|^test\/|^scripts\//.test(f))).toEqual([]);
     // The source-only worker entry (it registers tsx) is not part of the build.
     expect(all).not.toContain("server/authoring/worker-entry.js");
+  });
+
+  it("dist/editor/ holds the editor: index.html loading hashed bundles from /assets/ (no CDN), with source maps", () => {
+    const editor = join(ROOT, "dist", "editor");
+    const index = readFileSync(join(editor, "index.html"), "utf8");
+    const scripts = [...index.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) expect(src).toMatch(/^\/assets\/[\w.-]+-[\w-]{8}\.js$/);
+    expect(index).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
+    const assets = readdirSync(join(editor, "assets"));
+    for (const name of assets) expect(name).toMatch(/-[\w-]{8}\.[a-z0-9]+(?:\.map)?$/);
+    for (const src of scripts) expect(assets).toContain(`${src.slice("/assets/".length)}.map`);
+    // Monaco's worker is bundled next to the page's code.
+    expect(assets.some((a) => /worker.*\.js$/.test(a))).toBe(true);
   });
 
   it("no compiled module imports tsx (a dev dependency)", () => {
@@ -243,6 +259,18 @@ cases:
 
     const second = await post(base, "/v1/decide/mini", { facts: { valor: 5 } });
     expect(second.body).toMatchObject({ version: 2, decision: { marca: 2, faixa: null } });
+
+    // The editor: its page and the bundle it loads.
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    expect(page.headers.get("content-security-policy")).toContain("worker-src 'self' blob:");
+    const src = /<script[^>]*\ssrc="([^"]+)"/.exec(await page.text())?.[1];
+    expect(src).toBeDefined();
+    const bundle = await fetch(`${base}${src}`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(bundle.headers.get("content-type")).toMatch(/javascript/);
   });
 });
 
@@ -261,19 +289,24 @@ describe("scripts/ensure-build.js (on a temp copy of the sources and of dist/)",
     touch(dir, seconds);
   }
 
-  /** A checkout in a temp folder: the production sources and config, this dist/, node_modules linked. */
-  function copy(withNodeModules: boolean, withDist: boolean): string {
+  /**
+   * A checkout in a temp folder: the production sources and config, this dist/ (with dist/editor/
+   * only `withEditor`), node_modules linked; `withEditor`: editor/ too (the editor's sources).
+   */
+  function copy(withNodeModules: boolean, withDist: boolean, withEditor = false): string {
     const root = tempDir("build-copy-");
-    for (const f of [...SOURCE_FOLDERS, ...CONFIG_FILES, "scripts/ensure-build.js"])
+    const sources = [...SOURCE_FOLDERS, ...(withEditor ? ["editor"] : [])];
+    for (const f of [...sources, ...CONFIG_FILES, "scripts/ensure-build.js"])
       cpSync(join(ROOT, f), join(root, f), { recursive: true });
     if (withNodeModules) symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
-    for (const f of [...SOURCE_FOLDERS, ...CONFIG_FILES]) {
+    for (const f of [...sources, ...CONFIG_FILES]) {
       const path = join(root, f);
       if (statSync(path).isDirectory()) ageTree(path, OLD);
       else touch(path, OLD);
     }
     if (withDist) {
       cpSync(join(ROOT, "dist"), join(root, "dist"), { recursive: true });
+      if (!withEditor) rmSync(join(root, "dist", "editor"), { recursive: true, force: true });
       ageTree(join(root, "dist"), BUILT);
     }
     return root;
@@ -323,6 +356,81 @@ describe("scripts/ensure-build.js (on a temp copy of the sources and of dist/)",
     // A deleted source: its folder changed.
     rmSync(join(root, "common/extra/new.ts"));
     expect(ensureBuild(root).stderr).toContain("(common/extra changed)");
+  });
+
+  it("with the editor: keeps dist/editor/ when it rebuilds dist/, and rebuilds dist/editor/ alone when an editor source changes", () => {
+    const root = copy(true, true, true);
+    const index = join(root, "dist/editor/index.html");
+    const fresh = ensureBuild(root);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toBe("");
+
+    // server/ is not part of the editor's bundle: dist/ only, dist/editor/ kept as it was.
+    touch(join(root, "server/app.ts"), Date.now() / 1000);
+    const tsc = ensureBuild(root);
+    expect(tsc.status, tsc.stderr).toBe(0);
+    expect(tsc.stderr).toBe("building dist/ (server/app.ts changed) ...\n");
+    expect(statSync(index).mtimeMs).toBe(BUILT * 1000);
+    const serverBuilt = statSync(join(root, "dist/server/main.js")).mtimeMs;
+
+    touch(join(root, "editor/vite.config.ts"), Date.now() / 1000);
+    const vite = ensureBuild(root);
+    expect(vite.status, vite.stderr).toBe(0);
+    expect(vite.stderr).toBe("building dist/editor/ (editor/vite.config.ts changed) ...\n");
+    expect(statSync(index).mtimeMs).toBeGreaterThan(BUILT * 1000);
+    expect(statSync(join(root, "dist/server/main.js")).mtimeMs).toBe(serverBuilt);
+    expect(existsSync(join(root, "dist/.build-lock"))).toBe(false);
+
+    const again = ensureBuild(root);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toBe("");
+  });
+
+  it("with the editor: an editor source, a dsl/ file or a deleted file makes dist/editor/ stale; tests do not; Vite missing is a clear error", () => {
+    // No node_modules: a build that is needed fails fast with the reason, and nothing is built.
+    const root = copy(false, true, true);
+    expect(ensureBuild(root).stderr).toBe("");
+    const stale = (path: string) => {
+      touch(join(root, path), BUILT + 1);
+      const r = ensureBuild(root);
+      touch(join(root, path), OLD);
+      return r;
+    };
+    const r = stale("editor/index.html");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "dist/editor/ must be built (editor/index.html changed), but Vite is not installed: run `npm ci`",
+    );
+    expect(r.stderr).toContain("npm run build:editor");
+    expect(r.stdout).toBe("");
+    // --no-editor (bin/rules.js's in-process call likewise) leaves the editor alone.
+    touch(join(root, "editor/index.html"), BUILT + 1);
+    const cliOnly = ensureBuild(root, ["--no-editor"]);
+    expect(cliOnly.status, cliOnly.stderr).toBe(0);
+    expect(cliOnly.stderr).toBe("");
+    touch(join(root, "editor/index.html"), OLD);
+
+    mkdirSync(join(root, "editor/extra"));
+    writeFileSync(join(root, "editor/extra/nota.test.ts"), "export {};\n");
+    writeFileSync(join(root, "editor/extra/LEIA.md"), "notas\n");
+    touch(join(root, "editor/extra/nota.test.ts"), BUILT + 1);
+    touch(join(root, "editor/extra/LEIA.md"), BUILT + 1);
+    touch(join(root, "editor/extra"), OLD);
+    touch(join(root, "editor"), OLD);
+    expect(ensureBuild(root).stderr).toBe("");
+
+    // A deleted file: its folder changed.
+    rmSync(join(root, "editor/extra/LEIA.md"));
+    expect(ensureBuild(root).stderr).toContain("(editor/extra changed)");
+    touch(join(root, "editor/extra"), OLD);
+    expect(ensureBuild(root).stderr).toBe("");
+
+    // The dsl/ the editor's worker runs: dist/ is stale first (TypeScript is not installed either).
+    touch(join(root, "dsl/diagnostics.ts"), BUILT + 1);
+    expect(ensureBuild(root).stderr).toContain("dist/ must be built (dsl/diagnostics.ts changed)");
+    // Once dist/ is fresh again, dist/editor/ still is not.
+    touch(join(root, "dist/dsl/diagnostics.js"), BUILT + 2);
+    expect(ensureBuild(root).stderr).toContain("dist/editor/ must be built (dsl/diagnostics.ts changed)");
   });
 
   it("fails clearly, building nothing, when dist/ is missing and TypeScript is not installed", () => {
