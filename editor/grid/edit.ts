@@ -12,13 +12,13 @@
  *
  * Pure: no DOM, no Node modules.
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type Pair, Scalar, visit, type YAMLMap } from "yaml";
 import type { Diagnostic, DiagnosticCode, Range } from "../../dsl/diagnostics.js";
 import { assertNever } from "../../dsl/exhaustive.js";
 import { checkRuleSet } from "../../dsl/check/check-ruleset.js";
 import { loadRuleSet } from "../../dsl/ruleset/load.js";
 import type { Type } from "../../dsl/types.js";
-import { rangeOf } from "../../dsl/yaml/load.js";
+import { loadYaml, rangeOf } from "../../dsl/yaml/load.js";
 import { type CellContext, type EncodedCell, encodeCell, type Quote, UNARY_TEST_START } from "./encode.js";
 import { findPair, type GridTable, type LocatedTable, locateTables } from "./model.js";
 
@@ -41,7 +41,7 @@ interface Opened {
   readonly source: string;
   readonly located: LocatedTable;
   readonly table: GridTable;
-  readonly quote: Quote;
+  readonly quote: () => Quote;
   readonly nl: string;
 }
 
@@ -215,7 +215,13 @@ function open(source: string, table: number): Opened | string {
   if (located.yamlErrors) return "o YAML tem erros: corrija o texto antes de editar a tabela";
   const found = located.tables[table];
   if (!found) return `não há a tabela ${table + 1} neste conjunto de regras`;
-  return { source, located: found, table: found.table, quote: fileQuote(source, found), nl: newline(source) };
+  return {
+    source,
+    located: found,
+    table: found.table,
+    quote: lazy(() => fileQuote(source, found)),
+    nl: newline(source),
+  };
 }
 
 interface ChangedCell {
@@ -572,16 +578,25 @@ function rowLines(source: string, row: Node): Range | undefined {
   return { start, end: after };
 }
 
-/** The quote the file's table rows use most (double when none). */
+/** The quote the table's rows use most; without quoted rows, the file's; double when none. */
 function fileQuote(source: string, table: LocatedTable): Quote {
-  let double = 0;
-  let single = 0;
-  for (const row of table.rowNodes) {
-    const text = source.slice(rangeOf(row).start, rangeOf(row).end);
-    double += (text.match(/"/g) ?? []).length;
-    single += (text.match(/'/g) ?? []).length;
+  const count = (nodes: readonly unknown[]) => {
+    const tally = { double: 0, single: 0 };
+    for (const node of nodes)
+      visit(node as Node, {
+        Scalar(_, scalar) {
+          if (scalar.type === Scalar.QUOTE_DOUBLE) tally.double++;
+          else if (scalar.type === Scalar.QUOTE_SINGLE) tally.single++;
+        },
+      });
+    return tally;
+  };
+  let tally = count(table.rowNodes);
+  if (tally.double + tally.single === 0) {
+    const doc = loadYaml(source).value;
+    if (doc?.contents) tally = count([doc.contents]);
   }
-  return single > double ? "'" : '"';
+  return tally.single > tally.double ? "'" : '"';
 }
 
 function newline(source: string): string {

@@ -22,8 +22,8 @@ export interface CellOptions {
   /** Whether the column holds texts (a number, boolean or null typed in it is meant as text); asked only when it matters. */
   readonly textColumn: () => boolean;
   readonly context: CellContext;
-  /** The quote the file uses most in its table rows. */
-  readonly quote: Quote;
+  /** The quote the file uses most in its table rows (asked only when the cell needs quotes). */
+  readonly quote: () => Quote;
 }
 
 export interface EncodedCell {
@@ -43,14 +43,14 @@ export function encodeCell(raw: string, options: CellOptions): EncodedCell {
   const text = raw.trim();
   // The loader reads a lone `-` in a row as the text "-" (any, for an input), except as an item
   // of a block list, where it would open a nested list: there it is quoted.
-  const dash = options.context === "block-seq" ? quote("-", options.quote) : "-";
+  const dash = options.context === "block-seq" ? quote("-", options.quote()) : "-";
   if (text === "") {
     return options.input ? { yaml: dash, text: "-", isString: true } : { yaml: "null", text: "null", isString: false };
   }
   if (text === "-") return { yaml: dash, text, isString: true };
   const plain = readPlain(text, options.context);
   const asString = (): EncodedCell => ({
-    yaml: plain.ok && plain.value === text ? text : quote(text, options.quote),
+    yaml: plain.ok && plain.value === text ? text : quote(text, options.quote()),
     text,
     isString: true,
   });

@@ -368,6 +368,13 @@ describe("setCell", { timeout: 60_000 }, () => {
       "      - { motivo: 'a: b', canal: -, idade: '>= 18', grupo: GIPES, prazo: 10 } # adultos",
     );
     expect(ok(setCell(single, 0, 0, "motivo", "it's #1")).text).toContain(`motivo: "it's #1"`);
+    // Rows without quotes: the rest of the file decides.
+    const unquoted = FIXTURE.replace('idade: ">= 18"', "idade: -")
+      .replace("grupo: '2_NIVEL_CAIXA'", "grupo: X")
+      .replace('"-", 1]', "X, 1]");
+    expect(ok(setCell(unquoted, 0, 0, "motivo", "a: b")).text).toContain('{ motivo: "a: b", canal');
+    const singleFile = unquoted.replace("description: Tabela para os testes da grade.", "description: 'Tabela: grade'");
+    expect(ok(setCell(singleFile, 0, 0, "motivo", "a: b")).text).toContain("{ motivo: 'a: b', canal");
   });
 
   it("refuses edits the loader would reject, or that are not about an existing cell", () => {
