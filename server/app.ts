@@ -18,6 +18,7 @@ import type { Registry } from "./registry.js";
 import { decideRoutes } from "./routes/decide.js";
 import { editorRoutes } from "./routes/editor.js";
 import { healthRoutes } from "./routes/health.js";
+import { meRoutes } from "./routes/me.js";
 import { rulesetRoutes } from "./routes/rulesets.js";
 
 declare module "fastify" {
@@ -245,6 +246,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(decideRoutes);
   await app.register(rulesetRoutes);
+  await app.register(meRoutes);
   await app.register(editorRoutes);
 
   return app;
