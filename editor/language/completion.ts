@@ -138,7 +138,7 @@ function expressionCompletions(a: Analysis, segment: Segment, offset: number): C
   if (str) {
     if (!env) return [];
     const tokens = lex(prefix.slice(0, str.at));
-    const range = { start: segment.at(str.at + 1), end: offset };
+    const range = { start: Math.min(segment.at(str.at + 1), offset), end: offset };
     const closing = segment.text[segment.cursor] === str.quote ? "" : str.quote;
     return stringCandidates(a, env, segment, tokens).map((c) => ({
       label: c.value,
@@ -152,7 +152,8 @@ function expressionCompletions(a: Analysis, segment: Segment, offset: number): C
   const before = prefix.slice(0, prefix.length - partial.length);
   if (/[\p{N}]$/u.test(before)) return [];
   const tokens = lex(before);
-  const range = { start: segment.at(segment.cursor - partial.length), end: offset };
+  // (A cursor in a folded scalar's indentation maps to the next character: never past the cursor.)
+  const range = { start: Math.min(segment.at(segment.cursor - partial.length), offset), end: offset };
   const keywords = keywordNames.map(
     (k): CompletionItem => ({ label: k, kind: "keyword", detail: "palavra-chave", insertText: k, range }),
   );

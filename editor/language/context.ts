@@ -168,6 +168,8 @@ export function segmentAt(a: Analysis, offset: number): Segment | undefined {
           ],
         };
       }
+      // Before the value's first character: a block scalar's header, an opening quote.
+      if (offset < (st.offsets[0] ?? offset)) return undefined;
       let index = st.offsets.findIndex((o) => o >= offset);
       if (index < 0) index = st.text.length;
       for (const part of expressionParts(site.kind, st.text))

@@ -476,3 +476,58 @@ describe("format document", () => {
     expect(result.diagnostics[0]?.code).toBe("dsl/syntax");
   });
 });
+
+describe("robustness on the shipped rule sets", () => {
+  const names = ["reclame-designacao", "reclame-duplicidade", "portal-solicitacoes", "protocolo-status", "retencao"];
+
+  it("answers at every position without throwing, with ranges inside the text", () => {
+    for (const name of names) {
+      const source = read(`../../rules/${name}.yaml`);
+      const a = analyze(source);
+      expect(diagnostics(a), name).toEqual([]);
+      const inside = (r: { start: number; end: number }, at: number): void => {
+        expect(r.start, `${name}@${at}`).toBeGreaterThanOrEqual(0);
+        expect(r.end, `${name}@${at}`).toBeGreaterThanOrEqual(r.start);
+        expect(r.end, `${name}@${at}`).toBeLessThanOrEqual(source.length);
+      };
+      for (let at = 0; at <= source.length; at += 5) {
+        for (const c of completions(a, at)) {
+          inside(c.range, at);
+          expect(c.range.end, `${name}@${at}`).toBe(at);
+        }
+        const h = hover(a, at);
+        if (h) {
+          inside(h.range, at);
+          expect(h.range.start <= at && at <= h.range.end, `${name}@${at}`).toBe(true);
+        }
+        const d = definition(a, at);
+        if (d) inside(d, at);
+      }
+      const tokens = semanticTokens(a);
+      for (const [i, t] of tokens.entries()) {
+        inside({ start: t.start, end: t.start + t.length }, t.start);
+        expect(t.length).toBeGreaterThan(0);
+        if (i > 0)
+          expect(t.start, name).toBeGreaterThanOrEqual((tokens[i - 1]?.start ?? 0) + (tokens[i - 1]?.length ?? 0));
+      }
+    }
+  }, 60_000);
+
+  it("keeps answering while a rule set is typed from the start (every prefix is a draft)", () => {
+    const source = RECLAME;
+    let previous: Analysis | undefined = analyze(source);
+    for (let cut = 0; cut <= source.length; cut += Math.ceil(source.length / 25)) {
+      const draft = source.slice(0, cut);
+      const a: Analysis = analyze(draft, previous);
+      previous = a;
+      expect(() => {
+        completions(a, cut);
+        hover(a, Math.max(0, cut - 2));
+        definition(a, Math.max(0, cut - 2));
+        documentSymbols(a);
+        semanticTokens(a);
+        formatDocument(draft);
+      }).not.toThrow();
+    }
+  }, 60_000);
+});

@@ -28,10 +28,10 @@ function targetAtOffset(a: Analysis, offset: number): { target: Target; range: R
     const index = tokenIndexAt(tokens, segment.cursor);
     const env = envFor(a, segment, tokens);
     const tok = tokens[index];
-    if (env && tok) {
+    const range = tok && { start: segment.at(tok.start), end: segment.at(tok.end - 1) + 1 };
+    if (env && tok && range && range.start <= offset && offset <= range.end) {
       const target = targetAt(env, segment, tokens, index);
-      if (target)
-        return { target, range: { start: segment.at(tok.start), end: segment.at(tok.end - 1) + 1 }, k: env.k };
+      if (target) return { target, range, k: env.k };
     }
     return undefined;
   }
