@@ -10,6 +10,7 @@ import {
   markers,
   openEditor,
   openRuleSet,
+  recordTiming,
   SHIPPED,
   screenshot,
   session,
@@ -19,7 +20,12 @@ describe("browse", () => {
   it("the page loads without console errors and lists the five shipped rule sets", async () => {
     const s = await session();
     try {
+      const started = Date.now();
       await openEditor(s.page);
+      recordTiming(
+        "first load of the editor until the rule-set list shows (cold browser context)",
+        Date.now() - started,
+      );
       const items = byTestId(s.page, "ruleset-item");
       await expect.poll(() => items.count()).toBeGreaterThanOrEqual(SHIPPED.length);
       const names = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));

@@ -14,6 +14,7 @@ import {
   markers,
   moveCursor,
   OPEN_URL,
+  recordTiming,
   screenshot,
   session,
   waitForSource,
@@ -45,8 +46,26 @@ describe("diagnostics", () => {
       );
 
       // An unknown name: `protocoloValidadox`.
+      // Typed as a keystroke inside the page, timing the marker's arrival there.
       await moveCursor(s.page, line, LINE_TEXT.length + 1);
-      await s.page.keyboard.type("x");
+      const latency = await s.page.evaluate(
+        (l) =>
+          new Promise<number>((resolve) => {
+            const { monaco, editor } = (window as any).__regras;
+            const model = editor().getModel();
+            const t0 = performance.now();
+            const listener = monaco.editor.onDidChangeMarkers(() => {
+              const ms = monaco.editor.getModelMarkers({ resource: model.uri });
+              if (ms.some((m: any) => m.severity === 8 && m.startLineNumber === l)) {
+                listener.dispose();
+                resolve(performance.now() - t0);
+              }
+            });
+            editor().trigger("keyboard", "type", { text: "x" });
+          }),
+        line,
+      );
+      recordTiming(`keystroke to error marker on ${NAME} (${original.split("\n").length} lines)`, latency);
       const broken = await editorText(s.page);
       expect(broken.split("\n")[line - 1]).toBe(`${LINE_TEXT}x`);
       const expected = diagnose(broken).diagnostics.filter((d) => d.severity === "error");

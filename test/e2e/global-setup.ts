@@ -167,12 +167,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const author = newToken("bruno", ["author"]);
   const decide = newToken("crm", ["decide"]);
   try {
+    const started = Date.now();
     const [open, auth] = await Promise.all([
       startService("open", {}),
       startService("auth", { TOKENS: [publisher.line, author.line, decide.line].join(";") }),
     ]);
     const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     browser = server;
+    process.stderr.write(`e2e: services and chromium ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     project.provide("openUrl", open.url);
     project.provide("authUrl", auth.url);
     project.provide("tokens", { publisher: publisher.token, author: author.token, decide: decide.token });

@@ -4,6 +4,7 @@
  * test hooks (`window.__regras` and the `data-testid`s listed in the editor's README), screenshots
  * for a reviewer and direct calls to the service's API.
  */
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, expect, inject } from "vitest";
@@ -156,6 +157,11 @@ export async function eventually<T>(read: () => Promise<T>, accept: (v: T) => bo
 /** Saves a full-page screenshot under test-output/e2e/ for a reviewer. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(inject("screenshots"), `${name}.png`) });
+}
+
+/** Appends a measured figure to test-output/e2e/timings.txt (reported, not asserted: the machine may be busy). */
+export function recordTiming(what: string, ms: number): void {
+  appendFileSync(join(inject("screenshots"), "timings.txt"), `${what}: ${Math.round(ms)} ms\n`);
 }
 
 /** No console errors or page errors except those matching `allowed`. */
