@@ -1,12 +1,15 @@
 /**
  * The tests panel: runs the draft's suite against the draft (AppContext.runTests: tester/ in the
  * editor's worker), shows pass/fail per case with expected vs actual, opens a case (its text in the
- * suite and, in the editor, the rules it fired) and marks in the editor's gutter the rules, table
+ * suite and, in the editor, what it fired: rules, table rows, transitions) and marks in the editor's gutter the rules, table
  * rows and transitions no case exercises (`ctx.highlight("uncovered", ...)`).
  */
 import type { JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { createLineIndex } from "../../../dsl/positions.js";
+import type { RuleSetModel } from "../../../dsl/ruleset/model.js";
+import { loadRuleSet } from "../../../dsl/ruleset/load.js";
+import { firedRanges } from "../../simulate/fired.js";
 import type { AppContext, DraftCaseResult, DraftTestRun } from "../app-context.js";
 import { useDraft } from "./use-draft.js";
 import "./panels.css";
@@ -31,6 +34,8 @@ export function TestsPanel(props: { ctx: AppContext }): JSX.Element {
   const [run, setRun] = useState<Run | undefined>(memory.get(name));
   const [busy, setBusy] = useState(false);
   const generation = useRef(0);
+  const runSource = run?.source;
+  const model = useMemo(() => (runSource !== undefined ? loadRuleSet(runSource).model : undefined), [runSource]);
 
   const runTests = async () => {
     const c = ctx.current();
@@ -83,13 +88,13 @@ export function TestsPanel(props: { ctx: AppContext }): JSX.Element {
         </button>
       </div>
       {!run && <p class="muted">Rodando a suíte…</p>}
-      {run && <RunView ctx={ctx} run={run} stale={stale} />}
+      {run && <RunView ctx={ctx} run={run} stale={stale} model={model} />}
     </div>
   );
 }
 
-function RunView(props: { ctx: AppContext; run: Run; stale: boolean }): JSX.Element {
-  const { ctx, run, stale } = props;
+function RunView(props: { ctx: AppContext; run: Run; stale: boolean; model: RuleSetModel | undefined }): JSX.Element {
+  const { ctx, run, stale, model } = props;
   const r = run.result;
   if (!r.ok && r.where === "none")
     return (
@@ -151,7 +156,7 @@ function RunView(props: { ctx: AppContext; run: Run; stale: boolean }): JSX.Elem
       {failing.length > 0 && <p class="muted">Os casos que falharam vêm primeiro.</p>}
       <ul class="test-cases">
         {[...failing, ...r.cases.filter((c) => c.passed)].map((c) => (
-          <CaseItem key={c.name} ctx={ctx} c={c} suite={run.suite} />
+          <CaseItem key={c.name} ctx={ctx} c={c} suite={run.suite} model={model} />
         ))}
       </ul>
       <section class="coverage">
@@ -180,19 +185,27 @@ function RunView(props: { ctx: AppContext; run: Run; stale: boolean }): JSX.Elem
   );
 }
 
-function CaseItem(props: { ctx: AppContext; c: DraftCaseResult; suite: string | undefined }): JSX.Element {
-  const { c, suite } = props;
+function CaseItem(props: {
+  ctx: AppContext;
+  c: DraftCaseResult;
+  suite: string | undefined;
+  model: RuleSetModel | undefined;
+}): JSX.Element {
+  const { ctx, c, suite, model } = props;
   const [open, setOpen] = useState(!c.passed);
+  const fired = firedNames(c.actual);
+  /** Opens the case: its details here, and what it fired highlighted and shown in the editor. */
+  const toggle = () => {
+    setOpen(!open);
+    if (open || !model) return;
+    const ranges = firedRanges(model, fired);
+    ctx.highlight("decided", ranges);
+    if (ranges[0]) ctx.reveal(ranges[0]);
+  };
   const detailsId = `case-${c.line}-${c.column}`;
   return (
     <li data-testid="test-case" data-status={c.passed ? "pass" : "fail"} class={c.passed ? "case pass" : "case fail"}>
-      <button
-        type="button"
-        class="case-name link"
-        aria-expanded={open}
-        aria-controls={detailsId}
-        onClick={() => setOpen(!open)}
-      >
+      <button type="button" class="case-name link" aria-expanded={open} aria-controls={detailsId} onClick={toggle}>
         <span aria-hidden="true">{c.passed ? "✓" : "✗"}</span> {c.name}
       </button>{" "}
       <span class="muted">
@@ -228,6 +241,7 @@ function CaseItem(props: { ctx: AppContext; c: DraftCaseResult; suite: string | 
               </tbody>
             </table>
           )}
+          <p class="muted">Disparou: {fired.length > 0 ? fired.join(" · ") : "nada (ou a decisão terminou em erro)"}</p>
           <CaseText suite={suite} line={c.line} />
           <details>
             <summary>Decisão obtida</summary>
@@ -237,6 +251,12 @@ function CaseItem(props: { ctx: AppContext; c: DraftCaseResult; suite: string | 
       )}
     </li>
   );
+}
+
+/** The names of what a case's decision fired (`actual.fired`), none for an error. */
+function firedNames(actual: unknown): string[] {
+  const fired = typeof actual === "object" && actual !== null ? (actual as { fired?: unknown }).fired : undefined;
+  return Array.isArray(fired) ? fired.filter((f): f is string => typeof f === "string") : [];
 }
 
 /** The case as written in the suite: from its line to the next case (or the end of the list). */
