@@ -146,6 +146,10 @@ export function siteSegments(a: Analysis, site: Analysis["sites"][number]): Segm
 const EXPRESSION_KEYS =
   /^(?:when|then|check|require|requires|expr|from|to|where|key|order|inputs|value|text|message|reason)$/;
 
+/** Keys whose value is never an expression (the lenient path skips them even when any key may be a name). */
+const NOT_EXPRESSION_KEYS =
+  /^(?:ruleset|description|timezone|name|type|enum|items|fields|values|default|nullable|required|normalize|minimum|maximum|minItems|maxItems|uniqueBy|hitPolicy|outputs|priority|stop|field|into|record|states|initial|terminal)$/;
+
 /**
  * The expression segment at `offset`: from the expression site there when the draft's YAML reads,
  * otherwise (lenient path) the text after `chave:` on the cursor's line.
@@ -201,7 +205,7 @@ export function lineSegment(source: string, offset: number, anyKey: boolean): Se
   if (!m) return undefined;
   const key = m[2];
   if (key === undefined && !anyKey) return undefined;
-  if (key !== undefined && !anyKey && !EXPRESSION_KEYS.test(key)) return undefined;
+  if (key !== undefined && !EXPRESSION_KEYS.test(key) && (!anyKey || NOT_EXPRESSION_KEYS.test(key))) return undefined;
   const start = lineStart + m[0].length;
   if (offset < start) return undefined;
   let text = source.slice(start, lineEnd);

@@ -531,3 +531,19 @@ describe("robustness on the shipped rule sets", () => {
     }
   }, 60_000);
 });
+
+describe("the lenient path", () => {
+  it("reads expression keys and named values, not descriptions or declarations", () => {
+    const good = analyze(SMALL);
+    const broken = (text: string) => `${text}\n  - [nao: fecha\n`;
+    const at = (find: string, replace: string) => {
+      const e = edit(SMALL, find, replace);
+      const a = analyze(broken(e.text), good);
+      expect(a.model).toBeUndefined();
+      return completions(a, e.offset).map((c) => c.label);
+    };
+    expect(at("idoso: cliente.idade", "idoso: cliente.‸idade")).toEqual(["nome", "idade", "plano"]);
+    expect(at("description: Serviço pedido.", "description: Serviço ‸pedido.")).toEqual([]);
+    expect(at("enum: [Consulta, Exame, Cirurgia]", "enum: [Consulta, ‸Exame, Cirurgia]")).toEqual([]);
+  });
+});
