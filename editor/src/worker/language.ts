@@ -1,11 +1,8 @@
 /**
- * Loads the language services (`editor/language/index.ts`) into the worker. Until that module
- * exists the worker still works: diagnostics come straight from the compiler and the other
- * services answer nothing.
+ * The language services (`editor/language/`) as the worker uses them: checked by tsc against the
+ * plain shapes the worker sends over the protocol (`language-api.ts`).
  */
+import * as services from "../../language/index.js";
 import type { LanguageModule } from "./language-api.js";
 
-export function loadLanguage(): LanguageModule | undefined {
-  const found = import.meta.glob<LanguageModule>("../../language/index.ts", { eager: true });
-  return Object.values(found)[0];
-}
+export const language: LanguageModule = services;

@@ -8,18 +8,15 @@
  * keystroke). The last analysis and the last compilation are cached by source text.
  */
 import { compileSource, type CompileResult } from "../../../dsl/compile/pipeline.js";
-import type { Diagnostic, Range } from "../../../dsl/diagnostics.js";
+import type { Range } from "../../../dsl/diagnostics.js";
 import { createLineIndex } from "../../../dsl/positions.js";
 import { isDecisionError } from "../../../engine/errors.js";
 import { decide } from "../../../engine/index.js";
 import { runSuite } from "../../../tester/run.js";
 import { loadSuite } from "../../../tester/suite.js";
 import type { DraftDecision, DraftTestRun, SourceRange } from "../app-context.js";
-import { loadLanguage } from "./language.js";
-import type { EditorDiagnostic } from "./language-api.js";
+import { language } from "./language.js";
 import type { WorkerMethod, WorkerMethods, WorkerRequest, WorkerResponse } from "./protocol.js";
-
-const language = loadLanguage();
 
 interface WorkerScope {
   postMessage(message: WorkerResponse): void;
@@ -29,7 +26,6 @@ const scope = self as unknown as WorkerScope;
 
 let analyzed: { source: string; analysis: unknown } | undefined;
 function analysisOf(source: string): unknown {
-  if (!language) return undefined;
   // The previous analysis lets completion and hover work from the last good model while the
   // draft does not load (the analyst is typing).
   if (analyzed?.source !== source) analyzed = { source, analysis: language.analyze(source, analyzed?.analysis) };
@@ -40,10 +36,6 @@ let compiledCache: { source: string; result: CompileResult } | undefined;
 function compile(source: string): CompileResult {
   if (compiledCache?.source !== source) compiledCache = { source, result: compileSource(source) };
   return compiledCache.result;
-}
-
-function plain(d: Diagnostic): EditorDiagnostic {
-  return { range: d.range, severity: d.severity, code: d.code, message: d.message };
 }
 
 /** Where each engine rule (by ref) is written, as offsets into `source`. */
@@ -139,18 +131,15 @@ type Handlers = {
 const handlers: Handlers = {
   analyze({ source }) {
     const started = performance.now();
-    const diagnostics = language
-      ? [...language.diagnostics(analysisOf(source))]
-      : compileSource(source).diagnostics.map(plain);
+    const diagnostics = [...language.diagnostics(analysisOf(source))];
     return { diagnostics, elapsedMs: performance.now() - started };
   },
-  completions: ({ source, offset }) => (language ? [...language.completions(analysisOf(source), offset)] : []),
-  hover: ({ source, offset }) => (language ? (language.hover(analysisOf(source), offset) ?? null) : null),
-  definition: ({ source, offset }): Range | null =>
-    language ? (language.definition(analysisOf(source), offset) ?? null) : null,
-  symbols: ({ source }) => (language ? [...language.documentSymbols(analysisOf(source))] : []),
-  semanticTokens: ({ source }) => (language ? [...language.semanticTokens(analysisOf(source))] : []),
-  format: ({ source }) => (language ? language.formatDocument(source) : { diagnostics: [] as EditorDiagnostic[] }),
+  completions: ({ source, offset }) => [...language.completions(analysisOf(source), offset)],
+  hover: ({ source, offset }) => language.hover(analysisOf(source), offset) ?? null,
+  definition: ({ source, offset }): Range | null => language.definition(analysisOf(source), offset) ?? null,
+  symbols: ({ source }) => [...language.documentSymbols(analysisOf(source))],
+  semanticTokens: ({ source }) => [...language.semanticTokens(analysisOf(source))],
+  format: ({ source }) => language.formatDocument(source),
   decide: ({ source, facts }) => decideDraft(source, facts),
   test: ({ source, suite }) => testDraft(source, suite),
 };
