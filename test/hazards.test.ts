@@ -637,7 +637,7 @@ describe("HAZARD 5 — deeply nested YAML documents never abort the process", ()
       expect(compiled.ok).toBe(false);
       expect(compiled.diagnostics.map((d) => d.code)).toEqual(["yaml/too-deep"]);
     }
-  });
+  }, 60_000);
 
   it("the same in a fresh Node process (exit code 0, no abort)", () => {
     const child = runInChild(`
