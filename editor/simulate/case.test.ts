@@ -31,6 +31,7 @@ function comments(text: string): string[] {
   return text.split("\n").filter((l) => l.trim().startsWith("#"));
 }
 
+// Compiling and running the shipped rule sets takes a few seconds on a loaded machine.
 describe("saving a simulation as a test case", () => {
   for (const name of SHIPPED) {
     it(`${name}: appends a case that the tester reads, checks and passes; the rest of the suite is unchanged`, async () => {
@@ -55,7 +56,7 @@ describe("saving a simulation as a test case", () => {
         const run = await runSuite(compiled, loadSuite(result.text).suite!, { caseName: result.name });
         expect(run.cases.map((c) => [c.name, c.passed, c.differences])).toEqual([[result.name, true, []]]);
       }
-    });
+    }, 60_000);
   }
 
   it("writes facts relative to the suite's defaults (omit for a default the simulation lacks)", async () => {

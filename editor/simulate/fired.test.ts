@@ -25,7 +25,7 @@ describe("where fired items are written", () => {
       }
     }
     expect(checked).toBeGreaterThan(50);
-  });
+  }, 60_000);
 
   it("skips names no item has", () => {
     const { model } = compileSource(

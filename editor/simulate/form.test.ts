@@ -268,5 +268,5 @@ rules:
       }
     }
     expect(checked).toBeGreaterThan(100);
-  });
+  }, 60_000);
 });
