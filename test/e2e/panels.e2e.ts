@@ -1,7 +1,8 @@
 /**
  * The panels of an open rule set (reclame-designacao): a cell changed in the table grid rewrites
  * exactly that row of the YAML; a simulation shows the decision and highlights what decided, in the
- * editor and in the grid; the draft's suite runs in the browser, every case passing.
+ * editor and in the grid, and one click saves it as a test case that passes; the draft's suite runs
+ * in the browser, every case passing.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,7 +70,7 @@ describe("panels", () => {
     }
   });
 
-  it("a simulation shows the decision and highlights the table row that decided, in the editor and the grid", async () => {
+  it("a simulation shows the decision, highlights the table row that decided (editor and grid) and is saved as a passing test case", async () => {
     const s = await session();
     try {
       const source = await open(s.page);
@@ -93,6 +94,9 @@ describe("panels", () => {
       const lines = await decoratedLines(s.page, "hl-decided");
       expect(lines).toContain(rowLine);
       expect(lines).toContain(ruleLine);
+      // For the screenshot: the decided row in view, and the result.
+      await s.page.evaluate((l) => (window as any).__regras.editor().revealLineInCenter(l), rowLine);
+      await result.scrollIntoViewIfNeeded();
       await screenshot(s.page, "06-simular");
 
       // The grid marks that row as the one that decided, and only that one.
@@ -104,6 +108,16 @@ describe("panels", () => {
         .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-row")))]);
       expect(decidedRows).toEqual(["8"]);
       await screenshot(s.page, "06-tabela-decidiu");
+
+      // One click saves the simulation as a test case of the draft's suite, and it passes.
+      await byTestId(s.page, "tab-simulate").click();
+      await byTestId(s.page, "save-as-case").click();
+      await byTestId(s.page, "tab-tests").click();
+      await byTestId(s.page, "tests-run").click();
+      const summary = byTestId(s.page, "tests-summary");
+      await expect.poll(() => byTestId(s.page, "test-case").count(), { timeout: 30_000 }).toBe(CASES + 1);
+      expect(await summary.getAttribute("data-status")).toBe("pass");
+      expect(await s.page.locator('[data-testid="test-case"][data-status="fail"]').count()).toBe(0);
       expectNoErrors(s.errors);
     } finally {
       await s.close();
