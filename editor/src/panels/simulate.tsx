@@ -33,6 +33,9 @@ interface Run {
   readonly result: DraftDecision;
 }
 
+/** How long after the last change of the draft the form is read again. */
+const FORM_DELAY_MS = 400;
+
 /** Form values and the last run, per rule set (kept while the analyst switches tabs). */
 const memory = new Map<string, { values: FormValues; run?: Run }>();
 
@@ -41,10 +44,27 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
   const current = useDraft(ctx);
   const name = current?.name ?? "";
   const source = current?.source ?? "";
+  // The form follows the draft's fact declarations, read again shortly after the typing stops
+  // (reading the YAML costs tens of milliseconds on the main thread); while the YAML cannot be
+  // read, the last form read stays.
+  const [formSource, setFormSource] = useState({ name, source });
+  useEffect(() => {
+    if (formSource.name !== name) {
+      setFormSource({ name, source });
+      return;
+    }
+    if (formSource.source === source) return;
+    const timer = setTimeout(() => setFormSource({ name, source }), FORM_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [name, source]);
+  const lastGood = useRef<{ name: string; fields: FormField[] } | undefined>(undefined);
   const fields = useMemo(() => {
-    const model = loadRuleSet(source).model;
-    return model ? buildForm(model.facts) : undefined;
-  }, [source]);
+    const model = loadRuleSet(formSource.source).model;
+    if (!model) return lastGood.current?.name === formSource.name ? lastGood.current.fields : undefined;
+    const read = buildForm(model.facts);
+    lastGood.current = { name: formSource.name, fields: read };
+    return read;
+  }, [formSource]);
   const remembered = memory.get(name);
   const [values, setValues] = useState<FormValues>(() => remembered?.values ?? (fields ? initialValues(fields) : {}));
   const [run, setRun] = useState<Run | undefined>(remembered?.run);
@@ -57,10 +77,11 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
     if (shownFor.current === name) return;
     shownFor.current = name;
     const m = memory.get(name);
-    setValues(m?.values ?? (fields ? initialValues(fields) : {}));
+    // Empty values until its form is read (then the declared defaults, below).
+    setValues(m?.values ?? {});
     setRun(m?.run);
     setFormProblems([]);
-  }, [name, fields]);
+  }, [name]);
 
   useEffect(() => {
     memory.set(name, { values, ...(run ? { run } : {}) });
