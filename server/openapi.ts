@@ -59,6 +59,10 @@ const GENERIC_ERRORS: Record<ErrorStatus, string> = {
   507: "Armazenamento cheio: nada foi gravado (`STORAGE_FULL`).",
 };
 
+/** 403 in open mode (server/loopback-guard.ts). */
+const OPEN_MODE_403 =
+  "Modo aberto (sem tokens): `Host` que não é de loopback (`FORBIDDEN_HOST`) ou requisição que altera estado vinda de outra origem (`FORBIDDEN_ORIGIN`).";
+
 type Json = Record<string, unknown>;
 
 function isJson(v: unknown): v is Json {
@@ -82,6 +86,8 @@ export function describeRoute(
     statuses.set(400, GENERIC_ERRORS[400]);
   if (secured && !isPublic) statuses.set(401, GENERIC_ERRORS[401]);
   if (secured && !isPublic && roles.length > 0) statuses.set(403, GENERIC_ERRORS[403]);
+  // Open mode (no tokens): the loopback guard refuses foreign Host headers and cross-site writes.
+  if (!secured) statuses.set(403, OPEN_MODE_403);
   if (s.body !== undefined) {
     statuses.set(413, GENERIC_ERRORS[413]);
     statuses.set(415, GENERIC_ERRORS[415]);
