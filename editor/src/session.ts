@@ -16,6 +16,7 @@ import type {
 } from "./app-context.js";
 import { ALL, type Permissions } from "./auth.js";
 import { type DraftStore, isChanged } from "./drafts.js";
+import { merge3 } from "./merge.js";
 import { LANGUAGE_ID, setMarkers, toMonacoRange } from "./monaco/regras.js";
 import type { Monaco } from "./monaco/setup.js";
 import type * as MonacoApi from "monaco-editor/editor";
@@ -292,6 +293,26 @@ export class Session implements AppContext {
     };
     this.scheduleSave();
     this.emit();
+  }
+
+  /**
+   * Re-applies the draft on a newer active version (after a 409): the draft's changes since the
+   * version it started from are merged by lines into the new version (rule set and suite). Where
+   * both changed the same lines, that text is left as the draft had it. Returns how many texts
+   * could not be merged (0: all re-applied).
+   */
+  reapply(detail: RuleSetDetail): number {
+    const o = this.opened;
+    if (!o || o.name !== detail.name || o.viewing) return 0;
+    const old = o.published;
+    const source = old ? merge3(old.source, o.model.getValue(), detail.source) : undefined;
+    const suite = old ? merge3(old.suite ?? "", o.suite ?? "", detail.tests ?? "") : undefined;
+    this.rebase(detail);
+    if (source?.ok) this.setSource(source.text);
+    if (suite?.ok) o.suite = suite.text === "" && detail.tests === null ? undefined : suite.text;
+    this.scheduleSave();
+    this.emit();
+    return (source?.ok ? 0 : 1) + (suite?.ok ? 0 : 1);
   }
 
   /** Replaces the draft with the published version (after publishing it, or to drop the draft). */

@@ -137,11 +137,18 @@ export function PublishView(props: { session: Session }) {
     if (!name) return;
     try {
       const detail = await session.api.getRuleSet(name);
-      session.rebase(detail);
+      const conflicts = session.reapply(detail);
       setProblems(undefined);
-      session.notify(
-        `Seu rascunho foi mantido sobre a versão ${detail.version}, a ativa agora. Confira na diferença o que a outra pessoa mudou antes de publicar de novo.`,
-      );
+      const by = [...detail.versions].sort((a, b) => b.version - a.version)[0]?.author;
+      if (conflicts === 0)
+        session.notify(
+          `Suas alterações foram reaplicadas sobre a versão ${detail.version}${by ? ` (publicada por ${by})` : ""}. Confira a diferença e publique de novo.`,
+        );
+      else
+        session.notify(
+          `A versão ${detail.version}${by ? ` (publicada por ${by})` : ""} mudou as mesmas linhas que o seu rascunho: ele ficou como estava. Compare na diferença abaixo e ajuste antes de publicar, para não desfazer o que a outra pessoa mudou.`,
+          "error",
+        );
     } catch (e) {
       session.fail(e);
     }
