@@ -36,6 +36,9 @@ interface Run {
 /** How long after the last change of the draft the form is read again. */
 const FORM_DELAY_MS = 400;
 
+/** Runs already saved as test cases (saving one twice would add the same case twice). */
+const savedRuns = new WeakSet<Run>();
+
 /** Form values and the last run, per rule set (kept while the analyst switches tabs). */
 const memory = new Map<string, { values: FormValues; run?: Run }>();
 
@@ -69,6 +72,7 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
   const [values, setValues] = useState<FormValues>(() => remembered?.values ?? (fields ? initialValues(fields) : {}));
   const [run, setRun] = useState<Run | undefined>(remembered?.run);
   const [busy, setBusy] = useState(false);
+  const [, setSavedTick] = useState(0);
   const [formProblems, setFormProblems] = useState<readonly string[]>([]);
   const shownFor = useRef(name);
 
@@ -132,6 +136,8 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
       return;
     }
     ctx.setSuite(result.text);
+    savedRuns.add(run);
+    setSavedTick((t) => t + 1);
     ctx.notify(`Caso de teste “${result.name}” adicionado à suíte.`, "info");
   };
 
@@ -182,13 +188,15 @@ export function SimulatePanel(props: { ctx: AppContext }): JSX.Element {
           <button
             type="button"
             data-testid="save-as-case"
-            disabled={!outcome || !current.editable}
+            disabled={!outcome || !current.editable || (run !== undefined && savedRuns.has(run))}
             title={
               !current.editable
                 ? "Uma versão aberta só para leitura não recebe casos de teste."
-                : outcome
-                  ? "Acrescenta estes fatos e esta decisão à suíte de testes do rascunho."
-                  : "Simule primeiro."
+                : run && savedRuns.has(run)
+                  ? "Esta simulação já foi salva como caso de teste."
+                  : outcome
+                    ? "Acrescenta estes fatos e esta decisão à suíte de testes do rascunho."
+                    : "Simule primeiro."
             }
             onClick={saveAsCase}
           >
