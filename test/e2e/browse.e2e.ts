@@ -8,6 +8,7 @@ import {
   editorText,
   expectNoErrors,
   markers,
+  OPEN_URL,
   openEditor,
   openRuleSet,
   recordTiming,
@@ -50,6 +51,22 @@ describe("browse", () => {
       expect((await markers(s.page)).filter((m) => m.severity === 8)).toEqual([]);
       await screenshot(s.page, "02-editor");
       expectNoErrors(s.errors);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("when the service cannot be reached, a readable message instead of a blank page", async () => {
+    const s = await session();
+    try {
+      // The page loads; every API call then fails as if the network were down.
+      await s.context.route("**/v1/**", (route) => route.abort("connectionrefused"));
+      await s.page.goto(`${OPEN_URL}/`);
+      const banner = byTestId(s.page, "error-banner").first();
+      await banner.waitFor();
+      expect(await banner.textContent()).toMatch(/servi[çc]o|conex|rede/i);
+      await screenshot(s.page, "13-servico-fora");
+      expectNoErrors(s.errors, [/^console: Failed to load resource: net::ERR_CONNECTION_REFUSED/]);
     } finally {
       await s.close();
     }
