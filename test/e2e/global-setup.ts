@@ -11,7 +11,7 @@
  * and `EDITOR_DIR=<folder>` serves another build of the editor (the services inherit the environment).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,18 +79,9 @@ function run(command: string, args: string[], what: string): void {
   if (ms > 2000) process.stderr.write(`e2e: ${what} took ${(ms / 1000).toFixed(1)} s\n`);
 }
 
-/** Builds dist/ and the editor (ensure-build does both once it knows the editor; until then, Vite directly). */
+/** Builds dist/ and the editor (dist/editor/) when stale, as `npm start` does. */
 function build(): void {
   run(process.execPath, [join(ROOT, "scripts/ensure-build.js")], "node scripts/ensure-build.js");
-  const viteConfig = join(ROOT, "editor/vite.config.ts");
-  const ensureBuildsEditor = readFileSync(join(ROOT, "scripts/ensure-build.js"), "utf8").includes("vite");
-  if (existsSync(viteConfig) && !ensureBuildsEditor) {
-    run(
-      process.execPath,
-      [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", viteConfig, "--logLevel", "warn"],
-      "vite build of the editor",
-    );
-  }
 }
 
 /** Starts the compiled service on a fresh data folder; resolves with its base URL once it is ready. */
