@@ -11,13 +11,34 @@ import { ruleSetTemplate, suiteTemplate } from "./template.js";
 import { useSession } from "./use-session.js";
 import { Browse } from "./views/browse.js";
 import { Notices } from "./views/notices.js";
-import { RuleSetView } from "./views/ruleset.js";
 import { SignIn } from "./views/sign-in.js";
 
 type Phase = "starting" | "sign-in" | "rejected" | "ready";
 
-export function App(props: { session: Session; setToken(token: string | undefined): void }) {
+/** The lazily loaded part of the page (Monaco, the workspace and the panels). */
+export interface Workspace {
+  readonly RuleSetView: typeof import("./views/ruleset.js").RuleSetView;
+}
+
+export function App(props: {
+  session: Session;
+  /** Loads the workspace (once); called when the list is on screen or a rule set opens. */
+  workspace: () => Promise<Workspace>;
+  setToken(token: string | undefined): void;
+}) {
   const session = useSession(props.session);
+  const [workspace, setWorkspace] = useState<Workspace | undefined>(undefined);
+  const loadWorkspace = () =>
+    props.workspace().then(
+      (w) => {
+        setWorkspace(w);
+        return w;
+      },
+      (e: unknown) => {
+        session.fail(e);
+        throw e;
+      },
+    );
   const [phase, setPhase] = useState<Phase>("starting");
   const [signedIn, setSignedIn] = useState(!!loadToken());
   const [attempt, setAttempt] = useState(0);
@@ -27,9 +48,13 @@ export function App(props: { session: Session; setToken(token: string | undefine
     let live = true;
     (async () => {
       try {
-        await session.api.listRuleSets();
+        // One cheap call says both whether a token is needed (401) and what it may do.
         const token = loadToken();
-        const roles = token ? ((await session.api.roles()) ?? (await session.api.probeRoles())) : undefined;
+        let roles = await session.api.roles();
+        if (roles === undefined) {
+          await session.api.listRuleSets();
+          roles = token ? await session.api.probeRoles() : undefined;
+        }
         if (!live) return;
         session.permissions = permissionsOf(roles);
         setPhase("ready");
@@ -80,18 +105,20 @@ export function App(props: { session: Session; setToken(token: string | undefine
 
   async function openRuleSet(name: string) {
     try {
-      const detail = await session.api.getRuleSet(name);
+      const [detail] = await Promise.all([session.api.getRuleSet(name), loadWorkspace()]);
       session.open(name, detail);
       history.replaceState(null, "", `#/${encodeURIComponent(name)}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404 && session.drafts.load(name)) {
+        await loadWorkspace();
         session.open(name, undefined);
         history.replaceState(null, "", `#/${encodeURIComponent(name)}`);
       } else session.fail(e);
     }
   }
 
-  function create(name: string) {
+  async function create(name: string) {
+    await loadWorkspace();
     session.open(name, undefined, ruleSetTemplate(name));
     session.setSuite(suiteTemplate(name));
     history.replaceState(null, "", `#/${encodeURIComponent(name)}`);
@@ -145,10 +172,15 @@ export function App(props: { session: Session; setToken(token: string | undefine
         />
       )}
       {phase === "ready" &&
-        (session.name ? (
-          <RuleSetView session={session} onBack={back} />
+        (session.name && workspace ? (
+          <workspace.RuleSetView session={session} onBack={back} />
         ) : (
-          <Browse session={session} onOpen={(n) => void openRuleSet(n)} onCreate={create} />
+          <Browse
+            session={session}
+            onListed={() => void loadWorkspace()}
+            onOpen={(n) => void openRuleSet(n)}
+            onCreate={(n) => void create(n)}
+          />
         ))}
     </div>
   );

@@ -1,15 +1,16 @@
 /**
- * Entry point of the editor page: Monaco and the `regras` language, the worker, the API client,
- * the drafts, the session (the `AppContext`), and the Preact shell. Exposes `window.__regras`
- * (`monaco`, `editor()`) for the end-to-end tests.
+ * Entry point of the editor page: the API client, the drafts, the worker client and the session
+ * (the `AppContext`), then the Preact shell. Monaco and the workspace (`workspace.ts`) load in the
+ * background once the list of rule sets is on screen (or when a rule set opens), so the first
+ * screen does not wait for the large editor code.
+ * Exposes `window.__regras` (`monaco` once loaded, `editor()`) for the end-to-end tests.
  */
 import { render } from "preact";
 import { createApi } from "./api.js";
 import { App } from "./app.js";
 import { loadToken } from "./auth.js";
 import { DraftStore } from "./drafts.js";
-import { registerRegras } from "./monaco/regras.js";
-import { monaco } from "./monaco/setup.js";
+import type { Monaco } from "./monaco/setup.js";
 import { Session } from "./session.js";
 import "./style.css";
 import { workerClient } from "./worker/client.js";
@@ -17,7 +18,7 @@ import { workerClient } from "./worker/client.js";
 declare global {
   interface Window {
     __regras?: {
-      monaco: typeof monaco;
+      monaco: Monaco | undefined;
       editor: () => ReturnType<Session["editor"]>;
       session: Session;
     };
@@ -26,16 +27,28 @@ declare global {
 
 let token = loadToken();
 const worker = workerClient();
-registerRegras(monaco, worker);
 const api = createApi({ fetch: (input, init) => fetch(input, init), token: () => token });
-const session = new Session(monaco, worker, api, new DraftStore(localStorage));
-window.__regras = { monaco, editor: () => session.editor(), session };
+const session = new Session(worker, api, new DraftStore(localStorage));
+const hooks = { monaco: undefined as Monaco | undefined, editor: () => session.editor(), session };
+window.__regras = hooks;
+
+let loading: Promise<typeof import("./workspace.js")> | undefined;
+function workspace() {
+  loading ??= import("./workspace.js").then((w) => {
+    w.registerRegras(w.monaco, worker);
+    session.attachMonaco(w.monaco);
+    hooks.monaco = w.monaco;
+    return w;
+  });
+  return loading;
+}
 
 const root = document.getElementById("app");
 if (root)
   render(
     <App
       session={session}
+      workspace={workspace}
       setToken={(t) => {
         token = t;
       }}

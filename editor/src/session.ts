@@ -67,8 +67,11 @@ export class Session implements AppContext {
   /** When the last diagnostics were computed: keystroke to markers (ms), and the worker's own time. */
   lastAnalysis: { totalMs: number; workerMs: number } | undefined;
 
+  /** Monaco, once its (large) chunk has loaded: `open` waits for it (see `attachMonaco`). */
+  private monacoApi: Monaco | undefined;
+  private readonly monacoWaiters: ((m: Monaco) => void)[] = [];
+
   constructor(
-    readonly monaco: Monaco,
     readonly worker: WorkerClient,
     readonly api: Api,
     readonly drafts: DraftStore,
@@ -173,6 +176,26 @@ export class Session implements AppContext {
   }
 
   // ---- shell ------------------------------------------------------------------------------
+
+  /** Monaco (only used once a rule set is open, hence loaded). */
+  get monaco(): Monaco {
+    if (!this.monacoApi) throw new Error("o editor ainda está carregando");
+    return this.monacoApi;
+  }
+
+  get monacoLoaded(): Monaco | undefined {
+    return this.monacoApi;
+  }
+
+  attachMonaco(m: Monaco): void {
+    this.monacoApi = m;
+    for (const w of this.monacoWaiters.splice(0)) w(m);
+  }
+
+  whenMonaco(): Promise<Monaco> {
+    const m = this.monacoApi;
+    return m ? Promise.resolve(m) : new Promise((resolve) => this.monacoWaiters.push(resolve));
+  }
 
   dismiss(id: number): void {
     const before = this.notices.length;

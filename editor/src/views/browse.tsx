@@ -18,7 +18,13 @@ function lastChange(detail: RuleSetDetail | undefined): VersionMeta | undefined 
   return [...detail.versions].sort((a, b) => b.version - a.version)[0];
 }
 
-export function Browse(props: { session: Session; onOpen(name: string): void; onCreate(name: string): void }) {
+export function Browse(props: {
+  session: Session;
+  /** The list is on screen (the page then loads the editor's code in the background). */
+  onListed(): void;
+  onOpen(name: string): void;
+  onCreate(name: string): void;
+}) {
   const { session } = props;
   const [rows, setRows] = useState<Row[] | undefined>(undefined);
   const [failed, setFailed] = useState(false);
@@ -30,6 +36,9 @@ export function Browse(props: { session: Session; onOpen(name: string): void; on
     (async () => {
       try {
         const list = await session.api.listRuleSets();
+        if (!live) return;
+        // The list first; each rule set's last change (its versions) fills in when it arrives.
+        setRows(list.map((summary) => ({ summary, last: undefined })));
         const details = await Promise.all(list.map((r) => session.api.getRuleSet(r.name).catch(() => undefined)));
         if (live) setRows(list.map((summary, i) => ({ summary, last: lastChange(details[i]) })));
       } catch (e) {
@@ -42,6 +51,11 @@ export function Browse(props: { session: Session; onOpen(name: string): void; on
       live = false;
     };
   }, [session]);
+
+  const listed = rows !== undefined || failed;
+  useEffect(() => {
+    if (listed) props.onListed();
+  }, [listed]);
 
   const known = new Set(rows?.map((r) => r.summary.name));
   const newDrafts = drafts.filter((d) => !known.has(d));

@@ -19,7 +19,15 @@ export class WorkerClient {
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly newest = new Map<string, number>();
 
-  constructor(private readonly worker: Worker) {
+  private started: Worker | undefined;
+
+  /** `start` creates the worker on the first request (its code loads after the page is up). */
+  constructor(private readonly start: () => Worker) {}
+
+  private get worker(): Worker {
+    if (this.started) return this.started;
+    const worker = this.start();
+    this.started = worker;
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
       const response = event.data;
       const w = this.waiting.get(response.id);
@@ -33,6 +41,7 @@ export class WorkerClient {
       for (const w of this.waiting.values()) w.reject(error);
       this.waiting.clear();
     };
+    return worker;
   }
 
   request<M extends WorkerMethod>(method: M, params: WorkerMethods[M]["params"]): Promise<WorkerMethods[M]["result"]> {
@@ -61,6 +70,6 @@ let shared: WorkerClient | undefined;
 
 /** The page's one worker, started on first use. */
 export function workerClient(): WorkerClient {
-  shared ??= new WorkerClient(new RegrasWorker());
+  shared ??= new WorkerClient(() => new RegrasWorker());
   return shared;
 }
