@@ -1,8 +1,9 @@
 /**
  * Monaco, lean: the core editor plus the features the rule editor uses (no bundled languages),
- * with its editor worker bundled by Vite (no CDN: it works offline). (Monaco 0.57 ships no
- * Brazilian Portuguese texts for its own widgets: its pt-br message table is empty.)
+ * with its editor worker bundled by Vite (no CDN: it works offline). Monaco's most visible
+ * texts are Brazilian Portuguese (`nls-pt-br.ts`, imported first).
  */
+import "./nls-pt-br.js";
 import * as monaco from "monaco-editor/editor";
 import "monaco-editor/features/codeEditor/register";
 import "monaco-editor/features/codicon/register";
