@@ -101,7 +101,9 @@ describe("createApi", () => {
     const e = await api.listRuleSets().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ApiError);
     expect((e as ApiError).code).toBe("NETWORK");
-    expect((e as ApiError).message).toMatch(/^Não foi possível falar com o serviço/);
+    expect((e as ApiError).message).toBe(
+      "Não foi possível falar com o serviço: verifique se ele está rodando e tente de novo.",
+    );
   });
 
   it("an error answer becomes an ApiError; a non-JSON success is BAD_RESPONSE", async () => {

@@ -127,8 +127,9 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
 
 /** The `ApiError` for a request that never got an answer (service down, network cut). */
 export function networkError(cause: unknown): ApiError {
-  const detail = cause instanceof Error && cause.message ? ` [${cause.message}]` : "";
-  return new ApiError(0, "NETWORK", `${MESSAGES.NETWORK}${detail}`);
+  // The browser's own text ("Failed to fetch") is English and says nothing more: not shown.
+  void cause;
+  return new ApiError(0, "NETWORK", MESSAGES.NETWORK as string);
 }
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;

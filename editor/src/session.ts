@@ -160,6 +160,7 @@ export class Session implements AppContext {
   }
 
   notify(message: string, kind: "info" | "error" = "info"): void {
+    if (this.notices.some((n) => n.message === message && n.kind === kind)) return;
     const notice = { id: this.nextNotice++, message, kind };
     this.notices = [...this.notices, notice].slice(-4);
     this.emit();
