@@ -13,9 +13,9 @@ function monacoMessages(): Map<number, Set<string>> {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith(".js"))
-        for (const m of readFileSync(path, "utf8").matchAll(/localize2?\((\d+), "((?:[^"\\]|\\.)*)"/g)) {
+        for (const m of readFileSync(path, "utf8").matchAll(/localize2?\((\d+), (["'])((?:(?!\2)[^\\]|\\.)*)\2/g)) {
           const set = found.get(Number(m[1])) ?? new Set<string>();
-          set.add(m[2] as string);
+          set.add(m[3] as string);
           found.set(Number(m[1]), set);
         }
     }

@@ -58,6 +58,9 @@ export const MESSAGES: readonly (readonly [number, string, string])[] = [
   [1198, "No quick fixes available", "Nenhuma correção rápida disponível"],
   [1199, "Quick Fix...", "Correção rápida..."],
   [1448, "Cannot edit in read-only editor", "Não é possível editar: somente leitura"],
+  [140, "{0} hidden lines", "{0} linhas ocultas"],
+  [146, "{0} hidden lines", "{0} linhas ocultas"],
+  [145, "Show {0} hidden lines", "Mostrar {0} linhas ocultas"],
 ];
 
 const table: (string | null)[] =

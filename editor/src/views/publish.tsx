@@ -15,15 +15,17 @@ type ServerProblems =
   | { readonly kind: "cases"; readonly items: readonly unknown[] }
   | { readonly kind: "conflict"; readonly message: string };
 
-function DiffView(props: { session: Session; original: string }) {
-  const { session, original } = props;
+/** The diff of `original` against the draft's model, or against `modifiedText` (the suite) when given. */
+function DiffView(props: { session: Session; original: string; modifiedText?: string | undefined }) {
+  const { session, original, modifiedText } = props;
   const host = useRef<HTMLDivElement>(null);
   const name = session.name;
   useEffect(() => {
-    const modified = session.editor()?.getModel();
-    if (!host.current || !modified) return;
     const m = session.monaco;
-    const originalModel = m.editor.createModel(original, LANGUAGE_ID);
+    const own = modifiedText !== undefined ? m.editor.createModel(modifiedText, "plaintext") : undefined;
+    const modified = own ?? session.editor()?.getModel();
+    if (!host.current || !modified) return;
+    const originalModel = m.editor.createModel(original, own ? "plaintext" : LANGUAGE_ID);
     const diff = m.editor.createDiffEditor(host.current, {
       theme: THEME_ID,
       automaticLayout: true,
@@ -38,8 +40,9 @@ function DiffView(props: { session: Session; original: string }) {
     return () => {
       diff.dispose();
       originalModel.dispose();
+      own?.dispose();
     };
-  }, [session, original, name]);
+  }, [session, original, modifiedText, name]);
   return <div class="diff-host" ref={host} />;
 }
 
@@ -58,6 +61,7 @@ export function PublishView(props: { session: Session }) {
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<ServerProblems | undefined>(undefined);
+  const [showing, setShowing] = useState<"source" | "suite">("source");
   const current = session.current();
   const source = current?.source ?? "";
   const suite = current?.suite;
@@ -171,7 +175,20 @@ export function PublishView(props: { session: Session }) {
           {published ? `(diferença para a versão ativa ${published.version})` : "(conjunto novo, nunca publicado)"}
         </span>
       </h2>
-      <DiffView session={session} original={published?.source ?? ""} />
+      <fieldset class="diff-switch">
+        <legend class="visually-hidden">O que comparar</legend>
+        <button type="button" aria-pressed={showing === "source"} onClick={() => setShowing("source")}>
+          Regras
+        </button>
+        <button type="button" aria-pressed={showing === "suite"} onClick={() => setShowing("suite")}>
+          Testes{(suite ?? "") !== (published?.suite ?? "") ? " (alterados)" : ""}
+        </button>
+      </fieldset>
+      {showing === "source" ? (
+        <DiffView session={session} original={published?.source ?? ""} />
+      ) : (
+        <DiffView session={session} original={published?.suite ?? ""} modifiedText={suite ?? ""} />
+      )}
       <form
         class="publish-form"
         onSubmit={(e) => {
