@@ -34,6 +34,7 @@ import "monaco-editor/features/snippet/register";
 import "monaco-editor/features/suggest/register";
 import "monaco-editor/features/wordHighlighter/register";
 import "monaco-editor/features/wordOperations/register";
+import "monaco-editor/features/toggleTabFocusMode/register";
 // Contributions the feature entries above do not pull in (as editor.main.js imports them): core
 // commands, find, go to definition, marker navigation status, whole-document semantic tokens,
 // the suggest widget itself, and the standalone strings.

@@ -22,7 +22,7 @@ export function EditorPane(props: { session: Session }) {
       lineDecorationsWidth: 14,
       "semanticHighlighting.enabled": true,
       quickSuggestions: { other: true, comments: false, strings: true },
-      ariaLabel: "Texto do conjunto de regras",
+      ariaLabel: "Texto do conjunto de regras. Ctrl+M alterna o uso da tecla Tab para sair do editor.",
       readOnlyMessage: { value: "Versão publicada aberta só para leitura. Volte ao rascunho para editar." },
     });
     session.attachEditor(editor);
