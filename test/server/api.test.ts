@@ -220,6 +220,7 @@ describe("service routes", () => {
         "POST /v1/rulesets/{name}/versions",
         "POST /v1/rulesets/{name}/rollback",
         "GET /v1/audit",
+        "GET /v1/me",
       ].sort(),
     );
     // Error responses are documented with the shared envelope (each status: see openapi.test.ts).
