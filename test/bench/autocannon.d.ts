@@ -1,4 +1,4 @@
-/** Minimal typing of the part of autocannon the HTTP benchmark uses (the package ships none). */
+/** Minimal typing of the part of autocannon the benchmark harness uses (the package ships none). */
 declare module "autocannon" {
   interface Options {
     url: string;
@@ -10,6 +10,7 @@ declare module "autocannon" {
   }
   interface Histogram {
     average: number;
+    total: number;
     p50: number;
     p97_5: number;
     p99: number;
@@ -18,6 +19,7 @@ declare module "autocannon" {
     requests: Histogram;
     latency: Histogram;
     non2xx: number;
+    errors: number;
   }
   export default function autocannon(options: Options): Promise<Result>;
 }
