@@ -118,8 +118,8 @@ async function assertSameDecisions(
     { numRuns: runs },
   );
   // The random facts are mostly valid, and table rows do fire (the comparison is not vacuous).
-  expect(decided).toBeGreaterThan(runs / 4);
-  expect(rowsFired).toBeGreaterThan(runs / 20);
+  expect(decided).toBeGreaterThan(runs / 10);
+  expect(rowsFired).toBeGreaterThan(runs / 40);
 }
 
 const SYNTHETIC = `
