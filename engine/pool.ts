@@ -9,11 +9,27 @@
  * run at a time.
  */
 import { type Almanac, Engine, type RuleProperties } from "json-rules-engine";
-import { DECISION_FACT, EXPR_FACT, RUN_FACT, TABLE_FACT, type CompiledRuleSet } from "../dsl/compile/compiled.js";
+import {
+  DECISION_FACT,
+  EXPR_FACT,
+  HAS_ROWS_OPERATOR,
+  RUN_FACT,
+  TABLE_FACT,
+  TABLE_INDEX_FACT,
+  type CompiledRuleSet,
+} from "../dsl/compile/compiled.js";
 import { evaluate } from "../dsl/evaluate.js";
 import { handle } from "./actions.js";
 import { operatorDefinitions, pathResolver } from "./operators.js";
 import type { RunContext } from "./run-context.js";
+import {
+  handleIndexedTable,
+  hasRows,
+  INDEX_REF_PREFIX,
+  indexedRules,
+  tableIndexFact,
+  type TableIndex,
+} from "./table-index.js";
 
 /** Idle engines kept per rule set (more are built on demand under load, then dropped). */
 const MAX_IDLE_ENGINES = 256;
@@ -30,8 +46,11 @@ export class EnginePool {
   }
 }
 
-/** Creates a json-rules-engine engine with our operators, facts and path resolver. */
-export function createEngine(compiled: CompiledRuleSet): Engine {
+/**
+ * Creates a json-rules-engine engine with our operators, facts and path resolver. With `indexes`
+ * (engine/table-index.ts) each indexed table runs as one rule; without, every row is a rule.
+ */
+export function createEngine(compiled: CompiledRuleSet, indexes?: ReadonlyMap<string, TableIndex>): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver, replaceFactsInEventParams: false });
   for (const [name, fn] of operatorDefinitions(compiled.zone)) engine.addOperator(name, fn);
   const runOf = async (almanac: Almanac) => (await almanac.factValue(RUN_FACT)) as RunContext;
@@ -55,10 +74,23 @@ export function createEngine(compiled: CompiledRuleSet): Engine {
       (await runOf(almanac)).tables[String(params.table)] ?? null,
     { cache: false },
   );
-  for (const rule of compiled.rules) engine.addRule(structuredClone(rule) as unknown as RuleProperties);
+  if (indexes) {
+    engine.addOperator(HAS_ROWS_OPERATOR, hasRows);
+    engine.addFact(
+      TABLE_INDEX_FACT,
+      async (params: Record<string, unknown>, almanac: Almanac) =>
+        tableIndexFact(indexes, await runOf(almanac), String(params.table)),
+      { cache: false },
+    );
+  }
+  const rules = indexes ? indexedRules(compiled) : compiled.rules;
+  for (const rule of rules) engine.addRule(structuredClone(rule) as unknown as RuleProperties);
   engine.on("success", async (event, almanac) => {
     const run = await runOf(almanac);
-    handle(run, String((event.params as { ref: string }).ref), engine);
+    const ref = String((event.params as { ref: string }).ref);
+    if (indexes && ref.startsWith(INDEX_REF_PREFIX))
+      handleIndexedTable(run, ref.slice(INDEX_REF_PREFIX.length), engine);
+    else handle(run, ref, engine);
   });
   return engine;
 }

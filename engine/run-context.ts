@@ -18,6 +18,8 @@ export class RunContext {
   readonly fired: string[] = [];
   readonly firedRefs: string[] = [];
   readonly ignoredRows = new Set<string>();
+  /** Rows of indexed tables found by the `$tableIndex` fact, by table (engine/table-index.ts). */
+  readonly tableMatches = new Map<string, readonly number[]>();
   private generation = 0;
   private readonly memo = new Map<string, { generation: number; value: Value }>();
   readonly env: EvalEnv;

@@ -8,8 +8,8 @@
  * `run-context.ts` (per-decision state and evaluation environment), `actions.ts` (what each
  * compiled action does to the decision), `pool.ts` (`createEngine` and the engine pool: one run
  * per engine at a time), `output-check.ts` (RULESET_DEFECT for a decision that breaks its declared
- * outputs), `table-reads.ts` (which tables each rule's assignments read) and `explain.ts` (the
- * explain trace and its types).
+ * outputs), `table-reads.ts` (which tables each rule's assignments read), `table-index.ts` (indexed
+ * tables: one engine rule per table) and `explain.ts` (the explain trace and its types).
  */
 import type { RuleResult } from "json-rules-engine";
 import { RUN_FACT, type CompiledRuleSet } from "../dsl/compile/compiled.js";
@@ -21,6 +21,7 @@ import { createDecisionValidator, createFactValidator, toRuntimeFacts } from "./
 import { outputDefect } from "./output-check.js";
 import { createEngine, EnginePool } from "./pool.js";
 import { RunContext } from "./run-context.js";
+import { buildTableIndexes } from "./table-index.js";
 import { tablesReadByActions } from "./table-reads.js";
 
 export { createEngine } from "./pool.js";
@@ -54,7 +55,11 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
   const validate = createFactValidator(compiled);
   const checkDecision = createDecisionValidator(compiled);
   const tablesRead = tablesReadByActions(compiled);
-  const pool = new EnginePool(() => createEngine(compiled));
+  // Indexed tables (engine/table-index.ts) run as one rule each; explain traces use the
+  // straightforward engine, where every table row is its own rule with its own conditions.
+  const indexes = buildTableIndexes(compiled);
+  const pool = new EnginePool(() => createEngine(compiled, indexes.size > 0 ? indexes : undefined));
+  const explainPool = indexes.size > 0 ? new EnginePool(() => createEngine(compiled)) : pool;
   const refs = compiled.rules.map((r) => r.event.params.ref);
   const names = new Map(compiled.rules.map((r) => [r.event.params.ref, r.name] as const));
 
@@ -62,14 +67,15 @@ export function createRuntime(compiled: CompiledRuleSet): Runtime {
     const json = validate(rawFacts);
     const facts = toRuntimeFacts(compiled, json);
     const run = new RunContext(compiled, facts, names);
-    const engine = pool.acquire();
+    const enginePool = options.explain ? explainPool : pool;
+    const engine = enginePool.acquire();
     const runtimeFacts = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(facts)) runtimeFacts[k] = facts[k];
     runtimeFacts[RUN_FACT] = run;
     // An engine whose run rejected may still be evaluating in the background (json-rules-engine
     // does not cancel the remaining priorities): it is never returned to the pool.
     const out = await engine.run(runtimeFacts);
-    pool.release(engine);
+    enginePool.release(engine);
     const results: RuleResult[] = [...out.results, ...out.failureResults];
     for (const [i, inv] of compiled.invariants.entries()) {
       if (evaluate(inv.check, run.env) !== true) {

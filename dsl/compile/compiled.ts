@@ -25,12 +25,16 @@ export const OPERATOR_NAMES: Readonly<Record<string, string>> = {
 };
 export const IS_NULL_OPERATOR = "dsl.isNull";
 export const IS_BLANK_OPERATOR = "dsl.isBlank";
+/** Succeeds when the `$tableIndex` fact found at least one matching row. */
+export const HAS_ROWS_OPERATOR = "dsl.hasRows";
 
 /** Names of the computed facts the engine registers. */
 export const EXPR_FACT = "$expr";
 export const DECISION_FACT = "$decision";
 export const TABLE_FACT = "$table";
 export const RUN_FACT = "$run";
+/** The rows of an indexed table that match the facts (params: `{ table }`), in row order. */
+export const TABLE_INDEX_FACT = "$tableIndex";
 
 /** How a JSON fact converts into runtime values (only temporal leaves need converting). */
 export type Shape =
@@ -85,6 +89,35 @@ export interface CompiledTable {
   readonly inputNames: readonly string[];
   readonly outputs: readonly string[];
   readonly rows: readonly { readonly inputs: readonly UnaryTest[]; readonly outputs: readonly Expr[] }[];
+  /**
+   * Present when every cell is a constant test (the table is indexed): the runtime then runs one
+   * engine rule for the whole table instead of one per row (`engine/table-index.ts`). The row rules
+   * stay in `rules` (the straightforward path, used for explain traces).
+   */
+  readonly index?: CompiledTableIndex;
+}
+
+/**
+ * A cell as a test on its column's value, with constant operands only: `op` is a DSL operator
+ * (`==`, `<`, `in`, `contains`, ...) applied as `column op value`; `value` is condition JSON
+ * (`{"$date": ...}` wrappers). The tree mirrors the cell's row-rule condition exactly.
+ */
+export type CellTest =
+  | { readonly all: readonly CellTest[] }
+  | { readonly any: readonly CellTest[] }
+  | { readonly not: CellTest }
+  | { readonly op: string; readonly value: unknown };
+
+export interface CompiledTableIndex {
+  /** The table's `when` guard (the same condition its row rules start with). */
+  readonly guard?: Condition;
+  /** Per row, per input column: the cell's test, or null for `-` (any value). */
+  readonly cells: readonly (readonly (CellTest | null)[])[];
+  /**
+   * Columns hashed together: for a row whose cells in these columns are all `== literal` (text,
+   * number or boolean), the row is found by the column values; other rows are always tested.
+   */
+  readonly hash: readonly number[];
 }
 
 export interface CompiledRule {

@@ -3,7 +3,9 @@
  * and rule becomes one json-rules-engine rule with its own strictly decreasing priority, so that
  * evaluation order is defined by us (json-rules-engine runs equal priorities in parallel and
  * returns their events in resolution order). Simple comparisons become native conditions on facts
- * (with a safe path); anything richer becomes a condition on the `$expr` computed fact.
+ * (with a safe path); anything richer becomes a condition on the `$expr` computed fact. A table
+ * whose cells are all tests against constants also carries an index (`emit/tables.ts`), with which
+ * the runtime replaces its row rules by one rule per table (engine/table-index.ts).
  *
  * One emitter per construct lives in `emit/` (they share an `EmitContext`); this function calls
  * them in evaluation order (tables, validations, transitions, rules), which is also the order of

@@ -21,6 +21,11 @@ export const MAX_DIAGNOSTICS = 200;
 
 export interface CompileOptions {
   readonly stopAfter?: Stage;
+  /**
+   * Index tables whose cells are constant tests (default true). With false the compiled form has
+   * no table indexes and every table row runs as its own engine rule (the straightforward path).
+   */
+  readonly indexTables?: boolean;
 }
 
 export interface CompileResult {
@@ -84,7 +89,13 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   if (hasErrors(diagnostics) || options.stopAfter === "check") {
     return { ok: !hasErrors(diagnostics), model, check, diagnostics: limit(diagnostics) };
   }
-  const compiled = emit({ model, source, scope: check.scope, types: check.types });
+  const compiled = emit({
+    model,
+    source,
+    scope: check.scope,
+    types: check.types,
+    ...(options.indexTables === false ? { indexTables: false } : {}),
+  });
   return { ok: true, compiled, model, check, diagnostics: limit(diagnostics) };
 }
 

@@ -18,6 +18,8 @@ export interface EmitInput {
   readonly source: string;
   readonly scope: Scope;
   readonly types: WeakMap<Expr, Type>;
+  /** Whether tables of constant cells get an index (default true; false: row rules only). */
+  readonly indexTables?: boolean;
 }
 
 type SourceMapEntry = CompiledRuleSet["sourceMap"][string];
@@ -34,6 +36,7 @@ export class EmitContext {
   readonly source: string;
   readonly scope: Scope;
   readonly types: WeakMap<Expr, Type>;
+  readonly indexTables: boolean;
   readonly sourceMap: Record<string, SourceMapEntry> = {};
   /** Expressions evaluated by the `$expr` fact, by id (`e1`, `e2`, ... in emission order). */
   readonly expressions: Record<string, Expr> = {};
@@ -43,8 +46,9 @@ export class EmitContext {
   private conditionCount = 0;
   private exprCount = 0;
 
-  constructor({ model, source, scope, types }: EmitInput) {
+  constructor({ model, source, scope, types, indexTables = true }: EmitInput) {
     this.model = model;
+    this.indexTables = indexTables;
     this.source = source;
     this.scope = scope;
     this.types = types;

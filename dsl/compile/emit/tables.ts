@@ -2,10 +2,21 @@
  * Decision tables: one json-rules-engine rule per row, whose conditions are the table's `when`
  * guard and the row's cells as conditions on the input columns; and the table itself (hit policy,
  * columns, rows without ranges), which the runtime uses to fold row hits into the table's value.
+ *
+ * A table whose cells all test their column against constants also gets an index
+ * (`CompiledTable.index`: each cell as a `CellTest`, and the columns to hash on): the runtime then
+ * replaces its row rules by one engine rule that looks the matching rows up (engine/table-index.ts).
+ * The row rules are still emitted: they are the straightforward path (and the explain trace's).
  */
 import { assertNever } from "../../exhaustive.js";
 import { stripRanges, type Expr, type UnaryTest } from "../../syntax/ast.js";
-import type { CompiledTable, Condition } from "../compiled.js";
+import {
+  OPERATOR_NAMES,
+  type CellTest,
+  type CompiledTable,
+  type CompiledTableIndex,
+  type Condition,
+} from "../compiled.js";
 import { condition, constantJson } from "./conditions.js";
 import { andAll, type EmitContext } from "./context.js";
 
@@ -30,6 +41,7 @@ export function emitTables(ctx: EmitContext): Record<string, CompiledTable> {
         `tabela ${t.name}, linha ${r + 1}`,
       );
     });
+    const index = ctx.indexTables ? tableIndex(ctx, t, guard) : undefined;
     const compiled = {
       hitPolicy: t.hitPolicy,
       inputs: t.inputs.map((c) =>
@@ -38,6 +50,7 @@ export function emitTables(ctx: EmitContext): Record<string, CompiledTable> {
       inputNames: t.inputs.map((c) => c.name),
       outputs: t.outputs.map((c) => c.name),
       rows: t.rows.map((r) => ({ inputs: stripRanges(r.inputs), outputs: stripRanges(r.outputs) })),
+      ...(index ? { index } : {}),
     };
     tableRecord[t.name] = compiled;
   }
@@ -92,6 +105,82 @@ function cellCondition(ctx: EmitContext, test: UnaryTest, column: Expr, label: s
     }
     case "not":
       return { not: cellCondition(ctx, test.test, column, label) };
+    default:
+      return assertNever(test, "table cell test");
+  }
+}
+
+type TableModel = EmitContext["model"]["tables"][number];
+
+/** The table's index, or undefined when a cell is not a test against constants (or a column is missing). */
+function tableIndex(ctx: EmitContext, t: TableModel, guard: Condition | undefined): CompiledTableIndex | undefined {
+  const cells: (CellTest | null)[][] = [];
+  for (const row of t.rows) {
+    const out: (CellTest | null)[] = [];
+    for (const [i, test] of row.inputs.entries()) {
+      const column = t.inputs[i]?.expr;
+      if (!column) return undefined;
+      if (test.kind === "any") {
+        out.push(null);
+        continue;
+      }
+      const cell = cellTest(ctx, test, column);
+      if (!cell) return undefined;
+      out.push(cell);
+    }
+    cells.push(out);
+  }
+  const hashable = (c: CellTest | null | undefined): boolean =>
+    !!c && "op" in c && c.op === "==" && ["string", "number", "boolean"].includes(typeof c.value);
+  const columns = t.inputs.map((_, i) => i);
+  // Columns where every row tests equality with a literal, hashed together; else the one column
+  // where most rows do (the others are tested on every decision).
+  let hash = columns.filter((i) => cells.length > 0 && cells.every((row) => hashable(row[i])));
+  if (hash.length === 0) {
+    const counts = columns.map((i) => cells.filter((row) => hashable(row[i])).length);
+    const best = counts.indexOf(Math.max(0, ...counts));
+    hash = best >= 0 && (counts[best] ?? 0) > 0 ? [best] : [];
+  }
+  return { ...(guard ? { guard } : {}), cells, hash };
+}
+
+/**
+ * A cell as a test with constant operands, mirroring `cellCondition` case by case (so the index
+ * decides exactly as the row rule does); undefined when an operand is not constant or the
+ * comparison has no native operator (it would be evaluated through `$expr`).
+ */
+function cellTest(ctx: EmitContext, test: UnaryTest, column: Expr): CellTest | undefined {
+  const compare = (operator: string, value: Expr): CellTest | undefined => {
+    const constant = constantJson(ctx, value);
+    if (!constant || !OPERATOR_NAMES[operator]) return undefined;
+    return { op: operator, value: constant.value };
+  };
+  switch (test.kind) {
+    case "any":
+      return { all: [] };
+    case "compare": {
+      const listColumn = ctx.types.get(column)?.kind === "list" && ctx.types.get(test.value)?.kind !== "list";
+      return compare(listColumn && test.operator === "==" ? "contains" : test.operator, test.value);
+    }
+    case "range": {
+      const lo = compare(test.lowInclusive ? ">=" : ">", test.low);
+      const hi = compare(test.highInclusive ? "<=" : "<", test.high);
+      return lo && hi ? { all: [lo, hi] } : undefined;
+    }
+    case "oneOf": {
+      const values = test.tests.map((x) =>
+        x.kind === "compare" && x.operator === "==" ? constantJson(ctx, x.value) : undefined,
+      );
+      if (ctx.types.get(column)?.kind !== "list" && values.every((v) => v !== undefined)) {
+        return { op: "in", value: values.map((v) => v?.value) };
+      }
+      const items = test.tests.map((x) => cellTest(ctx, x, column));
+      return items.every((x) => x !== undefined) ? { any: items as CellTest[] } : undefined;
+    }
+    case "not": {
+      const inner = cellTest(ctx, test.test, column);
+      return inner ? { not: inner } : undefined;
+    }
     default:
       return assertNever(test, "table cell test");
   }
