@@ -4,77 +4,18 @@
  * that crosses the worker boundary (plain, structured-cloneable values).
  */
 import type { Range } from "../../../dsl/diagnostics.js";
+import type * as L from "../../language/index.js";
 
-export type EditorSeverity = "error" | "warning" | "info";
-
-export interface EditorDiagnostic {
-  readonly range: Range;
-  readonly severity: EditorSeverity;
-  readonly code: string;
-  readonly message: string;
-}
-
-export type CompletionKind =
-  | "fact"
-  | "field"
-  | "enum"
-  | "constant"
-  | "value"
-  | "table"
-  | "column"
-  | "function"
-  | "keyword"
-  | "template"
-  | "collection";
-
-export interface EditorCompletion {
-  readonly label: string;
-  readonly kind: CompletionKind;
-  readonly detail?: string;
-  readonly documentation?: string;
-  readonly insertText: string;
-  /** What the completion replaces. */
-  readonly range: Range;
-}
-
-export interface EditorHover {
-  readonly markdown: string;
-  readonly range: Range;
-}
-
-export interface EditorSymbol {
-  readonly name: string;
-  readonly kind: string;
-  readonly range: Range;
-  readonly selectionRange: Range;
-  readonly children: readonly EditorSymbol[];
-}
-
-export type SemanticTokenType =
-  | "fact"
-  | "output"
-  | "constant"
-  | "value"
-  | "table"
-  | "column"
-  | "function"
-  | "keyword"
-  | "operator"
-  | "string"
-  | "number"
-  | "variable"
-  | "template";
-
-export interface EditorSemanticToken {
-  readonly start: number;
-  readonly length: number;
-  readonly type: SemanticTokenType;
-}
-
-export interface FormatResult {
-  readonly text?: string;
-  readonly diagnostics: readonly EditorDiagnostic[];
-}
+// The data shapes are the language services' own (one source); the worker only names them.
+export type EditorDiagnostic = L.EditorDiagnostic;
+export type EditorSeverity = L.EditorDiagnostic["severity"];
+export type CompletionKind = L.CompletionKind;
+export type EditorCompletion = L.CompletionItem;
+export type EditorHover = L.Hover;
+export type EditorSymbol = L.DocumentSymbol;
+export type SemanticTokenType = L.SemanticTokenType;
+export type EditorSemanticToken = L.SemanticToken;
+export type FormatResult = ReturnType<typeof L.formatDocument>;
 
 /** `editor/language/index.ts`, as far as the worker needs it. */
 export interface LanguageModule {
