@@ -31,6 +31,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { miniSource, miniSuite } from "./server/helpers.js";
 
 // A build is a full tsc run: minutes on a shared, loaded machine.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 900_000 });
@@ -165,29 +166,9 @@ describe("dist/", () => {
 });
 
 describe("the compiled service (node dist/server/main.js)", () => {
-  const MINI = (marca: number) => `ruleset: mini
-description: Conjunto mínimo de teste (marca ${marca}).
-facts:
-  valor: { type: integer, required: true }
-outputs:
-  marca: { type: integer }
-  faixa: { type: string, nullable: true }
-rules:
-  - name: faixa alta
-    when: valor >= 100
-    then: faixa = "ALTA"
-  - name: marcar versão
-    then: marca = ${marca}
-`;
-  const SUITE = (marca: number) => `suite: mini
-cases:
-  - name: marca da versão
-    facts: { valor: 1 }
-    expect: { marca: ${marca}, faixa: null }
-  - name: faixa alta
-    facts: { valor: 150 }
-    expect: { marca: ${marca}, faixa: ALTA }
-`;
+  // The mini rule set and suite of the server tests.
+  const MINI = (marca: number) => miniSource(marca);
+  const SUITE = (marca: number) => miniSuite(marca);
 
   /** Starts the compiled service; resolves with its base URL once it listens (port from the log). */
   function start(dataDir: string, rulesDir: string): Promise<string> {
