@@ -32,6 +32,7 @@ export {
   type DecideOptions,
   type DecisionResult,
   type Runtime,
+  type RuntimeOptions,
   type TraceEntry,
   type TraceCondition,
 } from "./runtime.js";

@@ -8,7 +8,7 @@
  * compiled rule set therefore keeps a pool of engines in which every engine serves exactly one
  * run at a time.
  */
-import { type Almanac, Engine, type RuleProperties } from "json-rules-engine";
+import { Almanac, Engine, type RuleProperties } from "json-rules-engine";
 import {
   DECISION_FACT,
   EXPR_FACT,
@@ -17,6 +17,7 @@ import {
   TABLE_FACT,
   TABLE_INDEX_FACT,
   type CompiledRuleSet,
+  type EngineRule,
 } from "../dsl/compile/compiled.js";
 import { evaluate } from "../dsl/evaluate.js";
 import { handle } from "./actions.js";
@@ -31,66 +32,142 @@ import {
   type TableIndex,
 } from "./table-index.js";
 
+/**
+ * The almanac of one decision: the run's facts are read straight from the run context (no
+ * json-rules-engine `Fact` built and hashed per fact per run, as passing them as runtime facts
+ * does), with the same resolution json-rules-engine applies (a `path` over an object goes through
+ * our `pathResolver`; over anything else the value itself). Computed facts (`$expr`, `$decision`,
+ * `$table`, `$tableIndex`) stay json-rules-engine facts and reach the run through `almanac.run`.
+ */
+export class RunAlmanac extends Almanac {
+  constructor(readonly run: RunContext) {
+    super({ allowUndefinedFacts: false, pathResolver });
+  }
+
+  override factValue<T>(factId: string, params?: Record<string, unknown>, path?: string): Promise<T> {
+    const facts = this.run.facts;
+    if (Object.hasOwn(facts, factId)) {
+      const value = facts[factId];
+      return Promise.resolve(
+        (path && value !== null && typeof value === "object" ? pathResolver(value, path) : value) as T,
+      );
+    }
+    if (factId === RUN_FACT) return Promise.resolve(this.run as T);
+    return super.factValue<T>(factId, params, path);
+  }
+}
+
+/**
+ * The run context of an almanac: direct on a `RunAlmanac`; through the `$run` runtime fact when
+ * the engine is run the plain json-rules-engine way (`engine.run({...facts, $run})`).
+ */
+function runOf(almanac: Almanac): RunContext | Promise<RunContext> {
+  return almanac instanceof RunAlmanac ? almanac.run : (almanac.factValue(RUN_FACT) as Promise<RunContext>);
+}
+
+/** Applies `f` to the run context, synchronously when the almanac has it at hand. */
+function withRun<T>(almanac: Almanac, f: (run: RunContext) => T): T | Promise<T> {
+  const run = runOf(almanac);
+  return run instanceof Promise ? run.then(f) : f(run);
+}
+
 /** Idle engines kept per rule set (more are built on demand under load, then dropped). */
 const MAX_IDLE_ENGINES = 256;
 
 /** Pool of engines, each serving one run at a time. */
 export class EnginePool {
   private readonly idle: Engine[] = [];
-  constructor(private readonly create: () => Engine) {}
+  constructor(
+    private readonly create: () => Engine,
+    private readonly maxIdle = MAX_IDLE_ENGINES,
+  ) {}
   acquire(): Engine {
     return this.idle.pop() ?? this.create();
   }
   release(engine: Engine): void {
-    if (this.idle.length < MAX_IDLE_ENGINES) this.idle.push(engine);
+    if (this.idle.length < this.maxIdle) this.idle.push(engine);
   }
+}
+
+/** Rule subsets (engine/rule-filter.ts keys) whose engines are kept; the least recently used go. */
+const MAX_SUBSETS = 64;
+/** Idle engines kept per subset. */
+const MAX_IDLE_PER_SUBSET = 8;
+
+/** Pools of engines holding a subset of the rules, by subset key, least recently used dropped. */
+export class SubsetPools {
+  private readonly pools = new Map<string, EnginePool>();
+  constructor(private readonly create: (key: string) => Engine) {}
+  get(key: string): EnginePool {
+    let pool = this.pools.get(key);
+    if (pool) this.pools.delete(key);
+    else pool = new EnginePool(() => this.create(key), MAX_IDLE_PER_SUBSET);
+    this.pools.set(key, pool);
+    if (this.pools.size > MAX_SUBSETS) this.pools.delete(this.pools.keys().next().value as string);
+    return pool;
+  }
+}
+
+/** The engine rules: with `indexes`, each indexed table as one rule; without, every row a rule. */
+export function engineRules(
+  compiled: CompiledRuleSet,
+  indexes?: ReadonlyMap<string, TableIndex>,
+): readonly EngineRule[] {
+  return indexes ? indexedRules(compiled) : compiled.rules;
 }
 
 /**
  * Creates a json-rules-engine engine with our operators, facts and path resolver. With `indexes`
- * (engine/table-index.ts) each indexed table runs as one rule; without, every row is a rule.
+ * (engine/table-index.ts) each indexed table runs as one rule; without, every row is a rule. With
+ * `keep` (a key of engine/rule-filter.ts, one character per rule of `engineRules`), only the rules
+ * marked `1` are added.
  */
-export function createEngine(compiled: CompiledRuleSet, indexes?: ReadonlyMap<string, TableIndex>): Engine {
+export function createEngine(
+  compiled: CompiledRuleSet,
+  indexes?: ReadonlyMap<string, TableIndex>,
+  keep?: string,
+): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver, replaceFactsInEventParams: false });
   for (const [name, fn] of operatorDefinitions(compiled.zone)) engine.addOperator(name, fn);
-  const runOf = async (almanac: Almanac) => (await almanac.factValue(RUN_FACT)) as RunContext;
   engine.addFact(
     EXPR_FACT,
-    async (params: Record<string, unknown>, almanac: Almanac) => {
-      const run = await runOf(almanac);
-      const expr = compiled.expressions[String(params.id)];
-      return expr ? evaluate(expr, run.env) : null;
-    },
+    (params: Record<string, unknown>, almanac: Almanac) =>
+      withRun(almanac, (run) => {
+        const expr = compiled.expressions[String(params.id)];
+        return expr ? evaluate(expr, run.env) : null;
+      }),
     { cache: false },
   );
   engine.addFact(
     DECISION_FACT,
-    async (_params: Record<string, unknown>, almanac: Almanac) => (await runOf(almanac)).decision,
+    (_params: Record<string, unknown>, almanac: Almanac) => withRun(almanac, (run) => run.decision),
     { cache: false },
   );
   engine.addFact(
     TABLE_FACT,
-    async (params: Record<string, unknown>, almanac: Almanac) =>
-      (await runOf(almanac)).tables[String(params.table)] ?? null,
+    (params: Record<string, unknown>, almanac: Almanac) =>
+      withRun(almanac, (run) => run.tables[String(params.table)] ?? null),
     { cache: false },
   );
   if (indexes) {
     engine.addOperator(HAS_ROWS_OPERATOR, hasRows);
     engine.addFact(
       TABLE_INDEX_FACT,
-      async (params: Record<string, unknown>, almanac: Almanac) =>
-        tableIndexFact(indexes, await runOf(almanac), String(params.table)),
+      (params: Record<string, unknown>, almanac: Almanac) =>
+        withRun(almanac, (run) => tableIndexFact(indexes, run, String(params.table))),
       { cache: false },
     );
   }
-  const rules = indexes ? indexedRules(compiled) : compiled.rules;
-  for (const rule of rules) engine.addRule(structuredClone(rule) as unknown as RuleProperties);
-  engine.on("success", async (event, almanac) => {
-    const run = await runOf(almanac);
-    const ref = String((event.params as { ref: string }).ref);
-    if (indexes && ref.startsWith(INDEX_REF_PREFIX))
-      handleIndexedTable(run, ref.slice(INDEX_REF_PREFIX.length), engine);
-    else handle(run, ref, engine);
-  });
+  const rules = engineRules(compiled, indexes);
+  for (const [i, rule] of rules.entries())
+    if (keep === undefined || keep[i] === "1") engine.addRule(structuredClone(rule) as unknown as RuleProperties);
+  engine.on("success", (event, almanac) =>
+    withRun(almanac, (run) => {
+      const ref = String((event.params as { ref: string }).ref);
+      if (indexes && ref.startsWith(INDEX_REF_PREFIX))
+        handleIndexedTable(run, ref.slice(INDEX_REF_PREFIX.length), engine);
+      else handle(run, ref, engine);
+    }),
+  );
   return engine;
 }

@@ -7,7 +7,7 @@
 import type { CompiledRuleSet, CompiledTemplate } from "../dsl/compile/compiled.js";
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
-import { compareValues, createRecord, toDisplayText, toJson, type Value } from "../dsl/values.js";
+import { compareValues, createRecord, isRecord, toDisplayText, toJson, type Value } from "../dsl/values.js";
 import { convert } from "./facts.js";
 
 /** Per-run state, reached by the computed facts and event handlers through the `$run` fact. */
@@ -30,9 +30,10 @@ export class RunContext {
     readonly facts: Record<string, Value>,
     /** Engine rule name by event ref (precomputed once per runtime). */
     readonly names: ReadonlyMap<string, string>,
+    /** The outputs' defaults as runtime values (`outputDefaults`, once per runtime); copied here. */
+    defaults: Readonly<Record<string, Value>> = outputDefaults(compiled),
   ) {
-    for (const [name, out] of Object.entries(compiled.outputs))
-      this.decision[name] = convert(structuredClone(out.default), out.shape, compiled.zone);
+    for (const name of Object.keys(defaults)) this.decision[name] = copyValue(defaults[name] ?? null);
     for (const [name, t] of Object.entries(compiled.tables)) this.tables[name] = t.hitPolicy === "collect" ? [] : null;
     this.env = {
       zone: compiled.zone,
@@ -151,6 +152,21 @@ export class RunContext {
       ]);
     });
   }
+}
+
+/** Each output's default as a runtime value (computed once per runtime, copied into each run). */
+export function outputDefaults(compiled: CompiledRuleSet): Readonly<Record<string, Value>> {
+  const out = createRecord();
+  for (const [name, o] of Object.entries(compiled.outputs))
+    out[name] = convert(structuredClone(o.default), o.shape, compiled.zone);
+  return out;
+}
+
+/** A copy of a value a run may change in place (lists and records); dates and scalars are immutable. */
+function copyValue(v: Value): Value {
+  if (Array.isArray(v)) return v.map(copyValue);
+  if (isRecord(v)) return createRecord(Object.keys(v).map((k) => [k, copyValue(v[k] ?? null)] as const));
+  return v;
 }
 
 /** Orders values for collections: nulls last, then by value (texts: `compareTexts`); incomparable values keep input order. */

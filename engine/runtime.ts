@@ -9,18 +9,20 @@
  * compiled action does to the decision), `pool.ts` (`createEngine` and the engine pool: one run
  * per engine at a time), `output-check.ts` (RULESET_DEFECT for a decision that breaks its declared
  * outputs), `table-reads.ts` (which tables each rule's assignments read), `table-index.ts` (indexed
- * tables: one engine rule per table) and `explain.ts` (the explain trace and its types).
+ * tables: one engine rule per table), `rule-filter.ts` (rules that cannot fire set aside before the
+ * run) and `explain.ts` (the explain trace and its types).
  */
 import type { RuleResult } from "json-rules-engine";
-import { RUN_FACT, type CompiledRuleSet } from "../dsl/compile/compiled.js";
+import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import { evaluate } from "../dsl/evaluate.js";
 import { toJson } from "../dsl/values.js";
 import { DecisionError } from "./errors.js";
 import { explain, type TraceEntry } from "./explain.js";
 import { createDecisionValidator, createFactValidator, toRuntimeFacts } from "./facts.js";
 import { outputDefect } from "./output-check.js";
-import { createEngine, EnginePool } from "./pool.js";
-import { RunContext } from "./run-context.js";
+import { createEngine, EnginePool, engineRules, RunAlmanac, SubsetPools } from "./pool.js";
+import { buildRuleFilter, candidateKey } from "./rule-filter.js";
+import { outputDefaults, RunContext } from "./run-context.js";
 import { buildTableIndexes } from "./table-index.js";
 import { tablesReadByActions } from "./table-reads.js";
 
@@ -29,6 +31,14 @@ export type { TraceCondition, TraceEntry } from "./explain.js";
 
 export interface DecideOptions {
   readonly explain?: boolean;
+}
+
+export interface RuntimeOptions {
+  /**
+   * Set aside, before each run, the rules that cannot fire for the facts (engine/rule-filter.ts).
+   * Default true; false runs every rule (the straightforward path, for comparisons).
+   */
+  readonly preselect?: boolean;
 }
 
 export interface DecisionResult {
@@ -51,30 +61,34 @@ export interface Runtime {
 }
 
 /** Creates the runtime of a compiled rule set: validator compiled once, engines pooled. */
-export function createRuntime(compiled: CompiledRuleSet): Runtime {
+export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: RuntimeOptions = {}): Runtime {
   const validate = createFactValidator(compiled);
   const checkDecision = createDecisionValidator(compiled);
   const tablesRead = tablesReadByActions(compiled);
   // Indexed tables (engine/table-index.ts) run as one rule each; explain traces use the
   // straightforward engine, where every table row is its own rule with its own conditions.
   const indexes = buildTableIndexes(compiled);
-  const pool = new EnginePool(() => createEngine(compiled, indexes.size > 0 ? indexes : undefined));
-  const explainPool = indexes.size > 0 ? new EnginePool(() => createEngine(compiled)) : pool;
+  const fastIndexes = indexes.size > 0 ? indexes : undefined;
+  const pool = new EnginePool(() => createEngine(compiled, fastIndexes));
+  const explainPool = fastIndexes ? new EnginePool(() => createEngine(compiled)) : pool;
+  // Rules that cannot fire for the facts are set aside before the run (engine/rule-filter.ts).
+  const filter = buildRuleFilter(compiled, engineRules(compiled, fastIndexes));
+  const preselect = runtimeOptions.preselect !== false && filter.useful;
+  const subsets = new SubsetPools((key) => createEngine(compiled, fastIndexes, key));
+  const defaults = outputDefaults(compiled);
   const refs = compiled.rules.map((r) => r.event.params.ref);
   const names = new Map(compiled.rules.map((r) => [r.event.params.ref, r.name] as const));
 
   async function decide(rawFacts: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const json = validate(rawFacts);
     const facts = toRuntimeFacts(compiled, json);
-    const run = new RunContext(compiled, facts, names);
-    const enginePool = options.explain ? explainPool : pool;
+    const run = new RunContext(compiled, facts, names, defaults);
+    const key = options.explain || !preselect ? undefined : candidateKey(filter, facts);
+    const enginePool = options.explain ? explainPool : key === undefined ? pool : subsets.get(key);
     const engine = enginePool.acquire();
-    const runtimeFacts = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(facts)) runtimeFacts[k] = facts[k];
-    runtimeFacts[RUN_FACT] = run;
     // An engine whose run rejected may still be evaluating in the background (json-rules-engine
     // does not cancel the remaining priorities): it is never returned to the pool.
-    const out = await engine.run(runtimeFacts);
+    const out = await engine.run({}, { almanac: new RunAlmanac(run) });
     enginePool.release(engine);
     const results: RuleResult[] = [...out.results, ...out.failureResults];
     for (const [i, inv] of compiled.invariants.entries()) {

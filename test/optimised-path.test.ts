@@ -1,18 +1,24 @@
 /**
- * Indexed tables (engine/table-index.ts) decide exactly as the straightforward path, where every
- * table row is its own json-rules-engine rule (compile option `indexTables: false`): for each
- * shipped rule set, fast-check mutates the facts of its suite's cases (texts, numbers, booleans
- * replaced by values of the table cells, of the fact enums, of other cases, or null) and both
- * paths must give the same decision, the same `fired`/`firedRefs`, or the same error. A synthetic
- * rule set covers the cell tests the shipped ones do not (ranges, `not`, dates, list columns,
- * `first` and `collect`, a `when` guard, a column computed by an expression).
+ * The optimised path decides exactly as the straightforward one. Optimised: indexed tables
+ * (engine/table-index.ts, one engine rule per table) and rules that cannot fire set aside before
+ * the run (engine/rule-filter.ts). Straightforward: every table row its own json-rules-engine rule
+ * (compile option `indexTables: false`) and every rule run (`preselect: false`). For each shipped
+ * rule set, fast-check mutates the facts of its suite's cases (texts, numbers, booleans replaced by
+ * values of the table cells, of the fact enums, of other cases, or null) and both paths must give
+ * the same decision, the same `fired`/`firedRefs`, or the same error. Synthetic rule sets cover
+ * what the shipped ones do not (ranges, `not`, dates, list columns, `first` and `collect`, a `when`
+ * guard, a computed column; rule conditions under `not`/`any`, on lists, against other facts, `stop`).
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import { compileSource } from "../dsl/compile/pipeline.js";
+import { createFactValidator, toRuntimeFacts } from "../engine/facts.js";
+import { engineRules } from "../engine/pool.js";
+import { buildRuleFilter, candidateKey } from "../engine/rule-filter.js";
 import { createRuntime, type Runtime } from "../engine/runtime.js";
+import { buildTableIndexes } from "../engine/table-index.js";
 import { loadSuite } from "../tester/suite.js";
 import { describeDiagnostics, readRuleSet, RULES_DIR, ruleSetNames } from "./helpers/rulesets.js";
 
@@ -87,17 +93,44 @@ function mutatedFacts(cases: readonly unknown[], pool: readonly unknown[]): fc.A
   });
 }
 
+/** How many of these facts have rules set aside by the optimised path's filter (undefined: invalid facts). */
+function setAside(compiled: CompiledRuleSet): (facts: unknown) => boolean | undefined {
+  const indexes = buildTableIndexes(compiled);
+  const filter = buildRuleFilter(compiled, engineRules(compiled, indexes.size > 0 ? indexes : undefined));
+  const validate = createFactValidator(compiled);
+  return (facts) => {
+    let json: Record<string, unknown>;
+    try {
+      json = validate(facts);
+    } catch {
+      return undefined;
+    }
+    return candidateKey(filter, toRuntimeFacts(compiled, json)) !== undefined;
+  };
+}
+
+interface Expectations {
+  /** Table rows fire for some facts (the rule set has indexed tables). */
+  readonly rows?: boolean;
+  /** Rules are set aside for some facts. */
+  readonly filtered?: boolean;
+}
+
 async function assertSameDecisions(
   source: string,
   cases: readonly unknown[],
   runs: number,
   generated?: fc.Arbitrary<unknown>,
+  expectations: Expectations = { rows: true, filtered: true },
 ): Promise<void> {
   const { indexed, plain } = compileBoth(source);
-  expect(Object.values(indexed.tables).some((t) => t.index)).toBe(true);
-  expect(Object.values(plain.tables).some((t) => t.index)).toBe(false);
+  if (expectations.rows) {
+    expect(Object.values(indexed.tables).some((t) => t.index)).toBe(true);
+    expect(Object.values(plain.tables).some((t) => t.index)).toBe(false);
+  }
   const fast = createRuntime(indexed);
-  const slow = createRuntime(plain);
+  const slow = createRuntime(plain, { preselect: false });
+  const filtered = setAside(indexed);
   const poolSet = new Set<unknown>();
   scalars(
     Object.values(indexed.tables).map((t) => t.index?.cells),
@@ -108,18 +141,22 @@ async function assertSameDecisions(
   const pool = [...poolSet].filter((x) => typeof x !== "object");
   let decided = 0;
   let rowsFired = 0;
+  let withRulesSetAside = 0;
   await fc.assert(
     fc.asyncProperty(generated ?? mutatedFacts(cases, pool), async (facts) => {
       const expected = (await outcome(slow, facts)) as { firedRefs?: string[] };
       expect(await outcome(fast, facts)).toEqual(expected);
       if (expected.firedRefs) decided++;
       if (expected.firedRefs?.some((r) => r.startsWith("t:"))) rowsFired++;
+      if (filtered(facts)) withRulesSetAside++;
     }),
     { numRuns: runs },
   );
-  // The random facts are mostly valid, and table rows do fire (the comparison is not vacuous).
+  // The random facts are mostly valid, table rows do fire, and the filter does set rules aside
+  // (the comparison is not vacuous).
   expect(decided).toBeGreaterThan(runs / 10);
-  expect(rowsFired).toBeGreaterThan(runs / 40);
+  if (expectations.rows) expect(rowsFired).toBeGreaterThan(runs / 40);
+  if (expectations.filtered) expect(withRulesSetAside).toBeGreaterThan(runs / 20);
 }
 
 const SYNTHETIC = `
@@ -171,16 +208,18 @@ const SYNTHETIC_CASES = [
   { canal: "C", valor: 20, marcas: ["x"], ativo: true },
 ];
 
-describe("indexed tables decide as one rule per row", () => {
+describe("the optimised path decides as the straightforward one", () => {
   for (const name of ruleSetNames().filter((n) => !n.endsWith(".test"))) {
     const source = readRuleSet(name);
     const { indexed } = compileBoth(source);
-    if (!Object.values(indexed.tables).some((t) => t.index)) continue;
+    const rows = Object.values(indexed.tables).some((t) => t.index);
+    const indexes = buildTableIndexes(indexed);
+    const filtered = buildRuleFilter(indexed, engineRules(indexed, indexes.size > 0 ? indexes : undefined)).useful;
     it(`${name}: random facts from its suite decide identically`, async () => {
       const suite = loadSuite(readFileSync(`${RULES_DIR}/${name}.test.yaml`, "utf8")).suite;
       const cases = suite?.cases.map((c) => c.facts) ?? [];
       expect(cases.length).toBeGreaterThan(0);
-      await assertSameDecisions(source, cases, 200);
+      await assertSameDecisions(source, cases, 200, undefined, { rows, filtered });
     }, 120_000);
   }
 
@@ -218,4 +257,89 @@ describe("indexed tables decide as one rule per row", () => {
     expect(compiled?.tables.primeiraFaixa?.index).toBeUndefined();
     expect(compiled?.tables.todasMarcas?.index).toBeDefined();
   });
+
+  it("synthetic rules: conditions under not/any, on lists, against other facts, nulls, dates, stop", async () => {
+    const facts = fc.record(
+      {
+        canal: fc.constantFrom("A", "B", "C", "SAD-1", "X"),
+        valor: fc.oneof(fc.constantFrom(0, 5, 10, 10.5, 100), fc.integer({ min: -5, max: 120 })),
+        limite: fc.constantFrom(5, 10, 50),
+        dia: fc.constantFrom("2024-01-01", "2024-05-31", "2024-06-01"),
+        marcas: fc.subarray(["x", "y", "z"]),
+        contato: fc.record({ canal: fc.constantFrom("fone", "email"), dias: fc.integer({ min: 0, max: 3 }) }),
+        contatos: fc.array(fc.record({ canal: fc.constantFrom("fone", "email") }), { maxLength: 3 }),
+        ativo: fc.boolean(),
+      },
+      { requiredKeys: ["ativo"] },
+    );
+    await assertSameDecisions(RULES_SYNTHETIC, [], 500, facts, { rows: false, filtered: true });
+  }, 120_000);
 });
+
+/** Rule conditions of every shape the rule filter reads (or must leave alone). */
+const RULES_SYNTHETIC = `
+ruleset: filtro-sintetico
+description: Regras com condições de todas as formas.
+facts:
+  canal: { type: string }
+  valor: { type: number }
+  limite: { type: number, default: 10 }
+  dia: { type: date }
+  marcas: { type: list, items: { type: string } }
+  contato:
+    type: object
+    fields:
+      canal: { type: string }
+      dias: { type: integer }
+  contatos:
+    type: list
+    items:
+      type: object
+      fields:
+        canal: { type: string }
+  ativo: { type: boolean }
+outputs:
+  marcas: { type: list, items: { type: string } }
+  nivel: { type: string, nullable: true }
+rules:
+  - name: igual
+    when: canal == "A" and ativo == true
+    then: marcas += "igual"
+  - name: diferente
+    when: canal != "A" and not (valor > 10)
+    then: marcas += "diferente"
+  - name: nenhum dos dois
+    when: not (canal == "B" or canal == "C")
+    then: marcas += "nenhum"
+  - name: um dos dois
+    when: canal == "B" or valor >= 100
+    then: marcas += "um dos dois"
+  - name: contra outro fato
+    when: valor > limite and canal in ["A", "B"]
+    then: marcas += "acima do limite"
+  - name: nulo
+    when: valor is null and canal is not null
+    then: marcas += "sem valor"
+  - name: datas
+    when: dia >= 2024-06-01 and dia != 2024-06-02
+    then: marcas += "junho"
+  - name: listas
+    when: marcas contains "x" and contatos.canal contains "fone"
+    then: marcas += "x e fone"
+  - name: objeto
+    when: contato.canal == "email" and contato.dias < 2
+    then: nivel = "email recente"
+  - name: prefixo
+    when: canal starts with "SAD"
+    then: nivel = "sad"
+  - name: lê a decisão
+    when: decision.nivel == "sad" and ativo == true
+    then: marcas += "depois de sad"
+  - name: para
+    when: ativo == false and canal == "X"
+    then: nivel = "parou"
+    stop: true
+  - name: depois de parar
+    when: canal == "X"
+    then: marcas += "não para"
+`;
