@@ -21,7 +21,13 @@ import { fileURLToPath } from "node:url";
 import { ZenEngine } from "@gorules/zen-engine";
 import autocannon from "autocannon";
 import { compileSource, diagnose } from "../../dsl/compile/pipeline.js";
+import { Engine } from "json-rules-engine";
+import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
+import { createFactValidator, toRuntimeFacts } from "../../engine/facts.js";
+import { engineRules } from "../../engine/pool.js";
+import { buildRuleFilter, candidateKey } from "../../engine/rule-filter.js";
 import { createRuntime } from "../../engine/runtime.js";
+import { buildTableIndexes } from "../../engine/table-index.js";
 import { loadSuite } from "../../tester/suite.js";
 import {
   designationWorkload,
@@ -39,7 +45,7 @@ const SIZES = (process.env.BENCH_SIZES ?? "150,1500,15000").split(",").map(Numbe
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const HTTP_CONNECTIONS = 50;
 
-type Peer = "project" | "json-rules-engine" | "zen-engine" | "map";
+type Peer = "project" | "json-rules-engine" | "zen-engine" | "map" | "json-rules-engine floor";
 
 interface Measure {
   readonly workload: string;
@@ -84,6 +90,8 @@ const results = {
   compile: {} as Record<string, number>,
   heap: {} as Record<string, number>,
   http: [] as HttpMeasure[],
+  /** Engine rules run per decision (average over the suite's facts), by shipped rule set. */
+  rulesRun: {} as Record<string, number>,
   startup: null as null | { readyMs: number; rssMiB: number; rssAfterLoadMiB: number },
   targets: [] as Target[],
 };
@@ -225,6 +233,13 @@ async function shippedRuleSets(): Promise<void> {
     }
     if (facts.length === 0) continue;
     await measure(`ruleset:${name}`, "project", facts.length, (i) => runtime.decide(facts[i]));
+    // The floor of any design that keeps json-rules-engine as the evaluator: an engine running as
+    // many rules as this rule set runs per decision (after the rule filter), each one condition on
+    // a constant fact at its own priority, firing into a no-op handler.
+    const run = rulesRunPerDecision(compiled, facts);
+    results.rulesRun[name] = run;
+    const floor = floorEngine(Math.max(1, Math.round(run)));
+    await measure(`ruleset:${name}`, "json-rules-engine floor", 1, () => floor.run({ x: 1 }));
     process.stdout.write(".");
   }
   // Checking the largest shipped rule set (what the editor does on every keystroke).
@@ -234,6 +249,33 @@ async function shippedRuleSets(): Promise<void> {
   for (let i = 0; i < 10; i++) runs.push(timed(() => diagnose(source)).ms);
   runs.sort((a, b) => a - b);
   results.compile[`check ${largest.file} (median of 10)`] = quantile(runs, 0.5);
+}
+
+/** Average number of engine rules the optimised path runs per decision over these facts. */
+function rulesRunPerDecision(compiled: CompiledRuleSet, facts: readonly Record<string, unknown>[]): number {
+  const indexes = buildTableIndexes(compiled);
+  const rules = engineRules(compiled, indexes.size > 0 ? indexes : undefined);
+  const filter = buildRuleFilter(compiled, rules);
+  const validate = createFactValidator(compiled);
+  let total = 0;
+  for (const f of facts) {
+    const key = candidateKey(filter, toRuntimeFacts(compiled, validate(f)));
+    total += key === undefined ? rules.length : [...key].filter((c) => c === "1").length;
+  }
+  return total / facts.length;
+}
+
+/** An engine of `n` rules, each one true condition on the constant fact `x`, at its own priority. */
+function floorEngine(n: number): Engine {
+  const engine = new Engine([], { allowUndefinedFacts: false, replaceFactsInEventParams: false });
+  for (let i = 0; i < n; i++)
+    engine.addRule({
+      priority: n - i,
+      conditions: { all: [{ fact: "x", operator: "equal", value: 1 }] },
+      event: { type: "floor", params: { ref: String(i) } },
+    });
+  engine.on("success", () => undefined);
+  return engine;
 }
 
 async function duplicates(): Promise<void> {
@@ -510,7 +552,7 @@ function targets(): void {
 }
 
 function print(): void {
-  const peers: Peer[] = ["project", "json-rules-engine", "zen-engine", "map"];
+  const peers: Peer[] = ["project", "json-rules-engine", "zen-engine", "map", "json-rules-engine floor"];
   const workloads = [...new Set(results.decisions.map((d) => d.workload))];
   const rows: string[][] = [];
   for (const w of workloads) {
@@ -518,9 +560,10 @@ function print(): void {
     for (const peer of peers) {
       const m = find(w, peer);
       if (!m) continue;
+      const run = peer === "json-rules-engine floor" ? results.rulesRun[w.slice("ruleset:".length)] : undefined;
       rows.push([
         w,
-        peer,
+        run === undefined ? peer : `${peer} (${fmt(run)} rules)`,
         String(m.iterations),
         fmt(m.medianUs),
         fmt(m.p99Us),
