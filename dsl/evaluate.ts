@@ -219,8 +219,11 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
       const source = evaluate(e.source, env);
       if (!Array.isArray(source)) return [];
       const out: Value[] = [];
+      // One scope for the loop, its variable rebound per item (evaluation is eager: nothing keeps a scope).
+      const locals = createRecord([[e.variable, null]]);
+      const scoped = withLocals(env, locals);
       for (const item of source as Value[]) {
-        const scoped = withLocals(env, { [e.variable]: item });
+        locals[e.variable] = item;
         if (e.filter && evaluate(e.filter, scoped) !== true) continue;
         out.push(evaluate(e.body, scoped));
       }

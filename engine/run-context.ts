@@ -106,8 +106,11 @@ export class RunContext {
     const source = evaluate(def.from, this.env);
     if (!Array.isArray(source)) return [];
     const items = source as Value[];
+    // One scope, `item` rebound per item (evaluation is eager: nothing keeps a scope).
+    const locals = createRecord([["item", null]]);
+    const env = withLocals(this.env, locals);
     const rows = items.map((item, index) => {
-      const env = withLocals(this.env, { item });
+      locals.item = item;
       const included = def.where ? evaluate(def.where, env) === true : true;
       return {
         item,
