@@ -17,6 +17,7 @@ import {
   TABLE_FACT,
   TABLE_INDEX_FACT,
   type CompiledRuleSet,
+  type Condition,
   type EngineRule,
 } from "../dsl/compile/compiled.js";
 import { evaluate } from "../dsl/evaluate.js";
@@ -108,6 +109,27 @@ export class SubsetPools {
   }
 }
 
+/**
+ * The same condition, smaller: leaf names dropped (only explain traces read them), `not not x` as
+ * `x`, an `all` inside an `all` (an `any` inside an `any`) flattened. json-rules-engine evaluates
+ * it to the same result (every fact has the default priority, so grouping is unchanged).
+ */
+export function compact(c: Condition): Condition {
+  if ("all" in c) return { all: c.all.map(compact).flatMap((x) => ("all" in x ? x.all : [x])) };
+  if ("any" in c) return { any: c.any.map(compact).flatMap((x) => ("any" in x ? x.any : [x])) };
+  if ("not" in c) {
+    const inner = compact(c.not);
+    if ("not" in inner) {
+      const twice = inner.not;
+      // The root must stay a boolean operator (json-rules-engine requires all/any/not there).
+      return "all" in twice || "any" in twice || "not" in twice ? twice : { all: [twice] };
+    }
+    return { not: inner };
+  }
+  const { name: _name, ...leaf } = c;
+  return leaf;
+}
+
 /** The engine rules: with `indexes`, each indexed table as one rule; without, every row a rule. */
 export function engineRules(
   compiled: CompiledRuleSet,
@@ -116,17 +138,18 @@ export function engineRules(
   return indexes ? indexedRules(compiled) : compiled.rules;
 }
 
-/**
- * Creates a json-rules-engine engine with our operators, facts and path resolver. With `indexes`
- * (engine/table-index.ts) each indexed table runs as one rule; without, every row is a rule. With
- * `keep` (a key of engine/rule-filter.ts, one character per rule of `engineRules`), only the rules
- * marked `1` are added.
- */
-export function createEngine(
-  compiled: CompiledRuleSet,
-  indexes?: ReadonlyMap<string, TableIndex>,
-  keep?: string,
-): Engine {
+export interface EngineOptions {
+  /** Indexed tables (engine/table-index.ts) run as one rule each; without, every row is a rule. */
+  readonly indexes?: ReadonlyMap<string, TableIndex>;
+  /** A key of engine/rule-filter.ts (one character per rule of `engineRules`): only rules marked `1` are added. */
+  readonly keep?: string;
+  /** Conditions compacted (`compact`): for engines whose results are not explained. */
+  readonly compact?: boolean;
+}
+
+/** Creates a json-rules-engine engine with our operators, facts and path resolver. */
+export function createEngine(compiled: CompiledRuleSet, options: EngineOptions = {}): Engine {
+  const { indexes, keep } = options;
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver, replaceFactsInEventParams: false });
   for (const [name, fn] of operatorDefinitions(compiled.zone)) engine.addOperator(name, fn);
   engine.addFact(
@@ -159,8 +182,13 @@ export function createEngine(
     );
   }
   const rules = engineRules(compiled, indexes);
-  for (const [i, rule] of rules.entries())
-    if (keep === undefined || keep[i] === "1") engine.addRule(structuredClone(rule) as unknown as RuleProperties);
+  for (const [i, rule] of rules.entries()) {
+    if (keep !== undefined && keep[i] !== "1") continue;
+    // Engines that do not explain run compacted conditions: json-rules-engine deep-clones a rule's
+    // conditions on every evaluation, so fewer objects and properties cost less on every decision.
+    const conditions = options.compact ? compact(rule.conditions) : structuredClone(rule.conditions);
+    engine.addRule({ ...structuredClone(rule), conditions } as unknown as RuleProperties);
+  }
   engine.on("success", (event, almanac) =>
     withRun(almanac, (run) => {
       const ref = String((event.params as { ref: string }).ref);

@@ -35,10 +35,12 @@ export interface DecideOptions {
 
 export interface RuntimeOptions {
   /**
-   * Set aside, before each run, the rules that cannot fire for the facts (engine/rule-filter.ts).
-   * Default true; false runs every rule (the straightforward path, for comparisons).
+   * Default true: indexed tables run as one rule each (engine/table-index.ts), the rules that
+   * cannot fire for the facts are set aside before each run (engine/rule-filter.ts) and conditions
+   * are compacted (`compact` in pool.ts). False: the straightforward path, every table row and
+   * every rule run as compiled (what explain traces run; the reference in comparisons).
    */
-  readonly preselect?: boolean;
+  readonly optimised?: boolean;
 }
 
 export interface DecisionResult {
@@ -67,14 +69,16 @@ export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: Runtime
   const tablesRead = tablesReadByActions(compiled);
   // Indexed tables (engine/table-index.ts) run as one rule each; explain traces use the
   // straightforward engine, where every table row is its own rule with its own conditions.
+  const optimised = runtimeOptions.optimised !== false;
   const indexes = buildTableIndexes(compiled);
-  const fastIndexes = indexes.size > 0 ? indexes : undefined;
-  const pool = new EnginePool(() => createEngine(compiled, fastIndexes));
-  const explainPool = fastIndexes ? new EnginePool(() => createEngine(compiled)) : pool;
+  const fastIndexes = optimised && indexes.size > 0 ? indexes : undefined;
+  const fast = { ...(fastIndexes ? { indexes: fastIndexes } : {}), compact: optimised };
+  const pool = new EnginePool(() => createEngine(compiled, fast));
+  const explainPool = optimised ? new EnginePool(() => createEngine(compiled)) : pool;
   // Rules that cannot fire for the facts are set aside before the run (engine/rule-filter.ts).
   const filter = buildRuleFilter(compiled, engineRules(compiled, fastIndexes));
-  const preselect = runtimeOptions.preselect !== false && filter.useful;
-  const subsets = new SubsetPools((key) => createEngine(compiled, fastIndexes, key));
+  const preselect = optimised && filter.useful;
+  const subsets = new SubsetPools((key) => createEngine(compiled, { ...fast, keep: key }));
   const defaults = outputDefaults(compiled);
   const refs = compiled.rules.map((r) => r.event.params.ref);
   const names = new Map(compiled.rules.map((r) => [r.event.params.ref, r.name] as const));

@@ -2,7 +2,7 @@
  * The optimised path decides exactly as the straightforward one. Optimised: indexed tables
  * (engine/table-index.ts, one engine rule per table) and rules that cannot fire set aside before
  * the run (engine/rule-filter.ts). Straightforward: every table row its own json-rules-engine rule
- * (compile option `indexTables: false`) and every rule run (`preselect: false`). For each shipped
+ * (compile option `indexTables: false`) and every rule run as compiled (`optimised: false`). For each shipped
  * rule set, fast-check mutates the facts of its suite's cases (texts, numbers, booleans replaced by
  * values of the table cells, of the fact enums, of other cases, or null) and both paths must give
  * the same decision, the same `fired`/`firedRefs`, or the same error. Synthetic rule sets cover
@@ -129,7 +129,7 @@ async function assertSameDecisions(
     expect(Object.values(plain.tables).some((t) => t.index)).toBe(false);
   }
   const fast = createRuntime(indexed);
-  const slow = createRuntime(plain, { preselect: false });
+  const slow = createRuntime(plain, { optimised: false });
   const filtered = setAside(indexed);
   const poolSet = new Set<unknown>();
   scalars(
