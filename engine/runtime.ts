@@ -94,7 +94,6 @@ export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: Runtime
     // does not cancel the remaining priorities): it is never returned to the pool.
     const out = await engine.run({}, { almanac: new RunAlmanac(run) });
     enginePool.release(engine);
-    const results: RuleResult[] = [...out.results, ...out.failureResults];
     for (const [i, inv] of compiled.invariants.entries()) {
       if (evaluate(inv.check, run.env) !== true) {
         const at = compiled.sourceMap[`i:${i}`];
@@ -118,6 +117,7 @@ export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: Runtime
     if (issues.length > 0) throw outputDefect(compiled, run, decision, issues, tablesRead);
     const result: DecisionResult = { decision, fired: run.fired, firedRefs: run.firedRefs };
     if (!options.explain) return result;
+    const results: RuleResult[] = [...out.results, ...out.failureResults];
     return { ...result, trace: explain(compiled, refs, names, results, run) };
   }
 
