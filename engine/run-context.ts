@@ -118,7 +118,8 @@ export class RunContext {
         included,
         key: def.key.map((k) => evaluate(k, env)),
         order: def.order.map((o) => evaluate(o, env)),
-        content: JSON.stringify(toJson(item)),
+        // The item as JSON, the last tie-break: computed only for items that tie on every `order`.
+        content: undefined as string | undefined,
       };
     });
     const groups = new Map<string, typeof rows>();
@@ -136,6 +137,8 @@ export class RunContext {
           const c = compareOrder(a.order[i] ?? null, b.order[i] ?? null);
           if (c !== 0) return c;
         }
+        a.content ??= JSON.stringify(toJson(a.item));
+        b.content ??= JSON.stringify(toJson(b.item));
         return a.content < b.content ? -1 : a.content > b.content ? 1 : 0;
       });
       for (const [i, r] of g.entries()) {
