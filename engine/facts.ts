@@ -13,12 +13,14 @@ import type { CompiledRuleSet, Shape } from "../dsl/compile/compiled.js";
 import {
   createRecord,
   DurationValue,
+  isDateTimeText,
   isDurationText,
   parseDate,
   parseDateTime,
   parseDuration,
   type Value,
 } from "../dsl/values.js";
+import { isValidZone } from "../dsl/zone.js";
 import { DecisionError } from "./errors.js";
 
 // ajv-formats is published as CommonJS; under ESM its default export is the plugin function.
@@ -66,10 +68,10 @@ function schemaValidator(
   addFormats(ajv, ["date"]);
   ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
   ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
-  ajv.addFormat("rules-date-time", {
-    type: "string",
-    validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined,
-  });
+  // The syntax and the calendar only: `convert` reads the instant in the zone, once. A text passes
+  // exactly when `parseDateTime` accepts it (every date-time is refused in an unknown zone).
+  const zoneOk = isValidZone(compiled.zone);
+  ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => zoneOk && isDateTimeText(s) });
   ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => isDurationText(s) });
   return ajv.compile(schema);
 }
