@@ -199,6 +199,34 @@ describe("date-times against luxon", () => {
     expect(parseDateTime("2026-04-02T10:00Z", "Not/AZone")).toBeUndefined();
   });
 
+  it("accept exactly the texts luxon accepts (the fact format check needs no zone conversion)", () => {
+    const digits = (n: number, max: number) => fc.integer({ min: 0, max }).map((x) => pad(x, n));
+    const textArb = fc
+      .tuple(
+        digits(4, 9999),
+        digits(2, 13),
+        digits(2, 32),
+        digits(2, 25),
+        digits(2, 61),
+        fc.option(digits(2, 61)),
+        fc.option(fc.stringMatching(/^[0-9]{1,9}$/)),
+        fc.option(fc.oneof(fc.constant("Z"), offsetTextArb)),
+      )
+      .map(
+        ([y, mo, d, h, mi, sec, frac, off]) =>
+          `${y}-${mo}-${d}T${h}:${mi}${sec === null ? "" : `:${sec}${frac === null ? "" : `.${frac}`}`}${off ?? ""}`,
+      );
+    fc.assert(
+      fc.property(textArb, zoneArb, (text, zone) => {
+        const luxon = luxonParse(text, zone);
+        expect(isDateTimeText(text)).toBe(luxon !== undefined);
+        if (luxon !== undefined && /Z|[+-]\d\d:\d\d$/.test(text))
+          expect(parseDateTime(text, zone)?.epochMs).toBe(luxon);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("toISO, toDate and the display text", () => {
     fc.assert(
       fc.property(zoneArb, instantArb, (zone, ms) => {
