@@ -155,8 +155,21 @@ export function isDurationText(text: string): boolean {
   return DURATION_TEXT.test(text);
 }
 
+/** Durations already parsed (literals are read at every evaluation); values are immutable, so shared. */
+const durations = new Map<string, DurationValue>();
+
 /** Parses a duration literal such as `2h`, `10d` or `1h30min` (the text is assumed well-formed). */
 export function parseDuration(text: string): DurationValue {
+  let d = durations.get(text);
+  if (d === undefined) {
+    if (durations.size >= 1000) durations.clear();
+    d = readDuration(text);
+    durations.set(text, d);
+  }
+  return d;
+}
+
+function readDuration(text: string): DurationValue {
   let days = 0;
   let millis = 0;
   for (const m of text.matchAll(DURATION_PARTS)) {
@@ -440,6 +453,8 @@ export function addDuration(
   );
 }
 
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** Converts a runtime value to plain JSON (ISO strings for temporal values). */
 export function toJson(v: Value | undefined): unknown {
   if (v === undefined) return null;
@@ -447,9 +462,13 @@ export function toJson(v: Value | undefined): unknown {
   if (Array.isArray(v)) return v.map(toJson);
   if (isRecord(v)) {
     const out: Record<string, unknown> = {};
-    // defineProperty, not assignment: an own "__proto__" key stays a plain key, never a prototype.
-    for (const k of Object.keys(v))
-      Object.defineProperty(out, k, { value: toJson(v[k]), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(v)) {
+      // defineProperty, not assignment, for the names Object.prototype has: "__proto__" stays a plain
+      // own key, never a prototype ("toString" and the rest too, even with frozen intrinsics).
+      if (PROTOTYPE_NAMES.has(k))
+        Object.defineProperty(out, k, { value: toJson(v[k]), enumerable: true, writable: true, configurable: true });
+      else out[k] = toJson(v[k]);
+    }
     return out;
   }
   return v;
