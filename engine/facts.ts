@@ -13,12 +13,14 @@ import type { CompiledRuleSet, Shape } from "../dsl/compile/compiled.js";
 import {
   createRecord,
   DurationValue,
+  isDateTimeText,
   isDurationText,
   parseDate,
   parseDateTime,
   parseDuration,
   type Value,
 } from "../dsl/values.js";
+import { isValidZone } from "../dsl/zone.js";
 import { DecisionError } from "./errors.js";
 
 // ajv-formats is published as CommonJS; under ESM its default export is the plugin function.
@@ -66,10 +68,10 @@ function schemaValidator(
   addFormats(ajv, ["date"]);
   ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
   ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
-  ajv.addFormat("rules-date-time", {
-    type: "string",
-    validate: (s: string) => parseDateTime(s, compiled.zone) !== undefined,
-  });
+  // The syntax and the calendar only: `convert` reads the instant in the zone, once. A text passes
+  // exactly when `parseDateTime` accepts it (every date-time is refused in an unknown zone).
+  const zoneOk = isValidZone(compiled.zone);
+  ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => zoneOk && isDateTimeText(s) });
   ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => isDurationText(s) });
   return ajv.compile(schema);
 }
@@ -127,7 +129,7 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
       ]);
     }
     const boundary: FactIssue[] = [];
-    prepareObject(copy, compiled.factSchema, "", true, boundary);
+    prepareObject(copy, compiled.factSchema, [], true, boundary);
     const valid = validate(copy);
     if (!valid || boundary.length > 0) {
       // A boundary issue explains its place better than ajv can (Infinity "deve ser número").
@@ -152,9 +154,24 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
 
 type Schema = Readonly<Record<string, unknown>>;
 
-function typesOf(schema: Schema): readonly unknown[] {
+const NO_SCHEMA: Schema = Object.freeze({});
+
+/** True when the schema's `type` is `type` or lists it. */
+function hasType(schema: Schema, type: string): boolean {
   const t = schema.type;
-  return Array.isArray(t) ? t : t === undefined ? [] : [t];
+  return t === type || (Array.isArray(t) && t.includes(type));
+}
+
+/**
+ * The keys from the facts' root to the value being prepared: its JSON pointer is built from them
+ * only when an issue is reported, not for every value.
+ */
+type Trail = (string | number)[];
+
+function pointer(trail: Trail): string {
+  let path = "";
+  for (const k of trail) path += `/${typeof k === "number" ? k : escapePointer(k)}`;
+  return path;
 }
 
 function isSchema(v: unknown): v is Schema {
@@ -170,32 +187,38 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
  * Walks a (cloned) JSON value along its schema: normalises declared texts in place and reports
  * what JSON Schema cannot say. Returns the (possibly normalised) value. Depth is already bounded.
  */
-function prepare(value: unknown, schema: Schema, path: string, normalize: boolean, issues: FactIssue[]): unknown {
+function prepare(value: unknown, schema: Schema, trail: Trail, normalize: boolean, issues: FactIssue[]): unknown {
   const norm = typeof schema["x-normalize"] === "boolean" ? schema["x-normalize"] : normalize;
-  const types = typesOf(schema);
   if (typeof value === "number") {
     if (!Number.isFinite(value)) {
-      issues.push({ path, message: "número fora do intervalo representável (infinito ou NaN, por exemplo 1e400)" });
-    } else if (types.includes("integer") && Number.isInteger(value) && !Number.isSafeInteger(value)) {
       issues.push({
-        path,
+        path: pointer(trail),
+        message: "número fora do intervalo representável (infinito ou NaN, por exemplo 1e400)",
+      });
+    } else if (Number.isInteger(value) && !Number.isSafeInteger(value) && hasType(schema, "integer")) {
+      issues.push({
+        path: pointer(trail),
         message: `inteiro grande demais: acima de ${Number.MAX_SAFE_INTEGER} (2^53 − 1) o valor perde precisão; envie-o como texto`,
       });
     }
     return value;
   }
   if (typeof value === "string") {
-    return norm && types.includes("string") && schema.format === undefined ? value.normalize("NFC").trim() : value;
+    return norm && schema.format === undefined && hasType(schema, "string") ? value.normalize("NFC").trim() : value;
   }
   if (Array.isArray(value)) {
-    const items = isSchema(schema.items) ? schema.items : {};
-    for (let i = 0; i < value.length; i++) value[i] = prepare(value[i], items, `${path}/${i}`, norm, issues);
+    const items = isSchema(schema.items) ? schema.items : NO_SCHEMA;
+    for (let i = 0; i < value.length; i++) {
+      trail.push(i);
+      value[i] = prepare(value[i], items, trail, norm, issues);
+      trail.pop();
+    }
     const keys = schema["x-uniqueBy"];
-    if (Array.isArray(keys) && keys.length > 0) uniqueBy(value, keys.map(String), path, issues);
+    if (Array.isArray(keys) && keys.length > 0) uniqueBy(value, keys.map(String), pointer(trail), issues);
     return value;
   }
   if (typeof value === "object" && value !== null) {
-    prepareObject(value as Record<string, unknown>, schema, path, norm, issues);
+    prepareObject(value as Record<string, unknown>, schema, trail, norm, issues);
   }
   return value;
 }
@@ -203,17 +226,19 @@ function prepare(value: unknown, schema: Schema, path: string, normalize: boolea
 function prepareObject(
   target: Record<string, unknown>,
   schema: Schema,
-  path: string,
+  trail: Trail,
   normalize: boolean,
   issues: FactIssue[],
 ): void {
   const norm = typeof schema["x-normalize"] === "boolean" ? schema["x-normalize"] : normalize;
-  const properties = isSchema(schema.properties) ? schema.properties : {};
-  const rest = isSchema(schema.additionalProperties) ? schema.additionalProperties : {};
+  const properties = isSchema(schema.properties) ? schema.properties : NO_SCHEMA;
+  const rest = isSchema(schema.additionalProperties) ? schema.additionalProperties : NO_SCHEMA;
   for (const k of Object.keys(target)) {
     const own = Object.hasOwn(properties, k) ? properties[k] : undefined;
     const before = target[k];
-    const after = prepare(before, isSchema(own) ? own : rest, `${path}/${escapePointer(k)}`, norm, issues);
+    trail.push(k);
+    const after = prepare(before, isSchema(own) ? own : rest, trail, norm, issues);
+    trail.pop();
     if (after !== before) setOwn(target, k, after);
   }
 }
@@ -258,20 +283,33 @@ function dedupe(issues: FactIssue[]): FactIssue[] {
   });
 }
 
-/** Returns the pointer of the first place deeper than MAX_FACT_DEPTH (iterative). */
+/**
+ * Returns the pointer of the first place deeper than MAX_FACT_DEPTH. The walk is depth-first with
+ * the last key first (the order of a stack of pending children), and the recursion stops at
+ * MAX_FACT_DEPTH + 1 levels, however deep the facts are; the pointer is built only when found.
+ */
 function tooDeep(root: unknown): string | undefined {
-  const stack: { v: unknown; depth: number; path: string }[] = [{ v: root, depth: 0, path: "" }];
-  while (stack.length) {
-    const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string };
-    if (typeof v !== "object" || v === null) continue;
-    if (depth > MAX_FACT_DEPTH) return path;
-    for (const k of Object.keys(v))
-      stack.push({ v: (v as Record<string, unknown>)[k], depth: depth + 1, path: `${path}/${escapePointer(k)}` });
+  const trail: string[] = [];
+  return deeper(root, 0, trail) ? pointer(trail) : undefined;
+}
+
+function deeper(v: unknown, depth: number, trail: string[]): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  if (depth > MAX_FACT_DEPTH) return true;
+  const keys = Object.keys(v);
+  if (keys.length === 0) return false;
+  // Every child is read before any is walked, in key order, as the stack-based walk read them.
+  const children = keys.map((k) => (v as Record<string, unknown>)[k]);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    trail.push(keys[i] as string);
+    if (deeper(children[i], depth + 1, trail)) return true;
+    trail.pop();
   }
-  return undefined;
+  return false;
 }
 
 function escapePointer(k: string): string {
+  if (!k.includes("~") && !k.includes("/")) return k;
   return k.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
