@@ -104,6 +104,48 @@ export function createDecisionValidator(
   };
 }
 
+/** Thrown by `copyPlain` at a value that is not plain JSON data. */
+const NOT_PLAIN = Symbol("not plain JSON");
+
+/**
+ * A copy of plain JSON data (what JSON.parse gives: null, texts, finite or not numbers, booleans,
+ * dense arrays, objects with Object.prototype or no prototype), own keys such as `__proto__` kept as
+ * plain keys; throws NOT_PLAIN at anything else. Faster than structuredClone for small documents.
+ */
+function copyPlain(v: unknown): unknown {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  if (typeof v !== "object") throw NOT_PLAIN;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype || Object.keys(v).length !== v.length) throw NOT_PLAIN;
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyPlain(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const value = copyPlain((v as Record<string, unknown>)[k]);
+    if (k in Object.prototype) setOwn(out, k, value);
+    else out[k] = value;
+  }
+  return out;
+}
+
+/**
+ * The facts' own copy (normalised and given defaults in place): plain JSON data is copied
+ * directly; anything else (a Date, a Map, a sparse array, `undefined` values...) goes through
+ * structuredClone, as every document did before, so it is accepted or refused exactly as then.
+ */
+function copyFacts(facts: object): unknown {
+  try {
+    return copyPlain(facts);
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+    return structuredClone(facts);
+  }
+}
+
 /** Creates the fact validator of a compiled rule set. */
 export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown) => Record<string, unknown> {
   const validate: ValidateFunction = schemaValidator(compiled, compiled.factSchema, true);
@@ -122,7 +164,7 @@ export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown)
     }
     let copy: Record<string, unknown>;
     try {
-      copy = structuredClone(facts) as Record<string, unknown>;
+      copy = copyFacts(facts) as Record<string, unknown>;
     } catch {
       throw new DecisionError("INVALID_FACTS", "os fatos devem ser dados JSON", [
         { path: "", message: "valor que não é JSON (função, símbolo...)" },

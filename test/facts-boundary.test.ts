@@ -136,6 +136,33 @@ describe("texts are NFC and trimmed where facts enter", () => {
   });
 });
 
+describe("the facts are copied, never changed in the caller's hands", () => {
+  const textos = createRuntime(compileOk(TEXTOS));
+
+  it("normalises and fills defaults in its own copy: the caller's object is left as sent", async () => {
+    const facts = { nome: "  Maria  ", lista: [" a "], pessoas: [{ nome: " Ana " }] };
+    const sent = structuredClone(facts);
+    const r = await textos.decide(facts);
+    expect((r.decision.eco as unknown[])[0]).toBe("Maria");
+    expect(facts).toEqual(sent);
+  });
+
+  it("values that are not plain JSON data are judged as before: a Date is not a date text, a function is refused", async () => {
+    const date = (await rejectionOf(textos.decide({ data: new Date("2026-01-02T00:00:00Z") }))) as DecisionError;
+    expect(date.details).toContainEqual({ path: "/data", message: "deve ser texto ou nulo" });
+    const fn = (await rejectionOf(textos.decide({ qualquer: () => 1 }))) as DecisionError;
+    expect(fn.message).toBe("os fatos devem ser dados JSON");
+  });
+
+  it("an own __proto__ key stays a plain key of the copy (refused as an unknown fact, no prototype set)", async () => {
+    const r = (await rejectionOf(
+      textos.decide(JSON.parse('{"nome": "a", "__proto__": {"nome": "b"}}')),
+    )) as DecisionError;
+    expect(r.details).toContainEqual({ path: "/__proto__", message: expect.stringMatching(/campo desconhecido/) });
+    expect(({} as { nome?: string }).nome).toBeUndefined();
+  });
+});
+
 describe("numbers are finite and integers safe", () => {
   const rt = createRuntime(compileOk(NUMEROS));
 
