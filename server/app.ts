@@ -88,7 +88,9 @@ export function newDeadline(reply: FastifyReply): HandlerDeadline {
  * more than a whole /health request's handling). Every deadline has the same duration and is
  * armed in order, so the queue (a doubly linked list: arming and disarming are O(1), no hashing)
  * is in deadline order: the timer always points at its first entry, and an entry leaves it when
- * its response is done (or it expires).
+ * its response is done (onResponse), when its client leaves (only watched for requests whose
+ * handler read the signal), or when it expires. A request whose client left unwatched stays
+ * queued until its deadline, which then finds the response closed and does nothing.
  */
 export class HandlerDeadlines {
   private first: HandlerDeadline | undefined;
