@@ -3,10 +3,21 @@
  * Configured against the stack's hazards: timeouts set, JSON objects only (no text/plain), no
  * coercion or silent stripping by the request validator, prototype poisoning refused, one error
  * envelope, a request id in every log line and error.
+ *
+ * The per-request path is kept lean (issue 10): callback-style hooks, one shared queue and timer
+ * for the handler deadlines (HandlerDeadlines), one log line per request (OneLinePerRequest),
+ * metrics through label children bound once (metrics.ts), responses serialised from each route's
+ * `schema.response`.
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import { authenticate, type Principal, type Role } from "./auth.js";
 import type { Config } from "./config.js";
@@ -33,9 +44,12 @@ declare module "fastify" {
     /**
      * Aborted when the request runs out of time (HANDLER_TIMEOUT_MS; reason "timeout": a 503
      * HANDLER_TIMEOUT has been answered) or its client goes away (reason "client_gone"). Long
-     * handlers (a batch) check it and stop working.
+     * handlers (a batch, authoring) check it and stop working. Built on first read: requests
+     * that never read it (a single decision, /health) cost no AbortController.
      */
-    deadline: AbortSignal;
+    readonly deadline: AbortSignal;
+    /** The request's handler deadline (app.ts). */
+    [kDeadline]: HandlerDeadline | null;
   }
 }
 
@@ -48,6 +62,127 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+const kDeadline: unique symbol = Symbol("handler deadline");
+
+/** One request's handler deadline (HANDLER_TIMEOUT_MS). */
+export interface HandlerDeadline {
+  readonly reply: FastifyReply;
+  /** performance.now() at which it expires; 0 until armed. */
+  at: number;
+  /** Built when the handler reads `request.deadline`. */
+  controller: AbortController | undefined;
+  /** Neighbours in the queue of armed deadlines (HandlerDeadlines). */
+  prev: HandlerDeadline | undefined;
+  next: HandlerDeadline | undefined;
+}
+
+/** A request's deadline record, not armed yet. */
+export function newDeadline(reply: FastifyReply): HandlerDeadline {
+  return { reply, at: 0, controller: undefined, prev: undefined, next: undefined };
+}
+
+/**
+ * The handler deadlines of the requests in flight: one queue and at most one pending timer for the
+ * whole app, instead of a timer, an AbortController and a 'close' listener per request (which cost
+ * more than a whole /health request's handling). Every deadline has the same duration and is
+ * armed in order, so the queue (a doubly linked list: arming and disarming are O(1), no hashing)
+ * is in deadline order: the timer always points at its first entry, and an entry leaves it when
+ * its response is done (onResponse), when its client leaves (only watched for requests whose
+ * handler read the signal), or when it expires. A request whose client left unwatched stays
+ * queued until its deadline, which then finds the response closed and does nothing.
+ */
+export class HandlerDeadlines {
+  private first: HandlerDeadline | undefined;
+  private last: HandlerDeadline | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ms: number,
+    private readonly expire: (entry: HandlerDeadline) => void,
+  ) {}
+
+  /** Starts the clock of a request (once its body has been received). */
+  arm(entry: HandlerDeadline): void {
+    entry.at = performance.now() + this.ms;
+    entry.prev = this.last;
+    entry.next = undefined;
+    if (this.last) this.last.next = entry;
+    else this.first = entry;
+    this.last = entry;
+    if (!this.timer) this.schedule(this.ms);
+  }
+
+  /** The response is done (or the client left): the deadline no longer matters. Idempotent. */
+  disarm(entry: HandlerDeadline): void {
+    if (entry.prev) entry.prev.next = entry.next;
+    else if (this.first === entry) this.first = entry.next;
+    else return; // not in the queue
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.last = entry.prev;
+    entry.prev = entry.next = undefined;
+  }
+
+  /** The request's AbortSignal: aborted "timeout" at expiry, "client_gone" when the client leaves first. */
+  signal(entry: HandlerDeadline): AbortSignal {
+    if (entry.controller) return entry.controller.signal;
+    const controller = new AbortController();
+    entry.controller = controller;
+    const res = entry.reply.raw;
+    const gone = () => {
+      this.disarm(entry);
+      if (!res.writableFinished && !controller.signal.aborted) controller.abort("client_gone");
+    };
+    if (res.destroyed) gone();
+    else res.once("close", gone);
+    return controller.signal;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(this.sweep, Math.max(1, Math.ceil(delayMs)));
+    this.timer.unref();
+  }
+
+  private readonly sweep = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    for (let entry = this.first; entry; entry = this.first) {
+      // Timers may fire a fraction of a millisecond before the rounded delay.
+      if (entry.at > now + 1) {
+        this.schedule(entry.at - now);
+        return;
+      }
+      this.disarm(entry);
+      this.expire(entry);
+    }
+  };
+}
+
+/**
+ * One log line per request (fastify's default is two: "incoming request" and "request
+ * completed"), written when the response is done: `reqId`, `method`, `url`, `statusCode`,
+ * `responseTime` (ms) and `remoteAddress`, flat (no serializer to run); at error level with `err`
+ * (stack included) when the response itself failed. LOG_LEVEL=debug adds the "incoming request"
+ * line back. Errors answered by the error handler also get their own line there (with the stack
+ * for a 5xx), as do requests cut at HANDLER_TIMEOUT_MS.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, "incoming request");
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTime: reply.elapsedTime,
+      remoteAddress: request.ip,
+    };
+    if (error) reply.log.error({ ...line, err: error }, "request errored");
+    else reply.log.info(line, "request completed");
+  }
+}
 
 /**
  * The socket idle timeout: longer than anything a request may legitimately spend in silence
@@ -67,7 +202,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // With a server factory fastify leaves the server's timeouts to us: set them all here.
     // Three different clocks:
     //   - requestTimeout / headersTimeout: receiving the request (slow clients are cut, 408);
-    //   - handlerTimeout (our onRequest hook below): handling it (503 HANDLER_TIMEOUT, a batch
+    //   - handlerTimeout (HandlerDeadlines, armed in preValidation): handling it (503 HANDLER_TIMEOUT, a batch
     //     stops deciding). Not fastify's own handlerTimeout: over a real socket fastify aborts
     //     request.signal and clears its timer as soon as the body has been read (Node emits the
     //     request's 'close' then), so it never fires for a POST;
@@ -111,6 +246,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         .send({ error: { code: api.code, message: api.message, details: api.details, requestId: request.id } });
     },
     logger: options.logger ?? { level: config.logLevel },
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimit,
     connectionTimeout: socketIdleTimeout(config),
     requestTimeout: config.requestTimeout,
@@ -150,39 +286,47 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     draining = true;
   });
 
-  // The handler deadline: created with the request, armed once the body has been received (the
-  // time to receive it is REQUEST_TIMEOUT_MS's business), disarmed when the response is done.
-  app.decorateRequest("deadline", null as unknown as AbortSignal);
-  type Deadline = { readonly controller: AbortController; timer?: NodeJS.Timeout; closed: boolean };
-  const deadlines = new WeakMap<FastifyRequest, Deadline>();
-  app.addHook("onRequest", async (request: FastifyRequest, reply) => {
+  // The handler deadline (HANDLER_TIMEOUT_MS): one record per request, armed once the body has
+  // been received (the time to receive it is REQUEST_TIMEOUT_MS's business), disarmed when the
+  // response is done. One shared queue and at most one pending timer for the whole app (see
+  // HandlerDeadlines); the request's AbortSignal (`request.deadline`) is only built for the routes
+  // that read it (a batch, the authoring routes).
+  const deadlines = new HandlerDeadlines(config.handlerTimeout, (entry) => {
+    const { reply } = entry;
+    // Closed (answered, or the client went away): nothing left to cut.
+    if (reply.raw.destroyed) return;
+    entry.controller?.abort("timeout");
+    if (reply.sent || reply.raw.headersSent) return;
+    reply.log.warn({ handlerTimeoutMs: config.handlerTimeout }, "request ran out of time (HANDLER_TIMEOUT_MS)");
+    void reply.send(handlerTimeout());
+  });
+  app.decorateRequest(kDeadline, null);
+  app.decorateRequest("deadline", {
+    getter(this: FastifyRequest): AbortSignal {
+      const entry = this[kDeadline];
+      return entry ? deadlines.signal(entry) : new AbortController().signal;
+    },
+  });
+  app.decorateRequest("principal", undefined);
+
+  // Hooks in callback style (no promise, no extra microtask per hook and request).
+  app.addHook("onRequest", (request: FastifyRequest, reply, done) => {
     reply.header("x-request-id", request.id);
-    const entry: Deadline = { controller: new AbortController(), closed: false };
-    deadlines.set(request, entry);
-    request.deadline = entry.controller.signal;
-    reply.raw.once("close", () => {
-      entry.closed = true;
-      clearTimeout(entry.timer);
-      if (!reply.raw.writableFinished && !entry.controller.signal.aborted) entry.controller.abort("client_gone");
-    });
+    request[kDeadline] = newDeadline(reply);
     if (draining)
-      throw new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes");
+      done(new ApiError(503, "SHUTTING_DOWN", "o serviço está sendo encerrado; tente de novo em instantes"));
+    else done();
   });
 
-  app.addHook("preValidation", async (request: FastifyRequest, reply) => {
-    const entry = deadlines.get(request);
-    if (!entry || entry.closed || entry.timer) return;
-    entry.timer = setTimeout(() => {
-      entry.controller.abort("timeout");
-      if (reply.sent || reply.raw.headersSent) return;
-      request.log.warn({ handlerTimeoutMs: config.handlerTimeout }, "request ran out of time (HANDLER_TIMEOUT_MS)");
-      void reply.send(handlerTimeout());
-    }, config.handlerTimeout);
-    entry.timer.unref();
+  app.addHook("preValidation", (request: FastifyRequest, reply, done) => {
+    const entry = request[kDeadline];
+    if (entry && entry.at === 0 && !reply.raw.destroyed) deadlines.arm(entry);
+    done();
   });
 
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (draining) reply.header("connection", "close");
+    done(null, payload);
   });
 
   // The open mode's guard (no tokens: loopback-only, checked at start): loopback Host only, JSON
@@ -191,27 +335,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerLoopbackGuard(app, config);
 
   // Authentication and roles. With no tokens configured the service is loopback-only (checked at
-  // start) and open; otherwise every route but the public ones (/health, /docs and its assets,
-  // the editor's page and files) needs a bearer token with a fitting role.
-  app.addHook("onRequest", async (request: FastifyRequest) => {
-    const routeConfig = request.routeOptions.config;
-    if (config.tokens.length === 0 || routeConfig?.public) return;
-    const principal = authenticate(config.tokens, request.headers.authorization);
-    if (!principal) throw new ApiError(401, "UNAUTHORIZED", "informe um token válido em Authorization: Bearer <token>");
-    request.principal = principal;
-    const roles = routeConfig?.roles;
-    if (roles && !roles.some((r) => principal.roles.includes(r))) {
-      throw new ApiError(403, "FORBIDDEN", `este token não tem o papel necessário (${roles.join(" ou ")})`);
-    }
-  });
+  // start) and open (no hook at all); otherwise every route but the public ones (/health, /docs
+  // and its assets, the editor's page and files) needs a bearer token with a fitting role.
+  if (config.tokens.length > 0) {
+    app.addHook("onRequest", (request: FastifyRequest, _reply, done) => {
+      const routeConfig = request.routeOptions.config;
+      if (routeConfig?.public) return done();
+      const principal = authenticate(config.tokens, request.headers.authorization);
+      if (!principal)
+        return done(new ApiError(401, "UNAUTHORIZED", "informe um token válido em Authorization: Bearer <token>"));
+      request.principal = principal;
+      const roles = routeConfig?.roles;
+      if (roles && !roles.some((r) => principal.roles.includes(r))) {
+        return done(new ApiError(403, "FORBIDDEN", `este token não tem o papel necessário (${roles.join(" ou ")})`));
+      }
+      done();
+    });
+  }
 
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request: FastifyRequest, reply, done) => {
+    const entry = request[kDeadline];
+    if (entry) deadlines.disarm(entry);
     // The route pattern, never the raw URL: label values stay few.
-    const route = request.routeOptions.url ?? "(sem rota)";
-    metrics.httpSeconds.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    metrics
+      .httpRequest(request.method, request.routeOptions.url ?? "(sem rota)", reply.statusCode)
+      .observe(reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((err, request, reply) => {

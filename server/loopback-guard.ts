@@ -33,14 +33,25 @@ export function hostName(host: string): string | undefined {
   return m?.[1]?.toLowerCase();
 }
 
+// The last Host header seen and its verdict: a service is called under one or two names, so the
+// two regular expressions run once per name instead of once per request.
+let lastHost: string | undefined;
+let lastHostIsLoopback = false;
+
 /** True when a Host header names the loopback interface (localhost, 127.x.x.x or [::1], any port). */
 export function isLoopbackHost(host: string | undefined): boolean {
-  const name = host === undefined ? undefined : hostName(host.trim());
-  return name !== undefined && isLoopback(name);
+  if (host === undefined) return false;
+  if (host === lastHost) return lastHostIsLoopback;
+  const name = hostName(host.trim());
+  const verdict = name !== undefined && isLoopback(name);
+  lastHost = host;
+  lastHostIsLoopback = verdict;
+  return verdict;
 }
 
 /** True when a Content-Type header is JSON (`application/json`, parameters such as charset allowed). */
 export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === "application/json") return true;
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
@@ -69,11 +80,12 @@ export function openModeRefusal(request: Pick<FastifyRequest, "method" | "header
   return undefined;
 }
 
-/** Installs the guard (an onRequest hook) when the service runs without tokens. */
+/** Installs the guard (an onRequest hook, callback style: no promise per request) when the service runs without tokens. */
 export function registerLoopbackGuard(app: FastifyInstance, config: Pick<Config, "tokens">): void {
   if (config.tokens.length > 0) return;
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", (request, _reply, done) => {
     const refusal = openModeRefusal(request);
-    if (refusal) throw refusal;
+    if (refusal) done(refusal);
+    else done();
   });
 }

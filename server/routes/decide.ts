@@ -34,18 +34,18 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
   }
 
   async function decideOne(loaded: LoadedVersion, facts: unknown, explain: boolean): Promise<DecisionResult> {
-    const labels = { ruleset: loaded.stored.name, version: String(loaded.stored.version) };
-    const end = metrics.decisionSeconds.startTimer({ ruleset: loaded.stored.name });
+    // The version's series, bound once (metrics.ts): no labels object per decision.
+    const series = metrics.decision(loaded.stored.name, loaded.stored.version);
+    const started = performance.now();
     try {
       const result = await loaded.runtime.decide(facts, { explain });
-      metrics.decisions.inc({ ...labels, outcome: "ok" });
+      series.ok.inc();
       return result;
     } catch (e) {
-      if (isDecisionError(e))
-        metrics.decisions.inc({ ...labels, outcome: e.code === "INVALID_FACTS" ? "invalid_facts" : "ruleset_defect" });
+      if (isDecisionError(e)) (e.code === "INVALID_FACTS" ? series.invalidFacts : series.rulesetDefect).inc();
       throw e;
     } finally {
-      end();
+      series.seconds.observe((performance.now() - started) / 1000);
     }
   }
 
