@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { Almanac } from "json-rules-engine";
+import { Engine } from "json-rules-engine";
 import { afterAll, afterEach, expect, vi } from "vitest";
 import { buildApp } from "../../server/app.js";
 import { hashToken, type Role } from "../../server/auth.js";
@@ -402,19 +402,21 @@ export interface DecisionGate {
 }
 
 /**
- * The next fact resolution any json-rules-engine run makes (i.e. a decision that has already
- * picked its rule-set version and is inside `engine.run`) waits until `release()`. Only the first
- * call is held; everything else passes straight through.
+ * The next json-rules-engine run (i.e. a decision that has already picked its rule-set version
+ * and is entering `engine.run`) waits until `release()`. Only the first run is held; everything
+ * else passes straight through.
  */
 export function holdNextDecision(): DecisionGate {
-  const proto = Almanac.prototype as unknown as { factValue: (...args: unknown[]) => Promise<unknown> };
-  const original = proto.factValue;
   let armed = true;
   let signalStarted!: () => void;
   const started = new Promise<void>((resolve) => (signalStarted = resolve));
   let releaseGate!: () => void;
   const gate = new Promise<void>((resolve) => (releaseGate = resolve));
-  const spy = vi.spyOn(proto, "factValue").mockImplementation(async function (this: unknown, ...args: unknown[]) {
+  // Held at the start of json-rules-engine's run, whatever facts the rules read (the runtime may
+  // set every rule that reads a fact aside: engine/rule-filter.ts).
+  const proto = Engine.prototype as unknown as { run: (...args: unknown[]) => Promise<unknown> };
+  const original = proto.run;
+  const spy = vi.spyOn(proto, "run").mockImplementation(async function (this: unknown, ...args: unknown[]) {
     if (armed) {
       armed = false;
       signalStarted();
