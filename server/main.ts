@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "./compiled-cache.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { AuthoringPool } from "./authoring/pool.js";
 import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
@@ -76,11 +77,21 @@ async function main(): Promise<void> {
 
   try {
     for (const p of problems) log.warn({ path: p.path }, `store: ${p.message}`);
-    // Before listening: nothing to stall yet, so the seed's jobs run inline (the service's limits apply).
-    const seed = await seedFromDirectory(registry, config.rulesDir, {
-      ...inlineAuthoring,
-      limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
-    });
+    // The seed's jobs (the service's limits apply, no time limit) run in a worker thread of their
+    // own, ended once seeding is done: the compiler and the tester it loaded, and what five suite
+    // runs left on its heap, go with it, so a first start serves at the memory of a restart. The
+    // thread starts only when a rule set is to be seeded. AUTHORING_WORKERS=0: inline, as asked.
+    const seedRunner = config.authoringWorkers > 0 ? new AuthoringPool({ size: 1 }) : inlineAuthoring.runner;
+    let seed: Awaited<ReturnType<typeof seedFromDirectory>>;
+    try {
+      seed = await seedFromDirectory(registry, config.rulesDir, {
+        ...inlineAuthoring,
+        runner: seedRunner,
+        limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
+      });
+    } finally {
+      if (seedRunner instanceof AuthoringPool) await seedRunner.close();
+    }
     for (const name of seed.seeded) log.info({ ruleset: name }, "rule set seeded from rules/");
     for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
     // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
