@@ -11,7 +11,7 @@
  * zones). Any change to one of them is a new fingerprint, so a version whose source no longer
  * compiles is compiled again at the next start and reported as before; entries of other
  * fingerprints are removed. An entry is written only when its JSON reads back into exactly the
- * same data; an entry that cannot be read, or that does not name the same fingerprint and source
+ * same data (`faithfulJson`); an entry that cannot be read, or that does not name the same fingerprint and source
  * hash, is a miss. Every failure here is a miss or a skipped write, never an error: the cache only
  * saves time.
  */
@@ -20,7 +20,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSyn
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isDeepStrictEqual } from "node:util";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 
 /** The cache's folder under DATA_DIR (the store keeps to `rulesets/`, `audit.jsonl` and `.lock`). */
@@ -93,6 +92,40 @@ export function compilerFingerprint(
   return hash.digest("hex").slice(0, 16);
 }
 
+/**
+ * The JSON text of `value` when JSON.parse gives back deep-strictly-equal data (plain objects and
+ * arrays, strings, finite numbers other than -0, booleans, null; no undefined, holes, symbol keys,
+ * class instances or toJSON), else undefined. One pass over the data (a parse and a deep
+ * comparison took seconds for a 15,000-row rule set).
+ */
+export function faithfulJson(value: unknown): string | undefined {
+  let faithful = true;
+  const text = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    // The holder's own value, before any toJSON.
+    const raw = (this as Record<string, unknown>)[key];
+    switch (typeof raw) {
+      case "string":
+      case "boolean":
+        break;
+      case "number":
+        if (!Number.isFinite(raw) || Object.is(raw, -0)) faithful = false;
+        break;
+      case "object":
+        if (raw === null) break;
+        if (Array.isArray(raw)) {
+          if (Object.getPrototypeOf(raw) !== Array.prototype) faithful = false;
+        } else if (Object.getPrototypeOf(raw) !== Object.prototype) faithful = false;
+        if (Object.getOwnPropertySymbols(raw).length > 0 || typeof (raw as { toJSON?: unknown }).toJSON === "function")
+          faithful = false;
+        break;
+      default:
+        faithful = false;
+    }
+    return v;
+  });
+  return faithful ? text : undefined;
+}
+
 export class CompiledCache {
   private pruned = false;
 
@@ -123,9 +156,9 @@ export class CompiledCache {
   /** Keeps the compiled form of `source` (written beside, then renamed: never half an entry). */
   put(source: string, compiled: CompiledRuleSet): void {
     const target = this.pathOf(source);
-    const text = JSON.stringify({ fingerprint: this.fingerprint, source: sha256(source), compiled } satisfies Entry);
+    const text = faithfulJson({ fingerprint: this.fingerprint, source: sha256(source), compiled } satisfies Entry);
     // Only data that JSON carries unchanged is cached: a hit must be the very same compiled rule set.
-    if (!isDeepStrictEqual((JSON.parse(text) as Entry).compiled, compiled)) return;
+    if (text === undefined) return;
     const temp = `${target}.${process.pid}.tmp`;
     try {
       mkdirSync(this.dir, { recursive: true });

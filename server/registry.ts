@@ -49,7 +49,11 @@ export const buildRuntime: RuntimeBuilder = (compiled) => {
 export interface RegistryOptions {
   /** How runtimes are built (tests inject failures); default `buildRuntime`. */
   readonly buildRuntime?: RuntimeBuilder;
-  /** Compiled forms kept between starts, read and written by `loadAll` (none: `loadAll` compiles every active version). */
+  /**
+   * Compiled forms kept between starts, read and written by `loadAll` only (none: `loadAll`
+   * compiles every active version). Not written at publish: serialising a large rule set would
+   * hold the event loop; the next start compiles a newly published version once and keeps it.
+   */
   readonly compiledCache?: CompiledCache;
 }
 

@@ -3,19 +3,21 @@
  * builds each seeded rule set once (the seed's publish builds it; `loadAll` keeps it); a restart
  * takes the compiled forms from the cache under DATA_DIR (server/compiled-cache.ts) and serves
  * exactly what compiling would give; an entry that cannot be read or was made by another compiler
- * is a miss; a version that does not compile is reported as before; the authoring worker threads
- * start on the first job, not before.
+ * is a miss; a version that does not compile is reported as before; a version published while
+ * serving is cached by the next start; the authoring worker threads start on the first job, not before.
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { compileSource } from "../../dsl/compile/pipeline.js";
 import { AuthoringPool } from "../../server/authoring/pool.js";
-import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "../../server/compiled-cache.js";
+import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint, faithfulJson } from "../../server/compiled-cache.js";
 import { buildRuntime, Registry, type RuntimeBuilder } from "../../server/registry.js";
 import { seedFromDirectory } from "../../server/seed.js";
 import { createFileStore } from "../../server/store/file-store.js";
 import { DEFAULT_LIMITS } from "../../server/authoring/limits.js";
+import { inlineAuthoring, publish } from "../../server/publish.js";
 import { miniSource, reclameFacts, removeTempDirs, rulesDirWith, tempDir } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -178,6 +180,32 @@ describe("start-up work", () => {
     }
   });
 
+  it("a version published while serving is compiled at the next start, then kept", async () => {
+    const dataDir = await tempDir("data-");
+    const t = await start(dataDir, { cache: cacheOn(dataDir) });
+    try {
+      await publish(t.registry, inlineAuthoring, {
+        name: "mini",
+        source: miniSource(7),
+        tests: null,
+        author: "t",
+        message: "v1",
+      });
+    } finally {
+      await t.store.close();
+    }
+    const again = await start(dataDir, { cache: cacheOn(dataDir) });
+    try {
+      expect(again.problems).toEqual([]);
+      const [file] = await readdir(join(dataDir, COMPILED_CACHE_DIR));
+      expect(JSON.parse(await readFile(join(dataDir, COMPILED_CACHE_DIR, file as string), "utf8")).compiled).toEqual(
+        again.registry.get("mini")?.compiled,
+      );
+    } finally {
+      await again.store.close();
+    }
+  });
+
   it("the fingerprint changes with any file of the compiler's folder", async () => {
     const dir = await tempDir("compiler-");
     await mkdir(join(dir, "syntax"));
@@ -193,6 +221,43 @@ describe("start-up work", () => {
     expect(compilerFingerprint(dir)).not.toBe(changed);
     // No compiler there: nothing is cached.
     expect(compilerFingerprint(join(dir, "nothing"))).toBeUndefined();
+  });
+});
+
+describe("faithfulJson", () => {
+  it("gives the JSON of plain data, which reads back deep-strictly equal", () => {
+    const data = { a: [1, "x", true, null, { b: 2.5, c: [] }], d: {}, e: "", f: 0, g: -1.5e300 };
+    const text = faithfulJson(data);
+    expect(text).toBe(JSON.stringify(data));
+    expect(isDeepStrictEqual(JSON.parse(text as string), data)).toBe(true);
+  });
+
+  it("refuses what JSON would change", () => {
+    const nullProto = Object.create(null) as Record<string, unknown>;
+    nullProto.a = 1;
+    const holes: unknown[] = [1];
+    holes[2] = 3;
+    const bad: unknown[] = [
+      { a: undefined },
+      [undefined],
+      holes,
+      { n: Number.NaN },
+      { n: Number.POSITIVE_INFINITY },
+      { n: -0 },
+      { d: new Date(0) },
+      { m: new Map() },
+      { s: new Set([1]) },
+      nullProto,
+      { [Symbol("k")]: 1, a: 1 },
+      { f: () => 1 },
+      { x: { toJSON: () => "y" } },
+    ];
+    for (const value of bad) {
+      expect(faithfulJson(value)).toBeUndefined();
+      // Each of them indeed does not read back equal.
+      const text = JSON.stringify(value);
+      expect(text === undefined || !isDeepStrictEqual(JSON.parse(text), value)).toBe(true);
+    }
   });
 });
 
