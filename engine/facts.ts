@@ -48,13 +48,44 @@ export interface FactIssue {
  */
 export const FACT_SCHEMA_ANNOTATIONS = ["x-normalize", "x-uniqueBy"] as const;
 
+/** Validates schemas against JSON Schema's meta-schema for every validator of the process (see `checkSchema`). */
+let schemaChecker: Ajv | undefined;
+
+/**
+ * What ajv does before compiling a schema (each validator's own instance skips it): validation
+ * against the draft-07 meta-schema, throwing the same "schema is invalid: ..." error. One instance
+ * set up like the validators' (same options, keywords and format names) does it for all of them:
+ * compiling the meta-schema in each instance, two per rule set, was most of the time of building
+ * a runtime (the service's start-up, every publish).
+ */
+function checkSchema(schema: Record<string, unknown>): void {
+  if (!schemaChecker) {
+    schemaChecker = new Ajv({
+      allErrors: true,
+      strict: true,
+      ownProperties: true,
+      allowUnionTypes: true,
+      verbose: true,
+    });
+    addFormats(schemaChecker, ["date"]);
+    schemaChecker.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
+    schemaChecker.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
+    schemaChecker.addFormat("rules-date-time", { type: "string", validate: () => true });
+    schemaChecker.addFormat("rules-duration", { type: "string", validate: () => true });
+  }
+  schemaChecker.validateSchema(schema, true);
+}
+
 /** An ajv validator of one of the rule set's schemas (facts: defaults applied; decision: nothing changed). */
 function schemaValidator(
   compiled: CompiledRuleSet,
   schema: Record<string, unknown>,
   useDefaults: boolean,
 ): ValidateFunction {
+  checkSchema(schema);
   const ajv = new Ajv({
+    // Checked against the meta-schema above, once per process instead of once per instance.
+    validateSchema: false,
     allErrors: true,
     coerceTypes: false,
     removeAdditional: false,

@@ -2,11 +2,17 @@
  * Starts the decision service: configuration from the environment, the embedded store under
  * DATA_DIR, rule sets seeded from rules/, the API, its docs and metrics. The only file that
  * listens.
+ *
+ * Start-up stays short (under a second with the shipped rule sets): the compiled forms come from
+ * the cache under DATA_DIR (compiled-cache.ts), so the compiler, the tester and the authoring
+ * worker threads load on the first validate, test or publish, not here.
  */
 import type { FastifyBaseLogger } from "fastify";
+import { join } from "node:path";
 import { buildApp } from "./app.js";
+import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "./compiled-cache.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { AuthoringPool, sharedAuthoringRunner } from "./authoring/pool.js";
+import { AuthoringPool } from "./authoring/pool.js";
 import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
@@ -26,7 +32,13 @@ async function main(): Promise<void> {
   // The store's own warnings (a stale data-directory lock taken over...) go to the service log.
   let logSink: FastifyBaseLogger | undefined;
   const store = createFileStore(config.dataDir, { logger: { warn: (obj, msg) => logSink?.warn(obj, msg) } });
-  const registry = new Registry(store);
+  // What the compiler made of each stored version, kept between starts (compiled-cache.ts): a
+  // restart builds the runtimes without loading or running the compiler.
+  const fingerprint = compilerFingerprint();
+  const registry = new Registry(
+    store,
+    fingerprint ? { compiledCache: new CompiledCache(join(config.dataDir, COMPILED_CACHE_DIR), fingerprint) } : {},
+  );
   const app = await buildApp({ config, registry });
   const log = app.log;
   logSink = log;
@@ -65,20 +77,29 @@ async function main(): Promise<void> {
 
   try {
     for (const p of problems) log.warn({ path: p.path }, `store: ${p.message}`);
-    // Before listening: nothing to stall yet, so the seed's jobs run inline (the service's limits apply).
-    const seed = await seedFromDirectory(registry, config.rulesDir, {
-      ...inlineAuthoring,
-      limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
-    });
+    // The seed's jobs (the service's limits apply, no time limit) run in a worker thread of their
+    // own, ended once seeding is done: the compiler and the tester it loaded, and what five suite
+    // runs left on its heap, go with it, so a first start serves at the memory of a restart. The
+    // thread starts only when a rule set is to be seeded. AUTHORING_WORKERS=0: inline, as asked.
+    const seedRunner = config.authoringWorkers > 0 ? new AuthoringPool({ size: 1 }) : inlineAuthoring.runner;
+    let seed: Awaited<ReturnType<typeof seedFromDirectory>>;
+    try {
+      seed = await seedFromDirectory(registry, config.rulesDir, {
+        ...inlineAuthoring,
+        runner: seedRunner,
+        limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
+      });
+    } finally {
+      if (seedRunner instanceof AuthoringPool) await seedRunner.close();
+    }
     for (const name of seed.seeded) log.info({ ruleset: name }, "rule set seeded from rules/");
     for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
     // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
     for (const p of await registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
 
+    // The authoring worker threads start on the first validate, test or publish (each one loads the
+    // compiler: about 40 MiB that a service only deciding never needs).
     await app.listen({ port: config.port, host: config.host });
-    // Start the authoring worker threads now rather than on the first validate or publish.
-    const authoring = sharedAuthoringRunner(config.authoringWorkers);
-    if (authoring instanceof AuthoringPool) authoring.warm();
   } catch (e) {
     if (stopping) return; // stopped during start-up: stop() exits
     await store.close(); // releases the data-directory lock

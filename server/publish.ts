@@ -12,14 +12,8 @@ import type { LocatedDiagnostic } from "../dsl/positions.js";
 import type { Runtime } from "../engine/runtime.js";
 import type { SuiteResult } from "../tester/run.js";
 import { inlineRunner, AuthoringTimeoutError, type AuthoringRunner } from "./authoring/pool.js";
-import {
-  DEFAULT_LIMITS,
-  RUNTIME_BUILD_FAILED,
-  runtimeBuildMessage,
-  type AuthoringJob,
-  type AuthoringLimits,
-  type AuthoringVerdict,
-} from "./authoring/job.js";
+import type { AuthoringJob, AuthoringVerdict } from "./authoring/job.js";
+import { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringLimits } from "./authoring/limits.js";
 import { ApiError, handlerTimeout } from "./errors.js";
 import type { Registry } from "./registry.js";
 import { StoreConflictError, type AuditEntry, type RefusalAuditEntry, type StoredVersion } from "./store/types.js";

@@ -7,9 +7,14 @@
  * it was published) is reported and the newest older version that builds is served instead: the
  * rule set is *degraded*, and `/ready` says so. A rule set none of whose versions builds is
  * *unavailable*: not served (decisions answer 503) and `/ready` answers 503.
+ *
+ * With a compiled cache (`RegistryOptions.compiledCache`; the service keeps one under DATA_DIR,
+ * see compiled-cache.ts) `loadAll` takes what the same compiler made of the same source from the
+ * cache and builds only its runtime; the compiler itself loads on the first miss (a new version,
+ * or a compiler changed since), not at start.
  */
-import { compileSource } from "../dsl/compile/pipeline.js";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
+import type { CompiledCache } from "./compiled-cache.js";
 import { runtimeOf } from "../engine/index.js";
 import type { Runtime } from "../engine/runtime.js";
 import { ApiError } from "./errors.js";
@@ -44,6 +49,12 @@ export const buildRuntime: RuntimeBuilder = (compiled) => {
 export interface RegistryOptions {
   /** How runtimes are built (tests inject failures); default `buildRuntime`. */
   readonly buildRuntime?: RuntimeBuilder;
+  /**
+   * Compiled forms kept between starts, read and written by `loadAll` only (none: `loadAll`
+   * compiles every active version). Not written at publish: serialising a large rule set would
+   * hold the event loop; the next start compiles a newly published version once and keeps it.
+   */
+  readonly compiledCache?: CompiledCache;
 }
 
 /** Pinned versions kept compiled (least recently used are dropped). */
@@ -56,18 +67,21 @@ export class Registry {
   private loaded = false;
   /** Builds runtimes (the fact validator and a first engine): the last check before a version is stored or served. */
   readonly buildRuntime: RuntimeBuilder;
+  private readonly cache: CompiledCache | undefined;
 
   constructor(
     readonly store: RuleSetStore,
     options: RegistryOptions = {},
   ) {
     this.buildRuntime = options.buildRuntime ?? buildRuntime;
+    this.cache = options.compiledCache;
   }
 
   /**
    * Compiles and builds the active version of every stored rule set; when it does not build,
-   * walks the older versions newest first and serves the first that builds. Problems are
-   * returned, not thrown. Synchronous (no await) when every active version builds.
+   * walks the older versions newest first and serves the first that builds. A rule set whose
+   * active version is already served (activated by the seed's publish) is kept as it is. Problems
+   * are returned, not thrown. Synchronous (no await) when the store is empty.
    */
   async loadAll(): Promise<StoreProblem[]> {
     const problems: StoreProblem[] = [];
@@ -75,9 +89,16 @@ export class Registry {
     for (const name of this.store.names()) {
       const state = this.store.get(name);
       if (!state) continue;
+      // Already built from this very version (seeding publishes, and a publish activates what it
+      // built): not compiled and built a second time.
+      const current = this.active.get(name);
+      if (current?.stored.version === state.active.version) {
+        this.cache?.putIfMissing(current.stored.source, current.compiled);
+        continue;
+      }
       let reason: string;
       try {
-        this.active.set(name, this.load(state.active));
+        this.active.set(name, await this.load(state.active, this.cache));
         continue;
       } catch (e) {
         reason = (e as Error).message;
@@ -89,7 +110,7 @@ export class Registry {
         const stored = await this.store.getVersion(name, meta.version);
         if (!stored) continue;
         try {
-          served = this.load(stored);
+          served = await this.load(stored, this.cache);
           break;
         } catch (e) {
           problems.push({ path: `${name} v${meta.version}`, message: (e as Error).message });
@@ -159,7 +180,7 @@ export class Registry {
     if (!stored) return undefined;
     let loaded: LoadedVersion;
     try {
-      loaded = this.load(stored);
+      loaded = await this.load(stored);
     } catch (e) {
       throw new ApiError(
         503,
@@ -179,16 +200,25 @@ export class Registry {
     this.degradedSets.delete(loaded.stored.name);
   }
 
-  /** Compiles a stored version and builds its runtime; throws (Portuguese message) when either fails. */
-  load(stored: StoredVersion): LoadedVersion {
-    const result = compileSource(stored.source);
-    if (!result.compiled) {
-      const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
-      throw new Error(
-        `a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`,
-      );
+  /**
+   * Compiles a stored version (or takes it from `cache`) and builds its runtime; throws (Portuguese
+   * message) when either fails. The compiler is imported on first use.
+   */
+  async load(stored: StoredVersion, cache?: CompiledCache): Promise<LoadedVersion> {
+    let compiled = cache?.get(stored.source);
+    if (!compiled) {
+      const { compileSource } = await import("../dsl/compile/pipeline.js");
+      const result = compileSource(stored.source);
+      if (!result.compiled) {
+        const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
+        throw new Error(
+          `a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`,
+        );
+      }
+      compiled = result.compiled;
+      cache?.put(stored.source, compiled);
     }
-    return this.loadedFrom(stored, result.compiled);
+    return this.loadedFrom(stored, compiled);
   }
 
   /** Wraps an already compiled rule set (publish compiles before storing; no second compile). Throws when its runtime does not build. */

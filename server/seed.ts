@@ -2,7 +2,8 @@
  * Seeding: at start, every `rules/<name>.yaml` (with `rules/<name>.test.yaml` when present) that
  * the store does not have yet is published as its first version, with the same checks as any
  * publish (limits included: pass the service's). A rule set the store already has is never
- * overwritten by the files. Seeding runs before the service listens, so its jobs run inline.
+ * overwritten by the files. Seeding runs before the service listens; its jobs run where
+ * `authoring` says (main.ts: a worker thread of its own, closed after seeding; inline by default).
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";

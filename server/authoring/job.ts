@@ -4,7 +4,9 @@
  * limits, build its runtime (the fact validator and one engine: exactly what will decide with it)
  * and, when a suite is given, run it. Plain data in, plain data out: the job runs in a worker
  * thread (see pool.ts), so its input and its verdict cross the thread boundary by structured clone.
- * Problems are values (diagnostics, a suite verdict); the job throws only for bugs.
+ * Problems are values (diagnostics, a suite verdict); the job throws only for bugs. This module
+ * loads the compiler and the tester: the main thread imports it only when a job runs inline
+ * (`inlineRunner`); the limits and messages it shares with publish.ts are in limits.ts.
  */
 import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
 import { compileSource } from "../../dsl/compile/pipeline.js";
@@ -14,14 +16,9 @@ import type { RuleSetModel } from "../../dsl/ruleset/model.js";
 import { runtimeOf } from "../../engine/index.js";
 import { runSuite, type SuiteResult } from "../../tester/run.js";
 import { loadSuite } from "../../tester/suite.js";
+import { RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringLimits } from "./limits.js";
 
-/** Most rules (`rules:` entries) and table rows (all tables together) a rule set may have. */
-export interface AuthoringLimits {
-  readonly maxRules: number;
-  readonly maxTableRows: number;
-}
-
-export const DEFAULT_LIMITS: AuthoringLimits = { maxRules: 2000, maxTableRows: 10_000 };
+export { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringLimits } from "./limits.js";
 
 export interface AuthoringJob {
   /** The rule set's name in the URL (the source's `ruleset:` must match). */
@@ -59,14 +56,6 @@ export interface AuthoringVerdict {
   readonly compiled?: CompiledRuleSet;
   /** Present when `ok` and a suite was given. */
   readonly suite?: SuiteVerdict;
-}
-
-export const RUNTIME_BUILD_FAILED = "ruleset/runtime-build-failed";
-
-/** The diagnostic message of a runtime that does not build (Portuguese; the cause is technical). */
-export function runtimeBuildMessage(cause: unknown): string {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return `o conjunto de regras compila, mas o motor de decisão não consegue montá-lo (esquema dos fatos ou regras recusados); detalhe técnico: ${detail.slice(0, 500)}`;
 }
 
 /** Builds what decides: the fact validator (ajv) and one json-rules-engine engine. Throws when either fails. */

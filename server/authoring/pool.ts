@@ -9,7 +9,7 @@
  * start, before the service listens).
  */
 import { Worker } from "node:worker_threads";
-import { runAuthoringJob, type AuthoringJob, type AuthoringVerdict } from "./job.js";
+import type { AuthoringJob, AuthoringVerdict } from "./job.js";
 import { joinTransfer, type TransferPart } from "./transfer.js";
 
 export interface AuthoringRunner {
@@ -18,7 +18,10 @@ export interface AuthoringRunner {
 }
 
 /** Runs jobs on the calling thread (no time limit can be enforced there). */
-export const inlineRunner: AuthoringRunner = { run: (job) => runAuthoringJob(job) };
+export const inlineRunner: AuthoringRunner = {
+  // job.ts (the compiler and the tester) loads on the first inline job, not at start.
+  run: async (job) => (await import("./job.js")).runAuthoringJob(job),
+};
 
 export class AuthoringTimeoutError extends Error {
   override name = "AuthoringTimeoutError";
@@ -212,11 +215,6 @@ export class AuthoringPool implements AuthoringRunner {
         this.dispatch();
       }, p.timeoutMs);
     }
-  }
-
-  /** Starts the workers now (at service start) instead of on the first job. */
-  warm(): void {
-    while (!this.closed && this.slots.length < this.options.size) this.spawn();
   }
 
   private finish(slot: Slot): void {
