@@ -65,11 +65,7 @@ export function constantJson(ctx: EmitContext, e: Expr): { value: unknown } | un
 /** A leaf condition with its source-map entry; `column` prefixes a table cell's text in traces ("coluna: célula"). */
 export function leaf(ctx: EmitContext, e: Expr, base: LeafCondition, column?: string): Condition {
   const name = ctx.nextConditionName();
-  ctx.locate(name, e.range, "condição", true);
-  if (column !== undefined) {
-    const entry = ctx.sourceMap[name];
-    if (entry) ctx.sourceMap[name] = { ...entry, text: `${column}: ${entry.text ?? ""}` };
-  }
+  ctx.locate(name, e.range, "condição", true, column === undefined ? "" : `${column}: `);
   return { name, ...base };
 }
 
