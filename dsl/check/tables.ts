@@ -96,32 +96,120 @@ function checkOverlaps(ctx: CheckContext, t: TableDecl): void {
     return undefined;
   };
   const sets = t.rows.map((r) => r.inputs.map(literalSet));
-  for (let i = 0; i < t.rows.length; i++) {
-    for (let j = i + 1; j < t.rows.length; j++) {
-      const a = sets[i] as (Value[] | "any" | undefined)[];
-      const b = sets[j] as (Value[] | "any" | undefined)[];
-      const overlap = a.every((ca, k) => {
-        const cb = b[k];
-        if (ca === undefined || cb === undefined) return false;
-        if (ca === "any" || cb === "any") return true;
-        return ca.some((x) => cb.some((y) => x === y));
-      });
-      if (overlap) {
-        const row = t.rows[j];
-        const first = t.rows[i];
-        if (row && first) {
-          ctx.report(
-            createError(
-              "table/overlap",
-              `as linhas ${i + 1} e ${j + 1} da tabela "${t.name}" (política unique) valem para as mesmas entradas: use hitPolicy first ou torne-as exclusivas`,
-              row.range,
-              [{ message: `linha ${i + 1}`, range: first.range }],
-            ),
-          );
-        }
-      }
+  for (const [i, j] of overlappingRowPairs(sets)) {
+    const row = t.rows[j];
+    const first = t.rows[i];
+    if (row && first) {
+      ctx.report(
+        createError(
+          "table/overlap",
+          `as linhas ${i + 1} e ${j + 1} da tabela "${t.name}" (política unique) valem para as mesmas entradas: use hitPolicy first ou torne-as exclusivas`,
+          row.range,
+          [{ message: `linha ${i + 1}`, range: first.range }],
+        ),
+      );
     }
   }
+}
+
+/** A row's input cells for the overlap check: literal values, any (`-`), or undefined (not literal). */
+export type OverlapCell = readonly Value[] | "any" | undefined;
+
+/** Whether two rows can match the same input: every column any on one side or sharing a value. */
+function rowsOverlap(a: readonly OverlapCell[], b: readonly OverlapCell[]): boolean {
+  return a.every((ca, k) => {
+    const cb = b[k];
+    if (ca === undefined || cb === undefined) return false;
+    if (ca === "any" || cb === "any") return true;
+    return ca.some((x) => cb.some((y) => x === y));
+  });
+}
+
+/**
+ * The pairs of rows (i < j, in order of i then j) that overlap, without testing every pair. Rows
+ * with a non-literal cell overlap nothing. Rows with one value in every cell ("simple") can only
+ * overlap a simple row with the same values: they are grouped by their values. Every pair with
+ * another row (some any or several values) is found through one column (the one with the fewest
+ * any cells): the rows sharing one of its values there, or any there, or every row when it is
+ * any there. Each candidate pair is then tested as before, so the hashing only has to keep every
+ * overlapping pair among the candidates (its keys can only merge values that `===` tells apart).
+ */
+export function overlappingRowPairs(sets: readonly (readonly OverlapCell[])[]): [number, number][] {
+  const valid: number[] = [];
+  sets.forEach((cells, i) => {
+    if (cells.every((c) => c !== undefined)) valid.push(i);
+  });
+  const n = sets.length;
+  const candidates = new Set<number>();
+  const pair = (a: number, b: number): void => {
+    if (a !== b) candidates.add(a < b ? a * n + b : b * n + a);
+  };
+  const width = sets[0]?.length ?? 0;
+  const groups = new Map<string, number[]>();
+  const others: number[] = [];
+  for (const i of valid) {
+    const key = simpleKey(sets[i] as readonly OverlapCell[]);
+    if (key === undefined || width === 0) others.push(i);
+    else {
+      const group = groups.get(key);
+      if (group) group.push(i);
+      else groups.set(key, [i]);
+    }
+  }
+  for (const group of groups.values())
+    for (let a = 0; a < group.length; a++)
+      for (let b = a + 1; b < group.length; b++) pair(group[a] as number, group[b] as number);
+  if (others.length > 0) {
+    let column = 0;
+    let fewestAny = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < width; k++) {
+      let anys = 0;
+      for (const i of valid) if (sets[i]?.[k] === "any") anys++;
+      if (anys < fewestAny) {
+        fewestAny = anys;
+        column = k;
+      }
+    }
+    const byValue = new Map<Value, number[]>();
+    const anyRows: number[] = [];
+    for (const i of valid) {
+      const cell = sets[i]?.[column];
+      if (width === 0 || cell === "any" || cell === undefined) anyRows.push(i);
+      else
+        for (const v of new Set(cell)) {
+          const list = byValue.get(v);
+          if (list) list.push(i);
+          else byValue.set(v, [i]);
+        }
+    }
+    for (const j of others) {
+      const cell = sets[j]?.[column];
+      if (width === 0 || cell === "any" || cell === undefined) {
+        for (const i of valid) pair(i, j);
+        continue;
+      }
+      for (const i of anyRows) pair(i, j);
+      for (const v of cell) for (const i of byValue.get(v) ?? []) pair(i, j);
+    }
+  }
+  const pairs: [number, number][] = [];
+  for (const c of candidates) {
+    const i = Math.floor(c / n);
+    const j = c - i * n;
+    if (rowsOverlap(sets[i] as readonly OverlapCell[], sets[j] as readonly OverlapCell[])) pairs.push([i, j]);
+  }
+  return pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/** The key of a row with exactly one value in every cell (type and value per column), else undefined. */
+function simpleKey(cells: readonly OverlapCell[]): string | undefined {
+  const parts: string[] = [];
+  for (const c of cells) {
+    if (c === undefined || c === "any" || c.length !== 1) return undefined;
+    const v = c[0];
+    parts.push(v === null ? "null" : `${typeof v}:${String(v)}`);
+  }
+  return parts.join("\u0000");
 }
 
 /**

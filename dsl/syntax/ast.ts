@@ -122,20 +122,62 @@ export type UnaryTest =
   | { readonly kind: "oneOf"; readonly tests: readonly UnaryTest[]; readonly range: Range }
   | { readonly kind: "not"; readonly test: UnaryTest; readonly range: Range };
 
-/** Removes source ranges from an AST (the compiled output stays small and stable). */
+const RANGE_KEYS = new Set(["range", "keyRange", "propertyRange", "calleeRange", "variableRange", "targetRange"]);
+
+/**
+ * Removes source ranges from an AST (the compiled output stays small and stable). The result is
+ * what `JSON.parse(JSON.stringify(node, dropRanges))` gives (a deep copy of plain data: undefined
+ * properties dropped, undefined array items as null, non-finite numbers as null, -0 as 0), built
+ * directly instead of through a string: compiling a large table strips every row.
+ */
 export function stripRanges<T>(node: T): T {
-  return JSON.parse(
-    JSON.stringify(node, (key, value) =>
-      key === "range" ||
-      key === "keyRange" ||
-      key === "propertyRange" ||
-      key === "calleeRange" ||
-      key === "variableRange" ||
-      key === "targetRange"
-        ? undefined
-        : value,
-    ),
-  );
+  return copyWithoutRanges(node) as T;
+}
+
+function copyWithoutRanges(value: unknown): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case "object": {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const out: unknown[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i] as unknown;
+          out[i] = isDropped(item) ? null : copyWithoutRanges(item);
+        }
+        return out;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return viaJson(value);
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        if (RANGE_KEYS.has(key)) continue;
+        const item = (value as Record<string, unknown>)[key];
+        if (isDropped(item)) continue;
+        const copy = copyWithoutRanges(item);
+        if (key === "__proto__")
+          Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+        else out[key] = copy;
+      }
+      return out;
+    }
+    default:
+      // undefined, functions, symbols and bigints: whatever the JSON round trip does (not AST data).
+      return viaJson(value);
+  }
+}
+
+/** What JSON.stringify leaves out of objects (and writes as null in arrays). */
+function isDropped(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
+function viaJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (key, v) => (RANGE_KEYS.has(key) ? undefined : v)));
 }
 
 /** Calls `visit` on every sub-expression of `e` (pre-order, iterative so deep trees cannot overflow). */

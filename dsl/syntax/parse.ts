@@ -7,6 +7,7 @@ import type { CstNode, IRecognitionException, IToken } from "chevrotain";
 import { createError, unsafeNumberProblem, type Diagnostic, type Range } from "../diagnostics.js";
 import type { Action, BinaryOperator, Expr, LiteralValue, RecordField, UnaryTest } from "./ast.js";
 import type * as C from "./cst.generated.js";
+import { assertNever } from "../exhaustive.js";
 import { parser, type StartRule } from "./parser.js";
 import * as t from "./tokens.js";
 
@@ -55,7 +56,71 @@ class Mapper {
   }
 }
 
+/** Longest text whose parse is cached, and most cached parses (the cache is emptied when full). */
+const MAX_CACHED_TEXT = 2000;
+const MAX_CACHED = 5000;
+/**
+ * Clean parses (no diagnostic, no recovery) by start rule and text, with ranges relative to the
+ * text. A table repeats its cells (`"[0..99]"` on thousands of rows) and the editor re-checks the
+ * same expressions on every keystroke: a hit is a copy of the cached AST with its ranges mapped
+ * through the new span, which is what parsing the text there gives, because every range the
+ * builder makes is `Mapper.range` of text offsets or the smallest range covering two such ranges,
+ * and `Mapper.at` is non-decreasing (checked; a span whose offsets go back is parsed afresh).
+ */
+const parseCache = new Map<string, unknown>();
+
 function run<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstBuilder) => T): ParseResult<T> {
+  const { text } = span;
+  if (text.length > MAX_CACHED_TEXT || !nonDecreasing(span.offsets)) return parse(rule, span, build);
+  const key = `${rule}\u0000${text}`;
+  let relative = parseCache.get(key) as T | undefined;
+  if (relative === undefined) {
+    const fresh = parse(rule, { text }, build);
+    if (fresh.value === undefined || fresh.recovered) return parse(rule, span, build);
+    if (parseCache.size >= MAX_CACHED) parseCache.clear();
+    parseCache.set(key, fresh.value);
+    relative = fresh.value;
+  }
+  return { value: relocate(relative, new Mapper(span), new Map()) as T, diagnostics: [], recovered: false };
+}
+
+function nonDecreasing(offsets: readonly number[] | undefined): boolean {
+  if (!offsets) return true;
+  for (let i = 1; i < offsets.length; i++) if ((offsets[i] as number) < (offsets[i - 1] as number)) return false;
+  return true;
+}
+
+const RANGE_KEYS = new Set(["range", "keyRange", "propertyRange", "calleeRange", "variableRange", "targetRange"]);
+
+/** A copy of an AST with relative ranges (shared nodes stay shared), each range mapped by `m`. */
+function relocate(value: unknown, m: Mapper, copies: Map<object, unknown>): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const done = copies.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    copies.set(value, out);
+    for (const item of value) out.push(relocate(item, m, copies));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  copies.set(value, out);
+  for (const [key, item] of Object.entries(value)) {
+    if (RANGE_KEYS.has(key) && typeof item === "object" && item !== null) {
+      const mapped = copies.get(item);
+      if (mapped !== undefined) out[key] = mapped;
+      else {
+        const r = item as Range;
+        const range = m.range(r.start, r.end);
+        copies.set(item, range);
+        out[key] = range;
+      }
+    } else out[key] = relocate(item, m, copies);
+  }
+  return out;
+}
+
+function parse<T>(rule: StartRule, span: SourceSpan, build: (cst: CstNode, b: AstBuilder) => T): ParseResult<T> {
   const m = new Mapper(span);
   const diagnostics: Diagnostic[] = [];
   const lexed = t.expressionLexer.tokenize(span.text);
@@ -202,6 +267,20 @@ export function parseExpression(span: SourceSpan): ParseResult<Expr> {
 /** Parses one `then` item. */
 export function parseAction(span: SourceSpan): ParseResult<Action> {
   return run("action", span, (cst, b) => b.action(cst as C.ActionCstNode));
+}
+
+/** Parses with the start rule, never from or into the cache (the reference the cache is tested against). */
+export function parseUncached(rule: StartRule, span: SourceSpan): ParseResult<Expr | Action | UnaryTest> {
+  switch (rule) {
+    case "expression":
+      return parse(rule, span, (cst, b) => b.expression(cst as C.ExpressionCstNode));
+    case "action":
+      return parse(rule, span, (cst, b) => b.action(cst as C.ActionCstNode));
+    case "unaryTests":
+      return parse(rule, span, (cst, b) => b.unaryTests(cst as C.UnaryTestsCstNode));
+    default:
+      return assertNever(rule, "start rule");
+  }
 }
 
 /** Parses a decision-table input cell written as unary tests. */

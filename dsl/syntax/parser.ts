@@ -3,7 +3,7 @@
  * error recovery on, and three start rules (`expression`, `action`, `unaryTests`). The CST is
  * turned into the AST by `ast-builder.ts`.
  */
-import { CstParser, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { CstParser, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import * as t from "./tokens.js";
 
 const TOKEN_LABELS: Record<string, string> = {
@@ -79,12 +79,30 @@ class ExpressionParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Each `OR`'s alternatives, built once and reused (Chevrotain's advice for speed): building the
+   * array and its closures on every call was most of the time of parsing a short table cell. The
+   * closures only call the parser's methods, so one array serves every parse.
+   */
+  private readonly alternativesCache = new Map<string, IOrAlt<unknown>[]>();
+
+  private alternatives(key: string, make: () => IOrAlt<unknown>[]): IOrAlt<unknown>[] {
+    let alts = this.alternativesCache.get(key);
+    if (!alts) {
+      alts = make();
+      this.alternativesCache.set(key, alts);
+    }
+    return alts;
+  }
+
   expression = this.RULE("expression", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.ifExpression) },
-      { ALT: () => this.SUBRULE(this.forExpression) },
-      { ALT: () => this.SUBRULE(this.orExpression) },
-    ]);
+    this.OR(
+      this.alternatives("expression.OR", () => [
+        { ALT: () => this.SUBRULE(this.ifExpression) },
+        { ALT: () => this.SUBRULE(this.forExpression) },
+        { ALT: () => this.SUBRULE(this.orExpression) },
+      ]),
+    );
   });
 
   ifExpression = this.RULE("ifExpression", () => {
@@ -126,67 +144,71 @@ class ExpressionParser extends CstParser {
   });
 
   notExpression = this.RULE("notExpression", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Not);
-          this.SUBRULE(this.notExpression);
+    this.OR(
+      this.alternatives("notExpression.OR", () => [
+        {
+          ALT: () => {
+            this.CONSUME(t.Not);
+            this.SUBRULE(this.notExpression);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+        { ALT: () => this.SUBRULE(this.comparison) },
+      ]),
+    );
   });
 
   comparison = this.RULE("comparison", () => {
     this.SUBRULE(this.additive, { LABEL: "left" });
     this.OPTION(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(t.ComparisonOperator);
-            this.SUBRULE2(this.additive, { LABEL: "right" });
+      this.OR(
+        this.alternatives("comparison.OR", () => [
+          {
+            ALT: () => {
+              this.CONSUME(t.ComparisonOperator);
+              this.SUBRULE2(this.additive, { LABEL: "right" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Not);
-            this.CONSUME(t.In);
-            this.SUBRULE3(this.additive, { LABEL: "right" });
+          {
+            ALT: () => {
+              this.CONSUME(t.Not);
+              this.CONSUME(t.In);
+              this.SUBRULE3(this.additive, { LABEL: "right" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME2(t.In);
-            this.SUBRULE4(this.additive, { LABEL: "right" });
+          {
+            ALT: () => {
+              this.CONSUME2(t.In);
+              this.SUBRULE4(this.additive, { LABEL: "right" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Contains);
-            this.SUBRULE5(this.additive, { LABEL: "right" });
+          {
+            ALT: () => {
+              this.CONSUME(t.Contains);
+              this.SUBRULE5(this.additive, { LABEL: "right" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Starts);
-            this.CONSUME(t.With);
-            this.SUBRULE6(this.additive, { LABEL: "right" });
+          {
+            ALT: () => {
+              this.CONSUME(t.Starts);
+              this.CONSUME(t.With);
+              this.SUBRULE6(this.additive, { LABEL: "right" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Matches);
-            this.SUBRULE7(this.additive, { LABEL: "right" });
+          {
+            ALT: () => {
+              this.CONSUME(t.Matches);
+              this.SUBRULE7(this.additive, { LABEL: "right" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Is);
-            this.OPTION2(() => this.CONSUME2(t.Not));
-            this.CONSUME(t.Null);
+          {
+            ALT: () => {
+              this.CONSUME(t.Is);
+              this.OPTION2(() => this.CONSUME2(t.Not));
+              this.CONSUME(t.Null);
+            },
           },
-        },
-      ]);
+        ]),
+      );
     });
   });
 
@@ -207,65 +229,73 @@ class ExpressionParser extends CstParser {
   });
 
   prefix = this.RULE("prefix", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Minus);
-          this.SUBRULE(this.prefix);
+    this.OR(
+      this.alternatives("prefix.OR", () => [
+        {
+          ALT: () => {
+            this.CONSUME(t.Minus);
+            this.SUBRULE(this.prefix);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]);
+        { ALT: () => this.SUBRULE(this.postfix) },
+      ]),
+    );
   });
 
   postfix = this.RULE("postfix", () => {
     this.SUBRULE(this.primary);
     this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(t.Dot);
-            this.CONSUME(t.Identifier, { LABEL: "member" });
+      this.OR(
+        this.alternatives("postfix.OR", () => [
+          {
+            ALT: () => {
+              this.CONSUME(t.Dot);
+              this.CONSUME(t.Identifier, { LABEL: "member" });
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.LBracket);
-            this.SUBRULE(this.expression, { LABEL: "index" });
-            this.CONSUME(t.RBracket);
+          {
+            ALT: () => {
+              this.CONSUME(t.LBracket);
+              this.SUBRULE(this.expression, { LABEL: "index" });
+              this.CONSUME(t.RBracket);
+            },
           },
-        },
-      ]);
+        ]),
+      );
     });
   });
 
   primary = this.RULE("primary", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.literal) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-      {
-        ALT: () => {
-          this.CONSUME(t.LParen);
-          this.SUBRULE(this.expression);
-          this.CONSUME(t.RParen);
+    this.OR(
+      this.alternatives("primary.OR", () => [
+        { ALT: () => this.SUBRULE(this.literal) },
+        { ALT: () => this.SUBRULE(this.nameOrCall) },
+        {
+          ALT: () => {
+            this.CONSUME(t.LParen);
+            this.SUBRULE(this.expression);
+            this.CONSUME(t.RParen);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.listLiteral) },
-      { ALT: () => this.SUBRULE(this.recordLiteral) },
-    ]);
+        { ALT: () => this.SUBRULE(this.listLiteral) },
+        { ALT: () => this.SUBRULE(this.recordLiteral) },
+      ]),
+    );
   });
 
   literal = this.RULE("literal", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.StringLiteral) },
-      { ALT: () => this.CONSUME(t.NumberLiteral) },
-      { ALT: () => this.CONSUME(t.DateTimeLiteral) },
-      { ALT: () => this.CONSUME(t.DateLiteral) },
-      { ALT: () => this.CONSUME(t.DurationLiteral) },
-      { ALT: () => this.CONSUME(t.True) },
-      { ALT: () => this.CONSUME(t.False) },
-      { ALT: () => this.CONSUME(t.Null) },
-    ]);
+    this.OR(
+      this.alternatives("literal.OR", () => [
+        { ALT: () => this.CONSUME(t.StringLiteral) },
+        { ALT: () => this.CONSUME(t.NumberLiteral) },
+        { ALT: () => this.CONSUME(t.DateTimeLiteral) },
+        { ALT: () => this.CONSUME(t.DateLiteral) },
+        { ALT: () => this.CONSUME(t.DurationLiteral) },
+        { ALT: () => this.CONSUME(t.True) },
+        { ALT: () => this.CONSUME(t.False) },
+        { ALT: () => this.CONSUME(t.Null) },
+      ]),
+    );
   });
 
   nameOrCall = this.RULE("nameOrCall", () => {
@@ -308,10 +338,12 @@ class ExpressionParser extends CstParser {
   });
 
   recordField = this.RULE("recordField", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.Identifier, { LABEL: "key" }) },
-      { ALT: () => this.CONSUME(t.StringLiteral, { LABEL: "key" }) },
-    ]);
+    this.OR(
+      this.alternatives("recordField.OR", () => [
+        { ALT: () => this.CONSUME(t.Identifier, { LABEL: "key" }) },
+        { ALT: () => this.CONSUME(t.StringLiteral, { LABEL: "key" }) },
+      ]),
+    );
     this.CONSUME(t.Colon);
     this.SUBRULE(this.expression, { LABEL: "value" });
   });
@@ -323,27 +355,31 @@ class ExpressionParser extends CstParser {
       this.CONSUME(t.Dot);
       this.CONSUME2(t.Identifier, { LABEL: "target" });
     });
-    this.OR([
-      { ALT: () => this.CONSUME(t.Assign, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(t.PlusAssign, { LABEL: "op" }) },
-    ]);
+    this.OR(
+      this.alternatives("action.OR", () => [
+        { ALT: () => this.CONSUME(t.Assign, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(t.PlusAssign, { LABEL: "op" }) },
+      ]),
+    );
     this.SUBRULE(this.expression, { LABEL: "value" });
   });
 
   /** Start rule of a decision-table input cell written as tests (`>= 10`, `"a", "b"`, `not("x")`, `[1..5]`). */
   unaryTests = this.RULE("unaryTests", () => {
-    this.OR([
-      {
-        GATE: () => this.LA(1).tokenType === t.Not && this.LA(2).tokenType === t.LParen,
-        ALT: () => {
-          this.CONSUME(t.Not);
-          this.CONSUME(t.LParen);
-          this.SUBRULE(this.testList, { LABEL: "negated" });
-          this.CONSUME(t.RParen);
+    this.OR(
+      this.alternatives("unaryTests.OR", () => [
+        {
+          GATE: () => this.LA(1).tokenType === t.Not && this.LA(2).tokenType === t.LParen,
+          ALT: () => {
+            this.CONSUME(t.Not);
+            this.CONSUME(t.LParen);
+            this.SUBRULE(this.testList, { LABEL: "negated" });
+            this.CONSUME(t.RParen);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE2(this.testList, { LABEL: "tests" }) },
-    ]);
+        { ALT: () => this.SUBRULE2(this.testList, { LABEL: "tests" }) },
+      ]),
+    );
   });
 
   testList = this.RULE("testList", () => {
@@ -355,51 +391,59 @@ class ExpressionParser extends CstParser {
   });
 
   unaryTest = this.RULE("unaryTest", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.ComparisonOperator, { LABEL: "op" });
-          this.SUBRULE(this.additive, { LABEL: "value" });
+    this.OR(
+      this.alternatives("unaryTest.OR", () => [
+        {
+          ALT: () => {
+            this.CONSUME(t.ComparisonOperator, { LABEL: "op" });
+            this.SUBRULE(this.additive, { LABEL: "value" });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Assign, { LABEL: "op" });
-          this.SUBRULE2(this.additive, { LABEL: "value" });
+        {
+          ALT: () => {
+            this.CONSUME(t.Assign, { LABEL: "op" });
+            this.SUBRULE2(this.additive, { LABEL: "value" });
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.rangeTest) },
-      { ALT: () => this.SUBRULE3(this.additive, { LABEL: "value" }) },
-    ]);
+        { ALT: () => this.SUBRULE(this.rangeTest) },
+        { ALT: () => this.SUBRULE3(this.additive, { LABEL: "value" }) },
+      ]),
+    );
   });
 
   rangeTest = this.RULE("rangeTest", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.LBracket, { LABEL: "open" }) },
-      { ALT: () => this.CONSUME(t.LParen, { LABEL: "open" }) },
-      { ALT: () => this.CONSUME(t.RBracket, { LABEL: "open" }) },
-    ]);
+    this.OR(
+      this.alternatives("rangeTest.OR", () => [
+        { ALT: () => this.CONSUME(t.LBracket, { LABEL: "open" }) },
+        { ALT: () => this.CONSUME(t.LParen, { LABEL: "open" }) },
+        { ALT: () => this.CONSUME(t.RBracket, { LABEL: "open" }) },
+      ]),
+    );
     this.SUBRULE(this.rangeBound, { LABEL: "low" });
     this.CONSUME(t.DotDot);
     this.SUBRULE2(this.rangeBound, { LABEL: "high" });
-    this.OR2([
-      { ALT: () => this.CONSUME2(t.RBracket, { LABEL: "close" }) },
-      { ALT: () => this.CONSUME2(t.RParen, { LABEL: "close" }) },
-      { ALT: () => this.CONSUME2(t.LBracket, { LABEL: "close" }) },
-    ]);
+    this.OR2(
+      this.alternatives("rangeTest.OR2", () => [
+        { ALT: () => this.CONSUME2(t.RBracket, { LABEL: "close" }) },
+        { ALT: () => this.CONSUME2(t.RParen, { LABEL: "close" }) },
+        { ALT: () => this.CONSUME2(t.LBracket, { LABEL: "close" }) },
+      ]),
+    );
   });
 
   rangeBound = this.RULE("rangeBound", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Minus);
-          this.CONSUME(t.NumberLiteral);
+    this.OR(
+      this.alternatives("rangeBound.OR", () => [
+        {
+          ALT: () => {
+            this.CONSUME(t.Minus);
+            this.CONSUME(t.NumberLiteral);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.literal) },
-      { ALT: () => this.CONSUME(t.Identifier) },
-    ]);
+        { ALT: () => this.SUBRULE(this.literal) },
+        { ALT: () => this.CONSUME(t.Identifier) },
+      ]),
+    );
   });
 }
 

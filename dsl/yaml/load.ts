@@ -24,7 +24,8 @@
  * 4. Composed maps are checked for duplicate keys (reported at the second key) and non-string
  *    keys. Every yaml error AND warning becomes an error diagnostic in Portuguese.
  *
- * Files: `options.ts` (pinned options, depth bound), `cst-scan.ts` (steps 1 and 2) with
+ * Files: `flow-rows.ts` (the CST, with a fast path for one-line table rows `- [a, b]`),
+ * `options.ts` (pinned options, depth bound), `cst-scan.ts` (steps 1 and 2) with
  * `any-cell.ts` (the any cell `-` of table rows), `errors.ts` (yaml's errors in Portuguese),
  * `checks.ts` (keys, unsafe numbers), `ranges.ts` (node and token ranges) and `offsets.ts`
  * (`scalarValueOffsets`). This file is the entry point (`loadYaml`) and re-exports what the
@@ -32,11 +33,12 @@
  *
  * These modules must stay free of `node:` imports: they also run in a browser worker.
  */
-import { Composer, Parser, isScalar } from "yaml";
+import { Composer, isScalar } from "yaml";
 import { createError, sortDiagnostics } from "../diagnostics.js";
 import type { Diagnostic, StageResult } from "../diagnostics.js";
 import { checkKeys } from "./checks.js";
 import { scanCst } from "./cst-scan.js";
+import { parseCst } from "./flow-rows.js";
 import { indexIssues, misIndentedKey, misalignedItem, pushYamlError, withoutSameLineCascades } from "./errors.js";
 import { YAML_OPTIONS } from "./options.js";
 import type { ParsedDocument } from "./options.js";
@@ -73,7 +75,7 @@ function loadYamlUnsafe(text: string): StageResult<ParsedDocument | undefined> {
     };
   }
 
-  const tokens = Array.from(new Parser().parse(text));
+  const tokens = parseCst(text);
   const scan = scanCst(tokens, text);
   if (scan.tooDeep) {
     return { value: undefined, diagnostics: sortDiagnostics([...scan.diagnostics, scan.tooDeep]) };

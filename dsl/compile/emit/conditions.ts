@@ -65,12 +65,30 @@ export function constantJson(ctx: EmitContext, e: Expr): { value: unknown } | un
 /** A leaf condition with its source-map entry; `column` prefixes a table cell's text in traces ("coluna: célula"). */
 export function leaf(ctx: EmitContext, e: Expr, base: LeafCondition, column?: string): Condition {
   const name = ctx.nextConditionName();
-  ctx.locate(name, e.range, "condição", true);
-  if (column !== undefined) {
-    const entry = ctx.sourceMap[name];
-    if (entry) ctx.sourceMap[name] = { ...entry, text: `${column}: ${entry.text ?? ""}` };
-  }
+  ctx.locate(name, e.range, "condição", true, column === undefined ? "" : `${column}: `);
   return { name, ...base };
+}
+
+/**
+ * `leaf` for a fact side and a comparison: the same condition as `leaf(ctx, e, { ...side, operator,
+ * value })` (keys in that order), built without the two spreads (a table compiles one per cell).
+ */
+function comparisonLeaf(
+  ctx: EmitContext,
+  e: Expr,
+  side: { fact: string; path?: string; params?: Record<string, unknown> },
+  operator: string,
+  value: unknown,
+  column: string | undefined,
+): Condition {
+  const name = ctx.nextConditionName();
+  ctx.locate(name, e.range, "condição", true, column === undefined ? "" : `${column}: `);
+  const c: Record<string, unknown> = { name, fact: side.fact };
+  if ("params" in side) c.params = side.params;
+  if ("path" in side) c.path = side.path;
+  c.operator = operator;
+  c.value = value;
+  return c as unknown as Condition;
 }
 
 /** A boolean expression as a condition (`and`/`or`/`not` become all/any/not; leaves native when possible). */
@@ -96,7 +114,7 @@ export function condition(ctx: EmitContext, e: Expr, column?: string): Condition
       if (!op) break;
       const left = factPath(ctx, e.left) ?? exprRef(ctx, e.left);
       const right = constantJson(ctx, e.right) ?? { value: factPath(ctx, e.right) ?? exprRef(ctx, e.right) };
-      return leaf(ctx, e, { ...left, operator: op, value: right.value }, column);
+      return comparisonLeaf(ctx, e, left, op, right.value, column);
     }
     case "member":
     case "name": {

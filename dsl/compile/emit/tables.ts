@@ -112,6 +112,13 @@ function cellCondition(ctx: EmitContext, test: UnaryTest, column: Expr, label: s
 
 type TableModel = EmitContext["model"]["tables"][number];
 
+/** A comparison cell with a constant operand as a test, or undefined (see `cellTest`). */
+function compareTest(ctx: EmitContext, operator: string, value: Expr): CellTest | undefined {
+  const constant = constantJson(ctx, value);
+  if (!constant || !OPERATOR_NAMES[operator]) return undefined;
+  return { op: operator, value: constant.value };
+}
+
 /** The table's index, or undefined when a cell is not a test against constants (or a column is missing). */
 function tableIndex(ctx: EmitContext, t: TableModel, guard: Condition | undefined): CompiledTableIndex | undefined {
   const cells: (CellTest | null)[][] = [];
@@ -150,21 +157,16 @@ function tableIndex(ctx: EmitContext, t: TableModel, guard: Condition | undefine
  * comparison has no native operator (it would be evaluated through `$expr`).
  */
 function cellTest(ctx: EmitContext, test: UnaryTest, column: Expr): CellTest | undefined {
-  const compare = (operator: string, value: Expr): CellTest | undefined => {
-    const constant = constantJson(ctx, value);
-    if (!constant || !OPERATOR_NAMES[operator]) return undefined;
-    return { op: operator, value: constant.value };
-  };
   switch (test.kind) {
     case "any":
       return { all: [] };
     case "compare": {
       const listColumn = ctx.types.get(column)?.kind === "list" && ctx.types.get(test.value)?.kind !== "list";
-      return compare(listColumn && test.operator === "==" ? "contains" : test.operator, test.value);
+      return compareTest(ctx, listColumn && test.operator === "==" ? "contains" : test.operator, test.value);
     }
     case "range": {
-      const lo = compare(test.lowInclusive ? ">=" : ">", test.low);
-      const hi = compare(test.highInclusive ? "<=" : "<", test.high);
+      const lo = compareTest(ctx, test.lowInclusive ? ">=" : ">", test.low);
+      const hi = compareTest(ctx, test.highInclusive ? "<=" : "<", test.high);
       return lo && hi ? { all: [lo, hi] } : undefined;
     }
     case "oneOf": {
