@@ -95,14 +95,31 @@ const MAX_SUBSETS = 64;
 /** Idle engines kept per subset. */
 const MAX_IDLE_PER_SUBSET = 8;
 
-/** Pools of engines holding a subset of the rules, by subset key, least recently used dropped. */
+/** Subset keys remembered (seen once, no engine yet) before the memory is cleared. */
+const MAX_SEEN_SUBSETS = 1024;
+
+/**
+ * Pools of engines holding a subset of the rules, by subset key, least recently used dropped. A
+ * subset gets its engines the second time it is seen: a decision never waits for an engine to be
+ * built (the first one of a subset runs on the runtime's full engine, built at load time), and a
+ * subset that never repeats costs nothing.
+ */
 export class SubsetPools {
   private readonly pools = new Map<string, EnginePool>();
+  private readonly seen = new Set<string>();
   constructor(private readonly create: (key: string) => Engine) {}
-  get(key: string): EnginePool {
+  /** The pool of a subset, or undefined the first time it is seen (use the full engine then). */
+  get(key: string): EnginePool | undefined {
     let pool = this.pools.get(key);
     if (pool) this.pools.delete(key);
-    else pool = new EnginePool(() => this.create(key), MAX_IDLE_PER_SUBSET);
+    else if (!this.seen.has(key)) {
+      if (this.seen.size >= MAX_SEEN_SUBSETS) this.seen.clear();
+      this.seen.add(key);
+      return undefined;
+    } else {
+      this.seen.delete(key);
+      pool = new EnginePool(() => this.create(key), MAX_IDLE_PER_SUBSET);
+    }
     this.pools.set(key, pool);
     if (this.pools.size > MAX_SUBSETS) this.pools.delete(this.pools.keys().next().value as string);
     return pool;

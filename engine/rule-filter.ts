@@ -3,9 +3,8 @@
  * json-rules-engine runs only the others (an engine holding just those rules, cached by the set).
  *
  * A rule is set aside only on proof: its condition requires (under `all`, or through `not not`)
- * a comparison of an input fact with a constant (not with another fact, `{ fact: ... }`) — `protocolo.tipoEntrada == "RECLAME"`,
- * `transicao.para != "Concluído"`, `servico is null` — and that comparison is false for these
- * facts. The comparison is computed exactly as json-rules-engine would compute that condition: the
+ * a comparison of an input fact with a constant (not with another fact, `{ fact: ... }`) — `pedido.canal == "A"`,
+ * `pedido.destino != "B"`, `valor is null` — and that comparison is false for these facts. The comparison is computed exactly as json-rules-engine would compute that condition: the
  * same operator function (`operators.ts`), the same fact value and path resolution (`pool.ts`'s
  * `RunAlmanac`). Everything else (`any`, computed facts, `decision.x`, tables) is left to
  * json-rules-engine, which still evaluates every condition of every rule it runs.

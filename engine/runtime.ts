@@ -88,7 +88,7 @@ export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: Runtime
     const facts = toRuntimeFacts(compiled, json);
     const run = new RunContext(compiled, facts, names, defaults);
     const key = options.explain || !preselect ? undefined : candidateKey(filter, facts);
-    const enginePool = options.explain ? explainPool : key === undefined ? pool : subsets.get(key);
+    const enginePool = options.explain ? explainPool : ((key === undefined ? undefined : subsets.get(key)) ?? pool);
     const engine = enginePool.acquire();
     // An engine whose run rejected may still be evaluating in the background (json-rules-engine
     // does not cancel the remaining priorities): it is never returned to the pool.
