@@ -158,13 +158,17 @@ export class HandlerDeadlines {
   };
 }
 
+/** Routes called by probes (load balancers, orchestrators, Prometheus): their successes log at debug level. */
+const PROBE_ROUTES: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics"]);
+
 /**
  * One log line per request (fastify's default is two: "incoming request" and "request
  * completed"), written when the response is done: `reqId`, `method`, `url`, `statusCode`,
  * `responseTime` (ms) and `remoteAddress`, flat (no serializer to run); at error level with `err`
  * (stack included) when the response itself failed. LOG_LEVEL=debug adds the "incoming request"
  * line back. Errors answered by the error handler also get their own line there (with the stack
- * for a 5xx), as do requests cut at HANDLER_TIMEOUT_MS.
+ * for a 5xx), as do requests cut at HANDLER_TIMEOUT_MS. Answered probes (`PROBE_ROUTES`, which a
+ * load balancer or Prometheus calls every few seconds) are logged at debug level only.
  */
 class OneLinePerRequest extends LogController {
   override incomingRequest(request: FastifyRequest): void {
@@ -180,6 +184,8 @@ class OneLinePerRequest extends LogController {
       remoteAddress: request.ip,
     };
     if (error) reply.log.error({ ...line, err: error }, "request errored");
+    else if (reply.statusCode < 400 && PROBE_ROUTES.has(request.routeOptions.url ?? ""))
+      reply.log.debug(line, "request completed");
     else reply.log.info(line, "request completed");
   }
 }

@@ -86,13 +86,13 @@ describe("request logging: one line per request", () => {
   it("a served request writes exactly one line, with method, url, status, duration and request id", async () => {
     const t = await loggingApp("info");
     current = t;
-    const health = await call(t.app, { url: "/health" });
     const decide = await call(t.app, { url: "/v1/decide/mini", body: { facts: { valor: 150 } } });
-    expect(health.statusCode).toBe(200);
+    const versions = await call(t.app, { url: "/v1/rulesets/mini" });
     expect(decide.statusCode).toBe(200);
+    expect(versions.statusCode).toBe(200);
     for (const [res, method, url] of [
-      [health, "GET", "/health"],
       [decide, "POST", "/v1/decide/mini"],
+      [versions, "GET", "/v1/rulesets/mini"],
     ] as const) {
       const reqId = String(res.headers["x-request-id"]);
       const mine = linesOf(t.lines, reqId);
@@ -124,12 +124,23 @@ describe("request logging: one line per request", () => {
     expect(failedLines[1]).toMatchObject({ statusCode: 500 });
   });
 
-  it("LOG_LEVEL=debug adds the incoming-request line back", async () => {
+  it("answered probes (/health, /ready, /metrics) write no line at info level, only at debug", async () => {
+    const t = await loggingApp("info");
+    current = t;
+    for (const url of ["/health", "/ready", "/metrics"]) {
+      const res = await call(t.app, { url });
+      expect(res.statusCode, url).toBe(200);
+      expect(linesOf(t.lines, String(res.headers["x-request-id"])), url).toEqual([]);
+    }
+  });
+
+  it("LOG_LEVEL=debug adds the incoming-request line back (and the probes' lines)", async () => {
     const t = await loggingApp("debug");
     current = t;
     const res = await call(t.app, { url: "/health" });
     const mine = linesOf(t.lines, String(res.headers["x-request-id"]));
     expect(mine.map((l) => l.msg)).toEqual(["incoming request", "request completed"]);
+    expect(mine[1]).toMatchObject({ level: 20, url: "/health", statusCode: 200 });
   });
 });
 
