@@ -67,13 +67,22 @@ function checkSchema(schema: Record<string, unknown>): void {
       allowUnionTypes: true,
       verbose: true,
     });
-    addFormats(schemaChecker, ["date"]);
-    schemaChecker.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
-    schemaChecker.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
-    schemaChecker.addFormat("rules-date-time", { type: "string", validate: () => true });
-    schemaChecker.addFormat("rules-duration", { type: "string", validate: () => true });
+    addVocabulary(
+      schemaChecker,
+      () => true,
+      () => true,
+    );
   }
   schemaChecker.validateSchema(schema, true);
+}
+
+/** The formats and annotation keywords of our fact and decision schemas, on an ajv instance. */
+function addVocabulary(ajv: Ajv, dateTime: (s: string) => boolean, duration: (s: string) => boolean): void {
+  addFormats(ajv, ["date"]);
+  ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
+  ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
+  ajv.addFormat("rules-date-time", { type: "string", validate: dateTime });
+  ajv.addFormat("rules-duration", { type: "string", validate: duration });
 }
 
 /** An ajv validator of one of the rule set's schemas (facts: defaults applied; decision: nothing changed). */
@@ -96,14 +105,10 @@ function schemaValidator(
     // `verbose` keeps the offending data and schema on each error, for "você quis dizer" hints.
     verbose: true,
   });
-  addFormats(ajv, ["date"]);
-  ajv.addKeyword({ keyword: "x-normalize", schemaType: "boolean" });
-  ajv.addKeyword({ keyword: "x-uniqueBy", schemaType: "array" });
   // The syntax and the calendar only: `convert` reads the instant in the zone, once. A text passes
   // exactly when `parseDateTime` accepts it (every date-time is refused in an unknown zone).
   const zoneOk = isValidZone(compiled.zone);
-  ajv.addFormat("rules-date-time", { type: "string", validate: (s: string) => zoneOk && isDateTimeText(s) });
-  ajv.addFormat("rules-duration", { type: "string", validate: (s: string) => isDurationText(s) });
+  addVocabulary(ajv, (s) => zoneOk && isDateTimeText(s), isDurationText);
   return ajv.compile(schema);
 }
 
