@@ -90,8 +90,9 @@ function schemaValidator(
   compiled: CompiledRuleSet,
   schema: Record<string, unknown>,
   useDefaults: boolean,
+  schemasChecked: boolean,
 ): ValidateFunction {
-  checkSchema(schema);
+  if (!schemasChecked) checkSchema(schema);
   const ajv = new Ajv({
     // Checked against the meta-schema above, once per process instead of once per instance.
     validateSchema: false,
@@ -118,8 +119,9 @@ function schemaValidator(
  */
 export function createDecisionValidator(
   compiled: CompiledRuleSet,
+  schemasChecked = false,
 ): (decision: Record<string, unknown>) => readonly FactIssue[] {
-  const validate = schemaValidator(compiled, compiled.decisionSchema, false);
+  const validate = schemaValidator(compiled, compiled.decisionSchema, false, schemasChecked);
   return (decision) => {
     if (validate(decision)) return [];
     // Inside an output (list items, object fields) a null or a missing field is the language's
@@ -182,9 +184,16 @@ function copyFacts(facts: object): unknown {
   }
 }
 
-/** Creates the fact validator of a compiled rule set. */
-export function createFactValidator(compiled: CompiledRuleSet): (facts: unknown) => Record<string, unknown> {
-  const validate: ValidateFunction = schemaValidator(compiled, compiled.factSchema, true);
+/**
+ * Creates the fact validator of a compiled rule set. `schemasChecked`: the rule set's schemas are
+ * known to pass the JSON Schema meta-schema (they did when this compiler and this ajv built a
+ * runtime from them before: the service's compiled cache), so that check is skipped.
+ */
+export function createFactValidator(
+  compiled: CompiledRuleSet,
+  schemasChecked = false,
+): (facts: unknown) => Record<string, unknown> {
+  const validate: ValidateFunction = schemaValidator(compiled, compiled.factSchema, true, schemasChecked);
 
   return (facts: unknown) => {
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) {

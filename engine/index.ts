@@ -3,15 +3,21 @@
  * Runtimes (fact validator and engine pool) are built once per compiled rule set and reused.
  */
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
-import { createRuntime, type DecideOptions, type DecisionResult, type Runtime } from "./runtime.js";
+import {
+  createRuntime,
+  type DecideOptions,
+  type DecisionResult,
+  type Runtime,
+  type RuntimeOptions,
+} from "./runtime.js";
 
 const runtimes = new WeakMap<CompiledRuleSet, Runtime>();
 
-/** The runtime of a compiled rule set, created on first use. */
-export function runtimeOf(compiled: CompiledRuleSet): Runtime {
+/** The runtime of a compiled rule set, created on first use (with `options`, if given then). */
+export function runtimeOf(compiled: CompiledRuleSet, options?: RuntimeOptions): Runtime {
   let r = runtimes.get(compiled);
   if (!r) {
-    r = createRuntime(compiled);
+    r = createRuntime(compiled, options);
     runtimes.set(compiled, r);
   }
   return r;

@@ -41,6 +41,11 @@ export interface RuntimeOptions {
    * every rule run as compiled (what explain traces run; the reference in comparisons).
    */
   readonly optimised?: boolean;
+  /**
+   * The fact and decision schemas are known to pass the JSON Schema meta-schema (a runtime was
+   * built from them before by this compiler and this ajv): the check is skipped. Default false.
+   */
+  readonly schemasChecked?: boolean;
 }
 
 export interface DecisionResult {
@@ -64,8 +69,8 @@ export interface Runtime {
 
 /** Creates the runtime of a compiled rule set: validator compiled once, engines pooled. */
 export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: RuntimeOptions = {}): Runtime {
-  const validate = createFactValidator(compiled);
-  const checkDecision = createDecisionValidator(compiled);
+  const validate = createFactValidator(compiled, runtimeOptions.schemasChecked === true);
+  const checkDecision = createDecisionValidator(compiled, runtimeOptions.schemasChecked === true);
   const tablesRead = tablesReadByActions(compiled);
   // Indexed tables (engine/table-index.ts) run as one rule each; explain traces use the
   // straightforward engine, where every table row is its own rule with its own conditions.

@@ -1,9 +1,11 @@
 /**
  * The compiled-rule-set cache: what the compiler made of a stored source, kept on disk so that a
  * restart does not load the compiler (Chevrotain, YAML: about a second of start-up and 25 MiB) nor
- * compile every active version again. Only the compiling is skipped: the runtime (fact validator
- * and a first engine) is still built from the cached data at every start, so a runtime change
- * since a version was published is found exactly as before.
+ * compile every active version again. Only the compiling (and the meta-schema check of the fact
+ * and decision schemas, which passed when the entry was kept) is skipped: the runtime (fact
+ * validator and a first engine) is still built from the cached data at every start, so a runtime
+ * change since a version was published is found exactly as before. An entry is kept only after
+ * its runtime was built (server/registry.ts).
  *
  * An entry is `<dir>/<fingerprint>-<sha256 of the source>.json`. The fingerprint names the
  * compiler that made it: a hash of every file of the compiler's folder (`dsl/` beside `server/`,
@@ -25,8 +27,11 @@ import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 /** The cache's folder under DATA_DIR (the store keeps to `rulesets/`, `audit.jsonl` and `.lock`). */
 export const COMPILED_CACHE_DIR = "compiled-cache";
 
-/** The npm packages the compiler (dsl/) imports. */
-const COMPILER_PACKAGES = ["chevrotain", "luxon", "re2js", "yaml"] as const;
+/**
+ * The npm packages the compiler (dsl/) imports, and ajv: an entry also vouches that ajv accepted
+ * its schemas (a runtime was built from it before it was kept; see server/registry.ts).
+ */
+const COMPILER_PACKAGES = ["ajv", "chevrotain", "luxon", "re2js", "yaml"] as const;
 
 interface Entry {
   readonly fingerprint: string;

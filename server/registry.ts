@@ -37,11 +37,15 @@ export interface DegradedRuleSet {
   readonly reason: string;
 }
 
-/** Builds the runtime of a compiled rule set: fact validator and a first engine. Throws when either fails. */
-export type RuntimeBuilder = (compiled: CompiledRuleSet) => Runtime;
+/**
+ * Builds the runtime of a compiled rule set: fact validator and a first engine. Throws when either
+ * fails. `fromCache`: the compiled form came from the compiled cache, which keeps only forms whose
+ * runtime this compiler and this ajv built before (their schemas passed the meta-schema then).
+ */
+export type RuntimeBuilder = (compiled: CompiledRuleSet, options?: { readonly fromCache?: boolean }) => Runtime;
 
-export const buildRuntime: RuntimeBuilder = (compiled) => {
-  const runtime = runtimeOf(compiled);
+export const buildRuntime: RuntimeBuilder = (compiled, options) => {
+  const runtime = runtimeOf(compiled, { schemasChecked: options?.fromCache === true });
   runtime.prepare();
   return runtime;
 };
@@ -205,27 +209,27 @@ export class Registry {
    * message) when either fails. The compiler is imported on first use.
    */
   async load(stored: StoredVersion, cache?: CompiledCache): Promise<LoadedVersion> {
-    let compiled = cache?.get(stored.source);
-    if (!compiled) {
-      const { compileSource } = await import("../dsl/compile/pipeline.js");
-      const result = compileSource(stored.source);
-      if (!result.compiled) {
-        const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
-        throw new Error(
-          `a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`,
-        );
-      }
-      compiled = result.compiled;
-      cache?.put(stored.source, compiled);
+    const cached = cache?.get(stored.source);
+    if (cached) return this.loadedFrom(stored, cached, true);
+    const { compileSource } = await import("../dsl/compile/pipeline.js");
+    const result = compileSource(stored.source);
+    if (!result.compiled) {
+      const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
+      throw new Error(
+        `a versão ${stored.version} de ${stored.name} não compila mais: ${first ? `${first.code} ${first.message}` : "erro desconhecido"}`,
+      );
     }
-    return this.loadedFrom(stored, compiled);
+    // Kept only once its runtime builds: a cached form's schemas are known to pass (see RuntimeBuilder).
+    const loaded = this.loadedFrom(stored, result.compiled);
+    cache?.put(stored.source, result.compiled);
+    return loaded;
   }
 
   /** Wraps an already compiled rule set (publish compiles before storing; no second compile). Throws when its runtime does not build. */
-  loadedFrom(stored: StoredVersion, compiled: CompiledRuleSet): LoadedVersion {
+  loadedFrom(stored: StoredVersion, compiled: CompiledRuleSet, fromCache = false): LoadedVersion {
     let runtime: Runtime;
     try {
-      runtime = this.buildRuntime(compiled);
+      runtime = this.buildRuntime(compiled, fromCache ? { fromCache } : undefined);
     } catch (e) {
       throw new Error(
         `a versão ${stored.version} de ${stored.name} compila, mas o motor não consegue montá-la: ${(e as Error).message}`,

@@ -9,6 +9,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { Ajv } from "ajv";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { compileSource } from "../../dsl/compile/pipeline.js";
 import { AuthoringPool } from "../../server/authoring/pool.js";
@@ -37,9 +38,9 @@ function countingBuilder(): { builder: RuntimeBuilder; counts: Map<string, numbe
   const counts = new Map<string, number>();
   return {
     counts,
-    builder: (compiled) => {
+    builder: (compiled, options) => {
       counts.set(compiled.name, (counts.get(compiled.name) ?? 0) + 1);
-      return buildRuntime(compiled);
+      return buildRuntime(compiled, options);
     },
   };
 }
@@ -110,6 +111,44 @@ describe("start-up work", () => {
       expect(fromCache).toEqual(direct);
     } finally {
       await again.store.close();
+    }
+  });
+
+  it("a restart does not check cached schemas against the meta-schema again; a form whose runtime fails is never cached", async () => {
+    const dataDir = await tempDir("data-");
+    const checks = vi.spyOn(Ajv.prototype, "validateSchema");
+    try {
+      const first = await start(dataDir, { rulesDir: await rulesDirWith([RECLAME]) });
+      await first.store.close();
+      expect(checks).toHaveBeenCalled();
+
+      // No cache entry yet (seeded without a cache): the runtime fails to build, nothing is kept.
+      const failing: RuntimeBuilder = (compiled, options) => {
+        if (compiled.name === RECLAME) throw new Error("motor indisponível");
+        return buildRuntime(compiled, options);
+      };
+      const broken = await start(dataDir, { cache: cacheOn(dataDir), builder: failing });
+      await broken.store.close();
+      expect(broken.problems.map((p) => p.message).join(" ")).toMatch(/motor indisponível/);
+      expect(await readdir(join(dataDir, COMPILED_CACHE_DIR)).catch(() => [])).toEqual([]);
+
+      // Compiled and built: kept. The next start builds its runtime from the cache without the check.
+      const kept = await start(dataDir, { cache: cacheOn(dataDir) });
+      await kept.store.close();
+      expect((await readdir(join(dataDir, COMPILED_CACHE_DIR))).length).toBe(1);
+      checks.mockClear();
+      const again = await start(dataDir, { cache: cacheOn(dataDir) });
+      try {
+        expect(again.problems).toEqual([]);
+        expect(checks).not.toHaveBeenCalled();
+        expect((await again.registry.get(RECLAME)?.runtime.decide(reclameFacts()))?.decision).toHaveProperty(
+          "designacao",
+        );
+      } finally {
+        await again.store.close();
+      }
+    } finally {
+      checks.mockRestore();
     }
   });
 
