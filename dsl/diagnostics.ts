@@ -53,6 +53,10 @@ export const DIAGNOSTIC_CODES = [
   "transition/unknown-state",
   "transition/unreachable",
   "invariant/violated",
+  // how values flow into the decision (warnings)
+  "flow/unset-output",
+  "flow/table-output-name",
+  "flow/read-before-set",
   // checked by the decision service before it accepts a rule set (limits, runtime build)
   "ruleset/too-many-rules",
   "ruleset/too-many-table-rows",

@@ -502,6 +502,7 @@ outputs:
   detalhe:
     type: object
     nullable: true
+    default: null
     fields:
       motivo: { type: string }
 rules:

@@ -2,7 +2,7 @@
  * Checks of a whole rule set: names (duplicates, reserved words, cycles between computed values),
  * every expression typed in its scope, `then` actions against the declared outputs, decision
  * tables (cell types, enum values, hit-policy overlaps), transitions (unknown and unreachable
- * states), validations, and invariants (a literal output that breaks one is reported where it is
+ * states), validations, how values flow into the decision (`flow.ts`), and invariants (a literal output that breaks one is reported where it is
  * written). Each check reports on the exact node; a check that throws becomes an internal
  * diagnostic instead of a crash.
  *
@@ -18,6 +18,7 @@ import { checkCollections } from "./collections.js";
 import { CheckContext } from "./context.js";
 import { checkCycles } from "./cycles.js";
 import { checkFieldDefaults } from "./facts.js";
+import { checkFlow } from "./flow.js";
 import { checkInvariants } from "./invariants.js";
 import { checkRules } from "./rules.js";
 import { declareNames, typeSymbol } from "./symbols.js";
@@ -52,6 +53,7 @@ const CHECKERS: readonly ((ctx: CheckContext) => void)[] = [
   checkTransitions,
   checkRules,
   checkInvariants,
+  checkFlow,
 ];
 
 export function checkRuleSet(model: RuleSetModel): CheckResult {
