@@ -127,9 +127,10 @@ export class SubsetPools {
 }
 
 /**
- * The same condition, smaller (the rule's event too: `{ type: ref }`): leaf names dropped (only explain traces read them), `not not x` as
+ * The same condition, smaller: leaf names dropped (only explain traces read them), `not not x` as
  * `x`, an `all` inside an `all` (an `any` inside an `any`) flattened. json-rules-engine evaluates
  * it to the same result (every fact has the default priority, so grouping is unchanged).
+ * `createEngine` compacts the rule's event too (`{ type: ref }`).
  */
 export function compact(c: Condition): Condition {
   if ("all" in c) return { all: c.all.map(compact).flatMap((x) => ("all" in x ? x.all : [x])) };

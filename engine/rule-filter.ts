@@ -18,6 +18,8 @@
 import type { CompiledRuleSet, Condition, EngineRule } from "../dsl/compile/compiled.js";
 import type { Value } from "../dsl/values.js";
 import { operatorDefinitions, pathResolver } from "./operators.js";
+import { engineRules } from "./pool.js";
+import { buildTableIndexes } from "./table-index.js";
 
 /** A comparison of an input fact with a constant that a rule's condition requires (or forbids). */
 interface Gate {
@@ -79,6 +81,12 @@ export function buildRuleFilter(compiled: CompiledRuleSet, rules: readonly Engin
     return out;
   });
   return { gates, useful: gates.some((g) => g.length > 0) };
+}
+
+/** The filter over the rules the optimised engines run (each indexed table as one rule). */
+export function optimisedRuleFilter(compiled: CompiledRuleSet): RuleFilter {
+  const indexes = buildTableIndexes(compiled);
+  return buildRuleFilter(compiled, engineRules(compiled, indexes.size > 0 ? indexes : undefined));
 }
 
 /** The fact value a condition on `fact`/`path` sees (as `RunAlmanac.factValue` resolves it). */

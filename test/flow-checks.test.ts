@@ -95,6 +95,29 @@ rules:
     expect(flow(source)).toEqual([]);
   });
 
+  it("a rule reading, in its when or in an earlier action, what only it sets is read-before-set; a later action is not", () => {
+    const source = `ruleset: fluxo-proprio
+description: A regra lê o que ela mesma preenche.
+outputs:
+  nivel: { type: string, nullable: true }
+  copia: { type: string, nullable: true }
+  antes: { type: string, nullable: true }
+rules:
+  - name: se vazio
+    when: decision.nivel is null
+    then:
+      - antes = decision.nivel
+      - nivel = "X"
+      - copia = decision.nivel
+`;
+    const found = flow(source);
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(
+      /^flow\/read-before-set@9:11 a regra "se vazio" lê decision.nivel antes de ela mesma preencher "nivel"/,
+    );
+    expect(found[1]).toMatch(/^flow\/read-before-set@11:17 /);
+  });
+
   it("the shipped rule sets have no flow findings", () => {
     for (const name of ruleSetNames().filter((n) => !n.endsWith(".test")))
       expect(flow(readRuleSet(name)), name).toEqual([]);

@@ -15,10 +15,8 @@ import { describe, expect, it } from "vitest";
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import { compileSource } from "../dsl/compile/pipeline.js";
 import { createFactValidator, toRuntimeFacts } from "../engine/facts.js";
-import { engineRules } from "../engine/pool.js";
-import { buildRuleFilter, candidateKey } from "../engine/rule-filter.js";
+import { candidateKey, optimisedRuleFilter } from "../engine/rule-filter.js";
 import { createRuntime, type Runtime } from "../engine/runtime.js";
-import { buildTableIndexes } from "../engine/table-index.js";
 import { loadSuite } from "../tester/suite.js";
 import { describeDiagnostics, readRuleSet, RULES_DIR, ruleSetNames } from "./helpers/rulesets.js";
 
@@ -95,8 +93,7 @@ function mutatedFacts(cases: readonly unknown[], pool: readonly unknown[]): fc.A
 
 /** How many of these facts have rules set aside by the optimised path's filter (undefined: invalid facts). */
 function setAside(compiled: CompiledRuleSet): (facts: unknown) => boolean | undefined {
-  const indexes = buildTableIndexes(compiled);
-  const filter = buildRuleFilter(compiled, engineRules(compiled, indexes.size > 0 ? indexes : undefined));
+  const filter = optimisedRuleFilter(compiled);
   const validate = createFactValidator(compiled);
   return (facts) => {
     let json: Record<string, unknown>;
@@ -213,8 +210,7 @@ describe("the optimised path decides as the straightforward one", () => {
     const source = readRuleSet(name);
     const { indexed } = compileBoth(source);
     const rows = Object.values(indexed.tables).some((t) => t.index);
-    const indexes = buildTableIndexes(indexed);
-    const filtered = buildRuleFilter(indexed, engineRules(indexed, indexes.size > 0 ? indexes : undefined)).useful;
+    const filtered = optimisedRuleFilter(indexed).useful;
     it(`${name}: random facts from its suite decide identically`, async () => {
       const suite = loadSuite(readFileSync(`${RULES_DIR}/${name}.test.yaml`, "utf8")).suite;
       const cases = suite?.cases.map((c) => c.facts) ?? [];

@@ -8,8 +8,9 @@
  *   action writes that output from the table's column (a table fills only its own result:
  *   `saida = tabela.coluna` copies it into the decision);
  * - `flow/read-before-set`: a rule whose `when` or actions read `decision.x` directly while every
- *   rule that writes `x` runs after it (lower priority, or the same priority written later), and
- *   nothing else (default, validation, transition) gives `x` a value first.
+ *   rule that writes `x` runs after it (lower priority, or the same priority written later; or the
+ *   rule itself, after the read: its `when`, or a later action), and nothing else (default,
+ *   validation, transition) gives `x` a value first.
  *
  * Rules run by priority (higher first), then in the order written (dsl/compile/emit/rules.ts).
  */
@@ -87,21 +88,33 @@ export function checkFlow(ctx: CheckContext): void {
       }
 
     for (const { rule } of ordered) {
-      const reads: { output: string; range: Range }[] = [];
-      decisionReads(rule.when, reads);
-      for (const a of rule.then) decisionReads(a.value, reads);
       const place = order.get(rule) ?? 0;
+      // Each read with what is already written when it happens: rules that ran earlier, and for a
+      // read in an action, the rule's own earlier actions (its `when` is read before any of them).
+      const reads: { output: string; range: Range; before: ReadonlySet<string> }[] = [];
+      const collect = (e: Expr | undefined, before: ReadonlySet<string>) => {
+        const found: { output: string; range: Range }[] = [];
+        decisionReads(e, found);
+        for (const f of found) reads.push({ ...f, before });
+      };
+      collect(rule.when, new Set());
+      const written = new Set<string>();
+      for (const a of rule.then) {
+        collect(a.value, new Set(written));
+        if (a.target[0] !== undefined) written.add(a.target[0]);
+      }
       for (const read of reads) {
-        if (otherwise.has(read.output) || !model.outputs.has(read.output)) continue;
+        if (otherwise.has(read.output) || !model.outputs.has(read.output) || read.before.has(read.output)) continue;
         const ws = writers.get(read.output) ?? [];
-        // Written by this rule itself or by a rule that runs earlier: fine.
-        if (ws.length === 0 || ws.some((w) => (order.get(w) ?? 0) <= place)) continue;
-        const later = ws.map((w) => `"${w.name}" (prioridade ${w.priority})`).join(", ");
-        ctx.warn(
-          "flow/read-before-set",
-          `a regra "${rule.name}" (prioridade ${rule.priority}) lê decision.${read.output}, mas "${read.output}" só é preenchida depois, por ${later}: aqui ela ainda está vazia. Dê a esta regra uma prioridade menor que a de quem preenche "${read.output}"`,
-          read.range,
-        );
+        // Written by a rule that runs earlier: fine. Written by nothing: flow/unset-output says so.
+        if (ws.length === 0 || ws.some((w) => (order.get(w) ?? 0) < place)) continue;
+        const others = ws.filter((w) => w !== rule);
+        const setters = others.map((w) => `"${w.name}" (prioridade ${w.priority})`).join(", ");
+        const message =
+          others.length === 0
+            ? `a regra "${rule.name}" lê decision.${read.output} antes de ela mesma preencher "${read.output}": aqui ela ainda está vazia. Leia o valor que a regra calcula (não a decisão) ou preencha "${read.output}" numa regra de prioridade maior`
+            : `a regra "${rule.name}" (prioridade ${rule.priority}) lê decision.${read.output}, mas "${read.output}" só é preenchida depois, por ${setters}: aqui ela ainda está vazia. Dê a esta regra uma prioridade menor que a de quem preenche "${read.output}"`;
+        ctx.warn("flow/read-before-set", message, read.range);
       }
     }
   });

@@ -24,10 +24,8 @@ import { compileSource, diagnose } from "../../dsl/compile/pipeline.js";
 import { Engine } from "json-rules-engine";
 import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
 import { createFactValidator, toRuntimeFacts } from "../../engine/facts.js";
-import { engineRules } from "../../engine/pool.js";
-import { buildRuleFilter, candidateKey } from "../../engine/rule-filter.js";
+import { candidateKey, optimisedRuleFilter } from "../../engine/rule-filter.js";
 import { createRuntime } from "../../engine/runtime.js";
-import { buildTableIndexes } from "../../engine/table-index.js";
 import { loadSuite } from "../../tester/suite.js";
 import {
   designationWorkload,
@@ -260,14 +258,12 @@ async function shippedRuleSets(): Promise<void> {
 
 /** Average number of engine rules the optimised path runs per decision over these facts. */
 function rulesRunPerDecision(compiled: CompiledRuleSet, facts: readonly Record<string, unknown>[]): number {
-  const indexes = buildTableIndexes(compiled);
-  const rules = engineRules(compiled, indexes.size > 0 ? indexes : undefined);
-  const filter = buildRuleFilter(compiled, rules);
+  const filter = optimisedRuleFilter(compiled);
   const validate = createFactValidator(compiled);
   let total = 0;
   for (const f of facts) {
     const key = candidateKey(filter, toRuntimeFacts(compiled, validate(f)));
-    total += key === undefined ? rules.length : [...key].filter((c) => c === "1").length;
+    total += key === undefined ? filter.gates.length : [...key].filter((c) => c === "1").length;
   }
   return total / facts.length;
 }
