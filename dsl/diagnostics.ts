@@ -57,6 +57,9 @@ export const DIAGNOSTIC_CODES = [
   "flow/unset-output",
   "flow/table-output-name",
   "flow/read-before-set",
+  // what rule conditions allow (warnings)
+  "rule/never-fires",
+  "rule/conflicting-writes",
   // checked by the decision service before it accepts a rule set (limits, runtime build)
   "ruleset/too-many-rules",
   "ruleset/too-many-table-rows",

@@ -2,7 +2,8 @@
  * Checks of a whole rule set: names (duplicates, reserved words, cycles between computed values),
  * every expression typed in its scope, `then` actions against the declared outputs, decision
  * tables (cell types, enum values, hit-policy overlaps), transitions (unknown and unreachable
- * states), validations, how values flow into the decision (`flow.ts`), and invariants (a literal output that breaks one is reported where it is
+ * states), validations, how values flow into the decision (`flow.ts`), what rule conditions allow (rules
+ * that never fire, same-priority rules writing different values: `rule-analysis.ts`), and invariants (a literal output that breaks one is reported where it is
  * written). Each check reports on the exact node; a check that throws becomes an internal
  * diagnostic instead of a crash.
  *
@@ -20,6 +21,7 @@ import { checkCycles } from "./cycles.js";
 import { checkFieldDefaults } from "./facts.js";
 import { checkFlow } from "./flow.js";
 import { checkInvariants } from "./invariants.js";
+import { checkRuleConditions } from "./rule-analysis.js";
 import { checkRules } from "./rules.js";
 import { declareNames, typeSymbol } from "./symbols.js";
 import { checkTables } from "./tables.js";
@@ -54,6 +56,7 @@ const CHECKERS: readonly ((ctx: CheckContext) => void)[] = [
   checkRules,
   checkInvariants,
   checkFlow,
+  checkRuleConditions,
 ];
 
 export function checkRuleSet(model: RuleSetModel): CheckResult {
