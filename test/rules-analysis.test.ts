@@ -192,6 +192,30 @@ invariants:
   });
 });
 
+describe("a comparison that is always false", () => {
+  it("'==' between a date and a date-time is an error with the fix; toDate(...) and the order are fine", () => {
+    const source = `ruleset: datas
+description: Data e data-hora.
+facts:
+  entrada: { type: date, required: true }
+  quando: { type: date-time, required: true }
+outputs:
+  prioridade: { type: integer, default: 0 }
+rules:
+  - name: mesmo dia
+    when: quando == entrada or toDate(quando) == entrada or quando >= entrada
+    then: prioridade = 1
+`;
+    const found = findings(source, "check/type-mismatch");
+    expect(found).toEqual([
+      expect.stringMatching(
+        /^check\/type-mismatch@10:11 '==' entre uma data e uma data-hora nunca é verdadeiro: .*Compare toDate\(\.\.\.\) da data-hora com a data/,
+      ),
+    ]);
+    expect(compileSource(source.replace("quando == entrada or ", "")).ok).toBe(true);
+  });
+});
+
 describe("the shipped rule sets", () => {
   it.each(ruleSetNames().filter((n) => !n.endsWith(".test")))("%s has no rule-condition findings", (name) => {
     const source = readRuleSet(name);

@@ -491,6 +491,18 @@ export class TypeChecker {
       this.error("check/type-mismatch", `não é possível comparar ${typeName(l)} com ${typeName(r)}`, range);
       return;
     }
+    if (
+      (op === "==" || op === "!=") &&
+      ((l.kind === "date" && r.kind === "datetime") || (l.kind === "datetime" && r.kind === "date"))
+    ) {
+      // Accepted by `comparable` for the order (a date is its first instant), but never equal.
+      this.error(
+        "check/type-mismatch",
+        `'${op}' entre uma data e uma data-hora ${op === "==" ? "nunca é verdadeiro" : "é sempre verdadeiro"}: uma data-hora nunca é igual a uma data. Compare toDate(...) da data-hora com a data, ou use <, <=, >, >=`,
+        range,
+      );
+      return;
+    }
     if (op !== "==" && op !== "!=") {
       for (const t of [l, r]) {
         if (t.kind === "boolean" || t.kind === "list" || t.kind === "object") {
