@@ -57,6 +57,14 @@ export interface LocatedDiagnostic {
   readonly column: number;
   readonly endLine: number;
   readonly endColumn: number;
+  /** Other places the diagnostic is about (the row that shadows this one, the rule that writes first). */
+  readonly related?: readonly {
+    readonly message: string;
+    readonly line: number;
+    readonly column: number;
+    readonly endLine: number;
+    readonly endColumn: number;
+  }[];
 }
 
 export function locateRange(
@@ -76,5 +84,8 @@ export function locateDiagnostics(text: string, diagnostics: readonly Diagnostic
     code: d.code,
     message: d.message,
     ...locateRange(index, d.range),
+    ...(d.related?.length
+      ? { related: d.related.map((r) => ({ message: r.message, ...locateRange(index, r.range) })) }
+      : {}),
   }));
 }

@@ -87,6 +87,19 @@ export const diagnosticSchema = {
     column: { type: "integer" },
     endLine: { type: "integer" },
     endColumn: { type: "integer" },
+    related: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          message: { type: "string" },
+          line: { type: "integer" },
+          column: { type: "integer" },
+          endLine: { type: "integer" },
+          endColumn: { type: "integer" },
+        },
+      },
+    },
   },
 } as const;
 

@@ -24,6 +24,8 @@ export interface EditorDiagnostic {
   readonly severity: "error" | "warning" | "info";
   readonly code: string;
   readonly message: string;
+  /** Other places it is about (the other row of an overlap, the row that shadows this one). */
+  readonly related?: readonly { readonly message: string; readonly range: Range }[];
 }
 
 function toEditor(d: {
@@ -31,8 +33,12 @@ function toEditor(d: {
   severity: EditorDiagnostic["severity"];
   code: string;
   message: string;
+  related?: readonly { message: string; range: Range }[];
 }): EditorDiagnostic {
-  return { range: d.range, severity: d.severity, code: d.code, message: d.message };
+  const base = { range: d.range, severity: d.severity, code: d.code, message: d.message };
+  return d.related?.length
+    ? { ...base, related: d.related.map((r) => ({ message: r.message, range: r.range })) }
+    : base;
 }
 
 /** The draft's problems (YAML, structure, expressions, names, types, tables...), sorted by position. */

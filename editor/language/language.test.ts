@@ -547,3 +547,29 @@ describe("the lenient path", () => {
     expect(at("enum: [Consulta, Exame, Cirurgia]", "enum: [Consulta, ‸Exame, Cirurgia]")).toEqual([]);
   });
 });
+
+describe("analysis findings in the editor", () => {
+  it("carry the other place they are about (Monaco's related information)", () => {
+    const text = `ruleset: analise
+description: Duas regras de mesma prioridade.
+facts:
+  tipo: { type: string, enum: [A, B], required: true }
+outputs:
+  destino: { type: string, nullable: true }
+rules:
+  - name: primeira
+    then: destino = "GIPES"
+  - name: segunda
+    when: tipo == "A"
+    then: destino = "CEPES"
+`;
+    const conflict = diagnostics(analyze(text)).find((d) => d.code === "rule/conflicting-writes");
+    expect(conflict?.severity).toBe("warning");
+    expect(conflict?.related).toEqual([
+      {
+        message: '"primeira" escreve "GIPES"',
+        range: { start: text.indexOf('"GIPES"'), end: text.indexOf('"GIPES"') + 7 },
+      },
+    ]);
+  });
+});

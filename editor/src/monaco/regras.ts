@@ -178,6 +178,15 @@ export function setMarkers(m: Monaco, model: MonacoApi.editor.ITextModel, diagno
       startColumn: r.startColumn,
       endLineNumber: r.endLineNumber,
       endColumn: r.endColumn === r.startColumn && r.startLineNumber === r.endLineNumber ? r.endColumn + 1 : r.endColumn,
+      ...(d.related?.length
+        ? {
+            relatedInformation: d.related.map((x) => ({
+              resource: model.uri,
+              message: x.message,
+              ...toMonacoRange(m, model, x.range),
+            })),
+          }
+        : {}),
     };
   });
   m.editor.setModelMarkers(model, MARKER_OWNER, markers);
