@@ -8,9 +8,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_ANALYSED_TRANSITIONS } from "../dsl/check/transitions.js";
 import { diagnose } from "../dsl/compile/pipeline.js";
+import { evaluate } from "../dsl/evaluate.js";
+import { DEFAULT_ZONE } from "../dsl/values.js";
 import { describeDiagnostics, readRuleSet, ROOT } from "./helpers/rulesets.js";
 
 /** `severity code@line:column message` of the transition findings of a source. */
@@ -59,7 +62,10 @@ const LINE = {
   allow: 19,
 };
 
-describe("state-machine checks", () => {
+/** Checking whole rule sets on a shared, loaded machine: a generous budget (never asserted). */
+const SLOW = 120_000;
+
+describe("state-machine checks", { timeout: SLOW }, () => {
   it("a correct machine has no finding", () => {
     const source = machine({
       body: `  allow:
@@ -372,6 +378,72 @@ ${allow}
         `^info transition/dead-transition@11:3 a análise de transições impossíveis parou depois de ${MAX_ANALYSED_TRANSITIONS} transições \\(de ${n}\\)`,
       ),
     );
+  });
+});
+
+describe("the impossible-guard analysis agrees with brute force", { timeout: SLOW }, () => {
+  // Guards over an optional integer n (minimum 0) and an optional enum s: a transition is dead
+  // exactly when no (n, s) in {null, 0..12} × {null, A, B, C} makes every guard hold.
+  const atomN = fc.oneof(
+    fc
+      .tuple(fc.constantFrom("==", "!=", "<", "<=", ">", ">="), fc.integer({ min: 0, max: 10 }))
+      .map(([op, c]) => `n ${op} ${c}`),
+    fc
+      .uniqueArray(fc.integer({ min: 0, max: 10 }), { minLength: 1, maxLength: 3 })
+      .map((l) => `n in [${l.join(", ")}]`),
+    fc.constantFrom("n is null", "n is not null"),
+  );
+  const atomS = fc.oneof(
+    fc.tuple(fc.constantFrom("==", "!="), fc.constantFrom("A", "B", "C")).map(([op, c]) => `s ${op} "${c}"`),
+    fc.constantFrom('s in ["A", "B"]', 's not in ["A"]', "s is null", "false", "true"),
+  );
+  const atom = fc.oneof(atomN, atomS);
+  const condition = fc.oneof(
+    atom,
+    atom.map((a) => `not (${a})`),
+    fc.tuple(atomN, atomN).map(([a, b]) => `${a} or ${b}`),
+    fc.tuple(atom, atom).map(([a, b]) => `${a} and ${b}`),
+  );
+
+  it("reports dead-transition exactly when no fact values satisfy the guards", () => {
+    const seen = { dead: 0, live: 0 };
+    fc.assert(
+      fc.property(fc.array(condition, { minLength: 1, maxLength: 4 }), (guards) => {
+        const source = machine({
+          extraFacts: "  n: { type: integer, minimum: 0 }\n  s: { type: string, enum: [A, B, C] }\n",
+          body: `  allow:
+    - from: Aberto
+      to: Pendente
+      guards:
+${guards.map((g) => `        - require: '${g}'\n          reason: R.`).join("\n")}
+    - from: Pendente
+      to: Fechado
+    - from: Aberto
+      to: Fechado
+`,
+        });
+        const { diagnostics, model } = diagnose(source);
+        expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+        const exprs = model?.transitions?.allow[0]?.guards.map((g) => g.require) ?? [];
+        expect(exprs).toHaveLength(guards.length);
+        let possible = false;
+        for (const n of [null, ...Array.from({ length: 13 }, (_, i) => i)])
+          for (const sv of [null, "A", "B", "C"]) {
+            const env = {
+              zone: DEFAULT_ZONE,
+              lookup: (name: string) => (name === "n" ? n : name === "s" ? sv : undefined),
+            };
+            if (exprs.every((e) => evaluate(e, env) === true)) possible = true;
+          }
+        const dead = diagnostics.some((d) => d.code === "transition/dead-transition");
+        expect(dead, guards.join(" | ")).toBe(!possible);
+        seen[dead ? "dead" : "live"]++;
+      }),
+      { numRuns: 100, seed: 11 },
+    );
+    // Both outcomes are exercised.
+    expect(seen.dead).toBeGreaterThan(10);
+    expect(seen.live).toBeGreaterThan(10);
   });
 });
 

@@ -367,7 +367,8 @@ function checkFactValuesAreStates(
   ];
   for (const { path, what } of sides) {
     if (!path?.field || !path.decl?.enum) continue;
-    if (sides[0]?.path?.key === path.key && path === toPath) continue;
+    // from and to on the same fact: its values are reported once.
+    if (path === toPath && fromPath?.key === toPath.key) continue;
     for (const v of path.decl.enum)
       if (!states.has(v))
         ctx.warn(
