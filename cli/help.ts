@@ -11,6 +11,8 @@ Uso:
   rules fmt <arquivo...> [--check | --write]       formata os arquivos no padrão canônico
   rules test [arquivo...] [--reporter junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]
                                                    roda as suítes de testes (*.test.yaml) com cobertura
+  rules test --scaffold <arquivo> [--out F [--force]]
+                                                   gera o esqueleto de uma suíte de testes
   rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
                                                    publica no serviço (compila e roda a suíte antes)
   rules token --name N --roles decide,author,publisher
@@ -62,6 +64,7 @@ Opções:
   -h, --help          mostra esta ajuda
 `,
   test: `Uso: rules test [arquivo...] [--reporter text|junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]
+       rules test --scaffold <arquivo> [--out F [--force]]
 
 Roda as suítes de testes (arquivos <nome>.test.yaml ao lado de cada conjunto de regras; veja
 docs/testing.md). Sem arquivos, roda todas as suítes de rules/. Antes de rodar, confere a suíte
@@ -79,10 +82,22 @@ Opções:
                        (Ctrl+C para sair)
   -h, --help           mostra esta ajuda
 
+Gerar o esqueleto de uma suíte:
+  --scaffold           em vez de rodar, imprime o esqueleto de uma suíte para o conjunto de regras
+                       informado (o .yaml de regras ou a sua .test.yaml): com transições, um caso
+                       por transição permitida, um por condição que recusa, um por campo exigido
+                       em branco, um par não permitido e um estado terminal; sem transições, um
+                       caso por regra e por linha de tabela. Fatos obrigatórios recebem valores
+                       de exemplo; o que o comando não sabe preencher vira um comentário # TODO e
+                       o caso ganha a etiqueta todo. Veja docs/testing.md.
+  --out F              escreve o esqueleto no arquivo F em vez de imprimir
+  --force              com --out, sobrescreve F se ele já existir (sem --force, recusa)
+
 Exemplos:
   rules test rules/reclame-designacao.test.yaml --case "Beneficiário · Reembolso → GIPES"
   rules test --min-coverage 100
   rules test rules/retencao.test.yaml --watch
+  rules test --scaffold rules/protocolo-status.yaml --out rules/protocolo-status-novo.test.yaml
 
 Sai com 1 se algum caso falhar, alguma suíte tiver problemas ou a cobertura ficar abaixo do
 mínimo; com 2 se a linha de comando estiver errada (inclusive um --case que não existe).

@@ -4,13 +4,17 @@
  * failing case and the coverage of rules, table rows and transitions. Without files, runs every
  * `rules/*.test.yaml`. Each suite is first checked against its rule set (fact and output names, enum
  * values). `--watch` runs again whenever a rule set or suite file is saved.
+ *
+ * `rules test --scaffold <arquivo> [--out F [--force]]` prints (or writes) the skeleton of a suite
+ * for a rule set instead (`tester/scaffold.ts`); `--out` never overwrites a file without `--force`.
  */
-import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, readdirSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { hasErrors } from "../dsl/diagnostics.js";
 import { closest, similarityKey } from "../dsl/library/similarity.js";
 import { checkSuite } from "../tester/check.js";
 import { runSuite } from "../tester/run.js";
+import { scaffoldSuite } from "../tester/scaffold.js";
 import { junitReport, textReport, type ReportedSuite } from "../tester/report.js";
 import { loadSuite } from "../tester/suite.js";
 import { COMMAND_HELP } from "./help.js";
@@ -63,11 +67,17 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
       case: { type: "string" },
       "min-coverage": { type: "string" },
       watch: { type: "boolean" },
+      scaffold: { type: "boolean" },
+      out: { type: "string" },
+      force: { type: "boolean" },
     });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.test ?? "");
       return EXIT_OK;
     }
+    if (values.scaffold) return scaffold(ctx, positionals, values.out as string | undefined, values.force === true);
+    if (values.out !== undefined || values.force)
+      throw new UsageError("--out e --force são opções de --scaffold", "test");
     const reporter = (values.reporter as string | undefined) ?? "text";
     if (reporter !== "text" && reporter !== "junit")
       throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");
@@ -98,6 +108,52 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
     if (!values.watch) return runOnce(ctx, run);
     return watchAndRun(ctx, run, options);
   });
+}
+
+/**
+ * `--scaffold`: the suite skeleton of one rule set (named directly or by its suite's path), on
+ * stdout or in `--out` (an existing file only with `--force`).
+ */
+async function scaffold(
+  ctx: CliContext,
+  positionals: readonly string[],
+  out: string | undefined,
+  force: boolean,
+): Promise<number> {
+  if (positionals.length !== 1)
+    throw new UsageError("--scaffold gera o esqueleto de um conjunto de regras por vez: informe um arquivo", "test");
+  const given = positionals[0] as string;
+  if (!given.endsWith(".yaml"))
+    throw new UsageError(`informe um arquivo .yaml de regras (ou a sua .test.yaml): ${given}`, "test");
+  const rulesFile = given.endsWith(".test.yaml") ? ruleFileOfSuite(given) : given;
+  if (out !== undefined && out.trim() === "")
+    throw new UsageError("--out precisa do nome do arquivo a escrever", "test");
+  if (out !== undefined && existsSync(resolvePath(ctx, out)) && !force)
+    throw new InputError(`${out} já existe: escolha outro nome ou use --force para sobrescrevê-lo`);
+  const source = readTextFile(ctx, rulesFile);
+  const result = await scaffoldSuite(source, { file: rulesFile });
+  if (!result.ok) {
+    ctx.stderr.write(formatDiagnostics(rulesFile, source, result.diagnostics));
+    ctx.stderr.write(`erro: ${rulesFile} tem erros; corrija-os antes de gerar o esqueleto da suíte\n`);
+    return EXIT_FAILURE;
+  }
+  const todo = result.cases.filter((c) => c.todo).length;
+  const counts = `${result.cases.length} ${result.cases.length === 1 ? "caso" : "casos"}, ${todo} com TODO`;
+  if (out === undefined) {
+    ctx.stdout.write(result.text);
+    ctx.stderr.write(`esqueleto de ${rulesFile}: ${counts}\n`);
+    return EXIT_OK;
+  }
+  try {
+    writeFileSync(resolvePath(ctx, out), result.text, { encoding: "utf8", flag: force ? "w" : "wx" });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "EEXIST")
+      throw new InputError(`${out} já existe: escolha outro nome ou use --force para sobrescrevê-lo`);
+    throw new InputError(`não foi possível escrever ${out}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  ctx.stderr.write(`escrito ${out}: ${counts}\n`);
+  return EXIT_OK;
 }
 
 /** The suite files of a run: those named, or every `rules/*.test.yaml`. */

@@ -52,6 +52,11 @@ export const DIAGNOSTIC_CODES = [
   "table/invariant",
   "transition/unknown-state",
   "transition/unreachable",
+  "transition/terminal-exit",
+  "transition/ambiguous",
+  "transition/dead-transition",
+  "transition/dead-end",
+  "transition/self-loop",
   "invariant/violated",
   // how values flow into the decision (warnings)
   "flow/unset-output",
