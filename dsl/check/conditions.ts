@@ -12,33 +12,26 @@
  *
  * `satisfy` decides one conjunction over the domains the fact schema declares: the tests on
  * different facts are independent, and for each fact a finite set of *candidate values* is complete
- * for the tests written on it — the constants themselves, a value between and beyond each two (one
- * unit for integers and dates, the midpoint otherwise), the schema's minimum and maximum, every
- * `enum` value, true/false, null when the fact may be absent, and one text no test names. Each
+ * for the tests written on it (`candidateValues` in `guard-logic.ts`, shared with the state-machine
+ * checks: the constants themselves, a value between and beyond each two, the schema's minimum and
+ * maximum, every `enum` value, true/false, null when the fact may be absent, one text no test
+ * names, a day and a millisecond either side of a date or date-time). Fact paths are
+ * `factPathOf`'s. Each
  * test is evaluated on a candidate with the language's own operators (`applyBinary`), so the
  * analysis agrees with the runtime on nulls, dates and texts by construction. The satisfying
  * candidates are the example input a finding shows.
  */
 import type { Range } from "../diagnostics.js";
 import { applyBinary, evaluate, type EvalEnv } from "../evaluate.js";
-import type { FieldDecl, RuleSetModel } from "../ruleset/model.js";
+import type { RuleSetModel } from "../ruleset/model.js";
 import type { BinaryOperator, Expr } from "../syntax/ast.js";
-import {
-  DateTimeValue,
-  DateValue,
-  DurationValue,
-  parseDate,
-  parseDateTime,
-  toDisplayText,
-  type Value,
-  valueEquals,
-} from "../values.js";
+import { toDisplayText, type Value, valueEquals } from "../values.js";
+import { candidateValues, type FactPath, factPathOf, OTHER_TEXT } from "./guard-logic.js";
 
 /** One fact (path) tested against constants: true when `holds(value)`. */
 export interface FactTest {
   /** `pedido.status`, `tipo`: a fact or a field of an object fact. */
-  readonly path: string;
-  readonly decl: FieldDecl;
+  readonly path: FactPath;
   /** The constants the test names (they define the candidate values). */
   readonly constants: readonly Value[];
   readonly holds: (v: Value) => boolean;
@@ -75,21 +68,9 @@ export class ConditionContext {
     private readonly textOf: (e: Expr) => string,
   ) {}
 
-  /** The declaration of a fact or a field of an object fact named by `e`, with its path. */
-  factPath(e: Expr): { path: string; decl: FieldDecl } | undefined {
-    if (e.kind === "name") {
-      const decl = this.model.facts.get(e.name);
-      return decl ? { path: e.name, decl } : undefined;
-    }
-    if (e.kind === "member") {
-      const parent = this.factPath(e.object);
-      const field = parent?.decl.decl.type === "object" ? parent.decl.decl.fields?.get(e.property) : undefined;
-      if (!parent || !field) return undefined;
-      // A field of an absent object is absent too.
-      const nullable = field.nullable || !parent.decl.required || parent.decl.nullable;
-      return { path: `${parent.path}.${e.property}`, decl: nullable ? { ...field, nullable: true } : field };
-    }
-    return undefined;
+  /** The fact (or field of an object fact) `e` names, when it is one. */
+  factPath(e: Expr): FactPath | undefined {
+    return factPathOf(e, this.model);
   }
 
   /** The value of a constant expression (literals, constants, lists of them); undefined otherwise. */
@@ -187,15 +168,15 @@ function factTest(cx: ConditionContext, e: Expr): FactTest | undefined {
     case "name":
     case "member": {
       const fact = cx.factPath(e);
-      if (fact?.decl.decl.type !== "boolean") return undefined;
-      return { ...fact, constants: [], holds: (v) => v === true, text, range: e.range };
+      if (!fact || fact.decl?.type !== "boolean") return undefined;
+      return { path: fact, constants: [], holds: (v) => v === true, text, range: e.range };
     }
     case "isNull": {
       const fact = cx.factPath(e.operand);
-      if (!fact || !scalar(fact.decl)) return undefined;
+      if (!fact || !scalar(fact)) return undefined;
       const negated = e.negated;
       return {
-        ...fact,
+        path: fact,
         constants: [],
         holds: (v) => (v === null) !== negated,
         text,
@@ -206,10 +187,10 @@ function factTest(cx: ConditionContext, e: Expr): FactTest | undefined {
       const fact = cx.factPath(e.operand);
       const low = cx.constant(e.low);
       const high = cx.constant(e.high);
-      if (!fact || low === undefined || high === undefined || !ordered(fact.decl)) return undefined;
+      if (!fact || low === undefined || high === undefined || !ordered(fact)) return undefined;
       const zone = cx.model.zone;
       return {
-        ...fact,
+        path: fact,
         constants: [low, high],
         holds: (v) => applyBinary(">=", v, low, zone) === true && applyBinary("<=", v, high, zone) === true,
         text,
@@ -221,10 +202,10 @@ function factTest(cx: ConditionContext, e: Expr): FactTest | undefined {
       if (e.operator === "in" || e.operator === "not in") {
         const fact = cx.factPath(e.left);
         const list = cx.constant(e.right);
-        if (!fact || !Array.isArray(list) || !scalar(fact.decl)) return undefined;
+        if (!fact || !Array.isArray(list) || !scalar(fact)) return undefined;
         const op = e.operator;
         return {
-          ...fact,
+          path: fact,
           constants: list,
           holds: (v) => applyBinary(op, v, list, zone) === true,
           text,
@@ -241,11 +222,11 @@ function factTest(cx: ConditionContext, e: Expr): FactTest | undefined {
         value = cx.constant(e.left);
         op = flipped;
       }
-      if (!fact || value === undefined || !scalar(fact.decl)) return undefined;
+      if (!fact || value === undefined || !scalar(fact)) return undefined;
       const equality = op === "==" || op === "!=";
-      if (!equality && !ordered(fact.decl)) return undefined;
+      if (!equality && !ordered(fact)) return undefined;
       const c = value;
-      return { ...fact, constants: [c], holds: (v) => applyBinary(op, v, c, zone) === true, text, range: e.range };
+      return { path: fact, constants: [c], holds: (v) => applyBinary(op, v, c, zone) === true, text, range: e.range };
     }
     default:
       return undefined;
@@ -253,109 +234,29 @@ function factTest(cx: ConditionContext, e: Expr): FactTest | undefined {
 }
 
 /** Types whose values the candidates cover for `==`/`!=`/`in`. */
-function scalar(f: FieldDecl): boolean {
-  return ["string", "number", "integer", "boolean", "date", "date-time", "duration"].includes(f.decl.type);
+function scalar(p: FactPath): boolean {
+  return ["string", "number", "integer", "boolean", "date", "date-time", "duration"].includes(p.decl?.type ?? "");
 }
 
 /** Types whose order the candidates cover (texts are left out: between two texts there may be none). */
-function ordered(f: FieldDecl): boolean {
-  return ["number", "integer", "date", "date-time", "duration"].includes(f.decl.type);
-}
-
-/** Whether the fact may be null when rules run (absent without default, or declared nullable). */
-function mayBeNull(f: FieldDecl): boolean {
-  return f.nullable || (!f.required && f.default === undefined);
-}
-
-/** The candidate values of one fact for the constants its tests name (see the top comment). */
-export function candidates(decl: FieldDecl, constants: readonly Value[]): Value[] {
-  const d = decl.decl;
-  const out: Value[] = [];
-  switch (d.type) {
-    case "boolean":
-      out.push(true, false);
-      break;
-    case "string": {
-      if (d.enum) out.push(...d.enum);
-      else {
-        const texts = constants.filter((c): c is string => typeof c === "string");
-        out.push(...texts);
-        let fresh = "outro valor";
-        for (let i = 2; texts.includes(fresh); i++) fresh = `outro valor ${i}`;
-        out.push(fresh);
-      }
-      break;
-    }
-    case "number":
-    case "integer": {
-      const integer = d.type === "integer";
-      const nums = [...new Set(constants.filter((c): c is number => typeof c === "number"))].sort((a, b) => a - b);
-      if (d.minimum !== undefined) nums.push(d.minimum);
-      if (d.maximum !== undefined) nums.push(d.maximum);
-      nums.sort((a, b) => a - b);
-      const points = new Set<number>(nums.length ? [] : [0]);
-      nums.forEach((n, i) => {
-        points.add(integer ? Math.ceil(n) : n);
-        points.add(integer ? Math.floor(n) : n);
-        points.add(integer ? Math.floor(n) - 1 : n - 1);
-        points.add(integer ? Math.floor(n) + 1 : n + 1);
-        const next = nums[i + 1];
-        if (next !== undefined && !integer) points.add((n + next) / 2);
-      });
-      for (const p of points) {
-        if (!Number.isFinite(p)) continue;
-        if (d.minimum !== undefined && p < d.minimum) continue;
-        if (d.maximum !== undefined && p > d.maximum) continue;
-        out.push(p);
-      }
-      break;
-    }
-    case "date":
-    case "date-time":
-    case "duration": {
-      const day = new DurationValue(1, 0);
-      const ms = new DurationValue(0, 1);
-      // Some value of the type, whatever the constants (a test may name none: `data is not null`).
-      const some =
-        d.type === "date"
-          ? parseDate("2024-01-02")
-          : d.type === "date-time"
-            ? parseDateTime("2024-01-02T12:00:00Z", "UTC")
-            : day;
-      if (some) out.push(some);
-      for (const c of constants) {
-        if (!(c instanceof DateValue || c instanceof DateTimeValue || c instanceof DurationValue)) continue;
-        out.push(c);
-        const steps = c instanceof DateValue ? [day] : [day, ms];
-        for (const step of steps) {
-          const after = applyBinary("+", c, step);
-          const before = applyBinary("-", c, step);
-          if (after !== null) out.push(after);
-          if (before !== null) out.push(before);
-        }
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  if (mayBeNull(decl)) out.push(null);
-  return out;
+function ordered(p: FactPath): boolean {
+  return ["number", "integer", "date", "date-time", "duration"].includes(p.decl?.type ?? "");
 }
 
 /** Values of the facts a conjunction tests, satisfying every test; undefined when none exists. */
 export function satisfy(conjunction: Conjunction): Map<string, Value> | undefined {
   const byPath = new Map<string, FactTest[]>();
   for (const t of conjunction.tests) {
-    const list = byPath.get(t.path);
+    const list = byPath.get(t.path.key);
     if (list) list.push(t);
-    else byPath.set(t.path, [t]);
+    else byPath.set(t.path.key, [t]);
   }
   const example = new Map<string, Value>();
   for (const [path, tests] of byPath) {
     const first = tests[0] as FactTest;
-    const values = candidates(
-      first.decl,
+    const values = candidateValues(
+      first.path.decl,
+      first.path.mayBeNull,
       tests.flatMap((t) => t.constants.flatMap((c) => (Array.isArray(c) ? c : [c]))),
     );
     const found = values.find((v) => tests.every((t) => t.holds(v)));
@@ -368,7 +269,7 @@ export function satisfy(conjunction: Conjunction): Map<string, Value> | undefine
 /** The tests on one fact that cannot hold together (the reason a conjunction is never true). */
 export function contradiction(conjunction: Conjunction): FactTest[] | undefined {
   const byPath = new Map<string, FactTest[]>();
-  for (const t of conjunction.tests) byPath.set(t.path, [...(byPath.get(t.path) ?? []), t]);
+  for (const t of conjunction.tests) byPath.set(t.path.key, [...(byPath.get(t.path.key) ?? []), t]);
   for (const tests of byPath.values()) {
     const one: Conjunction = { tests, opaque: false };
     if (!satisfy(one)) return tests;
@@ -384,7 +285,7 @@ export function exampleText(example: ReadonlyMap<string, Value>): string {
 /** A value as a finding shows it (texts quoted, dates as dd/mm/aaaa, null as "ausente"). */
 export function valueText(v: Value): string {
   if (v === null) return "ausente";
-  if (typeof v === "string") return v.startsWith("outro valor") ? "outro valor" : JSON.stringify(v);
+  if (typeof v === "string") return v === OTHER_TEXT ? "outro valor" : JSON.stringify(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return toDisplayText(v);
 }

@@ -3,7 +3,9 @@
  * with constants (`x == 1`, `x != "A"`, `x > 3`, `x in ["a", "b"]`, `not x`, `x is null`, `and`/
  * `or`/`not` of those) and constant conditions (`false`, `1 == 2`). Used by the state-machine
  * checks (`transitions.ts`: a transition whose guards can never all hold) and by the suite
- * scaffold (`tester/scaffold.ts`: a fact value that makes a guard hold, or fail).
+ * scaffold (`tester/scaffold.ts`: a fact value that makes a guard hold, or fail). Its fact paths
+ * (`factPathOf`) and candidate values (`candidateValues`) are also those of the rule-condition
+ * analyses (`conditions.ts`), which read `or`/`not` across several facts, named constants and dates.
  *
  * How it stays exact: such a condition over a path `p` can only tell values apart by how they
  * compare with the constants it names, so a finite set of candidate values (each constant, a value
@@ -14,10 +16,19 @@
  * of null is true). Anything else (calls, arithmetic on the path, dates, two paths in one
  * condition) is "not analysed": callers treat it as possibly true.
  */
-import { evaluate } from "../evaluate.js";
+import { applyBinary, evaluate } from "../evaluate.js";
 import type { FieldDecl, RuleSetModel, TypeDecl } from "../ruleset/model.js";
 import type { Expr } from "../syntax/ast.js";
-import { createRecord, DEFAULT_ZONE, type Value } from "../values.js";
+import {
+  createRecord,
+  DateTimeValue,
+  DateValue,
+  DEFAULT_ZONE,
+  DurationValue,
+  parseDate,
+  parseDateTime,
+  type Value,
+} from "../values.js";
 
 /** A fact path (`protocolo.status`): its segments, declaration (when known) and whether it may be null. */
 export interface FactPath {
@@ -223,13 +234,45 @@ export const OTHER_TEXT = "\u0000outro";
 export function candidates(path: FactPath, conditions: readonly Expr[]): Value[] {
   const constants: Value[] = [];
   for (const c of conditions) constantsIn(c, constants);
-  const decl = path.decl;
+  return candidateValues(path.decl, path.mayBeNull, constants);
+}
+
+/**
+ * The candidate values of a fact of type `decl` for the constants the conditions on it name — the
+ * one definition, shared with `conditions.ts` (rule conditions): each constant, a value between and
+ * beyond each two numbers (integers only for `integer`, within `minimum`/`maximum`), every `enum`
+ * value or both booleans, one text no condition names (`OTHER_TEXT`), for dates, date-times and
+ * durations each constant and one day (and one millisecond) either side of it plus one value of the
+ * type, null when the fact may be absent, and for lists and objects only "absent" or "some value".
+ */
+export function candidateValues(decl: TypeDecl | undefined, mayBeNull: boolean, constants: readonly Value[]): Value[] {
   const out: Value[] = [];
   const push = (v: Value) => {
     if (!out.some((x) => x === v)) out.push(v);
   };
   const type = decl?.type;
-  if (path.mayBeNull) push(null);
+  if (mayBeNull) push(null);
+  if (type === "date" || type === "date-time" || type === "duration") {
+    const day = new DurationValue(1, 0);
+    const some =
+      type === "date"
+        ? parseDate("2024-01-02")
+        : type === "date-time"
+          ? parseDateTime("2024-01-02T12:00:00Z", "UTC")
+          : day;
+    if (some) push(some);
+    for (const c of constants) {
+      if (!(c instanceof DateValue || c instanceof DateTimeValue || c instanceof DurationValue)) continue;
+      push(c);
+      for (const step of c instanceof DateValue ? [day] : [day, new DurationValue(0, 1)]) {
+        const after = applyBinary("+", c, step);
+        const before = applyBinary("-", c, step);
+        if (after !== null) push(after);
+        if (before !== null) push(before);
+      }
+    }
+    return out;
+  }
   // A type only tested for presence: absent, or any value at all.
   if (type !== undefined && !MODELLED.has(type)) {
     push(OTHER_TEXT);
