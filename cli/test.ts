@@ -27,8 +27,18 @@ import {
   UsageError,
   type CliContext,
 } from "./io.js";
+import { mutateOptions, runMutation } from "./mutate.js";
 import { compileFile } from "./rule-file.js";
 import { ruleFileOfSuite } from "./suite-file.js";
+
+/** `--mutate` and its options (cli/mutate.ts). */
+const MUTATE_OPTIONS = {
+  mutate: { type: "boolean" },
+  workers: { type: "string" },
+  "max-mutants": { type: "string" },
+  "min-score": { type: "string" },
+  json: { type: "boolean" },
+} as const;
 
 /** The suite file of a path given by the user: a `.test.yaml`, or a rule set whose suite sits beside it. */
 function suitePath(path: string): string {
@@ -63,11 +73,17 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
       case: { type: "string" },
       "min-coverage": { type: "string" },
       watch: { type: "boolean" },
+      ...MUTATE_OPTIONS,
     });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.test ?? "");
       return EXIT_OK;
     }
+    if (values.mutate)
+      return runMutation(ctx, {
+        files: suiteFiles(ctx, { named: positionals.map(suitePath) }),
+        ...mutateOptions(values),
+      });
     const reporter = (values.reporter as string | undefined) ?? "text";
     if (reporter !== "text" && reporter !== "junit")
       throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");
@@ -101,7 +117,7 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
 }
 
 /** The suite files of a run: those named, or every `rules/*.test.yaml`. */
-function suiteFiles(ctx: CliContext, run: TestRun): string[] {
+function suiteFiles(ctx: CliContext, run: Pick<TestRun, "named">): string[] {
   if (run.named.length > 0) return [...run.named];
   const dir = resolvePath(ctx, "rules");
   if (!existsSync(dir)) throw new InputError("nenhum arquivo informado e não há pasta rules/ aqui");
