@@ -53,6 +53,8 @@ export interface Mutant {
   readonly description: string;
   /** Facts that reach the mutated spot, tried together and one by one by `suggestCase`. */
   readonly hints: readonly FactHint[];
+  /** Why the mutant is known to decide like the original without running it (then counted apart). */
+  readonly equivalent?: string;
 }
 
 export interface GenerateOptions {
@@ -397,7 +399,12 @@ class MutantGenerator {
       if (!a || !b) continue;
       const [first, second] = a.range.start < b.range.start ? [a, b] : [b, a];
       const middle = this.source.slice(first.range.end, second.range.start);
+      // Alone on their levels and never both true: at most one of them fires, in either order.
+      const alone = (p: number) => this.model.rules.filter((r) => r.priority === p).length === 1;
+      const clash =
+        alone(a.rule.priority) && alone(b.rule.priority) ? this.contradiction(a.rule.when, b.rule.when) : undefined;
       this.add({
+        ...(clash ? { equivalent: `as duas regras nunca valem juntas (${clash})` } : {}),
         operator: "priority-swap",
         range: { start: first.range.start, end: second.range.end },
         replacement: `${second.rule.priority}${middle}${first.rule.priority}`,
@@ -405,6 +412,49 @@ class MutantGenerator {
         hints: [...this.hintsOf(a.rule.when), ...this.hintsOf(b.rule.when)],
       });
     }
+  }
+
+  /**
+   * A pair of top-level conditions (joined by `and`) of two `when`s that no input satisfies together
+   * (`x == "A"` and `x != "A"` or `x == "B"`, `p` and `not p`, `x is null` and `x == "A"`), as text.
+   */
+  private contradiction(a: Expr | undefined, b: Expr | undefined): string | undefined {
+    if (!a || !b) return undefined;
+    const atomsA = this.atoms(a);
+    const atomsB = this.atoms(b);
+    for (const x of atomsA)
+      for (const y of atomsB) {
+        if (x.path !== y.path) continue;
+        const clash =
+          (x.op === "==" && y.op === "==" && x.value !== y.value) ||
+          (x.op === "==" && y.op === "!=" && x.value === y.value) ||
+          (x.op === "!=" && y.op === "==" && x.value === y.value);
+        if (clash) return `${oneLine(this.text(x.expr.range))} × ${oneLine(this.text(y.expr.range))}`;
+      }
+    return undefined;
+  }
+
+  /** The top-level `and` conditions of a `when` that compare one fact with one constant (null included), as keys. */
+  private atoms(root: Expr): { path: string; op: "==" | "!="; value: string; expr: Expr }[] {
+    const parts = root.kind === "logical" && root.operator === "and" ? root.operands : [root];
+    const out: { path: string; op: "==" | "!="; value: string; expr: Expr }[] = [];
+    for (const e of parts) {
+      const direct = this.factPath(e);
+      if (direct) out.push({ path: direct.join("."), op: "==", value: "true", expr: e });
+      else if (e.kind === "unary" && e.operator === "not") {
+        const path = this.factPath(e.operand);
+        if (path) out.push({ path: path.join("."), op: "==", value: "false", expr: e });
+      } else if (e.kind === "isNull") {
+        const path = this.factPath(e.operand);
+        if (path) out.push({ path: path.join("."), op: e.negated ? "!=" : "==", value: "null", expr: e });
+      } else if (e.kind === "binary" && (e.operator === "==" || e.operator === "!=")) {
+        const path = this.factPath(e.left) ?? this.factPath(e.right);
+        const value = this.factPath(e.left) ? this.constantValue(e.right) : this.constantValue(e.left);
+        if (path && value)
+          out.push({ path: path.join("."), op: e.operator, value: JSON.stringify(value.value), expr: e });
+      }
+    }
+    return out;
   }
 
   // --- hints: facts that reach a spot ---------------------------------------------------------
@@ -579,6 +629,8 @@ export type MutantStatus = "killed" | "survived" | "invalid" | "equivalent";
 
 export interface SuggestedCase {
   readonly name: string;
+  /** Facts of the suite's `defaults` the case leaves out. */
+  readonly omit?: readonly string[];
   readonly facts: Record<string, unknown>;
   readonly expect?: Record<string, unknown>;
   readonly expectError?: { readonly code: string };
@@ -629,6 +681,7 @@ function fingerprint(compiled: CompiledRuleSet): string {
 
 /** Compiles one mutant and runs the suite against it (stopping at the first failing case). */
 export async function runMutant(subject: MutationSubject, mutant: Mutant): Promise<MutantOutcome> {
+  if (mutant.equivalent) return { id: mutant.id, status: "equivalent" };
   const source = applyMutant(subject.source, mutant);
   let compiled: CompiledRuleSet | undefined;
   try {
@@ -725,15 +778,29 @@ export async function suggestCase(
     const name = `mutante ${mutant.id} · ${oneLine(mutant.description)}`;
     const kept = await minimise(subject, mutantCompiled, facts, original);
     const shown = withoutDefaults(kept.facts, subject.defaults);
-    return caseOf(name, shown, kept.original, kept.changed);
+    const omit = Object.keys(subject.defaults).filter((k) => !Object.hasOwn(kept.facts, k));
+    return caseOf(name, shown, omit, kept.original, kept.changed);
   }
   return undefined;
 }
 
-function caseOf(name: string, shown: Record<string, unknown>, original: Outcome, changed: Outcome): SuggestedCase {
+function caseOf(
+  name: string,
+  shown: Record<string, unknown>,
+  omit: readonly string[],
+  original: Outcome,
+  changed: Outcome,
+): SuggestedCase {
+  const omitted = omit.length > 0 ? { omit } : {};
   if ("error" in original) {
     const expectError = { code: original.error };
-    return { name, facts: shown, expectError, yaml: caseYaml({ name, facts: shown, expectError }) };
+    return {
+      name,
+      ...omitted,
+      facts: shown,
+      expectError,
+      yaml: caseYaml({ name, ...omitted, facts: shown, expectError }),
+    };
   }
   // The fields the mutant gets wrong (all of them when the mutant refuses the facts).
   const expect: Record<string, unknown> = {};
@@ -741,7 +808,7 @@ function caseOf(name: string, shown: Record<string, unknown>, original: Outcome,
   for (const [k, v] of Object.entries(original.decision)) {
     if (!other || JSON.stringify(other[k]) !== JSON.stringify(v)) expect[k] = v;
   }
-  return { name, facts: shown, expect, yaml: caseYaml({ name, facts: shown, expect }) };
+  return { name, ...omitted, facts: shown, expect, yaml: caseYaml({ name, ...omitted, facts: shown, expect }) };
 }
 
 /**
@@ -781,14 +848,17 @@ function withoutDefaults(facts: Record<string, unknown>, defaults: Record<string
 
 function caseYaml(c: {
   name: string;
+  omit?: readonly string[];
   facts: Record<string, unknown>;
   expect?: unknown;
   expectError?: unknown;
 }): string {
-  const { name, facts, ...expected } = c;
-  const doc = new Document([{ name, tags: ["mutante"], facts, ...expected }]);
-  const tags = doc.getIn([0, "tags"], true);
-  if (isSeq(tags)) tags.flow = true;
+  const { name, omit, facts, ...expected } = c;
+  const doc = new Document([{ name, tags: ["mutante"], ...(omit ? { omit } : {}), facts, ...expected }]);
+  for (const key of ["tags", "omit"]) {
+    const seq = doc.getIn([0, key], true);
+    if (isSeq(seq)) seq.flow = true;
+  }
   const text = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   return text
     .split("\n")
