@@ -20,10 +20,10 @@ if (!port) throw new Error("cli/mutate-worker.ts runs only as a worker thread");
 
 let cached: { source: string; suiteSource: string; subject: MutationSubject } | undefined;
 
-function subjectOf(job: MutateJob): MutationSubject {
+async function subjectOf(job: MutateJob): Promise<MutationSubject> {
   if (cached && cached.source === job.source && cached.suiteSource === job.suiteSource) return cached.subject;
   const suite = loadSuite(job.suiteSource).suite;
-  const subject = suite ? prepareSubject(job.source, suite, job.suiteSource) : undefined;
+  const subject = suite ? await prepareSubject(job.source, suite, job.suiteSource) : undefined;
   if (!subject) throw new Error("o conjunto de regras ou a suíte não compila");
   cached = { source: job.source, suiteSource: job.suiteSource, subject };
   return subject;
@@ -32,7 +32,8 @@ function subjectOf(job: MutateJob): MutationSubject {
 port.on("message", (message: { id: number; job: MutateJob }) => {
   const { id, job } = message;
   Promise.resolve()
-    .then(() => runMutant(subjectOf(job), job.mutant))
+    .then(() => subjectOf(job))
+    .then((subject) => runMutant(subject, job.mutant))
     .then((outcome) => port.postMessage({ id, outcome }))
     .catch((e: unknown) => port.postMessage({ id, error: e instanceof Error ? e.message : String(e) }));
 });

@@ -17,20 +17,13 @@ import {
   type Mutant,
   type MutantOutcome,
   type MutationReport,
+  type MutationSubject,
   mutationReport,
   prepareSubject,
   runMutant,
 } from "../tester/mutate.js";
 import { loadSuite } from "../tester/suite.js";
-import {
-  EXIT_FAILURE,
-  EXIT_OK,
-  formatDiagnostics,
-  InputError,
-  readTextFile,
-  UsageError,
-  type CliContext,
-} from "./io.js";
+import { EXIT_FAILURE, EXIT_OK, formatDiagnostics, readTextFile, UsageError, type CliContext } from "./io.js";
 import type { MutateJob } from "./mutate-worker.js";
 import { compileFile } from "./rule-file.js";
 import { ruleFileOfSuite } from "./suite-file.js";
@@ -126,14 +119,12 @@ async function runAll(
   suiteSource: string,
   mutants: readonly Mutant[],
   pool: MutantWorkers | undefined,
-  inline: () => ReturnType<typeof prepareSubject>,
+  subject: MutationSubject,
   progress: (done: number) => void,
 ): Promise<MutantOutcome[]> {
   const outcomes: MutantOutcome[] = [];
   let done = 0;
   if (!pool) {
-    const subject = inline();
-    if (!subject) throw new InputError("o conjunto de regras não compila");
     for (const m of mutants) {
       outcomes.push(await runMutant(subject, m));
       progress(++done);
@@ -175,6 +166,15 @@ export async function runMutation(ctx: CliContext, run: MutateRun): Promise<numb
         continue;
       }
       const source = readTextFile(ctx, rulesFile);
+      // A case failing against the rule set itself would "kill" every mutant: the suite must pass first.
+      const baseline = await prepareSubject(source, suite, suiteSource);
+      if (!baseline || baseline.failing.length > 0) {
+        ctx.stderr.write(
+          `erro: ${baseline?.failing.length ?? "os"} caso(s) de ${file} falham contra ${rulesFile}: rode rules test e corrija-os antes de medir com mutantes\n`,
+        );
+        broken++;
+        continue;
+      }
       const generated = generateMutants(source, { maxMutants: run.maxMutants });
       const total = generated.mutants.length;
       ctx.stderr.write(
@@ -182,17 +182,10 @@ export async function runMutation(ctx: CliContext, run: MutateRun): Promise<numb
       );
       if (run.workers > 0 && !pool && total > 0) pool = new MutantWorkers(Math.min(run.workers, total));
       const step = Math.max(1, Math.ceil(total / 10));
-      const outcomes = await runAll(
-        source,
-        suiteSource,
-        generated.mutants,
-        pool,
-        () => prepareSubject(source, suite, suiteSource),
-        (done) => {
-          if (interactive) ctx.stderr.write(`\rmutante ${done}/${total}${done === total ? "\n" : ""}`);
-          else if (done % step === 0 || done === total) ctx.stderr.write(`mutante ${done}/${total}\n`);
-        },
-      );
+      const outcomes = await runAll(source, suiteSource, generated.mutants, pool, baseline, (done) => {
+        if (interactive) ctx.stderr.write(`\rmutante ${done}/${total}${done === total ? "\n" : ""}`);
+        else if (done % step === 0 || done === total) ctx.stderr.write(`mutante ${done}/${total}\n`);
+      });
       reports.push({ file, rulesFile, report: mutationReport(compiled.name, source, generated, outcomes) });
     }
   } finally {

@@ -658,8 +658,16 @@ export interface MutationSubject {
   readonly fingerprint: string;
 }
 
-/** Prepares a rule set and its (loaded) suite for mutation; undefined when the source does not compile. */
-export function prepareSubject(source: string, suite: TestSuite, suiteSource?: string): MutationSubject | undefined {
+/**
+ * Prepares a rule set and its (loaded) suite for mutation; undefined when the source does not
+ * compile. Only the cases that pass against the original count (a failing case would "kill" every
+ * mutant): the others are listed in `failing`.
+ */
+export async function prepareSubject(
+  source: string,
+  suite: TestSuite,
+  suiteSource?: string,
+): Promise<(MutationSubject & { readonly failing: readonly string[] }) | undefined> {
   const result = compileSource(source);
   if (!result.ok || !result.compiled) return undefined;
   let defaults: Record<string, unknown> = {};
@@ -672,7 +680,17 @@ export function prepareSubject(source: string, suite: TestSuite, suiteSource?: s
       defaults = {};
     }
   }
-  return { source, compiled: result.compiled, suite, defaults, fingerprint: fingerprint(result.compiled) };
+  const baseline = await runSuite(result.compiled, suite);
+  const failing = baseline.cases.filter((c) => !c.passed).map((c) => c.name);
+  const passing = suite.cases.filter((c) => !failing.includes(c.name));
+  return {
+    source,
+    compiled: result.compiled,
+    suite: { ...suite, cases: passing },
+    defaults,
+    fingerprint: fingerprint(result.compiled),
+    failing,
+  };
 }
 
 function fingerprint(compiled: CompiledRuleSet): string {
@@ -934,7 +952,7 @@ export async function mutateSuite(
   suiteSource: string,
   options: GenerateOptions = {},
 ): Promise<MutationReport | undefined> {
-  const subject = prepareSubject(source, suite, suiteSource);
+  const subject = await prepareSubject(source, suite, suiteSource);
   if (!subject) return undefined;
   const generated = generateMutants(source, options);
   const outcomes: MutantOutcome[] = [];
