@@ -23,7 +23,7 @@ import {
   runMutant,
 } from "../tester/mutate.js";
 import { loadSuite } from "../tester/suite.js";
-import { EXIT_FAILURE, EXIT_OK, formatDiagnostics, readTextFile, UsageError, type CliContext } from "./io.js";
+import { EXIT_FAILURE, EXIT_OK, formatDiagnostics, plural, readTextFile, UsageError, type CliContext } from "./io.js";
 import type { MutateJob } from "./mutate-worker.js";
 import { compileFile } from "./rule-file.js";
 import { ruleFileOfSuite } from "./suite-file.js";
@@ -219,7 +219,7 @@ export function textMutationReport(reports: readonly { rulesFile: string; report
   for (const { rulesFile, report } of reports) {
     const valid = report.killed + report.survived;
     lines.push(
-      `${report.ruleset} (${rulesFile}): ${report.score}% dos mutantes mortos — ${report.killed} de ${valid} mortos, ${report.survived} sobreviventes, ${report.invalid + report.equivalent} inválidos/equivalentes${report.capped > 0 ? `, ${report.capped} não gerados (--max-mutants)` : ""}`,
+      `${report.ruleset} (${rulesFile}): ${report.score}% dos mutantes mortos — ${report.killed} de ${valid} mortos, ${plural(report.survived, "sobrevivente", "sobreviventes")}, ${plural(report.invalid + report.equivalent, "inválido/equivalente", "inválidos/equivalentes")}${report.capped > 0 ? `, ${report.capped} não gerados (--max-mutants)` : ""}`,
     );
     for (const m of report.mutants) {
       if (m.status !== "survived") continue;
@@ -230,7 +230,7 @@ export function textMutationReport(reports: readonly { rulesFile: string; report
         for (const l of m.suggestedCase.yaml.trimEnd().split("\n")) lines.push(`    ${l}`);
       } else
         lines.push(
-          "    Nenhum caso perto da mudança decide diferente: a mudança pode não alterar nenhuma decisão (equivalente).",
+          "    Nenhum caso sugerido: os fatos da suíte, com os valores escritos nas regras, decidem igual; a mudança pode não alterar decisão nenhuma (equivalente) ou pede fatos que a suíte ainda não tem.",
         );
     }
     lines.push("");

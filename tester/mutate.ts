@@ -205,6 +205,20 @@ class MutantGenerator {
     });
   }
 
+  /** The values that reach every table row and every rule's condition, without repeats, in source order. */
+  allHints(): FactHint[] {
+    const all: FactHint[] = [];
+    for (const t of this.model.tables) for (const row of t.rows) all.push(...this.rowHints(t, row.inputs));
+    for (const r of this.model.rules) all.push(...this.hintsOf(r.when));
+    const seen = new Set<string>();
+    return all.filter((h) => {
+      const key = JSON.stringify([h.path, h.value === undefined ? "(sem valor)" : h.value]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   /** Comparison flips and constant shifts inside an expression. */
   private expression(root: Expr, where: string): void {
     const hints = this.hintsOf(root);
@@ -656,6 +670,8 @@ export interface MutationSubject {
   readonly defaults: Record<string, unknown>;
   /** The compiled rule set without positions, to recognise equivalent mutants. */
   readonly fingerprint: string;
+  /** Every value that reaches some spot of the rule set (for survivors whose own spot gives none that work). */
+  readonly hints: readonly FactHint[];
 }
 
 /**
@@ -689,6 +705,7 @@ export async function prepareSubject(
     suite: { ...suite, cases: passing },
     defaults,
     fingerprint: fingerprint(result.compiled),
+    hints: result.model ? new MutantGenerator(source, result.model).allHints() : [],
     failing,
   };
 }
@@ -726,7 +743,9 @@ export async function runMutant(subject: MutationSubject, mutant: Mutant): Promi
 }
 
 /** Most fact sets tried per survivor. */
-const MAX_CANDIDATES = 400;
+const MAX_CANDIDATES = 1500;
+/** Suite fact sets combined with the rule set's other values. */
+const FARTHER_BASES = 12;
 
 type Outcome = { decision: Record<string, unknown> } | { error: string };
 
@@ -777,6 +796,13 @@ function* candidates(subject: MutationSubject, mutant: Mutant): Generator<Record
   for (const g of groups)
     for (const base of bases) {
       const facts = withHints(base, g);
+      if (fresh(facts)) yield facts;
+    }
+  // Farther: the values written anywhere in the rule set (table cells, conditions), one at a time,
+  // over the first suite facts, each value tried on every base before the next value.
+  for (const h of subject.hints)
+    for (const base of bases.slice(0, FARTHER_BASES)) {
+      const facts = withHints(base, [h]);
       if (fresh(facts)) yield facts;
     }
 }
@@ -831,7 +857,7 @@ function caseOf(
 
 /**
  * Leaves out, one at a time, the top-level facts the difference does not need (a suggested case
- * should show what matters): a fact stays when without it both decide alike, or the original
+ * should show what matters; facts equal to the suite's defaults stay, they do not show): a fact stays when without it both decide alike, or the original
  * refuses the facts while it did not before.
  */
 async function minimise(
@@ -844,6 +870,9 @@ async function minimise(
   let currentOriginal = original;
   let currentChanged = (await outcomeOf(mutantCompiled, facts)) as Outcome;
   for (const key of Object.keys(facts)) {
+    // A fact as the suite's defaults give it does not show in the case: keeping it is shorter than omitting it.
+    if (Object.hasOwn(subject.defaults, key) && JSON.stringify(subject.defaults[key]) === JSON.stringify(facts[key]))
+      continue;
     const fewer = { ...current };
     delete fewer[key];
     const o = await outcomeOf(subject.compiled, fewer);
