@@ -39,8 +39,25 @@ export interface MutateRun {
 
 export const DEFAULT_WORKERS = 2;
 
-/** The options of `--mutate`, checked (values from parseArgs). */
-export function mutateOptions(values: Record<string, string | boolean | undefined>): Omit<MutateRun, "files"> {
+/**
+ * The options of `--mutate`, checked (values from parseArgs); undefined without `--mutate`. Options
+ * of one mode given in the other are usage errors.
+ */
+export function mutateOptions(
+  values: Record<string, string | boolean | undefined>,
+): Omit<MutateRun, "files"> | undefined {
+  const mutateOnly = ["workers", "max-mutants", "min-score", "json"].filter((o) => values[o] !== undefined);
+  if (!values.mutate) {
+    if (mutateOnly.length > 0)
+      throw new UsageError(
+        `--${mutateOnly[0]} só vale com --mutate (rules test --mutate --${mutateOnly[0]} ...)`,
+        "test",
+      );
+    return undefined;
+  }
+  const testOnly = ["reporter", "tag", "case", "min-coverage", "watch"].filter((o) => values[o] !== undefined);
+  if (testOnly.length > 0)
+    throw new UsageError(`--${testOnly[0]} não vale com --mutate: os mutantes rodam a suíte inteira`, "test");
   const integer = (name: string, fallback: number, min: number): number => {
     const raw = values[name];
     if (raw === undefined) return fallback;

@@ -79,11 +79,8 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
       ctx.stdout.write(COMMAND_HELP.test ?? "");
       return EXIT_OK;
     }
-    if (values.mutate)
-      return runMutation(ctx, {
-        files: suiteFiles(ctx, { named: positionals.map(suitePath) }),
-        ...mutateOptions(values),
-      });
+    const mutate = mutateOptions(values);
+    if (mutate) return runMutation(ctx, { files: suiteFiles(ctx, { named: positionals.map(suitePath) }), ...mutate });
     const reporter = (values.reporter as string | undefined) ?? "text";
     if (reporter !== "text" && reporter !== "junit")
       throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");

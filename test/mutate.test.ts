@@ -308,6 +308,18 @@ describe("rules test --mutate", () => {
   it("usage errors and a suite that fails against its own rule set", async () => {
     expect((await run(WEAK, "--workers", "x")).code).toBe(2);
     expect((await run(WEAK, "--min-score", "120")).code).toBe(2);
+    const mixed = await run(WEAK, "--watch");
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain("erro: --watch não vale com --mutate");
+    let stderr = "";
+    const alone = await testCommand({
+      argv: ["mini-mutantes.test.yaml", "--workers", "2"],
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      cwd: dir,
+    });
+    expect(alone).toBe(2);
+    expect(stderr).toContain("erro: --workers só vale com --mutate");
     const failing = `${STRONG}  - name: caso errado\n    facts: { tipo: A, valor: 1 }\n    expect: { faixa: ALTA }\n`;
     const r = await run(failing, "--workers", "0");
     expect(r.code).toBe(1);
