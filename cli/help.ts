@@ -13,6 +13,8 @@ Uso:
                                                    roda as suítes de testes (*.test.yaml) com cobertura
   rules test --scaffold <arquivo> [--out F [--force]]
                                                    gera o esqueleto de uma suíte de testes
+  rules test --mutate [arquivo...] [--workers N] [--max-mutants N] [--min-score pct] [--json]
+                                                   mede quanto a suíte pega: roda-a contra mutantes das regras
   rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
                                                    publica no serviço (compila e roda a suíte antes)
   rules token --name N --roles decide,author,publisher
@@ -93,11 +95,23 @@ Gerar o esqueleto de uma suíte:
   --out F              escreve o esqueleto no arquivo F em vez de imprimir
   --force              com --out, sobrescreve F se ele já existir (sem --force, recusa)
 
+Mutantes (quanto a suíte pega; veja docs/testing.md):
+  --mutate             faz pequenas mudanças nas regras (troca a saída de uma linha de tabela,
+                       inverte uma comparação, muda uma constante ou data em 1, remove uma linha,
+                       nega uma condição, troca duas prioridades, remove uma ação) e roda a suíte
+                       contra cada uma; lista as que nenhum caso pegou, com a posição e um caso
+                       sugerido
+  --workers N          quantas threads rodam os mutantes (padrão 2; 0 = nenhuma)
+  --max-mutants N      no máximo N mutantes por conjunto de regras (padrão 1000)
+  --min-score pct      falha se a pontuação (mortos / válidos) de alguma suíte ficar abaixo de pct
+  --json               imprime o relatório dos mutantes em JSON (para ferramentas)
+
 Exemplos:
   rules test rules/reclame-designacao.test.yaml --case "Beneficiário · Reembolso → GIPES"
   rules test --min-coverage 100
   rules test rules/retencao.test.yaml --watch
   rules test --scaffold rules/protocolo-status.yaml --out rules/protocolo-status-novo.test.yaml
+  rules test --mutate rules/reclame-designacao.test.yaml --min-score 95
 
 Sai com 1 se algum caso falhar, alguma suíte tiver problemas ou a cobertura ficar abaixo do
 mínimo; com 2 se a linha de comando estiver errada (inclusive um --case que não existe).

@@ -31,8 +31,18 @@ import {
   UsageError,
   type CliContext,
 } from "./io.js";
+import { mutateOptions, runMutation } from "./mutate.js";
 import { compileFile } from "./rule-file.js";
 import { ruleFileOfSuite } from "./suite-file.js";
+
+/** `--mutate` and its options (cli/mutate.ts). */
+const MUTATE_OPTIONS = {
+  mutate: { type: "boolean" },
+  workers: { type: "string" },
+  "max-mutants": { type: "string" },
+  "min-score": { type: "string" },
+  json: { type: "boolean" },
+} as const;
 
 /** The suite file of a path given by the user: a `.test.yaml`, or a rule set whose suite sits beside it. */
 function suitePath(path: string): string {
@@ -70,6 +80,7 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
       scaffold: { type: "boolean" },
       out: { type: "string" },
       force: { type: "boolean" },
+      ...MUTATE_OPTIONS,
     });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.test ?? "");
@@ -78,6 +89,8 @@ export function test(ctx: CliContext, options: TestOptions = {}): Promise<number
     if (values.scaffold) return scaffold(ctx, positionals, values.out as string | undefined, values.force === true);
     if (values.out !== undefined || values.force)
       throw new UsageError("--out e --force são opções de --scaffold", "test");
+    const mutate = mutateOptions(values);
+    if (mutate) return runMutation(ctx, { files: suiteFiles(ctx, { named: positionals.map(suitePath) }), ...mutate });
     const reporter = (values.reporter as string | undefined) ?? "text";
     if (reporter !== "text" && reporter !== "junit")
       throw new UsageError(`--reporter deve ser text ou junit (recebido: ${reporter})`, "test");
@@ -157,7 +170,7 @@ async function scaffold(
 }
 
 /** The suite files of a run: those named, or every `rules/*.test.yaml`. */
-function suiteFiles(ctx: CliContext, run: TestRun): string[] {
+function suiteFiles(ctx: CliContext, run: Pick<TestRun, "named">): string[] {
   if (run.named.length > 0) return [...run.named];
   const dir = resolvePath(ctx, "rules");
   if (!existsSync(dir)) throw new InputError("nenhum arquivo informado e não há pasta rules/ aqui");

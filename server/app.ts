@@ -30,6 +30,7 @@ import { decideRoutes } from "./routes/decide.js";
 import { editorRoutes } from "./routes/editor.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
+import { mutantRoutes } from "./routes/mutants.js";
 import { rulesetRoutes } from "./routes/rulesets.js";
 
 declare module "fastify" {
@@ -401,6 +402,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(decideRoutes);
   await app.register(rulesetRoutes);
+  await app.register(mutantRoutes);
   await app.register(meRoutes);
   await app.register(editorRoutes);
 

@@ -161,7 +161,7 @@ function baseDocument(secured: boolean): Json {
     tags: [
       { name: "decisões", description: "Decisões com qualquer conjunto de regras (e versões fixadas)." },
       { name: "conjuntos de regras", description: "Leitura dos conjuntos de regras e das suas versões." },
-      { name: "edição", description: "Validar e testar rascunhos." },
+      { name: "edição", description: "Validar e testar rascunhos; medir a suíte com mutantes." },
       { name: "publicação", description: "Publicar, voltar versões, auditoria." },
       { name: "operação", description: "Saúde do processo." },
     ],

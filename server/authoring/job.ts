@@ -14,6 +14,7 @@ import { createError, type Diagnostic, type Range } from "../../dsl/diagnostics.
 import { createLineIndex, locateDiagnostics, type LocatedDiagnostic } from "../../dsl/positions.js";
 import type { RuleSetModel } from "../../dsl/ruleset/model.js";
 import { runtimeOf } from "../../engine/index.js";
+import { mutateSuite, type MutationReport } from "../../tester/mutate.js";
 import { runSuite, type SuiteResult } from "../../tester/run.js";
 import { loadSuite } from "../../tester/suite.js";
 import { RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringLimits } from "./limits.js";
@@ -29,6 +30,8 @@ export interface AuthoringJob {
   readonly limits: AuthoringLimits;
   /** Send the compiled rule set back (publish); validate and test do not need it. */
   readonly wantCompiled: boolean;
+  /** Also run the suite against the rule set's mutants (POST .../mutants; tester/mutate.ts). */
+  readonly mutate?: { readonly maxMutants: number };
 }
 
 /** A span of the source, 1-based (end column exclusive), as diagnostics carry it. */
@@ -56,6 +59,8 @@ export interface AuthoringVerdict {
   readonly compiled?: CompiledRuleSet;
   /** Present when `ok` and a suite was given. */
   readonly suite?: SuiteVerdict;
+  /** Present when `mutate` was asked and the suite ran. */
+  readonly mutation?: MutationReport;
 }
 
 /** Builds what decides: the fact validator (ajv) and one json-rules-engine engine. Throws when either fails. */
@@ -133,6 +138,11 @@ export async function runAuthoringJob(job: AuthoringJob): Promise<AuthoringVerdi
   const ok = compiled !== undefined && !diagnostics.some((d) => d.severity === "error");
   if (!ok || !compiled) return { ok: false, tooLarge: limits.length > 0, diagnostics, nameSpan };
   const suite = job.tests === null ? undefined : await suiteVerdict(compiled, job.tests);
+  const loaded = job.mutate && job.tests !== null && suite?.kind === "ran" ? loadSuite(job.tests).suite : undefined;
+  const mutation =
+    job.mutate && loaded && job.tests !== null
+      ? await mutateSuite(job.source, loaded, job.tests, { maxMutants: job.mutate.maxMutants })
+      : undefined;
   return {
     ok: true,
     tooLarge: false,
@@ -140,6 +150,7 @@ export async function runAuthoringJob(job: AuthoringJob): Promise<AuthoringVerdi
     nameSpan,
     ...(job.wantCompiled ? { compiled } : {}),
     ...(suite ? { suite } : {}),
+    ...(mutation ? { mutation } : {}),
   };
 }
 
