@@ -59,7 +59,7 @@ const rulesDir = join(root, "rules");
 const files = readdirSync(rulesDir)
   .filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"))
   .sort();
-for (const [i, file] of files.entries()) {
+for (const [i, file] of runs > 0 ? files.entries() : []) {
   const r = compileSource(readFileSync(join(rulesDir, file), "utf8"));
   if (!r.ok || !r.model || !r.compiled) {
     console.error(`${file}: não compila`);

@@ -1,9 +1,10 @@
 /**
- * Differential testing in CI (the short slice of `npm run verify`): the engine, as the service
- * runs it, and the reference interpreter (tester/reference/, over the rule-set model) must agree on
- * generated facts for every shipped rule set and for random small rule sets: the same decision
- * (after a JSON round trip) with the same fired rules in the same order, or both refusing the
- * facts, or both finding a rule-set defect. Fixed seeds: a failure reproduces. The figures are
+ * Differential testing in CI (the short slice of `npm run verify`: 500 fact sets per shipped rule
+ * set, 160 random rule sets × 10 fact sets): the engine, as the service runs it, and the reference
+ * interpreter (tester/reference/, over the rule-set model) must agree on generated facts for
+ * every shipped rule set and for random small rule sets: the same decision (after a JSON round
+ * trip) with the same fired rules in the same order, or both refusing the facts, or both finding a
+ * rule-set defect. Fixed seeds: a failure reproduces. The figures are
  * checked for non-vacuity (decisions taken, rules fired, table rows hit, refusals and defects
  * compared too), and a deliberately broken reference must be caught (the test can fail).
  */
@@ -39,19 +40,19 @@ describe("reference interpreter vs engine (differential)", () => {
     }, 60_000);
   }
 
-  it("200 random rule sets × 10 fact sets: identical outcomes, and substantial", async () => {
+  it("160 random rule sets × 10 fact sets: identical outcomes, and substantial", async () => {
     const figures = emptyRandomFigures();
-    const d = await verifyRandom({ sets: 200, factsPerSet: 10, seed: SEED, figures });
+    const d = await verifyRandom({ sets: 160, factsPerSet: 10, seed: SEED, figures });
     expect(d, d ? `${d.source}\n${explain(d)}` : "").toBeUndefined();
-    expect(figures.checked).toBeGreaterThan(80);
+    expect(figures.checked).toBeGreaterThan(60);
     expect(figures.agreements).toBe(figures.factSets);
     expect(figures.factSets).toBe(figures.checked * 10);
     expect(figures.decided).toBeGreaterThan(figures.factSets / 3);
     expect(figures.refused).toBeGreaterThan(20);
     expect(figures.defects).toBeGreaterThan(20);
-    expect(figures.ruleFirings).toBeGreaterThan(500);
-    expect(figures.rowHits).toBeGreaterThan(500);
-    expect(figures.firedRefs.size / figures.refsTotal).toBeGreaterThan(0.4);
+    expect(figures.ruleFirings).toBeGreaterThan(400);
+    expect(figures.rowHits).toBeGreaterThan(250);
+    expect(figures.firedRefs.size / figures.refsTotal).toBeGreaterThan(0.3);
   }, 60_000);
 });
 

@@ -14,9 +14,9 @@ const POOL = ["GIPES", "CEPES", "Reembolso", "Autorização Prévia", "2_NIVEL",
 const ENUM = ["Beneficiário", "Credenciado", "Prestador"];
 const ITEMS = ["Valores", "Glosas", "Baixa Procura"];
 
-type Column = "n" | "x" | "s" | "t" | "b" | "d" | "dt" | "l";
+type Column = "n" | "x" | "s" | "t" | "b" | "d" | "dt" | "l" | "p.st" | "p.tags";
 
-const COLUMNS: readonly Column[] = ["n", "x", "s", "t", "b", "d", "dt", "l"];
+const COLUMNS: readonly Column[] = ["n", "x", "s", "t", "b", "d", "dt", "l", "p.st", "p.tags"];
 
 /** A YAML double-quoted scalar. */
 function q(s: string): string {
@@ -53,7 +53,7 @@ function cellArb(col: Column): fc.Arbitrary<string> {
         }),
         fc.tuple(intLit, intLit).map(([a, b]) => `[${a}, ${b}]`),
         fc.tuple(intLit, intLit).map(([a, b]) => q(`not(${a}, ${b})`)),
-        fc.constant(q("= LIMITE")),
+        fc.constantFrom(q("= LIMITE"), q("= null"), q("!= null"), q("not(null)")),
       );
     case "x":
       return fc.oneof(
@@ -93,9 +93,13 @@ function cellArb(col: Column): fc.Arbitrary<string> {
         any,
         fc.tuple(fc.constantFrom(">=", "<"), dateTimeLit).map(([op, d]) => q(`${op} ${d}`)),
       );
+    case "p.st":
+      return fc.oneof(any, fc.constantFrom("A", "B", "[A, C]", q("= null"), `'not("A")'`));
+    case "p.tags":
     case "l":
       return fc.oneof(
         any,
+        fc.constantFrom(q("= null"), `'not("Glosas")'`, q("= []"), `'"Valores", null'`),
         fc.constantFrom(...ITEMS).map(q),
         fc.constantFrom(...ITEMS).chain((a) => fc.constantFrom(...ITEMS).map((b) => `[${q(a)}, ${q(b)}]`)),
       );
@@ -178,6 +182,10 @@ function conditionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
       "decision.o4",
       "decision.o7.k > 1",
       "decision.o7 is not null",
+      'atual == "vazio"',
+      "dobro > LIMITE",
+      "count(primeiros) > 1",
+      "grupos[0].rank == 1",
     ),
   ];
   atoms.push(fc.constantFrom(...tables).map((t) => `count(rows(${t.name})) > 2`));
@@ -216,6 +224,10 @@ function actionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
       "o3 = distinct(l)",
       'o6 = join(l, ", ")',
       'o6 = formatDate(toDate(dt), "dd/MM/yyyy")',
+      "o6 = resumo",
+      "o6 = atual",
+      "o3 = primeiros",
+      "o2 = count(grupos)",
     ),
   ];
   if (single.length > 0)
@@ -238,6 +250,17 @@ export const ruleSetArb: fc.Arbitrary<string> = fc
     o1Strict: fc.nat(3),
     validations: fc.boolean(),
     invariant: fc.nat(4),
+    transitions: fc.option(
+      fc.record({
+        // A path A → B → C → D (every state reachable), and some of the other edges.
+        edges: fc.subarray(["A>C", "B>A", "A>D", "C>A", "B>D"]).map((extra) => ["A>B", "B>C", "C>D", ...extra]),
+        requires: fc.boolean(),
+        guard: fc.boolean(),
+        generalGuard: fc.boolean(),
+        missingFields: fc.boolean(),
+      }),
+      { freq: 3 },
+    ),
   })
   .chain((base) =>
     fc.tuple(...Array.from({ length: base.tableCount }, (_, i) => tableArb(i + 1))).chain((tables) =>
@@ -271,10 +294,30 @@ export const ruleSetArb: fc.Arbitrary<string> = fc
       "  d: { type: date }",
       "  dt: { type: date-time }",
       `  l: { type: list, items: { type: string, enum: [${ITEMS.join(", ")}] }, maxItems: 4 }`,
+      "  p:",
+      "    type: object",
+      "    fields: { st: { type: string, enum: [A, B, C] }, v: { type: integer, minimum: 0 }, tags: { type: list, items: string } }",
+      "  itens:",
+      "    type: list",
+      "    maxItems: 4",
+      "    items: { type: object, fields: { id: { type: string, required: true }, valor: integer, em: date } }",
+      ...(base.transitions
+        ? [
+            "  st: { type: string, enum: [A, B, C, D, X], required: true }",
+            "  para: { type: string, enum: [A, B, C, D, X], required: true }",
+          ]
+        : []),
       "constants:",
       "  LIMITE: 18",
+      "values:",
+      "  dobro: n * 2",
+      '  atual: if decision.o1 is null then "vazio" else decision.o1',
+      "  primeiros: for g in grupos where g.isFirst return g.item.id",
       "templates:",
       '  msg: { params: [v], text: "Cliente {v} em {d}" }',
+      '  resumo: "o1={decision.o1}, o3={decision.o3}, n={n}"',
+      "collections:",
+      "  grupos: { from: itens, where: item.valor is not null, key: [item.id], order: [item.em, item.valor] }",
       "outputs:",
       base.o1Strict === 0 ? "  o1: { type: string, nullable: false }" : "  o1: { type: string }",
       base.o1Strict === 1 ? "  o2: { type: integer, minimum: 0 }" : "  o2: { type: integer }",
@@ -283,6 +326,13 @@ export const ruleSetArb: fc.Arbitrary<string> = fc
       "  o5: { type: date }",
       "  o6: { type: string }",
       "  o7: { type: object, fields: { a: string, k: integer } }",
+      ...(base.transitions
+        ? [
+            "  ok: { type: boolean, default: false }",
+            "  motivos: { type: list, items: string }",
+            "  faltando: { type: list, items: string }",
+          ]
+        : []),
       ...(base.validations
         ? ["  erros: { type: list, items: { type: object, fields: { campo: string, mensagem: string } } }"]
         : []),
@@ -303,6 +353,29 @@ export const ruleSetArb: fc.Arbitrary<string> = fc
         "      require: not isBlank(t)",
         "      message: Informe t para {s}.",
       );
+    const tr = base.transitions;
+    if (tr) {
+      lines.push(
+        "transitions:",
+        "  from: st",
+        "  to: para",
+        "  states: [A, B, C, D]",
+        "  initial: A",
+        "  terminal: [D]",
+        "  outputs: { allowed: ok, reasons: motivos, missing: faltando }",
+      );
+      if (tr.generalGuard)
+        lines.push("  guards:", '    - require: not (b and para == "D")', "      reason: Com b não se vai a D.");
+      if (tr.missingFields) lines.push("  refusals:", "    missingFields: 'Faltam: {join(decision.faltando, \", \")}'");
+      lines.push("  allow:");
+      for (const e of tr.edges) {
+        const [from, to] = e.split(">");
+        lines.push(`    - from: ${from}`, `      to: ${to}`);
+        if (tr.requires) lines.push("      requires: [t]");
+        if (tr.guard)
+          lines.push("      guards:", "        - require: n > 0", '          reason: "n deve ser positivo ({n})."');
+      }
+    }
     lines.push("rules:");
     rules.forEach((r, i) => {
       lines.push(`  - name: regra ${i + 1}`);

@@ -233,10 +233,15 @@ class Run {
     if (!this.holds(t.when)) return;
     const rows = this.options.flaw === "first-row-last" && t.hitPolicy === "first" ? [...t.rows].reverse() : t.rows;
     let hits = 0;
+    // A column declared as a list (a list fact, or a path through one) reads its one-value cells as
+    // "contains", even when the list is absent; other columns, when their value is a list.
+    const listColumns = t.inputs.map((col) => (col.expr ? declaredList(col.expr, this.model) : undefined));
     for (const row of rows) {
       const matches = row.inputs.every((cell, i) => {
         const column = t.inputs[i]?.expr;
-        return column === undefined || cellMatches(cell, evaluate(column, this.env), this.env);
+        if (column === undefined) return true;
+        const value = evaluate(column, this.env);
+        return cellMatches(cell, value, listColumns[i] ?? Array.isArray(value), this.env);
       });
       if (!matches) continue;
       if (hits > 0 && t.hitPolicy === "first") continue;
@@ -375,16 +380,45 @@ class Run {
   }
 }
 
+/**
+ * Whether a column expression is declared a list: a fact declared `list`, or a path through a list
+ * (`contatos.canal`); false for a path to a declared non-list; undefined when the expression is not
+ * a path over facts (the caller then looks at the value).
+ */
+function declaredList(e: Expr, model: RuleSetModel): boolean | undefined {
+  const path: string[] = [];
+  let cur = e;
+  while (cur.kind === "member") {
+    path.unshift(cur.property);
+    cur = cur.object;
+  }
+  if (cur.kind !== "name") return undefined;
+  let decl: TypeDecl | undefined = model.facts.get(cur.name)?.decl;
+  if (!decl) return undefined;
+  let throughList = false;
+  for (const key of path) {
+    while (decl?.type === "list") {
+      throughList = true;
+      decl = decl.items;
+    }
+    if (decl?.type !== "object") return undefined;
+    decl = decl.fields ? decl.fields.get(key)?.decl : decl.values;
+    if (!decl) return undefined;
+  }
+  return throughList || decl.type === "list";
+}
+
 /** Whether a table cell accepts the column's value (docs/language.md, "Células de entrada"). */
-function cellMatches(cell: UnaryTest, column: Value, env: EvalEnv): boolean {
+function cellMatches(cell: UnaryTest, column: Value, listColumn: boolean, env: EvalEnv): boolean {
   switch (cell.kind) {
     case "any":
       return true;
     case "compare": {
       const value = evaluate(cell.value, env);
-      // On a list column, a one-value cell means "the list contains this value".
-      if (Array.isArray(column) && !Array.isArray(value) && cell.operator === "==")
-        return column.some((x: Value) => valueEquals(x, value));
+      // On a list column, a one-value cell means "the list contains this value" (an absent list
+      // contains nothing).
+      if (listColumn && !Array.isArray(value) && cell.operator === "==")
+        return Array.isArray(column) && column.some((x: Value) => valueEquals(x, value));
       return compare(cell.operator, column, value);
     }
     case "range":
@@ -393,9 +427,9 @@ function cellMatches(cell: UnaryTest, column: Value, env: EvalEnv): boolean {
         compare(cell.highInclusive ? "<=" : "<", column, evaluate(cell.high, env))
       );
     case "oneOf":
-      return cell.tests.some((t) => cellMatches(t, column, env));
+      return cell.tests.some((t) => cellMatches(t, column, listColumn, env));
     case "not":
-      return !cellMatches(cell.test, column, env);
+      return !cellMatches(cell.test, column, listColumn, env);
     default:
       return assertNever(cell, "table cell test");
   }
