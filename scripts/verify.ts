@@ -5,6 +5,7 @@
  * sets each (default 50). Prints per rule set: fact sets, agreements, disagreements, how many were
  * decided / refused / defects, fired-rule coverage and time; exits 1 on any disagreement, printing
  * the seed (VERIFY_SEED reproduces a run), the rule set and fast-check's shrunk counterexample.
+ * VERIFY_ONLY=<name>,aleatorios limits the run (e.g. to split it over processes).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,6 +28,8 @@ const runs = int("VERIFY_RUNS", 100_000);
 const randomSets = int("VERIFY_RANDOM", 2_000);
 const randomFacts = int("VERIFY_RANDOM_FACTS", 50);
 const seed = int("VERIFY_SEED", Date.now() % 2_147_483_647);
+/** VERIFY_ONLY=retencao,aleatorios: only these shipped rule sets (by name) and/or the random ones. */
+const only = process.env.VERIFY_ONLY ? new Set(process.env.VERIFY_ONLY.split(",").map((x) => x.trim())) : undefined;
 
 function percent(part: number, whole: number): string {
   return whole === 0 ? "—" : `${((part / whole) * 100).toFixed(1)}%`;
@@ -46,7 +49,7 @@ function report(where: string, d: Disagreement, source?: string): void {
     `\nDISCORDÂNCIA em ${where} (VERIFY_SEED=${seed}; fast-check seed ${d.seed}${d.path ? `, path ${d.path}` : ""})`,
   );
   if (source) console.error(`--- conjunto de regras ---\n${source}--- fim ---`);
-  console.error(`fatos (reduzidos): ${JSON.stringify(d.facts)}`);
+  console.error(`fatos (reduzidos): ${JSON.stringify(d.facts)}${d.explain ? " (motor com explain: true)" : ""}`);
   console.error(`motor:      ${JSON.stringify(d.comparison.engine)}`);
   console.error(`referência: ${JSON.stringify(d.comparison.reference)}`);
 }
@@ -60,6 +63,8 @@ const files = readdirSync(rulesDir)
   .filter((f) => f.endsWith(".yaml") && !f.endsWith(".test.yaml"))
   .sort();
 for (const [i, file] of runs > 0 ? files.entries() : []) {
+  // The seed of each rule set depends on its place among all of them, not on VERIFY_ONLY.
+  if (only && !only.has(file.slice(0, -".yaml".length))) continue;
   const r = compileSource(readFileSync(join(rulesDir, file), "utf8"));
   if (!r.ok || !r.model || !r.compiled) {
     console.error(`${file}: não compila`);
@@ -90,7 +95,7 @@ for (const [i, file] of runs > 0 ? files.entries() : []) {
   }
 }
 
-if (randomSets > 0) {
+if (randomSets > 0 && (!only || only.has("aleatorios"))) {
   const figures = emptyRandomFigures();
   const started = performance.now();
   const d = await verifyRandom({

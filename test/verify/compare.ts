@@ -10,7 +10,9 @@
  * - both find a rule-set defect (engine RULESET_DEFECT, reference "defect"): the class only.
  *
  * Anything else (one decides and the other fails, different classes, or the engine throwing
- * something that is not a DecisionError) is a disagreement.
+ * something that is not a DecisionError) is a disagreement. With `explain`, the engine decides as
+ * the service does for `explain: true` (the straightforward engine: every table row and rule run as
+ * compiled, no table index, no rule pre-selection).
  */
 import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
 import type { RuleSetModel } from "../../dsl/ruleset/model.js";
@@ -41,9 +43,10 @@ function roundTrip(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v));
 }
 
-export async function engineSide(compiled: CompiledRuleSet, facts: unknown): Promise<Side> {
+/** The engine's side; `explain` runs the path the service takes for `explain: true` (every row and rule as compiled). */
+export async function engineSide(compiled: CompiledRuleSet, facts: unknown, explain = false): Promise<Side> {
   try {
-    const r = await runtimeOf(compiled).decide(facts);
+    const r = await runtimeOf(compiled).decide(facts, { explain });
     return { kind: "decision", decision: roundTrip(r.decision), fired: [...r.fired], firedRefs: [...r.firedRefs] };
   } catch (e) {
     if (isDecisionError(e))
@@ -94,9 +97,9 @@ export async function compare(
   model: RuleSetModel,
   compiled: CompiledRuleSet,
   facts: unknown,
-  options: ReferenceOptions = {},
+  options: ReferenceOptions & { readonly explain?: boolean } = {},
 ): Promise<Comparison> {
-  const engine = await engineSide(compiled, facts);
+  const engine = await engineSide(compiled, facts, options.explain === true);
   const reference = referenceSide(model, facts, options);
   return { agree: sidesAgree(engine, reference), engine, reference };
 }

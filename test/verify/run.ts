@@ -55,6 +55,8 @@ export function coverableRefs(compiled: CompiledRuleSet): string[] {
 
 export interface Disagreement {
   readonly facts: unknown;
+  /** The engine decided as for `explain: true`. */
+  readonly explain?: boolean;
   readonly comparison: Comparison;
   readonly seed: number;
   readonly path?: string;
@@ -99,8 +101,9 @@ export async function verifyRuleSet(
   let done = 0;
   let shrinking = false;
   const result = await fc.check(
-    fc.asyncProperty(factsArb(model), async (facts) => {
-      const c = await compare(model, compiled, facts, options.reference);
+    fc.asyncProperty(factsArb(model), fc.nat(3), async (facts, roll) => {
+      // One fact set in four is decided as for `explain: true` (the straightforward engine).
+      const c = await compare(model, compiled, facts, { ...options.reference, explain: roll === 0 });
       if (!shrinking) {
         tally(figures, c, prefix);
         done++;
@@ -116,10 +119,13 @@ export async function verifyRuleSet(
   );
   if (!result.failed) return undefined;
   const facts = result.counterexample?.[0];
+  const explain = result.counterexample?.[1] === 0;
   // The comparison of the shrunk facts (the last failing one fast-check tried may be a bigger one).
-  const comparison = facts !== undefined ? await compare(model, compiled, facts, options.reference) : failing;
+  const comparison =
+    facts !== undefined ? await compare(model, compiled, facts, { ...options.reference, explain }) : failing;
   return {
     facts,
+    explain,
     comparison: comparison as Comparison,
     seed: options.seed,
     ...(result.counterexamplePath ? { path: result.counterexamplePath } : {}),
