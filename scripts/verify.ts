@@ -5,7 +5,8 @@
  * sets each (default 50). Prints per rule set: fact sets, agreements, disagreements, how many were
  * decided / refused / defects, fired-rule coverage and time; exits 1 on any disagreement, printing
  * the seed (VERIFY_SEED reproduces a run), the rule set and fast-check's shrunk counterexample.
- * VERIFY_ONLY=<name>,aleatorios limits the run (e.g. to split it over processes).
+ * VERIFY_ONLY=<name>,aleatorios limits the run (e.g. to split it over processes); VERIFY_FLAW runs a
+ * deliberately broken reference, to see a failing run.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -28,6 +29,15 @@ const runs = int("VERIFY_RUNS", 100_000);
 const randomSets = int("VERIFY_RANDOM", 2_000);
 const randomFacts = int("VERIFY_RANDOM_FACTS", 50);
 const seed = int("VERIFY_SEED", Date.now() % 2_147_483_647);
+/** VERIFY_FLAW=reverse-priority|ignore-stop|first-row-last: a deliberately broken reference (shows a failing run). */
+const flawName = process.env.VERIFY_FLAW;
+const FLAWS = ["reverse-priority", "ignore-stop", "first-row-last"] as const;
+const flaw = FLAWS.find((f) => f === flawName);
+if (flawName && !flaw) {
+  console.error(`VERIFY_FLAW deve ser um de ${FLAWS.join(", ")}`);
+  process.exit(2);
+}
+const reference = flaw ? { flaw } : {};
 /** VERIFY_ONLY=retencao,aleatorios: only these shipped rule sets (by name) and/or the random ones. */
 const only = process.env.VERIFY_ONLY ? new Set(process.env.VERIFY_ONLY.split(",").map((x) => x.trim())) : undefined;
 
@@ -55,7 +65,7 @@ function report(where: string, d: Disagreement, source?: string): void {
 }
 
 console.log(
-  `verify: ${runs} fact sets per shipped rule set, ${randomSets} random rule sets × ${randomFacts} fact sets; VERIFY_SEED=${seed}`,
+  `verify: ${flaw ? `REFERÊNCIA COM DEFEITO PROPOSITAL (${flaw}); ` : ""}${runs} fact sets per shipped rule set, ${randomSets} random rule sets × ${randomFacts} fact sets; VERIFY_SEED=${seed}`,
 );
 let failed = false;
 const rulesDir = join(root, "rules");
@@ -78,6 +88,7 @@ for (const [i, file] of runs > 0 ? files.entries() : []) {
     runs,
     seed: seed + i,
     figures,
+    reference,
     onProgress: (done) => console.log(`  ${r.model?.name}: ${done}/${runs}…`),
   });
   console.log(
@@ -103,6 +114,7 @@ if (randomSets > 0 && (!only || only.has("aleatorios"))) {
     factsPerSet: randomFacts,
     seed,
     figures,
+    reference,
     onProgress: (done) => console.log(`  aleatórios: ${done}/${randomSets} conjuntos…`),
   });
   console.log(

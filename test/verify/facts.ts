@@ -119,10 +119,8 @@ export function literalsOf(model: RuleSetModel): Literals {
     if (typeof v !== "object" || v === null || seen.has(v)) return;
     seen.add(v);
     if (v instanceof Map) {
-      for (const [k, x] of v) {
-        visit(k);
-        visit(x);
-      }
+      // The keys are declared names (constants, values...), not values.
+      for (const x of v.values()) visit(x);
       return;
     }
     if (Array.isArray(v)) {
