@@ -157,6 +157,7 @@ export async function verifyRandom(options: {
   const sources = fc.sample(ruleSetArb, { numRuns: options.sets, seed: options.seed });
   for (const [i, source] of sources.entries()) {
     options.figures.generated++;
+    if (options.onProgress && i > 0 && i % 250 === 0) options.onProgress(i);
     const r = compileSource(source);
     if (!r.ok || !r.model || !r.compiled) continue;
     options.figures.checked++;
@@ -169,7 +170,6 @@ export async function verifyRandom(options: {
       ...(options.reference ? { reference: options.reference } : {}),
     });
     if (d) return { ...d, source };
-    if (options.onProgress && (i + 1) % 250 === 0 && i + 1 < options.sets) options.onProgress(i + 1);
   }
   return undefined;
 }
