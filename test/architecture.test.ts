@@ -100,6 +100,16 @@ const FORBIDDEN_IMPORTS: readonly (readonly [string, string, string])[] = [
   ],
   ["dsl/format/", "dsl/compile/", "the formatter works on the AST (dsl/syntax/), not the compiler"],
   ["cli/", "server/", "the CLI shares code with the service through common/"],
+  [
+    "tester/reference/",
+    "engine/",
+    "the reference interpreter is a second implementation: it must not share the engine's code",
+  ],
+  [
+    "tester/reference/",
+    "dsl/compile/",
+    "the reference interpreter reads the rule-set model, not the compiler's output",
+  ],
 ];
 
 describe("dependency boundaries", () => {
