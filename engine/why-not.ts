@@ -121,7 +121,15 @@ export interface WhyNotResult {
 export interface WhyNotOptions {
   /** Re-decisions allowed to the search (default WHY_NOT_DECISION_LIMIT). */
   readonly limit?: number;
+  /**
+   * Awaited between re-decisions, at most every CHECKPOINT_MS of search: a service lets other
+   * requests in there (and throws to abandon the search past its deadline).
+   */
+  readonly checkpoint?: () => Promise<void>;
 }
+
+/** Longest stretch of search between two `checkpoint` calls. */
+const CHECKPOINT_MS = 10;
 
 // ---------------------------------------------------------------------------------------------
 // The wanted outcome: parsing (`campo=valor,campo=valor`) and checking against the outputs.
@@ -1066,10 +1074,15 @@ export async function whyNot(
   }));
   let decisions = 0;
   let stoppedAtLimit = false;
+  let slice = performance.now();
   const attempt = async (changes: WhyNotChange[]): Promise<WhyNotSuggestion | undefined> => {
     if (decisions >= limit) {
       stoppedAtLimit = true;
       return undefined;
+    }
+    if (options.checkpoint && performance.now() - slice > CHECKPOINT_MS) {
+      await options.checkpoint();
+      slice = performance.now();
     }
     decisions++;
     const changed: Record<string, unknown> = { ...raw };
