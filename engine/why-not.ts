@@ -778,12 +778,18 @@ async function analyse(
   const out = await engine.run({}, { almanac: new RunAlmanac(run) });
   p.pool.release(engine);
   const evaluated = new Map<string, RuleResult>();
+  for (const r of [...out.results, ...out.failureResults])
+    evaluated.set(String((r.event?.params as { ref?: string } | undefined)?.ref), r);
+  // Leaf results by condition name, gathered per engine rule when its conditions are looked at
+  // (a large table has thousands of rows, few of them candidates).
   const leafResults = new Map<string, LeafResult>();
-  for (const r of [...out.results, ...out.failureResults]) {
-    const ref = String((r.event?.params as { ref?: string } | undefined)?.ref);
-    evaluated.set(ref, r);
+  const gathered = new Set<string>();
+  const gather = (ref: string): void => {
+    const r = evaluated.get(ref);
+    if (!r || gathered.has(ref)) return;
+    gathered.add(ref);
     collectResults((r as unknown as { conditions: unknown }).conditions, leafResults);
-  }
+  };
   const ev = new Evaluator(compiled, p, run, leafResults);
   const engineRule = new Map(compiled.rules.map((r) => [r.event.params.ref, r] as const));
   const firedOrder = new Map(run.firedRefs.map((ref, i) => [ref, i] as const));
@@ -804,6 +810,7 @@ async function analyse(
   const blockingConditions = (ref: string): WhyNotBlock[] => {
     const rule = engineRule.get(ref);
     if (!rule) return [];
+    gather(ref);
     const blocks: WhyNotBlock[] = [];
     for (const k of conjuncts(compiled, rule.conditions)) {
       if (k.conditions.every((c) => ev.holds(c))) continue;
