@@ -17,6 +17,13 @@
  * column. A rule json-rules-engine evaluated is reported with the values it saw then; a rule it
  * never reached (a `stop` came first) is evaluated here against the final state of the run.
  *
+ * The search for the smallest change varies the facts the blocking conditions read (directly or
+ * through values, constants and table columns), in fact declaration order, over: the constants
+ * those conditions compare them with (±1 for numbers, the next and previous day for dates), enum
+ * values, true/false, and null for optional facts (at most MAX_VALUES_PER_FACT each); single
+ * changes first, then pairs, at most WHY_NOT_DECISION_LIMIT re-decisions. Deterministic: the same
+ * question gives the same answer.
+ *
  * No Node-only imports: the editor's worker runs this code too.
  */
 import type { RuleResult } from "json-rules-engine";
@@ -362,6 +369,8 @@ function factsOfName(
   if (cached) return cached;
   const out = new Set<string>();
   if (seen.has(name)) return out;
+  // Only a top-level answer is complete (a nested one may stop at a name already being walked).
+  const top = seen.size === 0;
   seen.add(name);
   const addExpr = (e: Expr): void => {
     walkExpr(e, (x) => {
@@ -381,7 +390,7 @@ function factsOfName(
   } else if (Object.hasOwn(compiled.tables, name)) {
     for (const e of compiled.tables[name]?.inputs ?? []) addExpr(e);
   }
-  if (seen.size === 1) p.factsRead.set(name, out);
+  if (top) p.factsRead.set(name, out);
   return out;
 }
 
@@ -759,6 +768,8 @@ interface Analysis {
   readonly facts: string[];
   /** Constants the blocking conditions compare each fact with. */
   readonly literals: Map<string, unknown[]>;
+  /** The facts as validated (defaults applied, texts normalised): what the conditions saw. */
+  readonly json: Record<string, unknown>;
 }
 
 function positionOf(compiled: CompiledRuleSet, ref: string): WhyNotPosition {
@@ -969,6 +980,7 @@ async function analyse(
     more: Math.max(0, candidates.length - MAX_CANDIDATES),
     facts,
     literals,
+    json,
   };
 }
 
@@ -1065,7 +1077,7 @@ export async function whyNot(
     };
   const p = prepare(compiled);
   const analysis = await analyse(compiled, p, facts, want);
-  const json = p.validate(facts);
+  const json = analysis.json;
   const raw = facts as Record<string, unknown>;
   const schema = (compiled.factSchema as { properties?: Record<string, FactSchema>; required?: string[] }) ?? {};
   const required = new Set(schema.required ?? []);
