@@ -7,7 +7,7 @@
 import { createLineIndex } from "../dsl/positions.js";
 import { isDecisionError } from "../engine/errors.js";
 import { createRuntime } from "../engine/runtime.js";
-import { isWhyNotError, parseWanted, showValue, whyNot, type WhyNotResult } from "../engine/why-not.js";
+import { candidateLabel, isWhyNotError, parseWanted, showValue, whyNot, type WhyNotResult } from "../engine/why-not.js";
 import { singleFile } from "./compile.js";
 import { COMMAND_HELP } from "./help.js";
 import {
@@ -121,7 +121,7 @@ export function whyNotText(r: WhyNotResult, file: string): string {
   if (r.candidates.length === 0) lines.push("Nenhuma regra ou linha de tabela pode dar esse valor.");
   else lines.push("Candidatas (o que poderia dar esse valor) e o que impediu cada uma:");
   for (const c of r.candidates) {
-    const what = c.kind === "row" ? `tabela ${c.table}, linha ${c.row}` : `regra "${c.name}"`;
+    const what = candidateLabel(c);
     lines.push("", `${what} (${file}:${c.position.line}:${c.position.column})`);
     for (const b of c.blocking) {
       const values = Object.entries(b.values)

@@ -87,8 +87,9 @@ export interface WhyNotBlock {
 }
 
 export interface WhyNotCandidate {
-  readonly kind: "rule" | "row";
-  /** The rule's name, or `tabela · linha N` for a row. */
+  /** A rule, a table row, or the output's declared default (when the default is what is wanted). */
+  readonly kind: "rule" | "row" | "default";
+  /** The rule's name, `tabela · linha N` for a row, `saida (valor padrão ...)` for a default. */
   readonly name: string;
   readonly table?: string;
   /** 1-based row number. */
@@ -137,6 +138,20 @@ export interface WhyNotOptions {
 
 /** Longest stretch of search between two `checkpoint` calls. */
 const CHECKPOINT_MS = 10;
+
+/** How a candidate is named to analysts: `tabela X, linha N`, `regra "nome"`, `saída x (valor padrão ...)`. */
+export function candidateLabel(c: WhyNotCandidate): string {
+  switch (c.kind) {
+    case "row":
+      return `tabela ${c.table}, linha ${c.row}`;
+    case "rule":
+      return `regra "${c.name}"`;
+    case "default":
+      return `saída ${c.name}`;
+    default:
+      return assertNever(c.kind, "why-not candidate kind");
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The wanted outcome: parsing (`campo=valor,campo=valor`) and checking against the outputs.
@@ -963,14 +978,32 @@ async function analyse(
         });
       }
     }
-    // Wanting an output's default (nothing writes it): the rules that wrote it are in the way.
+    // Wanting an output's default: the output as declared is a candidate, and the rules that
+    // wrote it (they applied) are in the way.
     if (JSON.stringify(compiled.outputs[output]?.default ?? null) === JSON.stringify(value)) {
       const ws = writers(output);
+      const blocks: WhyNotBlock[] = [];
       for (const ref of run.firedRefs) {
         const h = compiled.handlers[ref];
         const rule = engineRule.get(ref);
-        if (h?.kind === "rule" && ws.has(h.rule) && rule) noteFacts(rule.conditions);
+        if (h?.kind !== "rule" || !ws.has(h.rule) || !rule) continue;
+        noteFacts(rule.conditions);
+        const values: Record<string, unknown> = {};
+        for (const k of conjuncts(compiled, rule.conditions)) for (const c of k.conditions) ev.values(c, values);
+        blocks.push({
+          kind: "overwrite",
+          text: `a regra "${compiled.rulesMeta[h.rule]?.name ?? ref}" se aplicou e escreve ${output}`,
+          position: positionOf(compiled, ref),
+          values,
+        });
       }
+      if (blocks.length > 0)
+        candidates.push({
+          kind: "default",
+          name: `${output} (valor padrão ${showValue(value)})`,
+          position: positionOf(compiled, `o:${output}`),
+          blocking: blocks,
+        });
     }
   }
   const order = Object.keys(compiled.factShapes);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../dsl/compile/pipeline.js";
 import { createRuntime } from "../engine/runtime.js";
-import { checkWanted, parseWanted, whyNot, WhyNotError, type WhyNotResult } from "../engine/why-not.js";
+import { candidateLabel, checkWanted, parseWanted, whyNot, WhyNotError, type WhyNotResult } from "../engine/why-not.js";
 import { runRules } from "./helpers/cli.js";
 import { compileOk, reclameFacts, ROOT } from "./helpers/rulesets.js";
 
@@ -187,6 +187,28 @@ describe("why not (engine)", () => {
       },
     ]);
     expect((await redecide(runtime, facts, r)).tipoEntrada).toBe("RECLAME");
+  });
+
+  it("wanting an output's default: the output is the candidate and the rules that wrote it are in the way", async () => {
+    const facts = reclameFacts();
+    const r = await whyNot(runtime, facts, { designacao: null });
+    expect(r.candidates).toEqual([
+      {
+        kind: "default",
+        name: "designacao (valor padrão null)",
+        position: { line: 145, column: 3 },
+        blocking: [
+          {
+            kind: "overwrite",
+            text: 'a regra "designar pela tabela" se aplicou e escreve designacao',
+            position: { line: 260, column: 5 },
+            values: { tipoEntrada: "RECLAME", "designacaoPorServico.designacao": "GIPES" },
+          },
+        ],
+      },
+    ]);
+    expect(candidateLabel(r.candidates[0]!)).toBe("saída designacao (valor padrão null)");
+    expect((await redecide(runtime, facts, r)).designacao).toBeNull();
   });
 
   it("a first table: the earlier row that won is named; numbers and dates around the compared constants are tried", async () => {

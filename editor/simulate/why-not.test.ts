@@ -51,6 +51,7 @@ describe("the simulator's why-not model", () => {
     const answer = await handlers.whyNot({ source, facts, want: { designacao: "CEPES" } });
     if (!answer.ok) throw new Error(answer.message);
     const [candidate] = answer.result.candidates;
+    expect(answer.labels).toEqual(["tabela designacaoPorServico, linha 6"]);
     expect(candidate).toMatchObject({ kind: "row", table: "designacaoPorServico", row: 6 });
     const ranges = answer.ranges[0]!;
     // The row's range is the row as written; the blocking cell's is the cell.

@@ -29,6 +29,8 @@ export type DraftWhyNot =
   | {
       readonly ok: true;
       readonly result: WhyNotResult;
+      /** Per candidate (same order): how it is named (`tabela X, linha N`, `regra "nome"`...). */
+      readonly labels: readonly string[];
       /** Per candidate (same order): its range, and each blocking condition's range (null when unknown). */
       readonly ranges: readonly {
         readonly at: WhyNotRange | null;

@@ -36,7 +36,7 @@ const whyNotResponse = {
         type: "object",
         required: ["kind", "name", "position", "blocking"],
         properties: {
-          kind: { type: "string", enum: ["rule", "row"] },
+          kind: { type: "string", enum: ["rule", "row", "default"] },
           name: { type: "string" },
           table: { type: "string" },
           row: { type: "integer", description: "Linha da tabela (a partir de 1)." },

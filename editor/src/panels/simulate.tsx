@@ -459,7 +459,7 @@ function WhyNotAnswer(props: {
         <ol class="why-not-candidates">
           {r.candidates.map((c, i) => (
             <li key={`${c.position.line}:${c.position.column}`} data-testid="why-not-candidate">
-              {link(c.kind === "row" ? `tabela ${c.table}, linha ${c.row}` : `regra "${c.name}"`, answer.ranges[i]?.at)}
+              {link(answer.labels[i] ?? c.name, answer.ranges[i]?.at)}
               <ul class="conditions">
                 {c.blocking.map((b, j) => (
                   <li key={j} class="error">

@@ -10,7 +10,7 @@ import type { Range } from "../../../dsl/diagnostics.js";
 import { createLineIndex } from "../../../dsl/positions.js";
 import { isDecisionError } from "../../../engine/errors.js";
 import { decide, runtimeOf } from "../../../engine/index.js";
-import { isWhyNotError, whyNot } from "../../../engine/why-not.js";
+import { candidateLabel, isWhyNotError, whyNot } from "../../../engine/why-not.js";
 import { runSuite } from "../../../tester/run.js";
 import { loadSuite } from "../../../tester/suite.js";
 import { type DraftWhyNot, whyNotRanges } from "../../simulate/why-not.js";
@@ -90,7 +90,12 @@ async function whyNotDraft(source: string, facts: unknown, want: Record<string, 
     return { ok: false, message: "o rascunho tem erros e não pode ser simulado: corrija-os no editor" };
   try {
     const result = await whyNot(runtimeOf(compiled.compiled), facts, want);
-    return json({ ok: true as const, result, ranges: whyNotRanges(source, compiled.compiled, result) });
+    return json({
+      ok: true as const,
+      result,
+      labels: result.candidates.map(candidateLabel),
+      ranges: whyNotRanges(source, compiled.compiled, result),
+    });
   } catch (e) {
     if (isWhyNotError(e) || isDecisionError(e)) return { ok: false, message: e.message };
     return { ok: false, message: `erro interno: ${e instanceof Error ? e.message : String(e)}` };
