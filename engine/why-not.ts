@@ -605,7 +605,17 @@ function comparedLiterals(compiled: CompiledRuleSet, p: Prepared, c: Condition, 
     };
     if (c.fact === EXPR_FACT) {
       const expr = compiled.expressions[String(c.params?.id)];
-      if (expr) for (const [f, values] of literalsByFact(compiled, p, expr)) add(f, values);
+      if (!expr) return;
+      const byFact = literalsByFact(compiled, p, expr);
+      for (const [f, values] of byFact) add(f, values);
+      // A fact read in a way the comparisons above do not see (through a loop variable, a
+      // function of one argument): every constant of the expression is tried for it.
+      const unattributed = [...factsOfExpr(compiled, p, expr)].filter((f) => !byFact.get(f)?.length);
+      if (unattributed.length > 0) {
+        const found: unknown[] = [];
+        literalsOfExpr(compiled, expr, found);
+        for (const f of unattributed) add(f, found);
+      }
     } else if (Object.hasOwn(compiled.factShapes, c.fact) && !c.path) {
       const v = c.value;
       if (v && typeof v === "object" && !Array.isArray(v) && "fact" in v) return;
@@ -650,8 +660,8 @@ function literalsByFact(
     for (const f of facts) out.set(f, [...(out.get(f) ?? []), ...values]);
   };
   walkExpr(e, (x) => {
-    if (x.kind === "binary" || x.kind === "between") {
-      const sides = x.kind === "binary" ? [x.left, x.right] : [x.operand, x.low, x.high];
+    if (x.kind === "binary" || x.kind === "between" || (x.kind === "call" && x.args.length > 1)) {
+      const sides = x.kind === "binary" ? [x.left, x.right] : x.kind === "call" ? x.args : [x.operand, x.low, x.high];
       for (const [i, side] of sides.entries()) {
         const found: unknown[] = [];
         for (const [j, other] of sides.entries()) if (j !== i) literalsOfExpr(compiled, other, found);
@@ -662,6 +672,45 @@ function literalsByFact(
       literalsByFact(compiled, p, compiled.values[x.name] as Expr, out, seen);
     }
   });
+  return out;
+}
+
+/** The outputs a condition reads as `decision.x` (natively or inside an expression). */
+function decisionReads(compiled: CompiledRuleSet, c: Condition): Set<string> {
+  const out = new Set<string>();
+  const visit = (x: Condition): void => {
+    if ("all" in x) for (const y of x.all) visit(y);
+    else if ("any" in x) for (const y of x.any) visit(y);
+    else if ("not" in x) visit(x.not);
+    else if (x.fact === DECISION_FACT && x.path) out.add(x.path.split(".")[0] as string);
+    else if (x.fact === EXPR_FACT) {
+      const expr = compiled.expressions[String(x.params?.id)];
+      if (expr)
+        walkExpr(expr, (e) => {
+          if (e.kind === "member" && e.object.kind === "name" && e.object.name === "decision") out.add(e.property);
+        });
+    }
+  };
+  visit(c);
+  return out;
+}
+
+/** What fills an output: rules that assign it (with the assigned expressions), validations, transitions. */
+function writersOf(compiled: CompiledRuleSet, output: string): { ref: string; values: Expr[] }[] {
+  const out: { ref: string; values: Expr[] }[] = [];
+  const transitions = compiled.transitions;
+  const byTransitions =
+    transitions !== undefined && [transitions.allowed, transitions.reasons, transitions.missing].includes(output);
+  for (const [ref, h] of Object.entries(compiled.handlers)) {
+    if (h.kind === "rule") {
+      const values = (compiled.rulesMeta[h.rule]?.actions ?? [])
+        .filter((a) => a.target[0] === output)
+        .map((a) => a.value);
+      if (values.length > 0) out.push({ ref, values });
+    } else if (h.kind === "validation") {
+      if (compiled.validations?.into === output) out.push({ ref, values: [] });
+    } else if (byTransitions) out.push({ ref, values: [] });
+  }
   return out;
 }
 
@@ -827,10 +876,32 @@ async function analyse(
 
   const vary = new Set<string>();
   const literals = new Map<string, unknown[]>();
-  const noteFacts = (c: Condition) => {
+  const followed = new Set<string>();
+  const noteFacts = (c: Condition): void => {
     factsOfCondition(compiled, p, c, vary);
     comparedLiterals(compiled, p, c, literals);
+    // A condition on `decision.x` changes with what fills x: the facts those rules (validations,
+    // transitions) read are varied too.
+    for (const x of decisionReads(compiled, c)) follow(x);
   };
+  /** Notes the facts (and what they are compared with) an assigned expression reads. */
+  const noteExpr = (e: Expr): void => {
+    for (const f of factsOfExpr(compiled, p, e)) vary.add(f);
+    for (const [f, values] of literalsByFact(compiled, p, e)) literals.set(f, [...(literals.get(f) ?? []), ...values]);
+    walkExpr(e, (m) => {
+      if (m.kind === "member" && m.object.kind === "name" && m.object.name === "decision") follow(m.property);
+    });
+  };
+  /** Notes what fills the output `x` (its writers' conditions and assigned expressions), once. */
+  function follow(x: string): void {
+    if (followed.has(x)) return;
+    followed.add(x);
+    for (const w of writersOf(compiled, x)) {
+      const rule = engineRule.get(w.ref);
+      if (rule) noteFacts(rule.conditions);
+      for (const e of w.values) noteExpr(e);
+    }
+  }
 
   /** The false conjuncts of an engine rule, with what they read. */
   const blockingConditions = (ref: string): WhyNotBlock[] => {
@@ -895,9 +966,7 @@ async function analyse(
         const meta = compiled.rulesMeta[rule];
         const action = [...(meta?.actions ?? [])].reverse().find((a) => a.target[0] === output);
         if (action) {
-          for (const f of factsOfExpr(compiled, p, action.value)) vary.add(f);
-          for (const [f, values] of literalsByFact(compiled, p, action.value))
-            literals.set(f, [...(literals.get(f) ?? []), ...values]);
+          noteExpr(action.value);
           const values: Record<string, unknown> = {};
           for (const r of readsOf(action.value)) {
             try {
@@ -1024,6 +1093,7 @@ interface FactSchema {
   readonly type?: string | readonly string[];
   readonly enum?: readonly unknown[];
   readonly format?: string;
+  readonly items?: FactSchema;
 }
 
 function nextDay(text: string, delta: number): string | undefined {
@@ -1052,6 +1122,7 @@ function candidateValues(
     }
     if (typeof v === "number") return types.includes("number") || (types.includes("integer") && Number.isInteger(v));
     if (typeof v === "boolean") return types.includes("boolean");
+    if (Array.isArray(v)) return types.includes("array");
     return false;
   };
   const out: unknown[] = [];
@@ -1074,12 +1145,28 @@ function candidateValues(
     }
   }
   for (const v of schema?.enum ?? []) push(v);
+  if (types.includes("array")) {
+    // A list fact: the empty list, and a list of one of the constants (or of the items' values).
+    push([]);
+    for (const v of [...literals, ...(schema?.items?.enum ?? [])]) if (v !== null && typeof v !== "object") push([v]);
+  }
   if (types.includes("boolean")) {
     push(true);
     push(false);
   }
   push(null);
   return out;
+}
+
+/** A note for outputs that validations or transitions fill (not analysed as candidates). */
+function byOtherWriters(compiled: CompiledRuleSet, want: Readonly<Record<string, unknown>>): string {
+  const t = compiled.transitions;
+  const others = Object.keys(want).filter(
+    (o) => compiled.validations?.into === o || (t !== undefined && [t.allowed, t.reasons, t.missing].includes(o)),
+  );
+  return others.length > 0
+    ? ` (${others.join(", ")} também é preenchida pelas validações ou transições, que esta análise não percorre)`
+    : "";
 }
 
 function matches(decision: Record<string, unknown>, want: Readonly<Record<string, unknown>>): boolean {
@@ -1182,9 +1269,11 @@ export async function whyNot(
       : {
           message: stoppedAtLimit
             ? `a busca parou depois de ${limit} decisões sem achar uma mudança de até 2 fatos que produza ${wantedText}`
-            : analysis.facts.length === 0
-              ? `o que impede ${wantedText} não depende dos fatos: nenhuma mudança de fatos o produz`
-              : `nenhuma mudança de até 2 fatos produz ${wantedText}`,
+            : analysis.candidates.length === 0 && analysis.facts.length === 0
+              ? `nenhuma regra, linha de tabela ou valor padrão pode dar ${wantedText}${byOtherWriters(compiled, want)}`
+              : analysis.facts.length === 0
+                ? `não há fato a mudar: o que impede ${wantedText} não lê nenhum fato (só constantes, a decisão ou linhas sem condição)`
+                : `nenhuma mudança de até 2 fatos produz ${wantedText}`,
         }),
   };
 }

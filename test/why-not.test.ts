@@ -12,7 +12,8 @@ import { compileSource } from "../dsl/compile/pipeline.js";
 import { createRuntime } from "../engine/runtime.js";
 import { candidateLabel, checkWanted, parseWanted, whyNot, WhyNotError, type WhyNotResult } from "../engine/why-not.js";
 import { runRules } from "./helpers/cli.js";
-import { compileOk, reclameFacts, ROOT } from "./helpers/rulesets.js";
+import { loadSuite } from "../tester/suite.js";
+import { compileOk, readRuleSet, reclameFacts, ROOT, ruleSetNames } from "./helpers/rulesets.js";
 
 const SLOW = 60_000;
 const RECLAME = join(ROOT, "rules/reclame-designacao.yaml");
@@ -235,7 +236,7 @@ describe("why not (engine)", () => {
     // No fact makes row 2 (`-`) stop matching: no change of facts gives SENIOR.
     expect(senior.suggestion).toBeNull();
     expect(senior.message).toBe(
-      'o que impede faixa = "SENIOR" não depende dos fatos: nenhuma mudança de fatos o produz',
+      'não há fato a mudar: o que impede faixa = "SENIOR" não lê nenhum fato (só constantes, a decisão ou linhas sem condição)',
     );
 
     const young = await whyNot(faixasRuntime, facts, { faixa: "JOVEM" });
@@ -266,6 +267,52 @@ describe("why not (engine)", () => {
       ["adesao < 2020-01-01", { adesao: "2021-05-01" }],
     ]);
     expect(brinde.suggestion?.changes).toEqual([{ fact: "adesao", from: "2021-05-01", to: "2019-12-31" }]);
+  });
+
+  it("list facts and decision.x: a list with the compared constant is tried, and what fills decision.x is varied", async () => {
+    const listas = createRuntime(
+      compileOk(`ruleset: listas
+facts:
+  motivos: { type: list, items: { type: string, enum: [Valores, Mudança, Ameaça] }, required: true }
+  valor: { type: number, required: true }
+constants:
+  MOTIVOS_GRAVES: [Ameaça]
+outputs:
+  grave: { type: boolean, default: false }
+  alerta: { type: boolean, default: false }
+rules:
+  - name: motivo grave
+    priority: 20
+    when: intersects(motivos, MOTIVOS_GRAVES)
+    then: grave = true
+  - name: alerta
+    priority: 10
+    when: decision.grave and valor > 1000
+    then: alerta = true
+`),
+    );
+    const facts = { motivos: ["Valores"], valor: 10 };
+    const grave = await whyNot(listas, facts, { grave: true });
+    expect(grave.candidates[0]?.blocking).toEqual([
+      {
+        kind: "condition",
+        text: "intersects(motivos, MOTIVOS_GRAVES)",
+        position: { line: 13, column: 11 },
+        values: { motivos: ["Valores"], MOTIVOS_GRAVES: ["Ameaça"] },
+      },
+    ]);
+    expect(grave.suggestion?.changes).toEqual([{ fact: "motivos", from: ["Valores"], to: ["Ameaça"] }]);
+    // `decision.grave` is false: the facts of "motivo grave" are varied too; with `valor`, two facts.
+    const alerta = await whyNot(listas, facts, { alerta: true });
+    expect(alerta.candidates[0]?.blocking.map((b) => [b.text, b.values])).toEqual([
+      ["decision.grave", { "decision.grave": false }],
+      ["valor > 1000", { valor: 10 }],
+    ]);
+    expect(alerta.suggestion?.changes).toEqual([
+      { fact: "motivos", from: ["Valores"], to: ["Ameaça"] },
+      { fact: "valor", from: 10, to: 1001 },
+    ]);
+    expect((await redecide(listas, facts, alerta)).alerta).toBe(true);
   });
 
   it("the search stops at its bound and says so", async () => {
@@ -306,6 +353,37 @@ describe("why not (engine)", () => {
       code: "INVALID_FACTS",
     });
   });
+});
+
+describe("why not on every shipped rule set", () => {
+  it("for the first cases of each suite and every value of each enum or boolean output: a suggestion always gives the value, nothing throws", async () => {
+    let asked = 0;
+    let suggested = 0;
+    for (const name of ruleSetNames().filter((n) => !n.endsWith(".test"))) {
+      const compiled = compileOk(readRuleSet(name));
+      const rt = createRuntime(compiled);
+      const suite = loadSuite(readFileSync(join(ROOT, "rules", `${name}.test.yaml`), "utf8")).suite;
+      const outputs = Object.entries(
+        (compiled.decisionSchema as { properties: Record<string, { type?: string | string[]; enum?: unknown[] }> })
+          .properties,
+      );
+      for (const c of (suite?.cases ?? []).filter((x) => !x.expectError).slice(0, 3)) {
+        for (const [output, schema] of outputs) {
+          const types = [schema.type ?? []].flat();
+          const values = schema.enum ?? (types.includes("boolean") ? [true, false] : []);
+          for (const value of values) {
+            asked++;
+            const r = await whyNot(rt, c.facts, { [output]: value });
+            if (!r.suggestion) continue;
+            suggested++;
+            expect((await redecide(rt, c.facts, r))[output] ?? null, `${name} · ${c.name} · ${output}`).toEqual(value);
+          }
+        }
+      }
+    }
+    expect(asked).toBeGreaterThan(80);
+    expect(suggested).toBeGreaterThan(20);
+  }, 120_000);
 });
 
 describe("rules decide --why-not", { timeout: SLOW }, () => {
