@@ -6,7 +6,7 @@ export const USAGE = `rules — verifica, compila, formata e executa conjuntos d
 Uso:
   rules check <arquivo...>                         verifica os arquivos e lista todos os problemas
   rules compile <arquivo> [--rules-only]           imprime o conjunto de regras compilado (JSON)
-  rules decide <arquivo> --facts <json|@arquivo> [--explain]
+  rules decide <arquivo> --facts <json|@arquivo> [--explain] [--why-not saida=valor [--json]]
                                                    decide com os fatos informados e imprime a decisão
   rules fmt <arquivo...> [--check | --write]       formata os arquivos no padrão canônico
   rules test [arquivo...] [--reporter junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]
@@ -54,16 +54,27 @@ Opções:
   --rules-only      imprime só a lista de regras do json-rules-engine
   -h, --help        mostra esta ajuda
 `,
-  decide: `Uso: rules decide <arquivo> --facts <json|@arquivo> [--explain]
+  decide: `Uso: rules decide <arquivo> --facts <json|@arquivo> [--explain] [--why-not saida=valor [--json]]
 
 Compila o arquivo, decide com os fatos informados e imprime {"decision": ..., "fired": [...]}
 em JSON. Fatos inválidos: cada problema sai em stderr como "caminho: mensagem", com saída 1.
+
+Com --why-not, responde "por que não?": as regras e linhas de tabela que poderiam dar o valor
+desejado, cada condição que as impediu (com os valores dos fatos e a posição no arquivo), uma
+regra avaliada antes que encerrou a avaliação (stop) ou executada depois que sobrescreveu a
+saída, e a menor mudança de fatos (até 2 fatos, até 2.000 decisões) que dá o valor desejado.
 
 Opções:
   --facts <json>      os fatos em JSON, por exemplo --facts '{"idade": 30}'
   --facts @<arquivo>  lê os fatos de um arquivo JSON, por exemplo --facts @fatos.json
   --explain           inclui o rastro (trace) de cada regra avaliada
+  --why-not s=v,...   o resultado desejado: saida=valor, vários separados por vírgula; o valor
+                      segue o tipo da saída (texto, número, true/false ou null)
+  --json              com --why-not, a resposta em JSON (para ferramentas)
   -h, --help          mostra esta ajuda
+
+Exemplo:
+  rules decide rules/reclame-designacao.yaml --facts @fatos.json --why-not designacao=CEPES
 `,
   test: `Uso: rules test [arquivo...] [--reporter text|junit] [--tag a,b] [--case nome] [--min-coverage pct] [--watch]
        rules test --scaffold <arquivo> [--out F [--force]]

@@ -6,8 +6,8 @@
  *   a route accepts. `describeRoute` spells out each route's error statuses (every one with the
  *   single `Error` envelope, the component of `errorSchema`) and its security: the bearer scheme
  *   with the roles the route accepts, none on the public routes.
- * - `withRuleSets` adds, for each active rule set, concrete `POST /v1/decide/<name>` and
- *   `/batch` operations whose facts and decision are the compiled rule set's own JSON Schemas
+ * - `withRuleSets` adds, for each active rule set, concrete `POST /v1/decide/<name>`, `/batch`
+ *   and `/why-not` operations whose facts and decision are the compiled rule set's own JSON Schemas
  *   (`Facts_<name>`: the schema ajv validates the facts with; `Decision_<name>`), with an example
  *   taken from the rule set's test suite. fastify-swagger builds its document once, so this part
  *   is merged in per request and rebuilt whenever the active versions change (publish, roll back).
@@ -207,6 +207,7 @@ function ruleSetOperations(
   genericBatch: Json | undefined,
   loaded: LoadedVersion,
   example: Json | undefined,
+  genericWhyNot?: Json,
 ): Record<string, Json> {
   const name = loaded.stored.name;
   const facts = schemaRef(`Facts_${name}`);
@@ -242,6 +243,31 @@ function ruleSetOperations(
     if (example) setAt(op, ["requestBody", "content", "application/json", "example"], { items: [{ facts: example }] });
     out[`/v1/decide/${name}/batch`] = { post: op };
   }
+  if (genericWhyNot) {
+    // "Por que não?": the facts of this rule set, and `want` over its outputs (any subset).
+    const op = specialise(genericWhyNot, `whyNot_${name}`, `Por que não? (${name})`);
+    setAt(op, ["requestBody", ...JSON_CONTENT, "properties", "facts"], facts);
+    const outputs = (loaded.compiled.decisionSchema as { properties?: Json }).properties ?? {};
+    setAt(op, ["requestBody", ...JSON_CONTENT, "properties", "want"], {
+      type: "object",
+      minProperties: 1,
+      additionalProperties: false,
+      properties: structuredClone(outputs),
+    });
+    setAt(op, ["responses", "200", ...JSON_CONTENT, "properties", "decision"], decision);
+    // The example asks for the first value of the first output with a list of values.
+    const wanted = Object.entries(outputs).find(
+      ([, o]) => isJson(o) && Array.isArray(o.enum) && o.enum.some((v) => v !== null),
+    );
+    const value =
+      wanted && isJson(wanted[1]) && Array.isArray(wanted[1].enum) ? wanted[1].enum.find((v) => v !== null) : undefined;
+    if (example && wanted && value !== undefined)
+      setAt(op, ["requestBody", "content", "application/json", "example"], {
+        facts: example,
+        want: { [wanted[0]]: value },
+      });
+    out[`/v1/decide/${name}/why-not`] = { post: op };
+  }
   return out;
 }
 
@@ -259,6 +285,7 @@ export function withRuleSets(
   const schemas: Json = { ...(isJson(components.schemas) ? components.schemas : {}) };
   const generic = pathOf(base, ["paths", GENERIC_DECIDE, "post"]);
   const genericBatch = pathOf(base, ["paths", `${GENERIC_DECIDE}/batch`, "post"]);
+  const genericWhyNot = pathOf(base, ["paths", `${GENERIC_DECIDE}/why-not`, "post"]);
   const tags: Json[] = [];
   for (const loaded of rulesets) {
     const name = loaded.stored.name;
@@ -271,6 +298,7 @@ export function withRuleSets(
         isJson(genericBatch) ? genericBatch : undefined,
         loaded,
         examples(loaded),
+        isJson(genericWhyNot) ? genericWhyNot : undefined,
       ),
     );
     tags.push({ name, description: `${loaded.compiled.description} (versão ${loaded.stored.version})` });

@@ -1,13 +1,90 @@
 /**
  * Decide endpoints for the CRM. Facts are validated by the rule set's own schema (compiled once
  * per version); business outcomes are 200 decisions, bad facts a 400 naming each field.
+ * `/why-not` answers "por que não?" for a wanted outcome (engine/why-not.ts): the candidate rules
+ * and rows with what blocked each one, and the smallest change of facts that gives it.
  */
 import type { FastifyInstance } from "fastify";
 import { isDecisionError } from "../../engine/errors.js";
 import type { DecisionResult } from "../../engine/runtime.js";
+import { isWhyNotError, whyNot } from "../../engine/why-not.js";
 import { ApiError, handlerTimeout, notFound } from "../errors.js";
 import type { LoadedVersion } from "../registry.js";
 import { decisionResponse, rulesetParam, versionQuery } from "../schemas.js";
+
+const position = {
+  type: "object",
+  required: ["line", "column"],
+  properties: { line: { type: "integer" }, column: { type: "integer" } },
+} as const;
+
+/** The answer of `/why-not` (engine/why-not.ts `WhyNotResult`, with the rule set and version). */
+const whyNotResponse = {
+  type: "object",
+  required: ["ruleset", "version", "decision", "fired", "wanted", "already", "candidates", "suggestion", "search"],
+  properties: {
+    ruleset: { type: "string" },
+    version: { type: "integer" },
+    decision: { type: "object", additionalProperties: true },
+    fired: { type: "array", items: { type: "string" } },
+    wanted: { type: "object", additionalProperties: true },
+    already: { type: "boolean", description: "A decisão já dá o resultado desejado (nada mais é calculado)." },
+    candidates: {
+      type: "array",
+      description: "Regras e linhas de tabela que poderiam dar o resultado desejado, na ordem de avaliação.",
+      items: {
+        type: "object",
+        required: ["kind", "name", "position", "blocking"],
+        properties: {
+          kind: { type: "string", enum: ["rule", "row", "default"] },
+          name: { type: "string" },
+          table: { type: "string" },
+          row: { type: "integer", description: "Linha da tabela (a partir de 1)." },
+          position,
+          blocking: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["kind", "text", "values"],
+              properties: {
+                kind: { type: "string", enum: ["condition", "stop", "overwrite", "first", "value"] },
+                text: { type: "string", description: "A condição como escrita (célula: `coluna: célula`) ou a frase." },
+                position,
+                values: { type: "object", additionalProperties: true, description: "O que a condição leu." },
+              },
+            },
+          },
+        },
+      },
+    },
+    moreCandidates: { type: "integer" },
+    suggestion: {
+      type: ["object", "null"],
+      required: ["changes", "decision"],
+      properties: {
+        changes: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["fact", "from", "to"],
+            properties: { fact: { type: "string" }, from: {}, to: {} },
+          },
+        },
+        decision: { type: "object", additionalProperties: true },
+      },
+    },
+    search: {
+      type: "object",
+      required: ["decisions", "limit", "stoppedAtLimit"],
+      properties: {
+        decisions: { type: "integer" },
+        limit: { type: "integer" },
+        stoppedAtLimit: { type: "boolean" },
+      },
+    },
+    message: { type: "string" },
+  },
+} as const;
 
 /** Longest stretch a batch keeps the event loop before letting other requests in. */
 const BATCH_SLICE_MS = 10;
@@ -108,6 +185,64 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
           ...(explain ? { trace: result.trace } : {}),
         };
       } catch (e) {
+        throw asApiError(e, loaded);
+      }
+    },
+  );
+
+  app.post<{
+    Params: { ruleset: string };
+    Querystring: { version?: string };
+    Body: { facts: unknown; want: Record<string, unknown> };
+  }>(
+    "/v1/decide/:ruleset/why-not",
+    {
+      config: { roles: ["decide"] },
+      schema: {
+        summary: "Por que não? O que impediu um resultado desejado e a menor mudança de fatos que o dá",
+        tags: ["decisões"],
+        description:
+          'Decide os fatos e, se a decisão não dá o resultado desejado (`want`, por exemplo `{"designacao": "CEPES"}`), lista as regras e linhas de tabela que poderiam dá-lo, cada condição que as impediu (com os valores lidos e a posição no arquivo), uma regra que encerrou a avaliação antes (stop) ou sobrescreveu a saída depois, e a menor mudança de fatos (até 2 fatos, até 2.000 decisões) que dá o resultado, conferida decidindo de novo.',
+        errors: {
+          400: "JSON malformado (`MALFORMED_JSON`), corpo fora do formato (`INVALID_REQUEST`), fatos fora do esquema (`INVALID_FACTS`) ou resultado desejado impossível (`INVALID_WANT`: saída que não existe, valor de outro tipo ou fora da lista de valores).",
+          404: "Conjunto de regras ou versão (`?version=N`) desconhecidos (`NOT_FOUND`).",
+          500: "Defeito do conjunto de regras ao decidir (`RULESET_DEFECT`) ou erro interno (`INTERNAL_ERROR`).",
+          503: "Serviço ainda carregando (`NOT_READY`), nenhuma versão utilizável (`RULESET_UNAVAILABLE`), serviço em encerramento ou busca acima de `HANDLER_TIMEOUT_MS`. Tente de novo.",
+        },
+        params: rulesetParam,
+        querystring: versionQuery,
+        body: {
+          type: "object",
+          required: ["facts", "want"],
+          additionalProperties: false,
+          properties: {
+            facts: { type: "object", description: "Fatos, conforme o esquema do conjunto de regras." },
+            want: {
+              type: "object",
+              minProperties: 1,
+              description: "O resultado desejado: saída → valor (texto, número, booleano ou null).",
+            },
+          },
+        },
+        response: { 200: whyNotResponse, "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } },
+      },
+    },
+    async (request) => {
+      const loaded = await target(request.params.ruleset, request.query.version);
+      const signal = request.deadline;
+      try {
+        const result = await whyNot(loaded.runtime, request.body.facts, request.body.want, {
+          // The search re-decides up to 2,000 times: other requests get a turn every few
+          // milliseconds, and the search stops at the request's deadline.
+          checkpoint: async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            if (signal.aborted) throw handlerTimeout();
+          },
+        });
+        return { ruleset: loaded.stored.name, version: loaded.stored.version, ...result };
+      } catch (e) {
+        if (isWhyNotError(e)) throw new ApiError(400, e.code, e.message);
+        if (e instanceof ApiError) throw e;
         throw asApiError(e, loaded);
       }
     },

@@ -211,6 +211,7 @@ describe("service routes", () => {
         "GET /health",
         "POST /v1/decide/{ruleset}",
         "POST /v1/decide/{ruleset}/batch",
+        "POST /v1/decide/{ruleset}/why-not",
         "GET /v1/rulesets",
         "GET /v1/rulesets/{name}",
         "GET /v1/rulesets/{name}/versions/{v}",

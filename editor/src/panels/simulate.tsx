@@ -4,6 +4,10 @@
  * the editor's worker) and shows the decision and the explain trace; what fired is highlighted in
  * the editor (`ctx.highlight("decided", ...)`) and in the table grid (./decided.ts). "Salvar como
  * caso de teste" appends the facts and the decision to the draft's suite (editor/simulate/case.ts).
+ * "Por que não…?", next to the decision, asks the worker why the decision does not give a picked
+ * output value (engine/why-not.ts on the draft; editor/simulate/why-not.ts): the candidate rules
+ * and rows, each blocking condition with the values it read, and the smallest change of facts,
+ * each clickable to where it is written.
  */
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -22,6 +26,15 @@ import {
   type MapEntry,
 } from "../../simulate/form.js";
 import type { AppContext, DraftDecision, DraftTraceEntry, SourceRange } from "../app-context.js";
+import {
+  type DraftWhyNot,
+  type OutputChoice,
+  outputChoices,
+  suggestionText,
+  valueLabel,
+  wantedValue,
+} from "../../simulate/why-not.js";
+import { workerClient } from "../worker/client.js";
 import { setDecided } from "./decided.js";
 import { showValue, useDraft } from "./use-draft.js";
 import "./panels.css";
@@ -285,6 +298,7 @@ function RunResult(props: { ctx: AppContext; run: Run; stale: boolean }): JSX.El
           <p>
             <strong>Disparou:</strong> {r.fired.length > 0 ? r.fired.join(" · ") : "nenhuma regra"}
           </p>
+          <WhyNot ctx={ctx} run={run} decision={r.decision} />
           <div class="trace-head">
             <h4>Explicação</h4>
             <label>
@@ -302,6 +316,186 @@ function RunResult(props: { ctx: AppContext; run: Run; stale: boolean }): JSX.El
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * "Por que não…?": pick an output and a value (the declared values offered, or typed), ask the
+ * editor's worker (the same path as the simulation: the draft, not the service), and show the
+ * candidates, what blocked each one and the smallest change of facts, each clickable.
+ */
+function WhyNot(props: { ctx: AppContext; run: Run; decision: Readonly<Record<string, unknown>> }): JSX.Element | null {
+  const { ctx, run, decision } = props;
+  const choices = useMemo<OutputChoice[]>(() => {
+    const model = loadRuleSet(run.source).model;
+    return model ? outputChoices(model) : [];
+  }, [run.source]);
+  const [output, setOutput] = useState("");
+  const [picked, setPicked] = useState<string>("");
+  const [busy, setBusy] = useState(false);
+  const [answer, setAnswer] = useState<DraftWhyNot | undefined>(undefined);
+  // A new simulation: the last answer was about another decision.
+  useEffect(() => setAnswer(undefined), [run]);
+  const choice = choices.find((c) => c.name === output) ?? choices[0];
+  if (!choice) return null;
+  const options = choice.values;
+  const ask = async () => {
+    const value = options.length > 0 ? (options[Number(picked)] ?? options[0] ?? null) : wantedValue(choice, picked);
+    setBusy(true);
+    try {
+      setAnswer(
+        await workerClient().request("whyNot", {
+          source: run.source,
+          facts: run.facts,
+          want: { [choice.name]: value },
+        }),
+      );
+    } catch (e) {
+      ctx.notify(`Não foi possível responder: ${e instanceof Error ? e.message : String(e)}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="why-not" data-testid="why-not">
+      <form
+        class="why-not-ask"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void ask();
+        }}
+      >
+        <label for="why-not-output">Por que não…?</label>{" "}
+        <select
+          id="why-not-output"
+          data-testid="why-not-output"
+          value={choice.name}
+          onChange={(e) => {
+            setOutput(e.currentTarget.value);
+            setPicked("");
+          }}
+        >
+          {choices.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+            </option>
+          ))}
+        </select>{" "}
+        ={" "}
+        {options.length > 0 ? (
+          <select
+            aria-label={`Valor desejado de ${choice.name}`}
+            data-testid="why-not-value"
+            value={picked === "" ? "0" : picked}
+            onChange={(e) => setPicked(e.currentTarget.value)}
+          >
+            {options.map((v, i) => (
+              <option key={String(v)} value={String(i)}>
+                {valueLabel(v)}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input
+            type="text"
+            aria-label={`Valor desejado de ${choice.name}`}
+            data-testid="why-not-value"
+            placeholder="valor desejado (ou null)"
+            value={picked}
+            onInput={(e) => setPicked(e.currentTarget.value)}
+          />
+        )}{" "}
+        <button type="submit" data-testid="why-not-run" disabled={busy}>
+          {busy ? "Procurando…" : "Por que não?"}
+        </button>
+      </form>
+      {answer && <WhyNotAnswer ctx={ctx} answer={answer} decision={decision} />}
+    </section>
+  );
+}
+
+function WhyNotAnswer(props: {
+  ctx: AppContext;
+  answer: DraftWhyNot;
+  decision: Readonly<Record<string, unknown>>;
+}): JSX.Element {
+  const { ctx, answer, decision } = props;
+  if (!answer.ok)
+    return (
+      <p class="error" role="alert" data-testid="why-not-answer">
+        {answer.message}
+      </p>
+    );
+  const r = answer.result;
+  const wanted = Object.entries(r.wanted)
+    .map(([k, v]) => `${k} = ${showValue(v)}`)
+    .join(" e ");
+  if (r.already)
+    return (
+      <p data-testid="why-not-answer" class="ok">
+        A decisão já dá {wanted}.
+      </p>
+    );
+  const got = Object.keys(r.wanted)
+    .map((k) => `${k} = ${showValue(decision[k] ?? null)}`)
+    .join(" e ");
+  const link = (text: string, range: { start: number; end: number } | null | undefined) =>
+    range ? (
+      <button type="button" class="link" onClick={() => ctx.reveal(range)} title="Mostrar no editor">
+        {text}
+      </button>
+    ) : (
+      <span>{text}</span>
+    );
+  const suggestion = suggestionText(r);
+  return (
+    <div data-testid="why-not-answer">
+      <p>
+        Por que não {wanted}? A decisão dá {got}.
+      </p>
+      {r.candidates.length === 0 ? (
+        <p class="muted">Nenhuma regra ou linha de tabela pode dar esse valor.</p>
+      ) : (
+        <ol class="why-not-candidates">
+          {r.candidates.map((c, i) => (
+            <li key={`${c.position.line}:${c.position.column}`} data-testid="why-not-candidate">
+              {link(answer.labels[i] ?? c.name, answer.ranges[i]?.at)}
+              <ul class="conditions">
+                {c.blocking.map((b, j) => (
+                  <li key={j} class="error">
+                    ✗{" "}
+                    {b.kind === "condition" ? (
+                      <code>{link(b.text, answer.ranges[i]?.blocking[j])}</code>
+                    ) : (
+                      link(b.text, answer.ranges[i]?.blocking[j])
+                    )}
+                    {Object.keys(b.values).length > 0 && (
+                      <span class="muted">
+                        {" "}
+                        — {b.kind === "condition" ? "falsa com " : ""}
+                        {Object.entries(b.values)
+                          .map(([k, v]) => `${k} = ${showValue(v)}`)
+                          .join(", ")}
+                      </span>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ol>
+      )}
+      {r.moreCandidates > 0 && <p class="muted">… e mais {r.moreCandidates} candidatas não mostradas.</p>}
+      {suggestion ? (
+        <p data-testid="why-not-suggestion">
+          <strong>Menor mudança:</strong> {suggestion} <span class="muted">(conferida decidindo de novo)</span>
+        </p>
+      ) : (
+        <p class="muted" data-testid="why-not-suggestion">
+          Sem sugestão: {r.message}
+        </p>
+      )}
+    </div>
   );
 }
 

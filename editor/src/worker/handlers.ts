@@ -1,16 +1,19 @@
 /**
  * What the editor's worker computes, as plain functions of the request (no `self`, no messages):
  * the language services on the draft, and the draft compiled, decided with explain and tested
- * with the same `dsl/`, `engine/` and `tester/` code as the service. The last analysis and the
- * last compilation are cached by source text. Tested in node (handlers.test.ts).
+ * with the same `dsl/`, `engine/` and `tester/` code as the service, and "por que não?" answered
+ * on the draft (engine/why-not.ts). The last analysis and the last compilation are cached by
+ * source text. Tested in node (handlers.test.ts).
  */
 import { compileSource, type CompileResult } from "../../../dsl/compile/pipeline.js";
 import type { Range } from "../../../dsl/diagnostics.js";
 import { createLineIndex } from "../../../dsl/positions.js";
 import { isDecisionError } from "../../../engine/errors.js";
-import { decide } from "../../../engine/index.js";
+import { decide, runtimeOf } from "../../../engine/index.js";
+import { candidateLabel, isWhyNotError, whyNot } from "../../../engine/why-not.js";
 import { runSuite } from "../../../tester/run.js";
 import { loadSuite } from "../../../tester/suite.js";
+import { type DraftWhyNot, whyNotRanges } from "../../simulate/why-not.js";
 import type { DraftDecision, DraftTestRun, SourceRange } from "../app-context.js";
 import { language } from "./language.js";
 import type { WorkerMethod, WorkerMethods } from "./protocol.js";
@@ -81,6 +84,24 @@ async function decideDraft(source: string, facts: unknown): Promise<DraftDecisio
   }
 }
 
+async function whyNotDraft(source: string, facts: unknown, want: Record<string, unknown>): Promise<DraftWhyNot> {
+  const compiled = compile(source);
+  if (!compiled.ok || !compiled.compiled)
+    return { ok: false, message: "o rascunho tem erros e não pode ser simulado: corrija-os no editor" };
+  try {
+    const result = await whyNot(runtimeOf(compiled.compiled), facts, want);
+    return json({
+      ok: true as const,
+      result,
+      labels: result.candidates.map(candidateLabel),
+      ranges: whyNotRanges(source, compiled.compiled, result),
+    });
+  } catch (e) {
+    if (isWhyNotError(e) || isDecisionError(e)) return { ok: false, message: e.message };
+    return { ok: false, message: `erro interno: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 async function testDraft(source: string, suiteText: string | undefined): Promise<DraftTestRun> {
   if (suiteText === undefined || suiteText.trim() === "")
     return { ok: false, where: "none", message: "este conjunto de regras ainda não tem suíte de testes" };
@@ -133,4 +154,5 @@ export const handlers: Handlers = {
   format: ({ source }) => language.formatDocument(source),
   decide: ({ source, facts }) => decideDraft(source, facts),
   test: ({ source, suite }) => testDraft(source, suite),
+  whyNot: ({ source, facts, want }) => whyNotDraft(source, facts, want),
 };

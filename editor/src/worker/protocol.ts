@@ -5,6 +5,7 @@
  * analysis and compilation by text, so repeated requests on the same draft cost nothing.
  */
 import type { Range } from "../../../dsl/diagnostics.js";
+import type { DraftWhyNot } from "../../simulate/why-not.js";
 import type { DraftDecision, DraftTestRun } from "../app-context.js";
 import type {
   EditorCompletion,
@@ -27,6 +28,8 @@ export interface WorkerMethods {
   format: { params: { source: string }; result: FormatResult };
   decide: { params: { source: string; facts: unknown }; result: DraftDecision };
   test: { params: { source: string; suite: string | undefined }; result: DraftTestRun };
+  /** "Por que não…?": why the draft's decision of `facts` does not give `want` (engine/why-not.ts). */
+  whyNot: { params: { source: string; facts: unknown; want: Record<string, unknown> }; result: DraftWhyNot };
 }
 
 export type WorkerMethod = keyof WorkerMethods;
