@@ -168,7 +168,7 @@ function factTest(cx: ConditionContext, e: Expr): FactTest | undefined {
     case "name":
     case "member": {
       const fact = cx.factPath(e);
-      if (!fact || fact.decl?.type !== "boolean") return undefined;
+      if (fact?.decl?.type !== "boolean") return undefined;
       return { path: fact, constants: [], holds: (v) => v === true, text, range: e.range };
     }
     case "isNull": {
