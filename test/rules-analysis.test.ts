@@ -216,6 +216,39 @@ rules:
   });
 });
 
+describe("validations whose records the output cannot hold", () => {
+  const source = (record: string) => `ruleset: validacoes
+description: Registros de violação.
+facts:
+  nome: { type: string }
+outputs:
+  erros:
+    type: list
+    items: { type: object, fields: { campo: string, mensagem: string } }
+validations:
+  into: erros
+${record}  rules:
+    - field: nome
+      require: nome is not null
+      message: Informe o nome.
+`;
+
+  it("is an error at into, naming the keys and the declared fields (every violation would be a defect)", () => {
+    expect(findings(source(""), "check/type-mismatch")).toEqual([
+      expect.stringMatching(
+        /^check\/type-mismatch@10:9 cada violação vira \{ field: \.\.\., message: \.\.\. \}, mas os itens de "erros" declaram os campos campo, mensagem: toda decisão com uma violação seria um defeito/,
+      ),
+    ]);
+  });
+
+  it("is fine once record names the declared fields, and the decision carries the violation", async () => {
+    const fixed = source("  record: { field: campo, message: mensagem }\n");
+    expect(findings(fixed, "check/")).toEqual([]);
+    const result = await decide(compileOk(fixed), {});
+    expect(result.decision.erros).toEqual([{ campo: "nome", mensagem: "Informe o nome." }]);
+  });
+});
+
 describe("the shipped rule sets", () => {
   it.each(ruleSetNames().filter((n) => !n.endsWith(".test")))("%s has no rule-condition findings", (name) => {
     const source = readRuleSet(name);
