@@ -218,6 +218,7 @@ describe("service routes", () => {
         "GET /v1/rulesets/{name}/versions/{v}/compiled",
         "POST /v1/rulesets/{name}/validate",
         "POST /v1/rulesets/{name}/test",
+        "POST /v1/rulesets/{name}/mutants",
         "POST /v1/rulesets/{name}/versions",
         "POST /v1/rulesets/{name}/rollback",
         "GET /v1/audit",
