@@ -18,8 +18,8 @@
  *   `EMPTY`, `fullSet(d)`, `nullSet()`, `union`, `intersect`, `complement`, `isEmpty`, `subsetOf`,
  *   `contains(d, set, point)`.
  * - What an expression admits: `comparisonSet(d, op, value)` is the set of `x` with `x op value`
- *   under the evaluator's semantics (`==`/`!=` null-safe, ordering false on null), or undefined
- *   when it cannot be analysed (e.g. ordering on texts); `testSet(d, test, constantOf)` does the
+ *   under the evaluator's semantics (`==`/`!=` null-safe, ordering false on null, a value of
+ *   another kind never equal), or undefined when it cannot be analysed (e.g. ordering on texts); `testSet(d, test, constantOf)` does the
  *   same for a table cell (unary test), with `constantOf` (`constantEvaluator(model)`) giving the
  *   value of a cell expression that reads only literals and constants (undefined otherwise: the
  *   caller decides whether "unknown" means "may match" or "does not match").
@@ -32,7 +32,7 @@
  */
 import type { Expr, UnaryTest } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
-import { evaluate, type EvalEnv } from "../evaluate.js";
+import { evaluate, type EvalEnv, literalValue } from "../evaluate.js";
 import type { FieldDecl, RuleSetModel, TypeDecl } from "../ruleset/model.js";
 import type { Type } from "../types.js";
 import { DateTimeValue, DateValue, type Value } from "../values.js";
@@ -371,12 +371,18 @@ export type ComparisonOperator = "==" | "!=" | "<" | "<=" | ">" | ">=";
 
 /**
  * The values `x` of the domain with `x op value` true, as the evaluator decides it (`==` and `!=`
- * null-safe, ordering false when either side is null); undefined when it cannot be analysed (a
- * value of another kind, ordering on texts or booleans).
+ * null-safe, ordering false when either side is null, a value of another kind never equal nor
+ * ordered); undefined when it cannot be analysed (ordering on texts or booleans, dates against
+ * date-times).
  */
 export function comparisonSet(d: Domain, op: ComparisonOperator, value: Value): ValueSet | undefined {
   const p = pointOf(d, value);
-  if (p === undefined) return undefined;
+  if (p === undefined) {
+    // A date against a date-time is compared in the zone: not analysed. Any other value of
+    // another kind is never equal, and never ordered, to the domain's values.
+    if (d.kind === "date" || d.kind === "datetime") return undefined;
+    return op === "!=" ? fullSet(d) : EMPTY;
+  }
   if (op === "==" || op === "!=") {
     const eq = p === null ? nullSet() : pointSet(d, p);
     return op === "==" ? eq : complement(d, eq);
@@ -420,6 +426,7 @@ export function constantEvaluator(model: RuleSetModel): ConstantOf {
     },
   };
   const of = (e: Expr): Value | undefined => {
+    if (e.kind === "literal") return literalValue(e, model.zone);
     let pure = true;
     walkExpr(e, (x) => {
       if (x.kind === "call" || x.kind === "for" || x.kind === "error") pure = false;
@@ -544,13 +551,51 @@ function discreteAtom(d: Domain, v: Point): Atom {
   return { set: { ...EMPTY, values: [v] }, point: v, example: writePoint(d, v) };
 }
 
-/** Indexes of the atoms a set contains. */
+/** Indexes of the atoms a set contains, in order. */
 export function atomIndexes(d: Domain, atoms: readonly Atom[], set: ValueSet): number[] {
   const out: number[] = [];
-  atoms.forEach((a, i) => {
-    if (contains(d, set, a.point)) out.push(i);
-  });
+  const first = atoms[0]?.point === null ? 1 : 0;
+  if (first === 1 && set.null) out.push(0);
+  const lookup = atomLookup(atoms, first);
+  if (isOrdered(d)) {
+    // Atoms (after null) are in order of their points: each interval is a run of them.
+    for (const i of set.intervals) {
+      let lo = first;
+      let hi = atoms.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (((atoms[mid] as Atom).point as number) < i.lo) lo = mid + 1;
+        else hi = mid;
+      }
+      // An open lower bound: the atom at the bound itself is outside.
+      if (lo < atoms.length && (atoms[lo] as Atom).point === i.lo && i.loOpen) lo++;
+      while (lo < atoms.length && inside(i, (atoms[lo] as Atom).point as number)) out.push(lo++);
+    }
+  } else if (!set.cofinite) {
+    const found: number[] = [];
+    for (const v of set.values) {
+      const k = lookup.get(v);
+      if (k !== undefined) found.push(k);
+    }
+    out.push(...found.sort((a, b) => a - b));
+  } else {
+    const except = new Set(set.values);
+    for (let k = first; k < atoms.length; k++) if (!except.has((atoms[k] as Atom).point as Point)) out.push(k);
+  }
   return out;
+}
+
+const LOOKUPS = new WeakMap<readonly Atom[], Map<Point, number>>();
+
+/** Point → index of the atoms of a partition (built once per atom list). */
+function atomLookup(atoms: readonly Atom[], first: number): Map<Point, number> {
+  let m = LOOKUPS.get(atoms);
+  if (!m) {
+    m = new Map();
+    for (let k = first; k < atoms.length; k++) m.set((atoms[k] as Atom).point as Point, k);
+    LOOKUPS.set(atoms, m);
+  }
+  return m;
 }
 
 /**
