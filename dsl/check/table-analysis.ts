@@ -48,7 +48,7 @@ export const STEP_BUDGET = 3_000_000;
 /** Gaps reported per table (the last one says when there are more). */
 const MAX_GAPS = 3;
 /** Overlapping pairs reported per table. */
-const MAX_OVERLAPS = 200;
+const MAX_OVERLAPS = 100;
 
 /** A column as the analysis sees it: its atoms (within the table's `when`) and how to write them. */
 interface Column {
@@ -212,7 +212,9 @@ export function analyseTable(
   const search = new Search(columns);
   const findings: Diagnostic[] = [];
   const policy = `(política ${t.hitPolicy})`;
-  try {
+  // Each search stops at the budget: what it found is kept (gaps and overlaps found are real);
+  // rows that never win are only reported from a complete search.
+  const run = (): void => {
     // Rows no input satisfies (a cell with no atom left), under every policy.
     const never = new Set<number>();
     strict.forEach((r, i) => {
@@ -241,6 +243,7 @@ export function analyseTable(
           ),
         );
       });
+      if (search.stopped) return;
     }
     const known = strict.filter((r): r is ARow => r !== undefined && !never.has(r.row));
     if (t.hitPolicy === "unique") {
@@ -258,9 +261,11 @@ export function analyseTable(
           ),
         );
       }
+      if (search.stopped) return;
     }
     if (t.hitPolicy === "first") {
       const winners = search.winners([...known, ...blockers]);
+      if (search.stopped) return;
       for (const r of known) {
         if (winners.has(r.row)) continue;
         const row = t.rows[r.row];
@@ -293,15 +298,15 @@ export function analyseTable(
         );
       }
     }
-  } catch (e) {
-    if (!(e instanceof BudgetExceeded)) throw e;
+  };
+  run();
+  if (search.stopped)
     findings.push({
       code: "table/analysis-limit",
       severity: "info",
       message: `análise da tabela "${t.name}" (lacunas, sobreposições, linhas encobertas) interrompida após ${search.steps.toLocaleString("pt-BR")} passos: a tabela é grande ou combinada demais para ser analisada por inteiro`,
       range: t.nameRange,
     });
-  }
   for (const f of findings) ctx.report(f);
 }
 
@@ -371,6 +376,8 @@ function intersects(a: ARow, b: ARow): boolean {
 interface Branch {
   readonly atom: number;
   readonly rows: readonly ARow[];
+  /** Other atoms the same rows reach (atoms only `-` rows reach: a few, for the gaps' examples). */
+  readonly also?: readonly number[];
 }
 
 /** The searches over one table's rows, sharing the step count. */
@@ -402,7 +409,11 @@ class Search {
     const count = this.columns[k]?.atoms.length ?? 0;
     let rest = 0;
     while (rest < count && buckets.has(rest)) rest++;
-    if (rest < count) branches.push({ atom: rest, rows: all });
+    if (rest < count) {
+      const also: number[] = [];
+      for (let a = rest + 1; a < count && also.length < MAX_GAPS; a++) if (!buckets.has(a)) also.push(a);
+      branches.push({ atom: rest, rows: all, also });
+    }
     return branches.sort((a, b) => a.atom - b.atom);
   }
 
@@ -410,11 +421,14 @@ class Search {
   gaps(rows: readonly ARow[]): { found: number[][]; more: boolean } {
     const found: number[][] = [];
     let more = false;
+    const gap = (point: number[]): void => {
+      if (found.length < MAX_GAPS) found.push(point);
+      else more = true;
+    };
     const walk = (k: number, rs: readonly ARow[], prefix: number[]): void => {
       if (more) return;
       if (rs.length === 0) {
-        if (found.length < MAX_GAPS) found.push([...prefix]);
-        else more = true;
+        gap([...prefix]);
         return;
       }
       if (rs.some((r) => r.allFrom <= k)) return;
@@ -422,11 +436,25 @@ class Search {
         prefix.push(b.atom);
         walk(k + 1, b.rows, prefix);
         prefix.pop();
+        // The other atoms only '-' rows reach: no row there either, each its own gap.
+        if (b.rows.length === 0) for (const a of b.also ?? []) gap([...prefix, a]);
         if (more) return;
       }
     };
-    walk(0, rows, []);
+    this.guard(() => walk(0, rows, []));
     return { found, more };
+  }
+
+  /** True once a search went past the budget (its results so far are kept). */
+  stopped = false;
+
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      this.stopped = true;
+    }
   }
 
   /** Pairs of table rows (i < j) that match one point outside the impossible combinations, with that point. */
@@ -472,7 +500,7 @@ class Search {
         prefix.pop();
       }
     };
-    walk(0, rows, []);
+    this.guard(() => walk(0, rows, []));
     return [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   }
 
@@ -500,7 +528,7 @@ class Search {
       }
       for (const b of this.split(k, rs)) walk(k + 1, b.rows);
     };
-    walk(0, rows);
+    this.guard(() => walk(0, rows));
     return won;
   }
 }
