@@ -522,7 +522,8 @@ class Search {
         }
       }
       if (!first || !fresh) return;
-      if (k === width || (first.allFrom <= k && !anyBlocker)) {
+      // Alone here (its cells are never empty), or matching the whole rest: it wins here.
+      if (k === width || ((first.allFrom <= k || rs.length === 1) && !anyBlocker)) {
         won.add(first.row);
         return;
       }
