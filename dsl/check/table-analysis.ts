@@ -79,6 +79,8 @@ class CellCache {
   private readonly equal = new Map<string, Map<unknown, ValueSet | undefined>>();
   /** Ranges of number literals: by inclusivity, low and high. */
   private readonly ranges = new Map<string, Map<number, Map<number, ValueSet | undefined>>>();
+  /** Every set computed (each once), for the column's partition. */
+  readonly distinct = new Set<ValueSet>();
 
   constructor(
     private readonly domain: Domain,
@@ -93,8 +95,9 @@ class CellCache {
         byValue = new Map();
         this.equal.set(l.type, byValue);
       }
-      if (byValue.has(l.value)) return byValue.get(l.value);
-      const set = testSet(this.domain, u, this.constantOf);
+      const hit = byValue.get(l.value);
+      if (hit !== undefined || byValue.has(l.value)) return hit;
+      const set = this.compute(u);
       byValue.set(l.value, set);
       return set;
     }
@@ -116,12 +119,19 @@ class CellCache {
         byHigh = new Map();
         byLow.set(u.low.literal.value, byHigh);
       }
-      if (byHigh.has(u.high.literal.value)) return byHigh.get(u.high.literal.value);
-      const set = testSet(this.domain, u, this.constantOf);
+      const hit = byHigh.get(u.high.literal.value);
+      if (hit !== undefined || byHigh.has(u.high.literal.value)) return hit;
+      const set = this.compute(u);
       byHigh.set(u.high.literal.value, set);
       return set;
     }
-    return testSet(this.domain, u, this.constantOf);
+    return this.compute(u);
+  }
+
+  private compute(u: UnaryTest): ValueSet | undefined {
+    const set = testSet(this.domain, u, this.constantOf);
+    if (set) this.distinct.add(set);
+    return set;
   }
 }
 
@@ -191,9 +201,7 @@ export function analyseTable(
       columns.push({ name: c.name, domain: undefined, atoms: [OPAQUE_ATOM] });
       continue;
     }
-    const distinct = new Set<ValueSet>();
-    for (const sets of rowSets) if (sets[k]) distinct.add(sets[k] as ValueSet);
-    for (const sets of impossibleSets) if (sets[k]) distinct.add(sets[k] as ValueSet);
+    const distinct = new Set<ValueSet>(setCaches[k]?.distinct);
     const restriction = restrictions[k];
     if (restriction) distinct.add(restriction);
     let atoms = partition(d, [...distinct]);
