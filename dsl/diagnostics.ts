@@ -49,6 +49,8 @@ export const DIAGNOSTIC_CODES = [
   "table/shape",
   "table/overlap",
   "table/gap",
+  "table/shadowed-row",
+  "table/analysis-limit",
   "table/invariant",
   "transition/unknown-state",
   "transition/unreachable",

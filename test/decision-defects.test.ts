@@ -25,6 +25,7 @@ outputs:
 tables:
   - name: porTipo
     hitPolicy: ${policy}
+    onNoMatch: null
     inputs: [tipo]
     outputs: [grupo]
     rows:
@@ -105,6 +106,7 @@ outputs:
   grupo: { type: string, nullable: false, default: A }
 tables:
   - name: porTipo
+    onNoMatch: null
     inputs: [tipo]
     outputs: [peso]
     rows:

@@ -173,7 +173,7 @@ tables:
     inputs: [idade]
     outputs: [faixa]
     rows:
-      - [not(5), A]
+      - ["not(round(5, 0))", A]
       - [<= 20, B]
 rules:
   - name: copiar
@@ -192,7 +192,7 @@ rules:
       expect(err.message).toMatch(/faixas/);
       expect(err.message).toMatch(/linhas 1 e 2/);
       expect(err.details).toHaveLength(2);
-      expect(lineOf(SRC, err.details[0]?.line ?? 0)).toContain("[not(5), A]");
+      expect(lineOf(SRC, err.details[0]?.line ?? 0)).toContain('["not(round(5, 0))", A]');
       expect(lineOf(SRC, err.details[1]?.line ?? 0)).toContain("[<= 20, B]");
     }
   });
@@ -374,6 +374,7 @@ outputs:
 tables:
   - name: categoriaPorPlano
     hitPolicy: first
+    onNoMatch: null
     inputs: [plano, idade]
     outputs: [categoria]
     rows:

@@ -216,7 +216,7 @@ tables:
     inputs: [idade]
     outputs: [faixa]
     rows:
-      - [not(5), A]
+      - ["not(round(5, 0))", A]
       - [<= 20, B]
 rules:
 ${Array.from({ length: 20 }, (_, i) => `  - name: r${i}\n    priority: ${100 - i}\n    when: idade + ${i} > 0\n    then: marcas += "r${i}"`).join("\n")}
@@ -669,6 +669,7 @@ outputs:
   r: { type: list, items: string }
 tables:
   - name: tab
+    onNoMatch: null
     inputs: [resposta]
     outputs: [v]
     rows:

@@ -171,6 +171,7 @@ outputs:
 tables:
   - name: primeiraFaixa
     hitPolicy: first
+    onNoMatch: null
     when: ativo == true
     inputs: [canal, valor, dia, valor * 2]
     outputs: [rotulo]

@@ -1,13 +1,15 @@
 /**
- * The overlap check of `unique` tables (dsl/check/tables.ts) finds candidate pairs through a hash
- * on one column instead of testing every pair: on random small tables it must find exactly the
- * pairs, in the same order, that the straightforward all-pairs test finds; and `diagnose` reports
- * them as before (one table/overlap per pair, at the later row).
+ * The overlap check of `unique` tables (dsl/check/table-analysis.ts) splits the rows column by
+ * column instead of testing every pair: on random small tables of literal cells `diagnose` must
+ * report exactly the pairs, in the same order, that the straightforward all-pairs test finds (one
+ * table/overlap per pair, at the later row).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { overlappingRowPairs, type OverlapCell } from "../dsl/check/tables.js";
 import { diagnose } from "../dsl/compile/pipeline.js";
+
+/** A row's input cells for the brute-force oracle: literal values, any (`-`), or undefined (matches nothing). */
+type OverlapCell = readonly (string | null)[] | "any" | undefined;
 
 /** The straightforward version: every pair i < j, in order. */
 function allPairs(sets: readonly (readonly OverlapCell[])[]): [number, number][] {
@@ -28,27 +30,8 @@ function allPairs(sets: readonly (readonly OverlapCell[])[]): [number, number][]
   return pairs;
 }
 
-const value = fc.constantFrom<string | number | boolean | null>("a", "b", "c", 1, 2, 0, -0, "1", true, false, null);
-const cell: fc.Arbitrary<OverlapCell> = fc.oneof(
-  { weight: 2, arbitrary: fc.constant("any" as const) },
-  { weight: 6, arbitrary: fc.array(value, { minLength: 1, maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.constant(undefined) },
-);
-const table = fc
-  .integer({ min: 0, max: 4 })
-  .chain((width) => fc.array(fc.array(cell, { minLength: width, maxLength: width }), { maxLength: 14 }));
-
 describe("unique tables: overlapping rows", () => {
-  it("finds the same pairs, in the same order, as testing every pair", () => {
-    fc.assert(
-      fc.property(table, (sets) => {
-        expect(overlappingRowPairs(sets)).toEqual(allPairs(sets));
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  it("reports each pair through diagnose as before", () => {
+  it("reports each pair of literal rows through diagnose, as testing every pair does", () => {
     const literal = fc.constantFrom("A", "B", "C", "-", "1", '"[0..5]"', "null");
     const rows = fc.array(fc.tuple(literal, literal), { minLength: 1, maxLength: 8 });
     fc.assert(
@@ -72,15 +55,18 @@ describe("unique tables: overlapping rows", () => {
           "    then: out = t.out",
           "",
         ].join("\n");
+        // A number (1) or a range on a text column never matches a text: that row overlaps nothing.
         const cellOf = (x: string): OverlapCell =>
-          x === "-" ? "any" : x === "null" ? [null] : x.startsWith('"') ? undefined : [x];
-        const expected = allPairs(rs.map(([x, y]) => [cellOf(x), cellOf(y)])).map(
-          ([i, j]) =>
-            `as linhas ${i + 1} e ${j + 1} da tabela "t" (política unique) valem para as mesmas entradas: use hitPolicy first ou torne-as exclusivas`,
-        );
+          x === "-" ? "any" : x === "null" ? [null] : x.startsWith('"') || x === "1" ? undefined : [x];
+        const expected = allPairs(rs.map(([x, y]) => [cellOf(x), cellOf(y)])).map(([i, j]) => `${i + 1} e ${j + 1}`);
         const found = diagnose(source)
           .diagnostics.filter((d) => d.code === "table/overlap")
-          .map((d) => d.message);
+          .map(
+            (d) =>
+              /as linhas (\d+ e \d+) da tabela "t" \(política unique\) se aplicam às mesmas entradas/.exec(
+                d.message,
+              )?.[1],
+          );
         expect(found.sort()).toEqual(expected.sort());
       }),
       { numRuns: 150 },

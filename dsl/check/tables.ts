@@ -1,18 +1,19 @@
 /**
  * Decision tables: the `when` and every input column are typed, each input cell as a unary test
  * against its column's type, each output cell typed and, when the column is named like a decision
- * output, checked against that output's type and enum; `unique` tables must not have two rows that
- * match the same input (overlaps). The symbol of a table is its result (one record, or a list for
+ * output, checked against that output's type and enum, and each `impossible` cell like an input
+ * cell; then `table-analysis.ts` reports gaps, overlaps and rows that never apply over the
+ * domains of the fact schema. The symbol of a table is its result (one record, or a list for
  * `collect`) with `rowType` for `rows(tabela)`. `checkTableGap` (run on rule actions) warns when a
  * table that may have no row feeds an output that does not accept null.
  */
-import { createError } from "../diagnostics.js";
 import type { TableDecl } from "../ruleset/model.js";
 import type { Expr, UnaryTest } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
 import { assignable, T, type Type, typeName, unify } from "../types.js";
-import type { Value } from "../values.js";
 import type { CheckContext } from "./context.js";
+import { constantEvaluator } from "./domains.js";
+import { analyseTable } from "./table-analysis.js";
 import type { SymbolInfo } from "./typing.js";
 
 export function tableSymbol(ctx: CheckContext, name: string): SymbolInfo {
@@ -45,6 +46,7 @@ function rowType(ctx: CheckContext, t: TableDecl): Type {
 
 export function checkTables(ctx: CheckContext): void {
   const { tc, scope, decisionFields } = ctx;
+  const constantOf = constantEvaluator(ctx.model);
   for (const t of ctx.model.tables) {
     ctx.guarded(`a tabela ${t.name}`, t.nameRange, () => {
       if (t.when) tc.expect(t.when, scope, T.boolean, `"when" da tabela ${t.name}`);
@@ -68,148 +70,11 @@ export function checkTables(ctx: CheckContext): void {
           }
         });
       }
-      if (t.hitPolicy === "unique") checkOverlaps(ctx, t);
+      for (const c of t.impossible)
+        for (const [i, test] of c.inputs.entries()) tc.unaryTest(test, columnTypes[i] ?? T.any, scope);
+      analyseTable(ctx, t, columnTypes, constantOf);
     });
   }
-}
-
-/** For `unique` tables: two rows whose input cells are all literal-or-any and can match the same input. */
-function checkOverlaps(ctx: CheckContext, t: TableDecl): void {
-  const literalSet = (u: UnaryTest): Value[] | "any" | undefined => {
-    if (u.kind === "any") return "any";
-    if (
-      u.kind === "compare" &&
-      u.operator === "==" &&
-      u.value.kind === "literal" &&
-      u.value.literal.type !== "date" &&
-      u.value.literal.type !== "datetime" &&
-      u.value.literal.type !== "duration"
-    ) {
-      return [u.value.literal.type === "null" ? null : u.value.literal.value];
-    }
-    if (u.kind === "oneOf") {
-      const parts = u.tests.map(literalSet);
-      if (parts.some((p) => p === undefined)) return undefined;
-      if (parts.includes("any")) return "any";
-      return (parts as Value[][]).flat();
-    }
-    return undefined;
-  };
-  const sets = t.rows.map((r) => r.inputs.map(literalSet));
-  for (const [i, j] of overlappingRowPairs(sets)) {
-    const row = t.rows[j];
-    const first = t.rows[i];
-    if (row && first) {
-      ctx.report(
-        createError(
-          "table/overlap",
-          `as linhas ${i + 1} e ${j + 1} da tabela "${t.name}" (política unique) valem para as mesmas entradas: use hitPolicy first ou torne-as exclusivas`,
-          row.range,
-          [{ message: `linha ${i + 1}`, range: first.range }],
-        ),
-      );
-    }
-  }
-}
-
-/** A row's input cells for the overlap check: literal values, any (`-`), or undefined (not literal). */
-export type OverlapCell = readonly Value[] | "any" | undefined;
-
-/** Whether two rows can match the same input: every column any on one side or sharing a value. */
-function rowsOverlap(a: readonly OverlapCell[], b: readonly OverlapCell[]): boolean {
-  return a.every((ca, k) => {
-    const cb = b[k];
-    if (ca === undefined || cb === undefined) return false;
-    if (ca === "any" || cb === "any") return true;
-    return ca.some((x) => cb.some((y) => x === y));
-  });
-}
-
-/**
- * The pairs of rows (i < j, in order of i then j) that overlap, without testing every pair. Rows
- * with a non-literal cell overlap nothing. Rows with one value in every cell ("simple") can only
- * overlap a simple row with the same values: they are grouped by their values. Every pair with
- * another row (some any or several values) is found through one column (the one with the fewest
- * any cells): the rows sharing one of its values there, or any there, or every row when it is
- * any there. Each candidate pair is then tested as before, so the hashing only has to keep every
- * overlapping pair among the candidates (its keys can only merge values that `===` tells apart).
- */
-export function overlappingRowPairs(sets: readonly (readonly OverlapCell[])[]): [number, number][] {
-  const valid: number[] = [];
-  sets.forEach((cells, i) => {
-    if (cells.every((c) => c !== undefined)) valid.push(i);
-  });
-  const n = sets.length;
-  const candidates = new Set<number>();
-  const pair = (a: number, b: number): void => {
-    if (a !== b) candidates.add(a < b ? a * n + b : b * n + a);
-  };
-  const width = sets[0]?.length ?? 0;
-  const groups = new Map<string, number[]>();
-  const others: number[] = [];
-  for (const i of valid) {
-    const key = simpleKey(sets[i] as readonly OverlapCell[]);
-    if (key === undefined || width === 0) others.push(i);
-    else {
-      const group = groups.get(key);
-      if (group) group.push(i);
-      else groups.set(key, [i]);
-    }
-  }
-  for (const group of groups.values())
-    for (let a = 0; a < group.length; a++)
-      for (let b = a + 1; b < group.length; b++) pair(group[a] as number, group[b] as number);
-  if (others.length > 0) {
-    let column = 0;
-    let fewestAny = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < width; k++) {
-      let anys = 0;
-      for (const i of valid) if (sets[i]?.[k] === "any") anys++;
-      if (anys < fewestAny) {
-        fewestAny = anys;
-        column = k;
-      }
-    }
-    const byValue = new Map<Value, number[]>();
-    const anyRows: number[] = [];
-    for (const i of valid) {
-      const cell = sets[i]?.[column];
-      if (width === 0 || cell === "any" || cell === undefined) anyRows.push(i);
-      else
-        for (const v of new Set(cell)) {
-          const list = byValue.get(v);
-          if (list) list.push(i);
-          else byValue.set(v, [i]);
-        }
-    }
-    for (const j of others) {
-      const cell = sets[j]?.[column];
-      if (width === 0 || cell === "any" || cell === undefined) {
-        for (const i of valid) pair(i, j);
-        continue;
-      }
-      for (const i of anyRows) pair(i, j);
-      for (const v of cell) for (const i of byValue.get(v) ?? []) pair(i, j);
-    }
-  }
-  const pairs: [number, number][] = [];
-  for (const c of candidates) {
-    const i = Math.floor(c / n);
-    const j = c - i * n;
-    if (rowsOverlap(sets[i] as readonly OverlapCell[], sets[j] as readonly OverlapCell[])) pairs.push([i, j]);
-  }
-  return pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-}
-
-/** The key of a row with exactly one value in every cell (type and value per column), else undefined. */
-function simpleKey(cells: readonly OverlapCell[]): string | undefined {
-  const parts: string[] = [];
-  for (const c of cells) {
-    if (c === undefined || c === "any" || c.length !== 1) return undefined;
-    const v = c[0];
-    parts.push(v === null ? "null" : `${typeof v}:${String(v)}`);
-  }
-  return parts.join("\u0000");
 }
 
 /**

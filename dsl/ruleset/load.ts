@@ -20,6 +20,7 @@ import type {
   FieldDecl,
   GuardDecl,
   HitPolicy,
+  ImpossibleDecl,
   InvariantDecl,
   Named,
   RuleDecl,
@@ -843,7 +844,7 @@ class Reader {
     const m = this.mapping(
       node,
       "a tabela",
-      ["name", "description", "hitPolicy", "when", "inputs", "outputs", "rows"],
+      ["name", "description", "hitPolicy", "when", "inputs", "outputs", "rows", "onNoMatch", "impossible"],
       range,
     );
     if (!m) return undefined;
@@ -873,6 +874,10 @@ class Reader {
     const rows = this.list(m.get("rows")?.value, `rows ${de(what)}`, range)
       .map((r, i) => this.row(r, i, inputs, outputs, what))
       .filter((r): r is TableRow => r !== undefined);
+    const impossible = this.list(m.get("impossible")?.value, `impossible ${de(what)}`, range)
+      .map((r, i) => this.impossible(r, i, inputs, what))
+      .filter((r): r is ImpossibleDecl => r !== undefined);
+    const onNoMatch = this.onNoMatch(m.get("onNoMatch"), what);
     const when = this.expression(m.get("when")?.value, `when ${de(what)}`, range);
     const description = this.text(m.get("description")?.value, "description", range);
     return {
@@ -881,8 +886,71 @@ class Reader {
       inputs,
       outputs,
       rows,
+      impossible,
+      ...(onNoMatch ? { onNoMatch: null } : {}),
       range,
       ...(when ? { when } : {}),
+      ...(description ? { description } : {}),
+    };
+  }
+
+  /** `onNoMatch`: only `null` today (no row → the table's result is null); true when declared. */
+  private onNoMatch(pair: Pair<Scalar, Node | null> | undefined, what: string): boolean {
+    if (!pair) return false;
+    const value = pair.value;
+    if (value === null || (isScalar(value) && value.value === null)) return true;
+    this.error(
+      "ruleset/structure",
+      `onNoMatch ${de(what)} aceita só null (sem linha, o resultado da tabela é nulo)`,
+      value ? rangeOf(value) : keyRange(pair),
+    );
+    return false;
+  }
+
+  /**
+   * An item of `impossible`: input cells only, as a list (one per input column) or a map (input
+   * column: cell; absent columns are "any"), read like a row's input cells.
+   */
+  private impossible(
+    node: Node,
+    index: number,
+    inputs: readonly TableColumn[],
+    what: string,
+  ): ImpossibleDecl | undefined {
+    const range = rangeOf(node);
+    const columns = inputs.map((c) => c.name);
+    const label = `a combinação impossível ${index + 1} ${de(what)}`;
+    let cells: (Node | null | undefined)[];
+    let description: string | undefined;
+    if (isSeq(node)) {
+      cells = node.items as Node[];
+      if (cells.length !== columns.length) {
+        this.error(
+          "table/shape",
+          `${label} tem ${cells.length} células, mas a tabela tem ${columns.length} entradas (${columns.join(", ")})`,
+          range,
+        );
+        return undefined;
+      }
+    } else if (isMap(node)) {
+      const m = this.mapping(node, label, [...columns, "description"], range);
+      if (!m) return undefined;
+      description = this.text(m.get("description")?.value, "description", range);
+      cells = columns.map((c) => {
+        const pair = m.get(c);
+        return pair ? (pair.value ?? null) : undefined;
+      });
+    } else {
+      this.error(
+        "table/shape",
+        `cada item de impossible ${de(what)} deve ser uma lista de células ou um mapa entrada: valor`,
+        range,
+      );
+      return undefined;
+    }
+    return {
+      inputs: inputs.map((_, i) => this.cell(cells[i], range)),
+      range,
       ...(description ? { description } : {}),
     };
   }

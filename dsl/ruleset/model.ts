@@ -93,6 +93,13 @@ export interface TableRow {
   readonly description?: string;
 }
 
+/** A combination of inputs declared impossible (`impossible:`): cells shaped like a row's input cells. */
+export interface ImpossibleDecl {
+  readonly inputs: readonly UnaryTest[];
+  readonly range: Range;
+  readonly description?: string;
+}
+
 export interface TableDecl extends Named {
   readonly description?: string;
   readonly hitPolicy: HitPolicy;
@@ -100,6 +107,13 @@ export interface TableDecl extends Named {
   readonly inputs: readonly TableColumn[];
   readonly outputs: readonly TableColumn[];
   readonly rows: readonly TableRow[];
+  /**
+   * `onNoMatch: null`: the analyst declares that no matching row is intended (the table's result
+   * is then null, as it always is at run time); the gap analysis reports no gap for this table.
+   */
+  readonly onNoMatch?: null;
+  /** Input combinations that never happen: no gap (nor overlap) is reported inside them. */
+  readonly impossible: readonly ImpossibleDecl[];
   readonly range: Range;
 }
 

@@ -20,14 +20,15 @@ import { tokenRange } from "./ranges.js";
  * before the next `,`, `]` or `}` is touched; `-1`, `-x` and `- x` are left alone.
  */
 
-/** The CST tokens of the rows of every decision table (`tables[*].rows[*]`). */
+/** The CST tokens of the rows (and `impossible` items) of every decision table (`tables[*].rows[*]`). */
 export function tableRowTokens(tokens: readonly CST.Token[]): Set<CST.Token> {
   const rows = new Set<CST.Token>();
   for (const doc of tokens) {
     if (doc.type !== "document" || !doc.value) continue;
     const tables = cstMapValue(doc.value, "tables");
     for (const table of cstSeqValues(tables)) {
-      for (const row of cstSeqValues(cstMapValue(table, "rows"))) rows.add(row);
+      // `impossible` combinations are written like rows' input cells.
+      for (const key of ["rows", "impossible"]) for (const row of cstSeqValues(cstMapValue(table, key))) rows.add(row);
     }
   }
   return rows;

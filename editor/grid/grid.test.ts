@@ -19,8 +19,7 @@ const shipped = readdirSync(rulesDir)
 const reclame = shipped.find((s) => s.file === "reclame-designacao.yaml")?.source ?? "";
 
 /** A rule set whose table has comments on rows and between rows, and every row style. */
-const FIXTURE = `# Tabela de teste da grade.
-ruleset: grade-teste
+const FIXTURE = `ruleset: grade-teste
 description: Tabela para os testes da grade.
 facts:
   idade: { type: number }
@@ -32,6 +31,7 @@ outputs:
 tables:
   - name: porMotivo
     hitPolicy: first
+    onNoMatch: null
     inputs: [motivo, canal, idade]
     outputs: [grupo, prazo]
     rows:
@@ -496,7 +496,8 @@ describe("addRow, moveRow, deleteRow", { timeout: 60_000 }, () => {
         expect(texts(moved.text), `${from} → ${to}`).toEqual(order);
         // The same lines, in another order: nothing lost, nothing added.
         expect(lines(moved.text).sort()).toEqual(lines(FIXTURE).sort());
-        expect(errors(moved.text)).toEqual([]);
+        // Some orders put the general Denúncia row above the one for adults, which then never wins.
+        expect(errors(moved.text).filter((d) => d.code !== "table/shadowed-row")).toEqual([]);
       }
   });
 

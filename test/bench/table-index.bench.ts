@@ -30,6 +30,7 @@ function syntheticTable(rows: number): string {
     "tables:",
     "  - name: t",
     "    hitPolicy: unique",
+    "    onNoMatch: null",
     "    inputs: [a, b, x]",
     "    outputs: [saida]",
     "    rows:",

@@ -53,6 +53,7 @@ export function designationWorkload(root: string): TableWorkload {
     "tables:",
     "  - name: designacaoPorServico",
     "    hitPolicy: unique",
+    "    onNoMatch: null",
     `    inputs: [${inputs.join(", ")}]`,
     "    outputs: [designacao]",
     "    rows:",
@@ -110,6 +111,8 @@ export function syntheticWorkload(rows: number, sampleSize = 64): TableWorkload 
     "tables:",
     "  - name: t",
     "    hitPolicy: first",
+    // No row for unknown texts or numbers out of every range is intended (the misses below).
+    "    onNoMatch: null",
     "    inputs: [a, b, n]",
     "    outputs: [out]",
     "    rows:",

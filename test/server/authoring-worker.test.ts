@@ -157,7 +157,8 @@ describe("moving a large compiled rule set to the main thread in parts", () => {
   it("a compiled rule set bigger than one part (many rules, a long table) arrives whole from the worker", async () => {
     const pool = new AuthoringPool({ size: 1 });
     pools.push(pool);
-    let table = "tables:\n  - name: faixas\n    inputs: [valor]\n    outputs: [faixa]\n    rows:\n";
+    let table =
+      "tables:\n  - name: faixas\n    onNoMatch: null\n    inputs: [valor]\n    outputs: [faixa]\n    rows:\n";
     for (let i = 0; i < PART_SIZE + 50; i++) table += `      - [${i}, "F${i}"]\n`;
     const source = slowSource(3, PART_SIZE + 20, "grande")
       .replace(
@@ -218,12 +219,14 @@ outputs:
   grupo: { type: string, nullable: true }
 tables:
   - name: porCodigo
+    onNoMatch: null
     inputs: [codigo]
     outputs: [faixa]
     rows:
       - [1, "A"]
       - [2, "B"]
   - name: porGrupo
+    onNoMatch: null
     inputs: [codigo]
     outputs: [grupo]
     rows:

@@ -20,6 +20,7 @@ outputs:
   grupo: { type: string, enum: [A, B], nullable: false }
 tables:
   - name: porTipo
+    onNoMatch: null
     inputs: [tipo]
     outputs: [grupo]
     rows:

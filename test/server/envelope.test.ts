@@ -159,10 +159,11 @@ outputs:
 tables:
   - name: faixas
     hitPolicy: unique
+    onNoMatch: null
     inputs: [valor]
     outputs: [faixa]
     rows:
-      - [">= 10", "MEDIA"]
+      - [">= round(10, 0)", "MEDIA"]
       - [60, "ALTA"]
 rules:
   - name: copiar
@@ -224,7 +225,7 @@ describe("a rule-set defect found while deciding", () => {
         table: "faixas",
         row: 1,
         message: "linha 1",
-        line: rowLine('[">= 10", "MEDIA"]'),
+        line: rowLine('[">= round(10, 0)", "MEDIA"]'),
         column: expect.any(Number),
       },
       {
