@@ -9,7 +9,8 @@
 import type { FastifyInstance } from "fastify";
 import { DEFAULT_MAX_MUTANTS } from "../../tester/mutate.js";
 import { sharedAuthoringRunner } from "../authoring/pool.js";
-import { ApiError, notFound } from "../errors.js";
+import { ApiError } from "../errors.js";
+import { draftAndSuite } from "./draft.js";
 import { refusalOf, runJob, suiteOf, type Authoring } from "../publish.js";
 import { errorResponses as errors, nameParam } from "../schemas.js";
 
@@ -62,7 +63,7 @@ export const mutantsResultSchema = {
 export const SURVIVOR_MESSAGE = "nenhum teste pegaria esta mudança";
 
 export async function mutantRoutes(app: FastifyInstance): Promise<void> {
-  const { registry, config } = app;
+  const { config } = app;
   const authoringLimit = app.rateLimit({ max: config.authoringRateLimit, timeWindow: "1 minute" });
   const sourceField = { type: "string", maxLength: config.sourceLimit } as const;
   const jobs: Authoring = {
@@ -94,12 +95,7 @@ export async function mutantRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const name = request.params.name;
-      const active = registry.get(name)?.stored ?? registry.store.get(name)?.active;
-      const source = request.body.source ?? active?.source;
-      if (source === undefined) throw notFound(`conjunto de regras desconhecido: ${name}`);
-      const tests = request.body.tests ?? active?.tests;
-      if (tests === undefined || tests === null)
-        throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
+      const { source, tests } = draftAndSuite(app.registry, name, request.body);
       const verdict = await runJob(jobs, {
         name,
         source,

@@ -7,6 +7,7 @@ import { DateTime } from "luxon";
 import { sharedAuthoringRunner } from "../authoring/pool.js";
 import { ApiError, notFound } from "../errors.js";
 import { publish, refusalOf, runJob, suiteOf, type Authoring } from "../publish.js";
+import { draftAndSuite } from "./draft.js";
 import {
   diagnosticSchema,
   errorResponses as errors,
@@ -232,13 +233,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const name = request.params.name;
-      // The version that decides (for a rule set none of whose versions builds: the stored active one).
-      const active = registry.get(name)?.stored ?? registry.store.get(name)?.active;
-      const source = request.body.source ?? active?.source;
-      if (source === undefined) throw notFound(`conjunto de regras desconhecido: ${name}`);
-      const tests = request.body.tests ?? active?.tests;
-      if (tests === undefined || tests === null)
-        throw new ApiError(422, "NO_TEST_SUITE", `${name} não tem suíte de testes: envie "tests"`);
+      const { source, tests } = draftAndSuite(registry, name, request.body);
       const verdict = await runJob(jobs, { name, source, tests, wantCompiled: false });
       if (!verdict.ok) throw refusalOf(verdict);
       return suiteOf(verdict);
