@@ -87,7 +87,7 @@ export function MutantsSection(props: { ctx: AppContext; name: string; source: s
         {MUTANTS_BUTTON}
       </button>
       {reason && (
-        <p class="reason muted" role="status">
+        <p class="reason muted" data-testid="mutants-reason" role="status">
           {reason}
         </p>
       )}
