@@ -4,7 +4,8 @@
  * the draft to the service, shows "rodando mutantes…" with the button disabled while the service
  * works (the request is held until the page has shown it, so this does not depend on speed), then
  * the score and the survivors; a click on a survivor moves the editor's cursor to its line, where
- * a warning of owner "mutantes" sits; editing the draft clears those warnings. A suite that
+ * a warning of owner "mutantes" sits; editing the draft clears those warnings (an undo brings them
+ * back). Stubbed answers: the suggested case copied to the clipboard, 503 and 429 in Portuguese. A suite that
  * already fails is refused with a pt-BR message; a decide-only token sees the button disabled.
  */
 import type { Page, Route } from "playwright-core";
@@ -132,6 +133,9 @@ describe("mutants in the tests panel", () => {
       });
       await expect.poll(() => mutantMarkers(s.page)).toEqual([]);
       expect(await score.textContent()).toContain("mudou depois desta medição");
+      // Undone: the measured text again, the warnings come back.
+      await s.page.evaluate(() => (window as any).__regras.editor().trigger("e2e", "undo", null));
+      await expect.poll(async () => (await mutantMarkers(s.page)).length).toBe(marks.length);
       expectNoErrors(s.errors);
     } finally {
       await s.close();
@@ -159,6 +163,78 @@ describe("mutants in the tests panel", () => {
       expect(await byTestId(s.page, "mutants-score").count()).toBe(0);
       // The refusal is a 422 the page logs; nothing else.
       expectNoErrors(s.errors, [/status of 422/]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("copies a suggested case; a time limit and a rate limit read in Portuguese (answers stubbed)", async () => {
+    const s = await session();
+    try {
+      await s.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: OPEN_URL });
+      await s.page.goto(`${OPEN_URL}/#/${NAME}`);
+      await waitForSource(s.page, NAME);
+      const source = await editorText(s.page);
+      const at = source.indexOf("uniqueBy");
+      const line = source.slice(0, at).split("\n").length;
+      const yaml = "  - name: 'mutante 1 · uniqueBy'\n    tags: [mutante]\n    expect: { resultados: [] }\n";
+      const answers = [
+        {
+          status: 200,
+          body: {
+            ruleset: NAME,
+            score: 75,
+            total: 4,
+            killed: 3,
+            survived: 1,
+            invalid: 0,
+            equivalent: 0,
+            capped: 0,
+            survivors: [
+              {
+                id: 1,
+                operator: "constant",
+                range: { start: at, end: at + "uniqueBy".length },
+                line,
+                column: 7,
+                description: "uniqueBy removido",
+                message: "nenhum teste pegaria esta mudança: uniqueBy removido",
+                suggestedCase: { name: "mutante 1 · uniqueBy", facts: {}, expect: {}, yaml },
+              },
+            ],
+          },
+        },
+        { status: 503, body: { error: { code: "AUTHORING_TIMEOUT", message: "tempo esgotado" } } },
+        { status: 429, body: { error: { code: "RATE_LIMITED", message: "limite" } } },
+      ];
+      await s.page.route("**/v1/rulesets/*/mutants", (route: Route) => {
+        const next = answers.shift() ?? { status: 500, body: {} };
+        return route.fulfill({ status: next.status, contentType: "application/json", body: JSON.stringify(next.body) });
+      });
+      await byTestId(s.page, "tab-tests").click();
+      const button = byTestId(s.page, "mutants-run");
+      await button.click();
+      await expect
+        .poll(() => byTestId(s.page, "mutants-score").textContent())
+        .toBe("a suíte pegou 3 de 4 mudanças (75%)");
+      expect(await byTestId(s.page, "mutant-case").textContent()).toBe(yaml);
+      expect(await mutantMarkers(s.page)).toEqual([
+        { line, severity: 4, message: "nenhum teste pegaria esta mudança: uniqueBy removido" },
+      ]);
+      await byTestId(s.page, "mutant-copy").click();
+      await expect.poll(() => s.page.evaluate(() => navigator.clipboard.readText())).toBe(yaml);
+
+      await button.click();
+      await expect
+        .poll(() => byTestId(s.page, "mutants-error").textContent())
+        .toMatch(/^Os mutantes passaram do tempo que o serviço dá a uma verificação/);
+      // A new run clears the previous warnings.
+      expect(await mutantMarkers(s.page)).toEqual([]);
+      await button.click();
+      await expect
+        .poll(() => byTestId(s.page, "mutants-error").textContent())
+        .toBe("Muitas verificações seguidas no serviço: aguarde um minuto e rode os mutantes de novo.");
+      expectNoErrors(s.errors, [/status of (503|429)/]);
     } finally {
       await s.close();
     }

@@ -42,6 +42,12 @@ export function MutantsSection(props: { ctx: AppContext; name: string; source: s
   const allowed = ctx.mayAuthor();
   const fresh = measured !== undefined && measured.source === source && measured.suite === suite;
 
+  // The survivors' ranges hold for the text that was measured: marked in the editor while the draft
+  // is that text (after a run, on coming back to the panel or to the rule set, after an undo).
+  useEffect(() => {
+    if (fresh && measured) ctx.markMutants(measured.result.survivors);
+  }, [measured, fresh]);
+
   const run = async () => {
     const c = ctx.current();
     if (!c) return;
@@ -55,9 +61,6 @@ export function MutantsSection(props: { ctx: AppContext; name: string; source: s
       const next: Measured = { source: c.source, suite: c.suite, result };
       memory.set(c.name, next);
       setMeasured(next);
-      // The ranges hold for the text that was sent: marked only if the draft is still that text.
-      const now = ctx.current();
-      if (now?.source === c.source && now.suite === c.suite) ctx.markMutants(result.survivors);
     } catch (e) {
       if (ticket === generation.current) setError(mutantsErrorMessage(e));
     } finally {
