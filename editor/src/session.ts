@@ -24,8 +24,7 @@ import type {
 import { ALL, type Permissions } from "./auth.js";
 import { type DraftStore, isChanged } from "./drafts.js";
 import { merge3 } from "./merge.js";
-import { survivorMarkers } from "./panels/mutants-model.js";
-import { setMutantMarkers } from "./monaco/mutant-markers.js";
+import { setMutantMarkers, survivorMarkers } from "./monaco/mutant-markers.js";
 import { LANGUAGE_ID, setMarkers, toMonacoRange } from "./monaco/regras.js";
 import type { Monaco } from "./monaco/setup.js";
 import type * as MonacoApi from "monaco-editor/editor";

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, createApi, errorFromResponse, type MutantSurvivor, type MutantsResult } from "../api.js";
-import {
-  formatScore,
-  leftOutText,
-  MUTANT_MARKER_OWNER,
-  mutantsErrorMessage,
-  scoreText,
-  survivorLead,
-  survivorMarkers,
-} from "./mutants-model.js";
+import { formatScore, leftOutText, mutantsErrorMessage, scoreText, survivorLead } from "./mutants-model.js";
+import { MUTANT_MARKER_OWNER, survivorMarkers } from "../monaco/mutant-markers.js";
 
 function result(over: Partial<MutantsResult>): MutantsResult {
   return {

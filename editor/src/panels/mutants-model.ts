@@ -1,15 +1,12 @@
 /**
  * The model of the tests panel's "Testar a suíte com mutantes" (issue 11, mutation score for QA):
  * the texts the analyst reads (the score in pt-BR number format, each survivor's lead, the
- * refusals and failures of the service as Portuguese messages) and the survivors as editor warnings
- * at their positions. Pure functions of the service's answer (`POST .../mutants`,
- * docs/contract.md), unit-tested in node; `mutants.tsx` renders them.
+ * refusals and failures of the service as Portuguese messages). Pure functions of the service's
+ * answer (`POST .../mutants`, docs/contract.md), unit-tested in node; `mutants.tsx` renders them.
+ * The survivors as editor warnings are `monaco/mutant-markers.ts` (the session uses them, so they
+ * stay out of this module, which only the workspace chunk loads).
  */
-import { createLineIndex } from "../../../dsl/positions.js";
 import { ApiError, type MutantSurvivor, type MutantsResult } from "../api.js";
-
-/** The marker owner of surviving mutants (the diagnostics use `regras`). */
-export const MUTANT_MARKER_OWNER = "mutantes";
 
 /** A percentage as analysts write it: `96,9%`, `100%` (one decimal at most, comma). */
 export function formatScore(score: number): string {
@@ -44,43 +41,6 @@ export function leftOutText(r: MutantsResult): string | undefined {
 export function survivorLead(s: MutantSurvivor): string {
   const tail = `: ${s.description}`;
   return s.message.endsWith(tail) ? s.message.slice(0, -tail.length) : s.message;
-}
-
-/** A warning in the editor (1-based lines and columns, end exclusive, as Monaco's markers). */
-export interface MutantMarker {
-  readonly startLineNumber: number;
-  readonly startColumn: number;
-  readonly endLineNumber: number;
-  readonly endColumn: number;
-  readonly message: string;
-}
-
-/**
- * The survivors as warnings of `source` (the text that was sent): each at its range, an empty range
- * widened to one character so it shows; ranges outside the text are left out.
- */
-export function survivorMarkers(
-  source: string,
-  survivors: readonly { readonly range: { readonly start: number; readonly end: number }; readonly message: string }[],
-): MutantMarker[] {
-  const index = createLineIndex(source);
-  const out: MutantMarker[] = [];
-  for (const s of survivors) {
-    const { start } = s.range;
-    if (start < 0 || start > source.length) continue;
-    const end = Math.min(Math.max(s.range.end, start + 1), Math.max(source.length, start));
-    const a = index.toPosition(start);
-    const b = index.toPosition(end);
-    const empty = a.line === b.line && a.column === b.column;
-    out.push({
-      startLineNumber: a.line,
-      startColumn: a.column,
-      endLineNumber: b.line,
-      endColumn: empty ? b.column + 1 : b.column,
-      message: s.message,
-    });
-  }
-  return out;
 }
 
 /** The names of the failing cases a 422 TESTS_FAILED lists in its details. */
