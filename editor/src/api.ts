@@ -47,6 +47,42 @@ export interface ServerDiagnostic {
   readonly endColumn?: number;
 }
 
+/** A suggested case that kills a surviving mutant (`yaml` ready to paste under `cases:`). */
+export interface SuggestedCase {
+  readonly name: string;
+  readonly facts?: Record<string, unknown>;
+  readonly yaml: string;
+}
+
+/** A mutant no case caught: where it is in the source and what changed. */
+export interface MutantSurvivor {
+  readonly id: number;
+  readonly operator: string;
+  /** Offsets into the source that was sent. */
+  readonly range: { readonly start: number; readonly end: number };
+  readonly line: number;
+  readonly column: number;
+  readonly description: string;
+  /** "nenhum teste pegaria esta mudança: …" */
+  readonly message: string;
+  readonly replacement?: string;
+  readonly suggestedCase?: SuggestedCase;
+}
+
+/** `POST /v1/rulesets/{name}/mutants`: how much the suite catches (docs/contract.md). */
+export interface MutantsResult {
+  readonly ruleset: string;
+  /** killed / (killed + survived), in percent, one decimal. */
+  readonly score: number;
+  readonly total: number;
+  readonly killed: number;
+  readonly survived: number;
+  readonly invalid: number;
+  readonly equivalent: number;
+  readonly capped: number;
+  readonly survivors: readonly MutantSurvivor[];
+}
+
 export interface PublishInput {
   readonly source: string;
   readonly tests?: string;
@@ -147,6 +183,8 @@ export interface Api {
   getVersion(name: string, version: number): Promise<VersionDetail>;
   publish(name: string, input: PublishInput): Promise<{ version: number; hash: string }>;
   rollback(name: string, version: number, message?: string): Promise<{ version: number; hash: string }>;
+  /** Runs `tests` against the mutants of `source` on the service (role author or publisher). */
+  mutants(name: string, input: { readonly source: string; readonly tests: string }): Promise<MutantsResult>;
   /** The caller's roles, or undefined when the service has no such endpoint. */
   roles(): Promise<readonly string[] | undefined>;
   /**
@@ -194,6 +232,7 @@ export function createApi(options: ApiOptions): Api {
     publish: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/versions`, input),
     rollback: (name, version, message) =>
       call("POST", `/v1/rulesets/${enc(name)}/rollback`, { version, ...(message ? { message } : {}) }),
+    mutants: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/mutants`, input),
     async roles() {
       try {
         const me = await call<{ roles?: unknown }>("GET", "/v1/me");

@@ -6,6 +6,7 @@
  * Offsets are UTF-16 offsets into the rule-set source (the same offsets as the `dsl/` ranges).
  */
 import type { Diagnostic } from "../../dsl/diagnostics.js";
+import type { MutantsResult } from "./api.js";
 
 export interface SourceRange {
   readonly start: number;
@@ -120,4 +121,17 @@ export interface AppContext {
   decide(facts: unknown): Promise<DraftDecision>;
   /** Runs the draft's suite against the draft (in a web worker). */
   runTests(): Promise<DraftTestRun>;
+  /** The caller's roles allow validating and testing drafts on the service (`author` or `publisher`). */
+  mayAuthor(): boolean;
+  /**
+   * Runs the draft's suite against the draft's mutants on the service (`POST .../mutants` with the
+   * draft's source and suite); rejects with an `ApiError` (Portuguese message, service's code).
+   */
+  runMutants(): Promise<MutantsResult>;
+  /**
+   * Shows surviving mutants as warnings in the editor (markers of their own owner, `mutantes`),
+   * replacing the previous ones; an empty list clears them. They are cleared when the draft or its
+   * suite changes (the ranges no longer hold).
+   */
+  markMutants(survivors: readonly { readonly range: SourceRange; readonly message: string }[]): void;
 }

@@ -5,7 +5,14 @@
  * and the messages shown to the analyst. Views subscribe with `onChange` and re-render.
  */
 import type { Diagnostic } from "../../dsl/diagnostics.js";
-import type { Api, RuleSetDetail, VersionDetail, VersionMeta } from "./api.js";
+import {
+  type Api,
+  ApiError,
+  type MutantsResult,
+  type RuleSetDetail,
+  type VersionDetail,
+  type VersionMeta,
+} from "./api.js";
 import type {
   AppContext,
   DraftDecision,
@@ -17,6 +24,7 @@ import type {
 import { ALL, type Permissions } from "./auth.js";
 import { type DraftStore, isChanged } from "./drafts.js";
 import { merge3 } from "./merge.js";
+import { setMutantMarkers, survivorMarkers } from "./monaco/mutant-markers.js";
 import { LANGUAGE_ID, setMarkers, toMonacoRange } from "./monaco/regras.js";
 import type { Monaco } from "./monaco/setup.js";
 import type * as MonacoApi from "monaco-editor/editor";
@@ -47,6 +55,8 @@ interface Opened {
   viewing: { readonly version: number; readonly model: MonacoApi.editor.ITextModel } | undefined;
   savedAt: string | undefined;
   decorations: Record<HighlightKind, string[]>;
+  /** Surviving mutants are shown as warnings (cleared on the next change of the draft or suite). */
+  mutantMarks: boolean;
 }
 
 /** Pause after the last keystroke before diagnostics run (with the worker's time, under 150 ms). */
@@ -114,6 +124,7 @@ export class Session implements AppContext {
     const o = this.opened;
     if (!o || o.viewing) return;
     o.suite = text;
+    this.clearMutantMarks(o);
     this.scheduleSave();
     this.emit();
   }
@@ -174,6 +185,31 @@ export class Session implements AppContext {
   runTests(): Promise<DraftTestRun> {
     const c = this.current();
     return this.worker.request("test", { source: c?.source ?? "", suite: c?.suite });
+  }
+
+  mayAuthor(): boolean {
+    return this.permissions.author;
+  }
+
+  runMutants(): Promise<MutantsResult> {
+    const c = this.current();
+    if (!c) return Promise.reject(new Error("nenhum conjunto de regras aberto"));
+    if (c.suite === undefined)
+      return Promise.reject(new ApiError(422, "NO_TEST_SUITE", "Não há suíte de testes para rodar."));
+    return this.api.mutants(c.name, { source: c.source, tests: c.suite });
+  }
+
+  markMutants(survivors: readonly { readonly range: SourceRange; readonly message: string }[]): void {
+    const o = this.opened;
+    if (!o || o.model.isDisposed()) return;
+    setMutantMarkers(this.monaco, o.model, survivorMarkers(o.model.getValue(), survivors));
+    o.mutantMarks = survivors.length > 0;
+  }
+
+  private clearMutantMarks(o: Opened): void {
+    if (!o.mutantMarks) return;
+    o.mutantMarks = false;
+    if (!o.model.isDisposed()) setMutantMarkers(this.monaco, o.model, []);
   }
 
   // ---- shell ------------------------------------------------------------------------------
@@ -292,8 +328,10 @@ export class Session implements AppContext {
       viewing: undefined,
       savedAt,
       decorations: { decided: [], uncovered: [] },
+      mutantMarks: false,
     };
     model.onDidChangeContent(() => {
+      if (this.opened?.model === model) this.clearMutantMarks(this.opened);
       this.scheduleSave();
       this.scheduleAnalyze();
       this.emit();

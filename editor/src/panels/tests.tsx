@@ -2,7 +2,9 @@
  * The tests panel: runs the draft's suite against the draft (AppContext.runTests: tester/ in the
  * editor's worker), shows pass/fail per case with expected vs actual, opens a case (its text in the
  * suite and, in the editor, what it fired: rules, table rows, transitions) and marks in the editor's gutter the rules, table
- * rows and transitions no case exercises (`ctx.highlight("uncovered", ...)`).
+ * rows and transitions no case exercises (`ctx.highlight("uncovered", ...)`). Below, for authors and
+ * publishers, "Testar a suíte com mutantes" (`mutants.tsx`): the same draft and suite measured on
+ * the service against small changes of the rule set.
  */
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -11,6 +13,7 @@ import type { RuleSetModel } from "../../../dsl/ruleset/model.js";
 import { loadRuleSet } from "../../../dsl/ruleset/load.js";
 import { firedRanges } from "../../simulate/fired.js";
 import type { AppContext, DraftCaseResult, DraftTestRun } from "../app-context.js";
+import { MutantsSection } from "./mutants.js";
 import { useDraft } from "./use-draft.js";
 import "./panels.css";
 
@@ -89,6 +92,9 @@ export function TestsPanel(props: { ctx: AppContext }): JSX.Element {
       </div>
       {!run && <p class="muted">Rodando a suíte…</p>}
       {run && <RunView ctx={ctx} run={run} stale={stale} model={model} />}
+      {current.editable && (
+        <MutantsSection ctx={ctx} name={current.name} source={current.source} suite={current.suite} />
+      )}
     </div>
   );
 }
