@@ -36,6 +36,7 @@ outputs:
 tables:
   - name: grupoPorTipo
     hitPolicy: unique
+    onNoMatch: null
     inputs: [tipo]
     outputs: [grupo]
     rows:
@@ -187,7 +188,7 @@ describe("runMutant and the score", () => {
     const atLimit = survivors.find((m) => m.description === 'regra "faixa alta" (when): >= → > em valor >= 100');
     expect(atLimit?.suggestedCase?.facts).toMatchObject({ valor: 100 });
     expect(atLimit?.suggestedCase?.expect).toMatchObject({ faixa: "ALTA" });
-    expect(atLimit?.line).toBe(22);
+    expect(atLimit?.line).toBe(23);
     expect(atLimit?.column).toBe(17);
     for (const m of survivors) {
       expect(m.suggestedCase, m.description).toBeDefined();
@@ -275,7 +276,7 @@ describe("rules test --mutate", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^mini-mutantes \(mini-mutantes\.yaml\): [\d.]+% dos mutantes mortos — \d+ de 18 mortos/);
     expect(r.stdout).toContain(
-      'sobrevivente mini-mutantes.yaml:22:17: regra "faixa alta" (when): >= → > em valor >= 100\n    nenhum teste pegaria esta mudança.\n    Caso sugerido',
+      'sobrevivente mini-mutantes.yaml:23:17: regra "faixa alta" (when): >= → > em valor >= 100\n    nenhum teste pegaria esta mudança.\n    Caso sugerido',
     );
     expect(r.stdout).toContain("      tags: [mutante]");
     expect(r.stderr).toContain("mini-mutantes.yaml: 18 mutantes\n");

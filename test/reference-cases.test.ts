@@ -71,6 +71,7 @@ tables:
   - name: T
     inputs: [s]
     outputs: [r]
+    onNoMatch: null
     rows:
       - [Ação, achou]
 rules:

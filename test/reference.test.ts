@@ -40,9 +40,10 @@ describe("reference interpreter vs engine (differential)", () => {
     }, 60_000);
   }
 
-  it("160 random rule sets × 10 fact sets: identical outcomes, and substantial", async () => {
+  it("300 random rule sets × 10 fact sets: identical outcomes, and substantial", async () => {
     const figures = emptyRandomFigures();
-    const d = await verifyRandom({ sets: 160, factsPerSet: 10, seed: SEED, figures });
+    const d = await verifyRandom({ sets: 300, factsPerSet: 10, seed: SEED, figures });
+    console.log(`random: ${JSON.stringify({ ...figures, firedRefs: figures.firedRefs.size })}`);
     expect(d, d ? `${d.source}\n${explain(d)}` : "").toBeUndefined();
     expect(figures.checked).toBeGreaterThan(60);
     expect(figures.agreements).toBe(figures.factSets);

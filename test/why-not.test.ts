@@ -38,7 +38,7 @@ tables:
     outputs: [faixa]
     rows:
       - [<= 17, JOVEM]
-      - ["-", ADULTO]
+      - ["< 65", ADULTO]
       - [">= 60", SENIOR]
 rules:
   - name: faixa pela tabela
@@ -81,12 +81,12 @@ describe("why not (engine)", () => {
         name: "designacaoPorServico · linha 6",
         table: "designacaoPorServico",
         row: 6,
-        position: { line: 197, column: 9 },
+        position: { line: 202, column: 9 },
         blocking: [
           {
             kind: "condition",
             text: "servico: Financeiro – Parcelas não descontadas",
-            position: { line: 197, column: 76 },
+            position: { line: 202, column: 76 },
             values: { servico: "Reembolso" },
           },
         ],
@@ -154,13 +154,13 @@ describe("why not (engine)", () => {
     expect(r.decision.acao).toBe("ABRIR_FALE_CONOSCO");
     expect(r.candidates).toHaveLength(1);
     const [candidate] = r.candidates;
-    expect(candidate).toMatchObject({ kind: "rule", name: "designar pela tabela", position: { line: 260, column: 5 } });
+    expect(candidate).toMatchObject({ kind: "rule", name: "designar pela tabela", position: { line: 265, column: 5 } });
     // Its own conditions hold (evaluated against the run): only the stop is in the way.
     expect(candidate?.blocking).toEqual([
       {
         kind: "stop",
         text: 'a regra "protocolo não validado pelo Reclame", avaliada antes, encerrou a avaliação (stop): esta regra não chegou a ser avaliada',
-        position: { line: 244, column: 5 },
+        position: { line: 249, column: 5 },
         values: {},
       },
     ]);
@@ -176,12 +176,12 @@ describe("why not (engine)", () => {
       {
         kind: "rule",
         name: "tipo de entrada informado",
-        position: { line: 218, column: 5 },
+        position: { line: 223, column: 5 },
         blocking: [
           {
             kind: "overwrite",
             text: 'a regra "reclassificar demanda de competência das GIPES", executada depois, sobrescreve tipoEntrada',
-            position: { line: 274, column: 5 },
+            position: { line: 279, column: 5 },
             values: { tipoEntrada: "INTERNO" },
           },
         ],
@@ -202,7 +202,7 @@ describe("why not (engine)", () => {
           {
             kind: "overwrite",
             text: 'a regra "designar pela tabela" se aplicou e escreve designacao',
-            position: { line: 260, column: 5 },
+            position: { line: 265, column: 5 },
             values: { tipoEntrada: "RECLAME", "designacaoPorServico.designacao": "GIPES" },
           },
         ],
@@ -213,7 +213,7 @@ describe("why not (engine)", () => {
   });
 
   it("a first table: the earlier row that won is named; numbers and dates around the compared constants are tried", async () => {
-    const facts = { idade: 70, plano: "Básico" };
+    const facts = { idade: 62, plano: "Básico" };
     const senior = await whyNot(faixasRuntime, facts, { faixa: "SENIOR" });
     expect(senior.decision.faixa).toBe("ADULTO");
     expect(senior.candidates).toEqual([
@@ -233,17 +233,15 @@ describe("why not (engine)", () => {
         ],
       },
     ]);
-    // No fact makes row 2 (`-`) stop matching: no change of facts gives SENIOR.
-    expect(senior.suggestion).toBeNull();
-    expect(senior.message).toBe(
-      'não há fato a mudar: o que impede faixa = "SENIOR" não lê nenhum fato (só constantes, a decisão ou linhas sem condição)',
-    );
+    // Row 2 (`< 65`) takes 62 first: the number just past its bound gives SENIOR.
+    expect(senior.suggestion?.changes).toEqual([{ fact: "idade", from: 62, to: 65 }]);
+    expect(senior.suggestion?.decision.faixa).toBe("SENIOR");
 
     const young = await whyNot(faixasRuntime, facts, { faixa: "JOVEM" });
     expect(young.candidates[0]?.blocking).toEqual([
-      { kind: "condition", text: "idade: <= 17", position: { line: 17, column: 10 }, values: { idade: 70 } },
+      { kind: "condition", text: "idade: <= 17", position: { line: 17, column: 10 }, values: { idade: 62 } },
     ]);
-    expect(young.suggestion?.changes).toEqual([{ fact: "idade", from: 70, to: 17 }]);
+    expect(young.suggestion?.changes).toEqual([{ fact: "idade", from: 62, to: 17 }]);
 
     // `plano == "Master" and idade >= 60`: only the false conjunct is listed.
     const master = await whyNot(faixasRuntime, { idade: 70, plano: "Básico" }, { desconto: 10 });
@@ -404,8 +402,8 @@ describe("rules decide --why-not", { timeout: SLOW }, () => {
         "",
         "Candidatas (o que poderia dar esse valor) e o que impediu cada uma:",
         "",
-        "tabela designacaoPorServico, linha 6 (reclame.yaml:197:9)",
-        '  ✗ servico: Financeiro – Parcelas não descontadas — falsa com servico = "Reembolso" (reclame.yaml:197:76)',
+        "tabela designacaoPorServico, linha 6 (reclame.yaml:202:9)",
+        '  ✗ servico: Financeiro – Parcelas não descontadas — falsa com servico = "Reembolso" (reclame.yaml:202:76)',
         "",
         'Menor mudança (1 fato): servico: "Reembolso" → "Financeiro – Parcelas não descontadas"',
         '  com ela a decisão dá designacao = "CEPES" (conferido decidindo de novo; 1 decisão na busca).',

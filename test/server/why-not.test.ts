@@ -54,12 +54,12 @@ describe("POST /v1/decide/{ruleset}/why-not", () => {
         name: "designacaoPorServico · linha 6",
         table: "designacaoPorServico",
         row: 6,
-        position: { line: 197, column: 9 },
+        position: { line: 202, column: 9 },
         blocking: [
           {
             kind: "condition",
             text: "servico: Financeiro – Parcelas não descontadas",
-            position: { line: 197, column: 76 },
+            position: { line: 202, column: 76 },
             values: { servico: "Reembolso" },
           },
         ],
@@ -85,7 +85,7 @@ describe("POST /v1/decide/{ruleset}/why-not", () => {
     expect(stopped.candidates[0].blocking[0]).toMatchObject({
       kind: "stop",
       text: 'a regra "protocolo não validado pelo Reclame", avaliada antes, encerrou a avaliação (stop): esta regra não chegou a ser avaliada',
-      position: { line: 244, column: 5 },
+      position: { line: 249, column: 5 },
     });
     expect(stopped.suggestion.changes).toEqual([{ fact: "protocoloValidado", from: false, to: true }]);
 

@@ -152,6 +152,8 @@ const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
             `  - name: ${name}`,
             ...(spec.explicitPolicy ? [`    hitPolicy: ${spec.policy}`] : []),
             ...(spec.when ? [`    when: ${q(spec.when)}`] : []),
+            // Without it a gap is an error of the checker (table/gap) and the rule set is skipped.
+            ...(policy !== "collect" ? ["    onNoMatch: null"] : []),
             `    inputs: [${spec.cols.join(", ")}]`,
             `    outputs: [r${spec.withNum ? ", k" : ""}]`,
             "    rows:",
