@@ -212,6 +212,29 @@ describe("why not (engine)", () => {
     expect((await redecide(runtime, facts, r)).designacao).toBeNull();
   });
 
+  it("when only the decision or constants stand in the way, it says no fact can be changed", async () => {
+    const rt = createRuntime(
+      compileOk(`ruleset: sem-fatos
+description: Só a decisão impede.
+facts:
+  n: { type: integer }
+outputs:
+  o: { type: string, nullable: true }
+  p: { type: string, default: X }
+rules:
+  - name: depende da decisão
+    when: decision.p == "Y"
+    then: o = "A"
+`),
+    );
+    const r = await whyNot(rt, { n: 1 }, { o: "A" });
+    expect(r.candidates[0]?.blocking[0]).toMatchObject({ kind: "condition", text: 'decision.p == "Y"' });
+    expect(r.suggestion).toBeNull();
+    expect(r.message).toBe(
+      'não há fato a mudar: o que impede o = "A" não lê nenhum fato (só constantes, a decisão ou linhas sem condição)',
+    );
+  });
+
   it("a first table: the earlier row that won is named; numbers and dates around the compared constants are tried", async () => {
     const facts = { idade: 62, plano: "Básico" };
     const senior = await whyNot(faixasRuntime, facts, { faixa: "SENIOR" });
