@@ -3,6 +3,7 @@
  * an `ApiError` carrying a readable Brazilian Portuguese message: auth, conflicts, limits, the
  * service being down or unreachable. Pure but for the injected `fetch`, so it is unit-tested.
  */
+import type { MutationReport } from "../../tester/mutate.js";
 
 export interface VersionMeta {
   readonly version: number;
@@ -70,18 +71,7 @@ export interface MutantSurvivor {
 }
 
 /** `POST /v1/rulesets/{name}/mutants`: how much the suite catches (docs/contract.md). */
-export interface MutantsResult {
-  readonly ruleset: string;
-  /** killed / (killed + survived), in percent, one decimal. */
-  readonly score: number;
-  readonly total: number;
-  readonly killed: number;
-  readonly survived: number;
-  readonly invalid: number;
-  readonly equivalent: number;
-  readonly capped: number;
-  readonly survivors: readonly MutantSurvivor[];
-}
+export type MutantsResult = Omit<MutationReport, "mutants"> & { readonly survivors: readonly MutantSurvivor[] };
 
 export interface PublishInput {
   readonly source: string;

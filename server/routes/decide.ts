@@ -202,7 +202,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
         summary: "Por que não? O que impediu um resultado desejado e a menor mudança de fatos que o dá",
         tags: ["decisões"],
         description:
-          'Decide os fatos e, se a decisão não dá o resultado desejado (`want`, por exemplo `{"designacao": "CEPES"}`), lista as regras e linhas de tabela que poderiam dá-lo, cada condição que as impediu (com os valores lidos e a posição no arquivo), uma regra que encerrou a avaliação antes (stop) ou sobrescreveu a saída depois, e a menor mudança de fatos (até 2 fatos, até 2.000 decisões) que dá o resultado, conferida decidindo de novo.',
+          'Decide os fatos e, se a decisão não dá o resultado desejado (`want`, por exemplo `{"saida": "valor"}`), lista as regras e linhas de tabela que poderiam dá-lo, cada condição que as impediu (com os valores lidos e a posição no arquivo), uma regra que encerrou a avaliação antes (stop) ou sobrescreveu a saída depois, e a menor mudança de fatos (até 2 fatos, até 2.000 decisões) que dá o resultado, conferida decidindo de novo.',
         errors: {
           400: "JSON malformado (`MALFORMED_JSON`), corpo fora do formato (`INVALID_REQUEST`), fatos fora do esquema (`INVALID_FACTS`) ou resultado desejado impossível (`INVALID_WANT`: saída que não existe, valor de outro tipo ou fora da lista de valores).",
           404: "Conjunto de regras ou versão (`?version=N`) desconhecidos (`NOT_FOUND`).",
