@@ -38,6 +38,8 @@ function DiffView(props: { session: Session; original: string; modifiedText?: st
     });
     diff.setModel({ original: originalModel, modified });
     return () => {
+      // Detach first: a diff still being computed must not touch models disposed under it.
+      diff.setModel(null);
       diff.dispose();
       originalModel.dispose();
       own?.dispose();
