@@ -961,6 +961,10 @@ describe("scalarValueOffsets (properties)", () => {
           // With indent != 2, yaml 2.9.0 sometimes writes a block scalar that it cannot read
           // back itself (wrong indentation indicator); such texts say nothing about us.
           fc.pre(parseDocument(text).errors.length === 0);
+          // yaml 2.9.0 also writes some plain scalars (e.g. "a\n\n:\na") as text it reads back as
+          // another mapping (an empty key ":" inside the rule): not the document it was given.
+          const rule = (parseDocument(text).toJS() as { rules?: Record<string, unknown>[] }).rules?.[0];
+          fc.pre(rule !== undefined && Object.keys(rule).join() === "name,when,then");
           const loaded = load(text);
           const when = scalarAt(loaded, ["rules", 0, "when"]);
           // No round-trip assertion: yaml 2.9.0's stringify is lossy in corner cases (a block
