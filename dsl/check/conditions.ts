@@ -25,7 +25,7 @@ import type { Range } from "../diagnostics.js";
 import { applyBinary, evaluate, type EvalEnv } from "../evaluate.js";
 import type { RuleSetModel } from "../ruleset/model.js";
 import type { BinaryOperator, Expr } from "../syntax/ast.js";
-import { toDisplayText, type Value, valueEquals } from "../values.js";
+import { toDisplayText, type Value } from "../values.js";
 import { candidateValues, type FactPath, factPathOf, OTHER_TEXT } from "./guard-logic.js";
 
 /** One fact (path) tested against constants: true when `holds(value)`. */
@@ -288,9 +288,4 @@ export function valueText(v: Value): string {
   if (typeof v === "string") return v === OTHER_TEXT ? "outro valor" : JSON.stringify(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return toDisplayText(v);
-}
-
-/** Whether two constant values are the same (for "different values written"). */
-export function sameValue(a: Value, b: Value): boolean {
-  return valueEquals(a, b);
 }

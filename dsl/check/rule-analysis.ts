@@ -16,14 +16,13 @@
 import { printExpr } from "../format/print-expr.js";
 import type { RuleDecl } from "../ruleset/model.js";
 import { type Expr, walkExpr } from "../syntax/ast.js";
-import type { Value } from "../values.js";
+import { type Value, valueEquals } from "../values.js";
 import {
   ConditionContext,
   type Conjunction,
   conditionAlternatives,
   contradiction,
   exampleText,
-  sameValue,
   satisfy,
   valueText,
 } from "./conditions.js";
@@ -78,7 +77,7 @@ export function checkRuleConditions(ctx: CheckContext): void {
       );
     });
   }
-  checkConflictingWrites(ctx, alternativesOf);
+  checkConflictingWrites(ctx, cx, alternativesOf);
 }
 
 /** The constant values a rule assigns to whole outputs (`saida = constante`), by output. */
@@ -95,8 +94,11 @@ function constantWrites(cx: ConditionContext, rule: RuleDecl): Map<string, { val
   return out;
 }
 
-function checkConflictingWrites(ctx: CheckContext, alternativesOf: Map<RuleDecl, Conjunction[] | undefined>): void {
-  const cx = new ConditionContext(ctx.model, (e) => printExpr(e));
+function checkConflictingWrites(
+  ctx: CheckContext,
+  cx: ConditionContext,
+  alternativesOf: Map<RuleDecl, Conjunction[] | undefined>,
+): void {
   const byPriority = new Map<number, RuleDecl[]>();
   for (const r of ctx.model.rules) byPriority.set(r.priority, [...(byPriority.get(r.priority) ?? []), r]);
   let pairs = 0;
@@ -120,7 +122,7 @@ function checkConflictingWrites(ctx: CheckContext, alternativesOf: Map<RuleDecl,
         const wb = writes[j] as ReturnType<typeof constantWrites>;
         for (const [output, x] of wa) {
           const y = wb.get(output);
-          if (!y || sameValue(x.value, y.value)) continue;
+          if (!y || valueEquals(x.value, y.value)) continue;
           const example = jointExample(alternativesOf.get(a), alternativesOf.get(b));
           if (!example) continue;
           const when = example.size ? `, por exemplo com ${exampleText(example)}` : " (as duas valem sempre)";
