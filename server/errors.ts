@@ -76,9 +76,15 @@ const STORAGE: Record<StorageFailure, { status: number; code: string; message: s
     message:
       "o armazenamento do serviço falhou: nada foi gravado; as decisões continuam. Tente de novo em instantes ou avise a operação",
   },
+  unreachable: {
+    status: 503,
+    code: "STORE_UNREACHABLE",
+    message:
+      "o banco de dados das regras está fora do alcance: nada foi gravado nem lido; as decisões continuam com as versões em memória. Tente de novo em instantes ou avise a operação",
+  },
 };
 
-/** The API error of a storage failure (507 STORAGE_FULL, 503 STORAGE_READ_ONLY / STORAGE_UNAVAILABLE). */
+/** The API error of a storage failure (507 STORAGE_FULL, 503 STORAGE_READ_ONLY / STORAGE_UNAVAILABLE / STORE_UNREACHABLE). */
 export function storageApiError(failure: StorageFailure): ApiError {
   const s = STORAGE[failure];
   return new ApiError(s.status, s.code, s.message);

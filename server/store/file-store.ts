@@ -59,8 +59,10 @@ import {
   type RefusalAuditEntry,
   type RuleSetState,
   type RuleSetStore,
+  type StoreChangeListener,
   type StoredVersion,
   type StoreProblem,
+  type StoreStatus,
   type VersionMeta,
 } from "./types.js";
 import { acquireDataDirLock, type DataDirLock, type DataDirLockOptions } from "./lock.js";
@@ -151,6 +153,7 @@ const AUDIT_FILE = "audit.jsonl";
 const TMP_PREFIX = ".tmp-";
 const VERSION_FILE = /^v(\d{6,})\.json$/;
 const CACHE_SIZE = 128;
+const FILE_STATUS: StoreStatus = Object.freeze({ kind: "file", state: "ok" });
 const AUDIT_ACTIONS: ReadonlySet<string> = new Set<AuditEntry["action"]>(["publish", "rollback", "seed"]);
 
 export function versionFileName(version: number): string {
@@ -576,6 +579,16 @@ class FileStore implements RuleSetStore {
     return this.withLock(name, () => this.publishLocked(name, input)).catch((e: unknown) => {
       throw asStorageError(e, `publish of "${name}"`);
     });
+  }
+
+  /** The data folder is local: the store has no connection to lose (write failures are per publish). */
+  status(): StoreStatus {
+    return FILE_STATUS;
+  }
+
+  /** One process per data folder (the lock): nothing changes outside this store. */
+  onChange(_listener: StoreChangeListener): () => void {
+    return () => undefined;
   }
 
   async close(): Promise<void> {

@@ -5,11 +5,13 @@
  *   full         ENOSPC, EDQUOT                      → 507 STORAGE_FULL
  *   read-only    EROFS, EACCES, EPERM                → 503 STORAGE_READ_ONLY
  *   unavailable  any other operating-system error    → 503 STORAGE_UNAVAILABLE
+ *   unreachable  the database cannot be reached      → 503 STORE_UNREACHABLE
+ *                (PostgreSQL down, connection lost)
  *
  * Any store (the embedded one, a future PostgreSQL one) throws StorageError for these.
  */
 
-export type StorageFailure = "full" | "read-only" | "unavailable";
+export type StorageFailure = "full" | "read-only" | "unavailable" | "unreachable";
 
 const FULL: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT"]);
 const READ_ONLY: ReadonlySet<string> = new Set(["EROFS", "EACCES", "EPERM"]);

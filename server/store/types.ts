@@ -126,6 +126,25 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** The state of a store's backing storage, as `/ready` reports it. */
+export interface StoreStatus {
+  /** Which store: the embedded file store or PostgreSQL. */
+  readonly kind: "file" | "postgres";
+  /**
+   * ok: reads and writes reach the storage. degraded: they do not (the database is down or
+   * unreachable): decisions go on with the versions in memory, writes and reads of stored versions
+   * fail with StorageError("unreachable"), and the store keeps trying to reconnect on its own.
+   */
+  readonly state: "ok" | "degraded";
+  /** Why degraded (the last connection error). */
+  readonly reason?: string;
+  /** ISO 8601 instant since when degraded. */
+  readonly since?: string;
+}
+
+/** Rule sets whose state (`RuleSetStore.get`) changed outside this process, e.g. a publish on another replica. */
+export type StoreChangeListener = (names: readonly string[]) => void;
+
 export interface RuleSetStore {
   /** Opens the store: reads every rule set, verifies hashes; problems are returned, not thrown. */
   open(): Promise<readonly StoreProblem[]>;
@@ -142,5 +161,14 @@ export interface RuleSetStore {
   audit(filter?: AuditFilter): Promise<readonly AuditLogEntry[]>;
   /** Appends the line of a refused publish to the audit log. */
   recordRefusal(entry: RefusalAuditEntry): Promise<void>;
+  /** The backing storage's state (synchronous: from what the store last saw). */
+  status(): StoreStatus;
+  /**
+   * Subscribes to changes made outside this process (other replicas): the listener is called,
+   * after `get()` already shows the new state, with the names whose active version or version list
+   * changed. Changes made through this very store are not reported. Returns the unsubscribe. A
+   * store for one process (the file store) never calls it.
+   */
+  onChange(listener: StoreChangeListener): () => void;
   close(): Promise<void>;
 }

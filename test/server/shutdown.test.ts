@@ -12,7 +12,7 @@
  * "In flight" is made deterministic with `Expect: 100-continue`: the server answers 100 Continue
  * once it has taken the request (routed it), and the test sends the bodies only after SIGTERM.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -20,21 +20,10 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { ROOT, call, holdNextDecision, miniSource, miniSuite, removeTempDirs, startApp, tempDir } from "./helpers.js";
+import { startService as startProcess, type StartedService } from "../helpers/service-process.js";
+import { call, holdNextDecision, miniSource, miniSuite, removeTempDirs, startApp, tempDir } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
-
-interface Service {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly dataDir: string;
-  /** Every stdout line so far (pino JSON). */
-  readonly lines: string[];
-  stderr(): string;
-  /** Resolves with the exit code. */
-  readonly exited: Promise<number | null>;
-  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
-}
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -50,78 +39,9 @@ async function rulesDirWithMini(): Promise<string> {
   return dir;
 }
 
-/** Starts main.ts; resolves once it listens (port from the "Server listening at" log line), or with the exit code if it stops first. */
-function startService(
-  dataDir: string,
-  rulesDir: string,
-  env: Record<string, string> = {},
-): { service: Promise<Service>; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      RULES_DIR: rulesDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      TOKENS: "",
-      TOKENS_FILE: "",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  let err = "";
-  let partial = "";
-  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
-  child.stdout!.on("data", (d: Buffer) => {
-    partial += d.toString("utf8");
-    const parts = partial.split("\n");
-    partial = parts.pop() ?? "";
-    for (const l of parts) {
-      lines.push(l);
-      for (const w of [...waiters]) {
-        if (w.re.test(l)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(l);
-        }
-      }
-    }
-  });
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const waitForLine = (re: RegExp, timeoutMs = 90_000): Promise<string> => {
-    const seen = lines.find((l) => re.test(l));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no log line ${String(re)} within ${timeoutMs} ms; stderr: ${err.slice(0, 2000)}`)),
-        timeoutMs,
-      );
-      waiters.push({
-        re,
-        resolve: (l) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(
-          new Error(`the service exited (${String(code)}) before logging ${String(re)}; stderr: ${err.slice(0, 2000)}`),
-        );
-      });
-    });
-  };
-  const service = waitForLine(/Server listening at/).then((l) => {
-    const port = Number(
-      /:(\d+)"?,?/.exec(/listening at (http:\/\/[^"]+)/.exec(l)?.[1] ?? "")?.[1] ?? /127\.0\.0\.1:(\d+)/.exec(l)?.[1],
-    );
-    return { child, port, dataDir, lines, stderr: () => err, exited, waitForLine };
-  });
-  return { service, exited, stderr: () => err };
+/** Starts main.ts on the folders; resolves once it listens. */
+function startService(dataDir: string, rulesDir: string, env: Record<string, string> = {}): StartedService {
+  return startProcess({ dataDir, rulesDir, env, track: (c) => children.push(c) });
 }
 
 interface Outcome {
