@@ -46,7 +46,7 @@ describe("compose.yaml, Dockerfile and deploy/nginx.conf", () => {
 
   it("the replicas' environment is one the service starts with (tokens given, as compose requires)", () => {
     for (const [, s] of replicas) {
-      const env = { ...s.environment!, TOKENS: `crm:decide:${hashToken("um-token-de-teste")}` };
+      const env: Record<string, string> = { ...s.environment!, TOKENS: `crm:decide:${hashToken("um-token-de-teste")}` };
       const config = loadConfig(env, ROOT);
       expect(config.databaseUrl).toBe(env.DATABASE_URL);
       expect(config.host).toBe("0.0.0.0");
