@@ -197,6 +197,24 @@ describe.skipIf(!availability.ok)(`PostgreSQL store replicas${skipReason ? ` (pu
     expect(a.status().state).toBe("ok");
   });
 
+  it("open() waits for a database that comes up late (within startupTimeoutMs)", async () => {
+    const url = await pg.createDatabase();
+    await pg.stop();
+    const s = store(url, { startupTimeoutMs: 60_000 });
+    const opening = s.open();
+    let settled = false;
+    void opening.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    await pg.start();
+    await expect(opening).resolves.toEqual([]);
+    expect(s.status().state).toBe("ok");
+    expect((await s.publish("cobranca", input("v1"))).version).toBe(1);
+  });
+
   it("close() waits for a publish in flight and stops syncing; idempotent", async () => {
     const url = await pg.createDatabase();
     const a = store(url, { pollIntervalMs: 50 });

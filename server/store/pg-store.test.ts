@@ -130,6 +130,14 @@ describe.skipIf(!availability.ok)(`PostgreSQL store${skipReason ? ` (pulado: ${s
       });
       await expect(s.open()).rejects.toThrow(/unreachable for 0 s \(\d+ attempts\)/);
     });
+
+    it("open() does not retry an error that waiting cannot cure (no such database), and hides the password", async () => {
+      const url = pg.url("no_such_db").replace("postgres@", "postgres:s3cret@");
+      const s = store(url, { startupTimeoutMs: 60_000 });
+      const err = await s.open().catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/cannot use .*no_such_db.*does not exist/);
+      expect((err as Error).message).not.toMatch(/s3cret/);
+    });
   });
 
   describe("publish, read, audit", () => {
