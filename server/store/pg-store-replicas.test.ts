@@ -197,6 +197,20 @@ describe.skipIf(!availability.ok)(`PostgreSQL store replicas${skipReason ? ` (pu
     expect(a.status().state).toBe("ok");
   });
 
+  it("close() while degraded (the reconnect loop waiting) or while open() is still retrying returns", async () => {
+    const url = await pg.createDatabase();
+    const a = store(url, { reconnectMinMs: 1000, reconnectMaxMs: 60_000 });
+    await a.open();
+    await pg.stop();
+    await until("degraded", () => a.status().state === "degraded");
+    await a.close();
+    const b = store(url, { startupTimeoutMs: 600_000, reconnectMinMs: 60_000, reconnectMaxMs: 60_000 });
+    const opening = b.open();
+    await new Promise((r) => setTimeout(r, 100));
+    await b.close();
+    await expect(opening).rejects.toThrow(/closed while opening/);
+  });
+
   it("open() waits for a database that comes up late (within startupTimeoutMs)", async () => {
     const url = await pg.createDatabase();
     await pg.stop();

@@ -258,13 +258,23 @@ interface Entry {
 
 type Report = (problem: StoreProblem) => void;
 
-function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+/** A sleep that `close()` can cut short (the reconnect loop and `open()`'s retries must not outlive it). */
+interface Sleeper {
+  readonly timer: NodeJS.Timeout;
+  readonly wake: () => void;
+}
+
+function sleep(ms: number, sleepers: Set<Sleeper>): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      resolve();
-    }, ms);
-    timers.add(t);
+    const sleeper: Sleeper = {
+      timer: setTimeout(() => sleeper.wake(), ms),
+      wake: () => {
+        clearTimeout(sleeper.timer);
+        sleepers.delete(sleeper);
+        resolve();
+      },
+    };
+    sleepers.add(sleeper);
   });
 }
 
@@ -293,7 +303,7 @@ export class PostgresStore implements RuleSetStore {
   /** Rule sets with a publish of this store in flight: a sync leaves them to the publish. */
   private readonly publishing = new Map<string, number>();
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<Sleeper>();
   private pollTimer: NodeJS.Timeout | undefined;
   private syncRunning: Promise<void> | undefined;
   private syncAgain = false;
@@ -420,7 +430,7 @@ export class PostgresStore implements RuleSetStore {
         if (attempt === 1) {
           this.logger?.warn({ err: messageOf(e) }, `store: PostgreSQL not reachable yet, retrying until ready`);
         }
-        await sleep(delay, this.timers);
+        await sleep(delay, this.sleepers);
         if (this.closed) throw new Error("PostgreSQL store: closed while opening");
         delay = Math.min(delay * 2, this.reconnectMaxMs);
       }
@@ -915,7 +925,7 @@ export class PostgresStore implements RuleSetStore {
   private async reconnectLoop(): Promise<void> {
     let delay = this.reconnectMinMs;
     while (!this.closed && this.statusValue.state === "degraded") {
-      await sleep(delay, this.timers);
+      await sleep(delay, this.sleepers);
       if (this.closed) return;
       try {
         await this.pool!.query("SELECT 1");
@@ -961,8 +971,7 @@ export class PostgresStore implements RuleSetStore {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const sleeper of [...this.sleepers]) sleeper.wake();
     await Promise.allSettled([this.syncRunning, this.reconnecting, this.reviving]);
     const listener = this.listener;
     this.listener = undefined;
