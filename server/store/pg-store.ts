@@ -567,7 +567,7 @@ export class PostgresStore implements RuleSetStore {
           ORDER BY id`,
         [ruleset, since],
       );
-      return r.rows.map((row) => Object.freeze(row.entry)).filter((e) => auditMatches(e, filter));
+      return r.rows.map((row) => Object.freeze(inWrittenOrder(row.entry))).filter((e) => auditMatches(e, filter));
     } catch (e) {
       throw this.failed(e, "reading the audit log");
     }
@@ -1011,6 +1011,48 @@ function verifyProblem(v: StoredVersion): string | undefined {
   return expected === v.hash
     ? undefined
     : `hash mismatch: the row says ${v.hash.slice(0, 12)}…, its content hashes to ${expected.slice(0, 12)}… (edited or corrupted)`;
+}
+
+/**
+ * jsonb keeps keys in its own order (shortest first); an audit entry is given back with its keys
+ * in the order the service writes them (the file store's audit.jsonl order), unknown keys last.
+ */
+const AUDIT_KEY_ORDER = [
+  "at",
+  "action",
+  "ruleset",
+  "version",
+  "author",
+  "message",
+  "hash",
+  "attempted",
+  "status",
+  "code",
+  "reason",
+  "problems",
+  "activeVersion",
+  "baseVersion",
+  "rolledBackFrom",
+  "requestId",
+  "recovered",
+];
+const PROBLEM_KEY_ORDER = ["code", "line", "column", "case", "file", "activeVersion"];
+
+function ordered(obj: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of order) if (Object.hasOwn(obj, k)) out[k] = obj[k];
+  for (const k of Object.keys(obj)) if (!Object.hasOwn(out, k)) out[k] = obj[k];
+  return out;
+}
+
+function inWrittenOrder(entry: AuditLogEntry): AuditLogEntry {
+  const out = ordered(entry as unknown as Record<string, unknown>, AUDIT_KEY_ORDER);
+  if (Array.isArray(out.problems)) {
+    out.problems = out.problems.map((p: unknown) =>
+      typeof p === "object" && p !== null ? ordered(p as Record<string, unknown>, PROBLEM_KEY_ORDER) : p,
+    );
+  }
+  return out as unknown as AuditLogEntry;
 }
 
 /** The audit row's `at` column: the entry's instant (the entry keeps its own text). */
