@@ -150,7 +150,12 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
     });
   } catch (e) {
     if (e instanceof StoreConflictError)
-      throw new ApiError(409, "CONFLICT", e.message, [{ activeVersion: e.activeVersion }]);
+      throw new ApiError(
+        409,
+        "CONFLICT",
+        `a versão ativa de ${req.name} é ${e.activeVersion}, não ${req.baseVersion ?? "a base enviada"}: alguém publicou antes`,
+        [{ activeVersion: e.activeVersion }],
+      );
     throw e;
   }
   // Concurrent publishes may finish out of order; never let an older version replace a newer one.
