@@ -45,7 +45,6 @@ async function main(): Promise<void> {
     store = createPostgresStore(config.databaseUrl, {
       logger,
       pollIntervalMs: config.storePollMs,
-      applicationName: "regras-central",
     });
   } else {
     store = createFileStore(config.dataDir, { logger });
