@@ -86,10 +86,19 @@ export async function runFaults(config: FaultsConfig): Promise<CaseFigures[]> {
     };
 
     if (config.cases.has("kill")) {
-      log(`kill -9 during publishes and roll backs: ${config.killRounds} rounds on the file store`);
-      out.push(
-        await runKillRounds({ name: "kill -9 (file)", rounds: config.killRounds, seed: config.seed, temp, log, built }),
-      );
+      if (config.killRounds > 0) {
+        log(`kill -9 during publishes and roll backs: ${config.killRounds} rounds on the file store`);
+        out.push(
+          await runKillRounds({
+            name: "kill -9 (file)",
+            rounds: config.killRounds,
+            seed: config.seed,
+            temp,
+            log,
+            built,
+          }),
+        );
+      }
       if (config.pgKillRounds > 0) {
         if (pgSkip !== undefined) out.push(pgSkipped("kill -9 (postgres)"));
         else {

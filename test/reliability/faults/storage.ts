@@ -11,7 +11,8 @@
  * with the reason; test/server/storage-errors.test.ts covers the same answers in process.
  *
  * PostgreSQL: the database stopped mid-run; publishing answers 503 STORE_UNREACHABLE, decisions
- * go on; started again, a publish works — the same service process, never restarted.
+ * go on, /ready (still 200) says the store is degraded; started again, a publish works and /ready
+ * is back to ready — the same service process, never restarted.
  */
 import { open, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -26,6 +27,21 @@ export interface StorageOptions {
   readonly temp: TempDirs;
   readonly log: (line: string) => void;
   readonly built?: boolean;
+}
+
+interface ReadyBody {
+  status?: string;
+  store?: { state?: string };
+}
+
+/** Polls `check` until it holds (true) or `budgetMs` has passed (false). */
+async function until(budgetMs: number, check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 interface ErrorBody {
@@ -208,8 +224,12 @@ export async function runPostgresOutage(
       expectRefusal(f, await publish(s, 3), 503, "STORE_UNREACHABLE", "database stopped: publish", log);
       expectRefusal(f, await rollback(s, 1), 503, "STORE_UNREACHABLE", "database stopped: roll back", log);
       await decideMany(s, f, 20, 2, 2, "database stopped");
-      const ready = await fetchJson<{ status?: string }>(s.url, "/ready");
-      f.notes.push(`/ready while the database was stopped: ${ready.status} ${JSON.stringify(ready.json)}`);
+      // /ready stays 200 (deciding goes on) and says the store is degraded.
+      const degraded = await until(60_000, async () => {
+        const ready = await fetchJson<ReadyBody>(s.url, "/ready");
+        return ready.status === 200 && ready.json?.status === "degraded" && ready.json.store?.state === "degraded";
+      });
+      if (!degraded) violation(f, "database stopped: /ready did not report the store degraded within 60 s", log);
     } finally {
       await pg.start();
     }
@@ -222,6 +242,11 @@ export async function runPostgresOutage(
     }
     if (back.status === 201) f.acknowledged++;
     else violation(f, `database started again: publish still answers ${back.status} after 60 s`, log);
+    const ok = await until(60_000, async () => {
+      const ready = await fetchJson<ReadyBody>(s.url, "/ready");
+      return ready.status === 200 && ready.json?.status === "ready" && ready.json.store?.state === "ok";
+    });
+    if (!ok) violation(f, "database started again: /ready did not return to ready within 60 s", log);
     if (s.child.exitCode !== null) violation(f, "the service exited during the outage", log);
     await decideMany(s, f, 5, 3, 3, "database back");
     log(
