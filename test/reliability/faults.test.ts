@@ -4,14 +4,19 @@
  * selects it by DATABASE_URL; PostgreSQL absent: skipped with the reason, a failure under CI), disk
  * full and read-only data folder on a tmpfs (where mounting is permitted; else skipped with the
  * reason) with the PostgreSQL outage, and 2 SIGTERM rounds — each asserting zero violations.
- * The service runs from the TypeScript sources (tsx), as the other process tests do, with
+ * The service runs from dist/ when it is up to date (scripts/ensure-build.js's staleReason: seconds
+ * less per start on a loaded box), else from the TypeScript sources (tsx); in both cases with
  * AUTHORING_WORKERS=0 (compiling and suites in the service's own thread): a restarted service then
  * publishes without first starting a worker and loading the compiler there, seconds per round on a
  * loaded box. The store's publish path — what a kill interrupts — is the same; `npm run faults`
  * runs with the default worker pool.
  */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { requirePostgres } from "../helpers/postgres.js";
+import { ROOT } from "../helpers/service-process.js";
 import type { CaseFigures } from "./faults/figures.js";
 import { killAll } from "./faults/fixture.js";
 import { mountRefusal, unmountAll } from "./faults/mounts.js";
@@ -34,6 +39,22 @@ if (noMount)
     `[faults] disk-full / read-only cases skipped: ${noMount} (in process: test/server/storage-errors.test.ts)\n`,
   );
 
+/** Whether dist/ is up to date (then the service starts from it; this test never builds it). */
+const distStale = spawnSync(
+  process.execPath,
+  [
+    "--input-type=module",
+    "-e",
+    "const m = await import(process.argv[1]); process.stdout.write(m.staleReason() ?? '')",
+    pathToFileURL(join(ROOT, "scripts", "ensure-build.js")).href,
+  ],
+  { encoding: "utf8" },
+);
+const built = distStale.status === 0 && distStale.stdout === "";
+process.stderr.write(
+  `[faults] service from ${built ? "dist/" : `the TypeScript sources (dist/: ${distStale.stdout || distStale.stderr.slice(0, 200)})`}\n`,
+);
+
 async function run(cases: CaseName[], rounds: { kill?: number; pgKill?: number; sigterm?: number }) {
   const lines: string[] = [];
   const figures = await runFaults({
@@ -42,7 +63,7 @@ async function run(cases: CaseName[], rounds: { kill?: number; pgKill?: number; 
     pgKillRounds: pgReady ? (rounds.pgKill ?? 0) : 0,
     sigtermRounds: rounds.sigterm ?? 0,
     cases: new Set(cases),
-    built: false,
+    built,
     serviceEnv: { AUTHORING_WORKERS: "0" },
     log: (line) => lines.push(line),
   });
