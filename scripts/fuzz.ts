@@ -95,11 +95,15 @@ const busyMs = Object.fromEntries(TARGET_NAMES.map((t) => [t, 0])) as Record<Tar
 const findings: Finding[] = [];
 const slow: SlowInput[] = [];
 let unconfirmedSlow = 0;
+/** Inputs run by a worker that was then ended (their outcomes were never reported). */
+let lost = 0;
 
 interface Slot {
   worker: Worker;
   watch: SharedArrayBuffer;
   job: ChunkJob | ConfirmJob | undefined;
+  /** The watchdog sequence number when the job was sent (inputs started since = seq - this). */
+  seqAtStart: number;
   lastSeq: number;
   lastChange: number;
   ready: boolean;
@@ -114,7 +118,15 @@ function spawn(): Slot {
   const worker = new Worker(new URL("../test/fuzz/worker-boot.mjs", import.meta.url), {
     workerData: { entry: new URL("../test/fuzz/worker.ts", import.meta.url).href, watch },
   });
-  const slot: Slot = { worker, watch, job: undefined, lastSeq: 0, lastChange: performance.now(), ready: false };
+  const slot: Slot = {
+    worker,
+    watch,
+    job: undefined,
+    seqAtStart: 0,
+    lastSeq: 0,
+    lastChange: performance.now(),
+    ready: false,
+  };
   worker.on("message", (m: WorkerReply) => onReply(slot, m));
   worker.on("error", (e) => {
     // An exception that escaped the worker (not a target's throw, which is caught): a crash.
@@ -138,6 +150,7 @@ function spawn(): Slot {
 function lastInput(slot: Slot): unknown {
   const header = new Int32Array(slot.watch, 0, 2);
   const length = Atomics.load(header, 1);
+  if (length === 0) return null;
   const text = new TextDecoder().decode(new Uint8Array(slot.watch, WATCH_HEADER, length));
   try {
     return JSON.parse(text);
@@ -146,12 +159,20 @@ function lastInput(slot: Slot): unknown {
   }
 }
 
-/** Ends a slot's worker and starts another; a chunk it held is run again with a new seed. */
+/**
+ * Ends a slot's worker and starts another. The inputs of a chunk it held that started before the
+ * one that hung or crashed are lost (their outcomes were never reported: counted as `lost`); the
+ * rest of the chunk runs again as a new chunk, so every replacement makes progress.
+ */
 function replace(slot: Slot, job: ChunkJob | ConfirmJob | undefined): void {
   slots.splice(slots.indexOf(slot), 1);
   slot.job = undefined;
   void slot.worker.terminate();
-  if (job?.type === "chunk") queue.unshift(makeChunk(job.target, job.runs));
+  if (job?.type === "chunk") {
+    const started = Math.max(1, Atomics.load(new Int32Array(slot.watch, 0, 1), 0) - slot.seqAtStart);
+    lost += started - 1;
+    if (job.runs > started) queue.unshift(makeChunk(job.target, job.runs - started));
+  }
   if (job?.type === "confirm") finishConfirm?.();
   if (!confirming || job?.type === "confirm") spawn();
 }
@@ -164,6 +185,11 @@ function dispatch(slot: Slot): void {
     return;
   }
   slot.job = job;
+  const header = new Int32Array(slot.watch, 0, 2);
+  slot.seqAtStart = Atomics.load(header, 0);
+  // No input of this job yet: a hang before its first input is reported as such, not as the
+  // previous job's last input.
+  Atomics.store(header, 1, 0);
   slot.lastChange = performance.now();
   slot.worker.postMessage(job);
 }
@@ -213,7 +239,7 @@ const watchdog = setInterval(() => {
       findings.push({
         target,
         kind: "hang",
-        detail: `no answer after ${HANG_KILL_MS} ms: worker ended by the watchdog`,
+        detail: `no answer after ${HANG_KILL_MS} ms${input === null ? " (before the first input of its chunk: while generating)" : ""}: worker ended by the watchdog`,
         input,
         repro: "",
         seed: job.type === "chunk" ? job.seed : job.slow.seed,
@@ -290,7 +316,7 @@ function report(runMs: number): void {
   for (const r of rows) console.log(line(r));
   console.log("");
   console.log(
-    `${fmt(total(all))} inputs in ${(runMs / 1000).toFixed(0)} s with ${WORKERS} worker(s), seed ${SEED}; inputs/s per target are per busy worker-second; ${fmt(unconfirmedSlow)} input(s) over 1 s in the run were under 1 s alone (not hangs)`,
+    `${fmt(total(all))} inputs in ${(runMs / 1000).toFixed(0)} s with ${WORKERS} worker(s), seed ${SEED}; inputs/s per target are per busy worker-second; ${fmt(unconfirmedSlow)} input(s) over 1 s in the run were under 1 s alone (not hangs)${lost ? `; ${fmt(lost)} input(s) lost with ended workers` : ""}`,
   );
   const bad = findings.length;
   if (bad > 0) {
