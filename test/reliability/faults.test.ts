@@ -1,7 +1,7 @@
 /**
  * The CI slice of `npm run faults` (scripts/faults.ts): the same code on the real service process
- * with small numbers — 5 kill -9 rounds on the file store and 3 on PostgreSQL (when the service
- * selects it by DATABASE_URL; PostgreSQL absent: skipped with the reason, a failure under CI), disk
+ * with small numbers — 5 kill -9 rounds on the file store and 3 on PostgreSQL (PostgreSQL absent:
+ * skipped with the reason, a failure under CI), disk
  * full and read-only data folder on a tmpfs (where mounting is permitted; else skipped with the
  * reason) with the PostgreSQL outage, and 2 SIGTERM rounds — each asserting zero violations.
  * The service runs from dist/ when it is up to date (scripts/ensure-build.js's staleReason: seconds
@@ -20,7 +20,7 @@ import { ROOT } from "../helpers/service-process.js";
 import type { CaseFigures } from "./faults/figures.js";
 import { killAll } from "./faults/fixture.js";
 import { mountRefusal, unmountAll } from "./faults/mounts.js";
-import { type CaseName, postgresNotWired, runFaults } from "./faults/run.js";
+import { type CaseName, runFaults } from "./faults/run.js";
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 60_000 });
 
@@ -30,9 +30,7 @@ afterAll(async () => {
 });
 
 const seed = Number(process.env.FAULTS_SEED || Math.floor(Math.random() * 2 ** 31));
-const notWired = postgresNotWired();
-if (notWired) process.stderr.write(`[faults] PostgreSQL cases skipped: ${notWired}\n`);
-const pgReady = notWired === undefined && (await requirePostgres()).ok;
+const pgReady = (await requirePostgres()).ok;
 const noMount = await mountRefusal();
 if (noMount)
   process.stderr.write(

@@ -5,11 +5,8 @@
  * DATABASE_URL (server/main.ts wires `createPostgresStore`) and PostgreSQL can be started here
  * (test/helpers/postgres.ts); otherwise they are reported as skipped, with the reason.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import pg from "pg";
 import { postgresAvailability, startTempPostgres, type TempPostgres } from "../../helpers/postgres.js";
-import { ROOT } from "../../helpers/service-process.js";
 import { emptyFigures, violation, type CaseFigures } from "./figures.js";
 import { killAll, setRunEnv, TempDirs } from "./fixture.js";
 import { runKillRounds } from "./kill.js";
@@ -35,14 +32,6 @@ export interface FaultsConfig {
   readonly serviceEnv?: Readonly<Record<string, string>>;
 }
 
-/** Why the service cannot run on PostgreSQL yet, or undefined when main.ts selects it by DATABASE_URL. */
-export function postgresNotWired(): string | undefined {
-  const main = readFileSync(join(ROOT, "server", "main.ts"), "utf8");
-  return /createPostgresStore/.test(main)
-    ? undefined
-    : "the service does not select the PostgreSQL store by DATABASE_URL yet (server/main.ts does not use createPostgresStore)";
-}
-
 /** Whether the service really keeps its data in the database at `url` (it made tables there). */
 async function tablesIn(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -66,13 +55,11 @@ export async function runFaults(config: FaultsConfig): Promise<CaseFigures[]> {
   setRunEnv(config.serviceEnv ?? {});
   try {
     // Can the PostgreSQL cases run?
-    let pgSkip = postgresNotWired();
-    if (pgSkip === undefined) {
-      const a = await postgresAvailability();
-      if (!a.ok) {
-        if (config.requirePostgres) throw new Error(`PostgreSQL required: ${a.reason}`);
-        pgSkip = a.reason;
-      }
+    let pgSkip: string | undefined;
+    const a = await postgresAvailability();
+    if (!a.ok) {
+      if (config.requirePostgres) throw new Error(`PostgreSQL required: ${a.reason}`);
+      pgSkip = a.reason;
     }
     const pgDatabase = async (): Promise<string> => {
       cluster ??= await startTempPostgres({ fsync: true });
