@@ -100,6 +100,28 @@ describe("memory verdict", () => {
     expect(v.failed).toBe(true);
   });
 
+  it("the heap is judged by its floor: a 100 MiB saw-tooth passes, a rising floor fails", () => {
+    const saw = (floor: (t: number) => number): MemorySample[] =>
+      Array.from({ length: 60 }, (_, i) => ({
+        t: i * 10,
+        rss: 300 * MIB,
+        heap: (floor(i * 10) + ((i * 37) % 100)) * MIB,
+      }));
+    const flat = memoryVerdict(
+      saw(() => 40),
+      600,
+    );
+    if (!flat.judged) throw new Error(flat.reason);
+    expect(flat.heap.failed).toBe(false);
+    const rising = memoryVerdict(
+      saw((t) => 40 + t / 5),
+      600,
+    );
+    if (!rising.judged) throw new Error(rising.reason);
+    expect(rising.heap.failed).toBe(true);
+    expect(rising.rss.failed).toBe(false);
+  });
+
   it("a run too short is not judged, and says so", () => {
     const v = memoryVerdict(series(() => 100 * MIB).slice(0, 2), 20);
     expect(v.judged).toBe(false);

@@ -79,8 +79,20 @@ export function summaryTable(runs: readonly SoakResult[]): string {
 export function finalReport(runs: readonly SoakResult[]): string {
   const parts = ["", "## Soak summary", "", summaryTable(runs), ""];
   parts.push(
-    `Memory fails when the median of the last third exceeds the middle third's by more than max(${MEMORY_MIN_GROWTH_MIB} MiB, ${MEMORY_MAX_GROWTH_RATIO * 100}%).`,
+    `Memory: RSS by the median, heap by the minimum of each third; the run fails when the last third exceeds the middle third by more than max(${MEMORY_MIN_GROWTH_MIB} MiB, ${MEMORY_MAX_GROWTH_RATIO * 100}%).`,
   );
+  for (const r of runs)
+    for (const m of r.memory) {
+      // Memory over time: about one sample a minute (every sample of a short run).
+      const step = Math.max(1, Math.round(m.samples.length / Math.max(1, Math.round(r.seconds / 60))));
+      const picked = m.samples.filter((_, i) => i % step === 0 || i === m.samples.length - 1);
+      const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
+      parts.push(
+        "",
+        `${r.mode}, replica ${m.replica}, memory over time (s: RSS/heap MiB):`,
+        `  ${picked.map((x) => `${x.t.toFixed(0)}: ${mib(x.rss)}/${mib(x.heap)}`).join(", ")}`,
+      );
+    }
   for (const r of runs) {
     if (r.errorSamples.length) parts.push("", `${r.mode}: first errors`, ...r.errorSamples.map((s) => `  - ${s}`));
     if (r.incoherentSamples.length)

@@ -49,6 +49,11 @@ export interface SoakOptions {
   readonly databaseUrl?: string;
   /** Run the built service (dist/) instead of the sources. */
   readonly built?: boolean;
+  /**
+   * Keep the load going past `seconds` (at most 2 minutes more) until decisions have been served by
+   * a published and a rolled-back version (the CI slice: a short run must prove both were seen).
+   */
+  readonly untilSeen?: boolean;
   /** Where progress lines go (default: nowhere). */
   readonly log?: (line: string) => void;
   readonly track?: (child: ChildProcess) => void;
@@ -100,11 +105,10 @@ export interface SoakResult {
 /** Whether this checkout's service can run on PostgreSQL (DATABASE_URL wired into the service). */
 export function replicasSupport(): { ok: true } | { ok: false; reason: string } {
   const main = readFileSync(join(ROOT, "server", "main.ts"), "utf8");
-  const config = readFileSync(join(ROOT, "server", "config.ts"), "utf8");
   if (!existsSync(join(ROOT, "server", "store", "pg-store.ts")))
     return { ok: false, reason: "this checkout has no PostgreSQL store (server/store/pg-store.ts)" };
-  if (!/DATABASE_URL|databaseUrl/.test(main + config))
-    return { ok: false, reason: "the service does not read DATABASE_URL yet (server/main.ts, server/config.ts)" };
+  if (!/createPostgresStore|databaseUrl|DATABASE_URL/.test(main))
+    return { ok: false, reason: "the service does not select the PostgreSQL store yet (server/main.ts)" };
   return { ok: true };
 }
 
@@ -121,6 +125,7 @@ export function prng(seed: number): () => number {
 }
 
 const MARKER_SHARE = 0.15;
+const UNTIL_SEEN_MAX_MS = 120_000;
 const MAX_SAMPLES = 20;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -255,7 +260,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     };
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)] as T;
     const deadline = t0 + options.seconds * 1000;
-    const running = () => !stopping && fatal === undefined && performance.now() < deadline;
+    // With `untilSeen`, the load goes on past the deadline (at most UNTIL_SEEN_MAX_MS) until decisions
+    // were served by a published and a rolled-back version: a slow first publish (the compiler and
+    // the authoring worker load then) does not make a short run prove nothing.
+    const untilSeenEnd = deadline + UNTIL_SEEN_MAX_MS;
+    const running = () => {
+      if (stopping || fatal !== undefined) return false;
+      const now = performance.now();
+      if (now < deadline) return true;
+      return (
+        options.untilSeen === true &&
+        now < untilSeenEnd &&
+        (book.seen.publish.size === 0 || book.seen.rollback.size === 0)
+      );
+    };
 
     const decideClient = async (replica: number) => {
       const c = http[replica] as HttpClient;
@@ -442,17 +460,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       // The service's log lines are not needed: keep the soak's own memory flat.
       for (const s of services) s.lines.splice(0);
     };
+    let loadEnd = Number.NaN;
     const ticker = setInterval(window, windowSeconds * 1000);
     try {
-      const loops: Promise<void>[] = [publisher(), sampler()];
-      for (let i = 0; i < clients; i++) loops.push(decideClient(i % replicas));
-      for (let i = 0; i < batchClients; i++) loops.push(batchClient(i % replicas));
-      await Promise.all(loops);
+      const background = [publisher(), sampler()];
+      const load: Promise<void>[] = [];
+      for (let i = 0; i < clients; i++) load.push(decideClient(i % replicas));
+      for (let i = 0; i < batchClients; i++) load.push(batchClient(i % replicas));
+      await Promise.all(load);
+      loadEnd = performance.now();
+      clearInterval(ticker);
+      // The rates are over the load's time; a publish still in flight is waited for, not counted.
+      if (windows.length === 0 || (windows.at(-1) as WindowFigures).t < (loadEnd - t0) / 1000 - 1) window();
+      await Promise.all(background);
     } finally {
       clearInterval(ticker);
     }
-    const elapsed = (performance.now() - t0) / 1000;
-    if (windows.length === 0 || (windows.at(-1) as WindowFigures).t < elapsed - 1) window();
+    const elapsed = (loadEnd - t0) / 1000;
     if (fatal) error(fatal);
 
     // Versions still unknown (a publish whose answer was lost): their markers from the store.
