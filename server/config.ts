@@ -11,6 +11,13 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * PostgreSQL connection URL (`postgres://user:password@host:5432/db`): the store of several
+   * replicas. Unset: the embedded file store under `dataDir` (one process).
+   */
+  readonly databaseUrl: string | undefined;
+  /** With PostgreSQL: milliseconds between two polls for other replicas' changes (NOTIFY is only a hint). */
+  readonly storePollMs: number;
   /** Folder whose `<name>.yaml` (+ `<name>.test.yaml`) seed rule sets the store does not have yet. */
   readonly rulesDir: string;
   readonly tokens: readonly TokenEntry[];
@@ -70,6 +77,31 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
   return n;
 }
 
+/** A PostgreSQL URL node-postgres can use; the message never repeats the URL (it may hold a password). */
+function checkDatabaseUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("DATABASE_URL não é uma URL válida (esperado: postgres://usuário:senha@máquina:5432/banco)");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:")
+    throw new ConfigError(
+      `DATABASE_URL deve começar com postgres:// ou postgresql:// (recebido: ${JSON.stringify(url.protocol)})`,
+    );
+}
+
+/** The URL with its password masked, for logs. */
+export function redactDatabaseUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(DATABASE_URL)";
+  }
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads the configuration. Throws ConfigError with a clear message for any bad value. */
@@ -92,12 +124,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       `HOST=${host} não é um endereço local e nenhum token de acesso foi configurado: o serviço ficaria aberto na rede. Configure TOKENS ou TOKENS_FILE (veja docs/service.md) ou use HOST=127.0.0.1.`,
     );
   }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
   const logLevel = env.LOG_LEVEL || "info";
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL deve ser um de ${LOG_LEVELS.join(", ")}`);
   return {
     port: int(env, "PORT", 3000, 0, 65535),
     host,
     dataDir: resolve(cwd, env.DATA_DIR || "data"),
+    databaseUrl,
+    storePollMs: int(env, "STORE_POLL_MS", 1000, 50, 60_000),
     rulesDir: resolve(cwd, env.RULES_DIR || "rules"),
     tokens,
     logLevel,

@@ -1,7 +1,7 @@
 /**
- * Starts the decision service: configuration from the environment, the embedded store under
- * DATA_DIR, rule sets seeded from rules/, the API, its docs and metrics. The only file that
- * listens.
+ * Starts the decision service: configuration from the environment, the store (the embedded file
+ * store under DATA_DIR, or PostgreSQL when DATABASE_URL is set: several replicas on one database),
+ * rule sets seeded from rules/, the API, its docs and metrics. The only file that listens.
  *
  * Start-up stays short (under a second with the shipped rule sets): the compiled forms come from
  * the cache under DATA_DIR (compiled-cache.ts), so the compiler, the tester and the authoring
@@ -11,12 +11,13 @@ import type { FastifyBaseLogger } from "fastify";
 import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "./compiled-cache.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, redactDatabaseUrl } from "./config.js";
 import { AuthoringPool } from "./authoring/pool.js";
 import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
 import { createFileStore } from "./store/file-store.js";
+import type { RuleSetStore } from "./store/types.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -29,9 +30,25 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  // The store's own warnings (a stale data-directory lock taken over...) go to the service log.
+  // The store's own warnings (a stale data-directory lock taken over, the database lost and
+  // found again...) go to the service log.
   let logSink: FastifyBaseLogger | undefined;
-  const store = createFileStore(config.dataDir, { logger: { warn: (obj, msg) => logSink?.warn(obj, msg) } });
+  const logger = {
+    warn: (obj: object, msg: string) => logSink?.warn(obj, msg),
+    info: (obj: object, msg: string) => logSink?.info(obj, msg),
+    error: (obj: object, msg: string) => logSink?.error(obj, msg),
+  };
+  let store: RuleSetStore;
+  if (config.databaseUrl) {
+    // Loaded only here: a service on the file store never loads the PostgreSQL driver.
+    const { createPostgresStore } = await import("./store/pg-store.js");
+    store = createPostgresStore(config.databaseUrl, {
+      logger,
+      pollIntervalMs: config.storePollMs,
+    });
+  } else {
+    store = createFileStore(config.dataDir, { logger });
+  }
   // What the compiler made of each stored version, kept between starts (compiled-cache.ts): a
   // restart builds the runtimes without loading or running the compiler.
   const fingerprint = compilerFingerprint();
@@ -43,8 +60,10 @@ async function main(): Promise<void> {
   const log = app.log;
   logSink = log;
 
-  // Takes DATA_DIR/.lock: a second process on the same folder stops here (exit 1, message naming
-  // the owner's pid and the folder).
+  // File store: takes DATA_DIR/.lock — a second process on the same folder stops here (exit 1,
+  // message naming the owner's pid and the folder). PostgreSQL: connects (retrying for a while when
+  // the database is not up yet), migrates the schema, loads every rule set.
+  if (config.databaseUrl) log.info({ database: redactDatabaseUrl(config.databaseUrl) }, "store: PostgreSQL");
   const problems = await store.open();
 
   // Graceful shutdown: stop accepting connections, let the requests in flight finish (each
@@ -67,6 +86,7 @@ async function main(): Promise<void> {
     } finally {
       clearTimeout(timer);
     }
+    registry.stopFollowing();
     await store.close();
     log.info({ signal, forced }, "stopped");
     process.exit(forced ? 1 : 0);
@@ -96,6 +116,11 @@ async function main(): Promise<void> {
     for (const p of seed.problems) log.error({ path: p.path }, `seed: ${p.message}`);
     // A stored version that no longer builds is reported; the newest older one that builds serves (see /ready).
     for (const p of await registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
+    // Several replicas: what another one publishes or rolls back is built and served here too.
+    registry.follow({
+      onRefreshed: (name, version) => log.info({ ruleset: name, version }, "rule set updated by another replica"),
+      onProblem: (p) => log.error({ path: p.path }, `load: ${p.message}`),
+    });
 
     // The authoring worker threads start on the first validate, test or publish (each one loads the
     // compiler: about 40 MiB that a service only deciding never needs).
@@ -108,6 +133,7 @@ async function main(): Promise<void> {
   log.info(
     {
       dataDir: config.dataDir,
+      store: store.status().kind,
       rulesets: registry.names(),
       auth: config.tokens.length ? "tokens" : "open (loopback only)",
     },

@@ -14,7 +14,7 @@ import type { SuiteResult } from "../tester/run.js";
 import { inlineRunner, AuthoringTimeoutError, type AuthoringRunner } from "./authoring/pool.js";
 import type { AuthoringJob, AuthoringVerdict } from "./authoring/job.js";
 import { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringLimits } from "./authoring/limits.js";
-import { ApiError, handlerTimeout } from "./errors.js";
+import { ApiError, handlerTimeout, storageApiError } from "./errors.js";
 import type { Registry } from "./registry.js";
 import { StoreConflictError, type AuditEntry, type RefusalAuditEntry, type StoredVersion } from "./store/types.js";
 
@@ -97,6 +97,8 @@ export async function publish(registry: Registry, authoring: Authoring, req: Pub
 }
 
 async function publishChecked(registry: Registry, authoring: Authoring, req: PublishRequest): Promise<StoredVersion> {
+  // The database is known to be out of reach: say so now, not after compiling and running the suite.
+  if (registry.store.status().state !== "ok") throw storageApiError("unreachable");
   // A stale base version is a conflict whatever else is wrong: say so first (the store checks again).
   const active = registry.store.get(req.name)?.active.version ?? 0;
   if (req.baseVersion !== undefined && req.baseVersion !== active) {
@@ -148,7 +150,12 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
     });
   } catch (e) {
     if (e instanceof StoreConflictError)
-      throw new ApiError(409, "CONFLICT", e.message, [{ activeVersion: e.activeVersion }]);
+      throw new ApiError(
+        409,
+        "CONFLICT",
+        `a versão ativa de ${req.name} é ${e.activeVersion}, não ${req.baseVersion ?? "a base enviada"}: alguém publicou antes`,
+        [{ activeVersion: e.activeVersion }],
+      );
     throw e;
   }
   // Concurrent publishes may finish out of order; never let an older version replace a newer one.

@@ -8,6 +8,11 @@
  * rule set is *degraded*, and `/ready` says so. A rule set none of whose versions builds is
  * *unavailable*: not served (decisions answer 503) and `/ready` answers 503.
  *
+ * Several replicas on one store (PostgreSQL): `follow()` subscribes to the store's changes made by
+ * other processes and builds and activates each newly active version the same way (`refresh`), so a
+ * publish or roll back on one replica is decided by the others once their store has seen it. A
+ * version that does not build there leaves the rule set degraded on the version it served.
+ *
  * With a compiled cache (`RegistryOptions.compiledCache`; the service keeps one under DATA_DIR,
  * see compiled-cache.ts) `loadAll` takes what the same compiler made of the same source from the
  * cache and builds only its runtime; the compiler itself loads on the first miss (a new version,
@@ -69,6 +74,9 @@ export class Registry {
   private readonly pinned = new Map<string, LoadedVersion>();
   private readonly degradedSets = new Map<string, DegradedRuleSet>();
   private loaded = false;
+  /** Per rule set, the refresh in progress (refreshes of one rule set run one after another). */
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private unfollow: (() => void) | undefined;
   /** Builds runtimes (the fact validator and a first engine): the last check before a version is stored or served. */
   readonly buildRuntime: RuntimeBuilder;
   private readonly cache: CompiledCache | undefined;
@@ -142,6 +150,81 @@ export class Registry {
     }
     this.loaded = true;
     return problems;
+  }
+
+  /**
+   * Follows the store's changes made outside this process (other replicas): each changed rule set
+   * is refreshed. `onProblem` hears what could not be built (the rule set stays on what it served);
+   * `onRefreshed` hears each version activated. Idempotent; `unfollow()` stops.
+   */
+  follow(
+    hooks: {
+      readonly onProblem?: (p: StoreProblem) => void;
+      readonly onRefreshed?: (name: string, version: number) => void;
+    } = {},
+  ): void {
+    if (this.unfollow) return;
+    this.unfollow = this.store.onChange((names) => {
+      for (const name of names) {
+        void this.refresh(name).then(
+          (r) => {
+            for (const p of r.problems) hooks.onProblem?.(p);
+            if (r.activated !== undefined) hooks.onRefreshed?.(name, r.activated);
+          },
+          (e: unknown) => hooks.onProblem?.({ path: name, message: (e as Error).message }),
+        );
+      }
+    });
+  }
+
+  stopFollowing(): void {
+    this.unfollow?.();
+    this.unfollow = undefined;
+  }
+
+  /**
+   * Brings one rule set to the store's active version: builds it (compiled cache first) and
+   * activates it, unless what is served is already that version or a newer one. When it does not
+   * build, the rule set keeps serving what it served and is reported degraded. Refreshes of one
+   * rule set run one after another; resolves with the version activated (if any) and the problems.
+   */
+  refresh(name: string): Promise<{ activated?: number; problems: StoreProblem[] }> {
+    const previous = this.refreshing.get(name) ?? Promise.resolve();
+    const next = previous.then(() => this.refreshNow(name));
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.refreshing.set(name, tail);
+    void tail.then(() => {
+      if (this.refreshing.get(name) === tail) this.refreshing.delete(name);
+    });
+    return next;
+  }
+
+  private async refreshNow(name: string): Promise<{ activated?: number; problems: StoreProblem[] }> {
+    const state = this.store.get(name);
+    if (!state) return { problems: [] };
+    const current = this.active.get(name);
+    if (current && current.stored.version >= state.active.version) return { problems: [] };
+    let loaded: LoadedVersion;
+    try {
+      loaded = await this.load(state.active, this.cache);
+    } catch (e) {
+      const reason = (e as Error).message;
+      this.degradedSets.set(name, {
+        ruleset: name,
+        activeVersion: state.active.version,
+        servedVersion: current ? current.stored.version : null,
+        reason,
+      });
+      return { problems: [{ path: `${name} v${state.active.version}`, message: reason }] };
+    }
+    // A publish through this process may have activated a newer version meanwhile.
+    const now = this.active.get(name);
+    if (now && now.stored.version >= loaded.stored.version) return { problems: [] };
+    this.activate(loaded);
+    return { activated: loaded.stored.version, problems: [] };
   }
 
   get ready(): boolean {

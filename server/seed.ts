@@ -2,7 +2,9 @@
  * Seeding: at start, every `rules/<name>.yaml` (with `rules/<name>.test.yaml` when present) that
  * the store does not have yet is published as its first version, with the same checks as any
  * publish (limits included: pass the service's). A rule set the store already has is never
- * overwritten by the files. Seeding runs before the service listens; its jobs run where
+ * overwritten by the files: the publish is a compare-and-set on "no version yet" (baseVersion 0), so
+ * when several replicas start at once on one database, one seeds and the others find it seeded.
+ * Seeding runs before the service listens; its jobs run where
  * `authoring` says (main.ts: a worker thread of its own, closed after seeding; inline by default).
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -44,9 +46,11 @@ export async function seedFromDirectory(
         author: "seed",
         message: `semeado de ${file}`,
         action: "seed",
+        baseVersion: 0,
       });
       seeded.push(name);
     } catch (e) {
+      if (e instanceof ApiError && e.code === "CONFLICT") continue; // another replica seeded it first
       const detail =
         e instanceof ApiError ? `${e.message}: ${JSON.stringify(e.details).slice(0, 2000)}` : (e as Error).message;
       problems.push({ path, message: detail });

@@ -24,6 +24,9 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
 
   // 200 once every rule set is loaded: `degraded` lists those served from an older version because
   // their active one no longer builds; 503 RULESET_UNAVAILABLE when a rule set has no version that builds.
+  // `store` is the store's state: with PostgreSQL down it is "degraded" and so is `status`, but the
+  // answer stays 200 — the replica still decides with the versions in memory, so a load balancer
+  // must keep sending it decisions (authoring answers 503 STORE_UNREACHABLE meanwhile).
   app.get("/ready", { schema: { hide: true } }, async () => {
     if (!app.registry.ready) throw new ApiError(503, "NOT_READY", "carregando os conjuntos de regras");
     const degraded = app.registry.degraded();
@@ -36,7 +39,13 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         degraded,
       );
     }
-    return { status: degraded.length > 0 ? "degraded" : "ready", rulesets: app.registry.names(), degraded };
+    const store = app.registry.store.status();
+    return {
+      status: degraded.length > 0 || store.state !== "ok" ? "degraded" : "ready",
+      rulesets: app.registry.names(),
+      degraded,
+      store,
+    };
   });
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {

@@ -45,7 +45,7 @@
  *   - unreadable audit lines (a truncated last line): reported; `audit()` skips them, and the next
  *     append starts on a fresh line so a new entry is never glued to a broken one.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -67,6 +67,7 @@ import {
 } from "./types.js";
 import { acquireDataDirLock, type DataDirLock, type DataDirLockOptions } from "./lock.js";
 import { asStorageError, osErrorCode, StorageError } from "./storage-error.js";
+import { versionHash } from "./version-hash.js";
 import { RULESET_NAME_PATTERN } from "../../dsl/ruleset/names.js";
 
 export interface FileStoreLogger {
@@ -118,27 +119,8 @@ export class InvalidRuleSetNameError extends Error {
   }
 }
 
-type HashedFields = Omit<StoredVersion, "hash"> & { readonly hash?: string };
-
-/**
- * SHA-256 (hex) of the canonical JSON of a version's content: an object with exactly the keys
- * author, createdAt, message, name, rolledBackFrom (only when present), source, tests, version, in
- * that (alphabetical) order, serialised by `JSON.stringify` without spaces, hashed as UTF-8. Every
- * value is a string, a number or null, so the form is unambiguous; other stores must use the same.
- */
-export function versionHash(v: HashedFields): string {
-  const canonical: Record<string, string | number | null> = {
-    author: v.author,
-    createdAt: v.createdAt,
-    message: v.message,
-    name: v.name,
-  };
-  if (v.rolledBackFrom !== undefined) canonical.rolledBackFrom = v.rolledBackFrom;
-  canonical.source = v.source;
-  canonical.tests = v.tests;
-  canonical.version = v.version;
-  return createHash("sha256").update(JSON.stringify(canonical), "utf8").digest("hex");
-}
+/** The content hash every store shares (moved to version-hash.ts; re-exported for existing importers). */
+export { versionHash };
 
 export function createFileStore(dataDir: string, options: FileStoreOptions = {}): RuleSetStore {
   return new FileStore(dataDir, options);

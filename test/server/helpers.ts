@@ -89,6 +89,8 @@ export interface StartOptions {
   readonly storeOptions?: FileStoreOptions;
   /** Options of the registry (an injected runtime builder...). */
   readonly registryOptions?: RegistryOptions;
+  /** Wraps the file store (a test playing a database that went down, or another replica's changes). */
+  readonly wrapStore?: (store: RuleSetStore) => RuleSetStore;
 }
 
 /** Builds the app the way server/main.ts wires it: store.open, seed, loadAll; never listens. */
@@ -97,7 +99,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const rulesDir =
     options.rulesDir ?? (options.seedShipped ? await rulesDirWith(options.seedShipped) : await tempDir("no-rules-"));
   const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir, ...options.env }, ROOT);
-  const store = createFileStore(config.dataDir, options.storeOptions);
+  const fileStore = createFileStore(config.dataDir, options.storeOptions);
+  const store = options.wrapStore ? options.wrapStore(fileStore) : fileStore;
   const registry = new Registry(store, options.registryOptions);
   const metrics = createMetrics();
   const app = await buildApp({ config, registry, logger: false, metrics });
