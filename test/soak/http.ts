@@ -2,8 +2,18 @@
  * The soak's HTTP client: plain node:http over one keep-alive agent per service (as a CRM's
  * connection pool), with the send time of each request (for the coherence check) and its latency.
  * A reset, a timeout or an unreadable body is a rejected promise, counted as an error by the caller.
+ *
+ * Idle pooled sockets are closed by the client after FREE_SOCKET_MS, well before the service closes
+ * them (its keepAliveTimeout is 5 s): otherwise a request sent on a socket the service is closing at
+ * that very moment is reset — a race of keep-alive pools, not a fault of the service, that a
+ * 10-minute run on a busy machine met once (Node's own margin from the `Keep-Alive: timeout=5` hint
+ * is 1 s, less than this machine's event-loop stalls under load).
  */
 import http from "node:http";
+import type { Socket } from "node:net";
+
+/** How long an idle pooled socket is kept (the service closes idle ones after 5 s). */
+export const FREE_SOCKET_MS = 2000;
 
 export interface Reply {
   readonly status: number;
@@ -29,6 +39,12 @@ export class HttpClient {
     this.host = u.hostname;
     this.port = Number(u.port);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+    const keep = this.agent.keepSocketAlive.bind(this.agent);
+    this.agent.keepSocketAlive = (socket) => {
+      const kept = keep(socket);
+      (socket as Socket).setTimeout(FREE_SOCKET_MS);
+      return kept;
+    };
   }
 
   request(method: "GET" | "POST", path: string, body?: string): Promise<Reply> {

@@ -172,7 +172,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   try {
     // Replicas start one after the other (the first migrates and seeds; the second finds it done).
     for (let r = 0; r < replicas; r++) {
-      const env: Record<string, string> = { AUTHORING_RATE_LIMIT: "100000" };
+      // The service's defaults (the publisher stays far below AUTHORING_RATE_LIMIT).
+      const env: Record<string, string> = {};
       if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
       const started = startService({
         dataDir: join(root, `data-${r}`),
@@ -422,10 +423,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const sampler = async () => {
       while (running()) {
         for (const [r, c] of http.entries()) {
-          const reply = await c.request("GET", "/metrics").catch(() => undefined);
+          let failure = "";
+          const reply = await c.request("GET", "/metrics").catch((e: unknown) => {
+            failure = (e as Error).message;
+            return undefined;
+          });
           const m = reply?.status === 200 ? memoryFromMetrics(reply.text) : undefined;
           if (m) (memory[r] as MemorySample[]).push({ t: (performance.now() - t0) / 1000, ...m });
-          else if (running()) error(`/metrics da réplica ${r}: ${reply?.status ?? "sem resposta"}`);
+          else if (running()) error(`/metrics da réplica ${r}: ${reply?.status ?? failure}`);
         }
         await sleep(Math.min(memoryEvery, Math.max(0, deadline - performance.now())));
       }
