@@ -397,6 +397,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate("registry", registry);
   app.decorate("metrics", metrics);
+  metrics.watchStore(() => registry.store.status());
   app.decorate("config", config);
 
   await app.register(healthRoutes);

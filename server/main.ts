@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "./compiled-cache.js";
 import { ConfigError, loadConfig, redactDatabaseUrl } from "./config.js";
-import { AuthoringPool } from "./authoring/pool.js";
+import { AuthoringPool, sharedAuthoringRunner } from "./authoring/pool.js";
+import { followCompiler } from "./follow.js";
 import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
@@ -118,6 +119,10 @@ async function main(): Promise<void> {
     for (const p of await registry.loadAll()) log.error({ path: p.path }, `load: ${p.message}`);
     // Several replicas: what another one publishes or rolls back is built and served here too.
     registry.follow({
+      compile: followCompiler({
+        workers: sharedAuthoringRunner(config.authoringWorkers),
+        limits: { maxRules: config.maxRules, maxTableRows: config.maxTableRows },
+      }),
       onRefreshed: (name, version) => log.info({ ruleset: name, version }, "rule set updated by another replica"),
       onProblem: (p) => log.error({ path: p.path }, `load: ${p.message}`),
     });

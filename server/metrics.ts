@@ -8,7 +8,8 @@
  * caller. A child is only bound, never observed, until its first request, so no series appears
  * in /metrics before it has a value (as with the plain calls).
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { StoreStatus } from "./store/types.js";
 
 /** A histogram series with its labels bound. */
 export interface Observer {
@@ -41,6 +42,8 @@ export interface Metrics {
   httpRequest(method: string, route: string, status: number): Observer;
   /** rules_decisions_total{ruleset,version,outcome} and rules_decision_duration_seconds{ruleset}, bound once per version. */
   decision(ruleset: string, version: number): DecisionSeries;
+  /** rules_store_up{kind}: 1 while the store reaches its storage, 0 while degraded (read at each scrape). */
+  watchStore(status: () => StoreStatus): void;
 }
 
 /** The map's value for the key, made and kept on first use. */
@@ -116,5 +119,19 @@ export function createMetrics(): Metrics {
       labelNames: ["ruleset", "outcome"],
       registers: [registry],
     }),
+    watchStore(status) {
+      if (registry.getSingleMetric("rules_store_up")) return;
+      new Gauge({
+        name: "rules_store_up",
+        help: "1 enquanto o armazenamento das regras responde (arquivos ou PostgreSQL), 0 enquanto degradado: as decisões continuam, a publicação responde 503.",
+        labelNames: ["kind"],
+        registers: [registry],
+        collect() {
+          const s = status();
+          this.reset();
+          this.labels(s.kind).set(s.state === "ok" ? 1 : 0);
+        },
+      });
+    },
   };
 }

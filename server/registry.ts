@@ -66,6 +66,20 @@ export interface RegistryOptions {
   readonly compiledCache?: CompiledCache;
 }
 
+/** What `Registry.follow` reports to, and how it compiles. */
+export interface FollowHooks {
+  /** A version another replica made active could not be built here (the rule set stays on what it served). */
+  readonly onProblem?: (p: StoreProblem) => void;
+  /** A version another replica made active is now served here. */
+  readonly onRefreshed?: (name: string, version: number) => void;
+  /**
+   * Compiles a version off the event loop (the service: an authoring worker thread), so that a
+   * large rule set published elsewhere does not stall the decisions served here. Throws when it
+   * does not compile. Default: the compiler on this thread.
+   */
+  readonly compile?: (stored: StoredVersion) => Promise<CompiledRuleSet>;
+}
+
 /** Pinned versions kept compiled (least recently used are dropped). */
 const PINNED_CACHE_SIZE = 64;
 
@@ -77,6 +91,7 @@ export class Registry {
   /** Per rule set, the refresh in progress (refreshes of one rule set run one after another). */
   private readonly refreshing = new Map<string, Promise<void>>();
   private unfollow: (() => void) | undefined;
+  private compileOffThread: FollowHooks["compile"];
   /** Builds runtimes (the fact validator and a first engine): the last check before a version is stored or served. */
   readonly buildRuntime: RuntimeBuilder;
   private readonly cache: CompiledCache | undefined;
@@ -155,15 +170,12 @@ export class Registry {
   /**
    * Follows the store's changes made outside this process (other replicas): each changed rule set
    * is refreshed. `onProblem` hears what could not be built (the rule set stays on what it served);
-   * `onRefreshed` hears each version activated. Idempotent; `unfollow()` stops.
+   * `onRefreshed` hears each version activated; `compile` compiles off the event loop. Idempotent;
+   * `stopFollowing()` stops.
    */
-  follow(
-    hooks: {
-      readonly onProblem?: (p: StoreProblem) => void;
-      readonly onRefreshed?: (name: string, version: number) => void;
-    } = {},
-  ): void {
+  follow(hooks: FollowHooks = {}): void {
     if (this.unfollow) return;
+    this.compileOffThread = hooks.compile;
     this.unfollow = this.store.onChange((names) => {
       for (const name of names) {
         void this.refresh(name).then(
@@ -209,7 +221,12 @@ export class Registry {
     if (current && current.stored.version >= state.active.version) return { problems: [] };
     let loaded: LoadedVersion;
     try {
-      loaded = await this.load(state.active, this.cache);
+      const cached = this.cache?.get(state.active.source);
+      if (cached) loaded = this.loadedFrom(state.active, cached, true);
+      else if (this.compileOffThread) {
+        loaded = this.loadedFrom(state.active, await this.compileOffThread(state.active));
+        this.cache?.put(state.active.source, loaded.compiled);
+      } else loaded = await this.load(state.active, this.cache);
     } catch (e) {
       const reason = (e as Error).message;
       this.degradedSets.set(name, {

@@ -19,7 +19,8 @@
  *    ambiguous; repeating the content is always possible), merge keys `<<`, and more than one
  *    document per file.
  * 3. The CST is composed with a pinned, strict option set (YAML 1.2 core schema, no merge keys,
- *    unique keys, no known-tag resolution). Rejected directives are removed from the token
+ *    no known-tag resolution; duplicate keys are left to step 4, which is linear where yaml's own
+ *    check is quadratic). Rejected directives are removed from the token
  *    stream before composing, so they cannot change the dialect.
  * 4. Composed maps are checked for duplicate keys (reported at the second key) and non-string
  *    keys. Every yaml error AND warning becomes an error diagnostic in Portuguese.

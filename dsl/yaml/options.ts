@@ -9,7 +9,10 @@ import type { Document } from "yaml";
 export const MAX_YAML_DEPTH = 64;
 
 /**
- * The pinned parse options. `version`/`schema`/`merge` pin the dialect; `resolveKnownTags: false`
+ * The pinned parse options. `version`/`schema`/`merge` pin the dialect; `uniqueKeys: false` because
+ * yaml's own duplicate-key check compares every key with all the keys before it (quadratic: 20,000
+ * keys took 15 s, a fuzz finding) — `checkKeys` (checks.ts) reports duplicates in one pass with a
+ * Map instead (NFC-normalised, at the second key); `resolveKnownTags: false`
  * stops yaml from honouring `!!binary`, `!!set`, `!!timestamp`... even if a tag slipped through;
  * `maxAliasCount` bounds alias expansion should an alias ever reach `toJS` (aliases are rejected
  * anyway); `keepSourceTokens` keeps the CST token on every node (`scalarValueOffsets` needs it).
@@ -19,7 +22,7 @@ export const YAML_OPTIONS = {
   version: "1.2",
   schema: "core",
   merge: false,
-  uniqueKeys: true,
+  uniqueKeys: false,
   strict: true,
   prettyErrors: false,
   maxAliasCount: 50,

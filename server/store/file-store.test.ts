@@ -372,7 +372,7 @@ describe("file store: concurrency", () => {
 });
 
 describe("file store: crash recovery", () => {
-  it("(a) a leftover .tmp- file is ignored, removed and reported; a fresh one (write in flight) is left alone", async () => {
+  it("(a) leftover .tmp- files, however young, are removed and reported: open() holds the data-directory lock, so no live process writes there", async () => {
     const dataDir = await tempDir();
     const first = await openStore(dataDir);
     const [v1] = await publishAll(first.store, "retencao", ["a\n"]);
@@ -383,24 +383,48 @@ describe("file store: crash recovery", () => {
     const fresh = path.join(dir, ".tmp-fresh");
     await fs.writeFile(old, '{"name": "retencao", "vers');
     await fs.writeFile(oldRoot, "probe\n");
-    await fs.writeFile(fresh, "{");
+    await fs.writeFile(fresh, "{"); // as a kill -9 a moment ago leaves it
     const hourAgo = new Date(Date.now() - 3_600_000);
     await fs.utimes(old, hourAgo, hourAgo);
     await fs.utimes(oldRoot, hourAgo, hourAgo);
 
     const { store, problems } = await openStore(dataDir);
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(3);
     expect(problems).toEqual(
-      expect.arrayContaining([
-        { path: old, message: expect.stringMatching(/leftover temporary file/) },
-        { path: oldRoot, message: expect.stringMatching(/leftover temporary file/) },
-      ]),
+      expect.arrayContaining(
+        [old, oldRoot, fresh].map((p) => ({ path: p, message: expect.stringMatching(/leftover temporary file/) })),
+      ),
     );
-    await expect(fs.access(old)).rejects.toThrow();
-    await expect(fs.access(oldRoot)).rejects.toThrow();
-    await expect(fs.access(fresh)).resolves.toBeUndefined();
+    for (const f of [old, oldRoot, fresh]) await expect(fs.access(f)).rejects.toThrow();
+    expect((await fs.readdir(dir)).filter((f) => f.startsWith(".tmp-"))).toEqual([]);
     expect(store.get("retencao")!.active).toEqual(v1);
     expect(store.get("retencao")!.versions).toHaveLength(1);
+  });
+
+  it("(a') without the lock (lock: false, several writers on one directory) only temp files older than tmpGraceMs are removed: a young one may be another writer's publish in flight", async () => {
+    const dataDir = await tempDir();
+    const first = await openStore(dataDir, { lock: false });
+    const [v1] = await publishAll(first.store, "retencao", ["a\n"]);
+    await first.store.close();
+    const dir = path.join(dataDir, "rulesets", "retencao");
+    const old = path.join(dir, ".tmp-xyz");
+    const fresh = path.join(dir, ".tmp-fresh");
+    await fs.writeFile(old, '{"name": "retencao", "vers');
+    await fs.writeFile(fresh, "{");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await fs.utimes(old, hourAgo, hourAgo);
+
+    const { store, problems } = await openStore(dataDir, { lock: false });
+    expect(problems).toEqual([{ path: old, message: expect.stringMatching(/leftover temporary file/) }]);
+    await expect(fs.access(old)).rejects.toThrow();
+    await expect(fs.access(fresh)).resolves.toBeUndefined();
+    expect(store.get("retencao")!.active).toEqual(v1);
+    await store.close();
+
+    // Past the grace period it counts as a leftover too.
+    const later = await openStore(dataDir, { lock: false, tmpGraceMs: 0 });
+    expect(later.problems).toEqual([{ path: fresh, message: expect.stringMatching(/leftover temporary file/) }]);
+    await expect(fs.access(fresh)).rejects.toThrow();
   });
 
   it("(b) a truncated highest version file is reported by path; the previous version stays active and served", async () => {

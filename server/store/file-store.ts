@@ -37,9 +37,13 @@
  *   - a version file that is empty, truncated, not UTF-8 / JSON, mis-shaped, or whose hash does not
  *     verify: reported with its path and skipped (its number stays taken); the rest still loads;
  *   - a rule set with no good version: reported and absent (`names()` / `get()` do not show it);
- *   - `.tmp-*` files older than `tmpGraceMs` (crash leftovers): removed and reported; younger ones
- *     may belong to a publish in progress in another process and are left alone (they are never
- *     read anyway);
+ *   - `.tmp-*` files (in the data directory and in each rule set's directory): crash leftovers,
+ *     removed and reported. open() holds the data-directory lock (lock.ts) before it looks, so no
+ *     other live process can be writing there: EVERY temp file present is a leftover of a dead
+ *     process, whatever its age, and a restart after kill -9 leaves none. Only with `lock: false`
+ *     (tests that play several writers on one directory) may a temp file belong to a publish in
+ *     progress in another process: then only those older than `tmpGraceMs` are removed, younger
+ *     ones are left alone (they are never read anyway);
  *   - a version at or above the pointer with no audit line (crash between steps 2 and 4): an audit
  *     line marked `"recovered": true` is appended and the case reported;
  *   - unreadable audit lines (a truncated last line): reported; `audit()` skips them, and the next
@@ -80,8 +84,9 @@ export interface FileStoreOptions {
   /** Where problems found after `open()` (e.g. a failed audit append after a commit) are reported. */
   readonly logger?: FileStoreLogger;
   /**
-   * `.tmp-*` files younger than this (by mtime, wall clock) are left alone by `open()`: they may
-   * belong to a publish in progress in another process. Default 60 000 ms.
+   * Only with `lock: false`: `.tmp-*` files younger than this (by mtime, wall clock) are left alone
+   * by `open()`, as they may belong to a publish in progress in another process. With the lock
+   * held (the default) every temp file is a crash leftover and is removed. Default 60 000 ms.
    */
   readonly tmpGraceMs?: number;
   /** How many version numbers a publish tries when other writers keep claiming them. Default 32. */
@@ -619,15 +624,21 @@ class FileStore implements RuleSetStore {
     }
   }
 
-  /** Removes `.tmp-*` crash leftovers older than the grace period from `dir`. */
+  /**
+   * Removes `.tmp-*` crash leftovers from `dir`: all of them while this store holds the
+   * data-directory lock (no other process writes here), else only those older than the grace period.
+   */
   private async cleanTemps(dir: string, report: Report, dirents?: Dirent[]): Promise<void> {
     const list = dirents ?? (await this.io.readdir(dir, { withFileTypes: true }));
+    const exclusive = this.dirLock !== undefined;
     for (const d of list) {
       if (!d.name.startsWith(TMP_PREFIX) || !d.isFile()) continue;
       const file = path.join(dir, d.name);
       try {
-        const st = await this.io.stat(file);
-        if (Date.now() - st.mtimeMs < this.tmpGraceMs) continue; // maybe another process's write in flight
+        if (!exclusive) {
+          const st = await this.io.stat(file);
+          if (Date.now() - st.mtimeMs < this.tmpGraceMs) continue; // maybe another process's write in flight
+        }
         await this.io.unlink(file);
         report({ path: file, message: "leftover temporary file of an interrupted write, removed" });
       } catch (e) {

@@ -78,11 +78,13 @@ async function twoReplicas(databaseUrl: string): Promise<[ServiceProcess, Servic
   const rulesDir = await tempDir("rules-");
   await writeFile(join(rulesDir, "mini.yaml"), miniSource(1));
   await writeFile(join(rulesDir, "mini.test.yaml"), miniSuite(1));
-  const env = { DATABASE_URL: databaseUrl, STORE_POLL_MS: "500", AUTHORING_WORKERS: "0" };
+  // Replica B compiles what A publishes in its authoring worker thread (the default), A on its main thread.
+  const env = { DATABASE_URL: databaseUrl, STORE_POLL_MS: "500" };
   const track = (c: ChildProcess) => children.push(c);
   // Started together: both migrate and seed the same empty database at the same moment.
   const [a, b] = await Promise.all([
-    startService({ dataDir: await tempDir("replica-a-"), rulesDir, env, track }).service,
+    startService({ dataDir: await tempDir("replica-a-"), rulesDir, env: { ...env, AUTHORING_WORKERS: "0" }, track })
+      .service,
     startService({ dataDir: await tempDir("replica-b-"), rulesDir, env, track }).service,
   ]);
   return [a, b];

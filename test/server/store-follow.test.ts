@@ -4,7 +4,7 @@
  * replicas.test.ts):
  *
  * - the store is degraded (the database is out of reach): decisions go on, `/ready` stays 200 and
- *   says so, publishing and rolling back answer 503 STORE_UNREACHABLE at once (no compile, no
+ *   says so (and `rules_store_up` is 0), publishing and rolling back answer 503 STORE_UNREACHABLE at once (no compile, no
  *   suite run), validating a draft still works; once the store is back, publishing works again;
  * - another replica published (the store reports a change): the registry builds and serves the
  *   new active version; a version that does not build leaves the rule set on what it served,
@@ -69,6 +69,7 @@ describe("the store is out of reach (a database down)", () => {
       rulesets: ["mini"],
       store: { kind: "postgres", state: "degraded", reason: "connect ECONNREFUSED 127.0.0.1:5432" },
     });
+    expect((await call(t.app, { url: "/metrics" })).body).toMatch(/^rules_store_up\{kind="postgres"\} 0$/m);
     const decided = await decideMini(t);
     expect(decided.statusCode).toBe(200);
     expect(json(decided).decision.marca).toBe(1);
@@ -90,6 +91,7 @@ describe("the store is out of reach (a database down)", () => {
 
     status.current = { kind: "postgres", state: "ok" };
     expect(json(await call(t.app, { url: "/ready" }))).toMatchObject({ status: "ready", store: { state: "ok" } });
+    expect((await call(t.app, { url: "/metrics" })).body).toMatch(/^rules_store_up\{kind="postgres"\} 1$/m);
     const published = await call(t.app, {
       url: "/v1/rulesets/mini/versions",
       body: { source: miniSource(2), tests: miniSuite(2), message: "de volta" },
