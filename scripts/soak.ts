@@ -13,7 +13,7 @@
 import type { ChildProcess } from "node:child_process";
 import { postgresAvailability, startTempPostgres, type TempPostgres } from "../test/helpers/postgres.js";
 import { failures, finalReport } from "../test/soak/report.js";
-import { replicasSupport, runSoak, type SoakMode, type SoakResult } from "../test/soak/run.js";
+import { runSoak, type SoakMode, type SoakResult } from "../test/soak/run.js";
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const seed = process.env.SOAK_SEED ? Number(process.env.SOAK_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -31,8 +31,7 @@ if (requested && requested !== "file" && requested !== "replicas") {
 
 async function modes(): Promise<SoakMode[]> {
   const pg = await postgresAvailability();
-  const support = replicasSupport();
-  const why = !pg.ok ? pg.reason : !support.ok ? support.reason : undefined;
+  const why = pg.ok ? undefined : pg.reason;
   if (requested === "file") return ["file"];
   if (requested === "replicas") {
     if (why) {

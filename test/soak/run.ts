@@ -13,7 +13,7 @@
  * figures; printing and the exit code are the caller's.
  */
 import type { ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, startService, type ServiceProcess } from "../helpers/service-process.js";
@@ -100,16 +100,6 @@ export interface SoakResult {
     readonly samples: readonly MemorySample[];
     readonly verdict: MemoryVerdict;
   }[];
-}
-
-/** Whether this checkout's service can run on PostgreSQL (DATABASE_URL wired into the service). */
-export function replicasSupport(): { ok: true } | { ok: false; reason: string } {
-  const main = readFileSync(join(ROOT, "server", "main.ts"), "utf8");
-  if (!existsSync(join(ROOT, "server", "store", "pg-store.ts")))
-    return { ok: false, reason: "this checkout has no PostgreSQL store (server/store/pg-store.ts)" };
-  if (!/createPostgresStore|databaseUrl|DATABASE_URL/.test(main))
-    return { ok: false, reason: "the service does not select the PostgreSQL store yet (server/main.ts)" };
-  return { ok: true };
 }
 
 /** mulberry32: a small seeded PRNG (the run's choices repeat with SOAK_SEED). */

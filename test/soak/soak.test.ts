@@ -9,7 +9,7 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { requirePostgres, startTempPostgres, type TempPostgres } from "../helpers/postgres.js";
-import { replicasSupport, runSoak, type SoakResult } from "./run.js";
+import { runSoak, type SoakResult } from "./run.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
 const children = new Set<ChildProcess>();
@@ -62,13 +62,11 @@ describe("soak slice", () => {
 
   describe("two replicas on one PostgreSQL", async () => {
     const pgOk = (await requirePostgres()).ok;
-    const support = replicasSupport();
-    if (pgOk && !support.ok) process.stderr.write(`[soak] réplicas puladas: ${support.reason}\n`);
     let pg: TempPostgres | undefined;
     afterAll(async () => {
       await pg?.destroy();
     });
-    it.skipIf(!pgOk || !support.ok)(
+    it.skipIf(!pgOk)(
       `${SECONDS} s across two replicas, 0 errors, 0 incoherent (a replica lagging > 2 s is incoherent)`,
       { timeout: SECONDS * 1000 + 300_000 },
       async () => {
