@@ -11,7 +11,7 @@
  *   listed as degraded; a report of an older version never replaces a newer one.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { Registry } from "../../server/registry.js";
+import type { Registry } from "../../server/registry.js";
 import type {
   RuleSetState,
   RuleSetStore,
