@@ -13,7 +13,7 @@
 import type { ChildProcess } from "node:child_process";
 import { postgresAvailability, startTempPostgres, type TempPostgres } from "../test/helpers/postgres.js";
 import { failures, finalReport } from "../test/soak/report.js";
-import { runSoak, type SoakMode, type SoakResult } from "../test/soak/run.js";
+import { removeLiveRoots, runSoak, type SoakMode, type SoakResult } from "../test/soak/run.js";
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const seed = process.env.SOAK_SEED ? Number(process.env.SOAK_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -51,6 +51,7 @@ const children = new Set<ChildProcess>();
 let pg: TempPostgres | undefined;
 const cleanUp = () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  removeLiveRoots();
 };
 process.on("SIGINT", () => {
   cleanUp();

@@ -146,6 +146,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const rng = prng(options.seed);
 
   const root = mkdtempSync(join(tmpdir(), "soak-"));
+  liveRoots.add(root);
   const rulesDir = rulesFolder(root);
   const oracle = loadOracle(
     rulesDir,
@@ -520,7 +521,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       clearTimeout(timer);
     }
     rmSync(root, { recursive: true, force: true });
+    liveRoots.delete(root);
   }
+}
+
+/** Temp folders of runs in progress (a script interrupted by Ctrl-C removes them: `removeLiveRoots`). */
+const liveRoots = new Set<string>();
+
+/** Removes the temp folders of the runs still in progress (after their processes were killed). */
+export function removeLiveRoots(): void {
+  for (const root of liveRoots) rmSync(root, { recursive: true, force: true });
+  liveRoots.clear();
 }
 
 function markerOf(source: string): number | undefined {
