@@ -69,6 +69,7 @@ import {
   type StoreStatus,
   type VersionMeta,
 } from "./types.js";
+import { servedNames, snapshotOf, VersionCache } from "./memory-index.js";
 import { acquireDataDirLock, type DataDirLock, type DataDirLockOptions } from "./lock.js";
 import { asStorageError, osErrorCode, StorageError } from "./storage-error.js";
 import { versionHash } from "./version-hash.js";
@@ -139,7 +140,6 @@ const POINTER_FILE = "active.json";
 const AUDIT_FILE = "audit.jsonl";
 const TMP_PREFIX = ".tmp-";
 const VERSION_FILE = /^v(\d{6,})\.json$/;
-const CACHE_SIZE = 128;
 const FILE_STATUS: StoreStatus = Object.freeze({ kind: "file", state: "ok" });
 const AUDIT_ACTIONS: ReadonlySet<string> = new Set<AuditEntry["action"]>(["publish", "rollback", "seed"]);
 
@@ -403,7 +403,7 @@ class FileStore implements RuleSetStore {
   private dirLock: DataDirLock | undefined;
 
   private entries = new Map<string, RuleSetEntry>();
-  private readonly cache = new Map<string, StoredVersion>();
+  private readonly cache = new VersionCache();
   /** Tail of each rule set's publish chain (the per-name mutex). */
   private readonly locks = new Map<string, Promise<void>>();
   /** Tail of the audit-append chain (one writer at a time on audit.jsonl in this process). */
@@ -488,10 +488,7 @@ class FileStore implements RuleSetStore {
   }
 
   names(): readonly string[] {
-    return [...this.entries.values()]
-      .filter((e) => e.snapshot !== undefined)
-      .map((e) => e.name)
-      .sort();
+    return servedNames(this.entries.values());
   }
 
   get(name: string): RuleSetState | undefined {
@@ -505,13 +502,8 @@ class FileStore implements RuleSetStore {
     if (!entry?.active) return undefined;
     if (entry.active.version === version) return entry.active;
     if (!entry.metas.some((m) => m.version === version)) return undefined;
-    const key = `${name}@${version}`;
-    const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    const hit = this.cache.get(name, version);
+    if (hit) return hit;
     const file = path.join(entry.dir, versionFileName(version));
     let parsed: Parsed<StoredVersion>;
     try {
@@ -527,7 +519,7 @@ class FileStore implements RuleSetStore {
       this.logger?.warn({ path: file }, `store: version file became unreadable since open: ${parsed.message}`);
       return undefined;
     }
-    this.remember(parsed.value);
+    this.cache.put(parsed.value);
     return parsed.value;
   }
 
@@ -709,20 +701,11 @@ class FileStore implements RuleSetStore {
     while (i > 0 && metas[i - 1]!.version > v.version) i--;
     metas.splice(i, 0, meta);
     if (!entry.active || v.version > entry.active.version) entry.active = v;
-    this.remember(v);
+    this.cache.put(v);
   }
 
   private refreshSnapshot(entry: RuleSetEntry): void {
-    entry.snapshot = entry.active
-      ? Object.freeze({ name: entry.name, active: entry.active, versions: Object.freeze([...entry.metas]) })
-      : undefined;
-  }
-
-  private remember(v: StoredVersion): void {
-    const key = `${v.name}@${v.version}`;
-    this.cache.delete(key);
-    this.cache.set(key, v);
-    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    entry.snapshot = snapshotOf(entry.name, entry.active, entry.metas);
   }
 
   private async openRuleSet(name: string, report: Report, audited: ReadonlySet<string>): Promise<void> {

@@ -52,6 +52,7 @@ import {
   type StoreStatus,
   type VersionMeta,
 } from "./types.js";
+import { servedNames, snapshotOf, VersionCache } from "./memory-index.js";
 import { StorageError, type StorageFailure } from "./storage-error.js";
 import { versionHash } from "./version-hash.js";
 import { migrate, type MigrationResult } from "./pg-migrations.js";
@@ -93,7 +94,6 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
   return new PostgresStore(url, options);
 }
 
-const CACHE_SIZE = 128;
 const AUDIT_ACTIONS: ReadonlySet<string> = new Set<AuditEntry["action"]>(["publish", "rollback", "seed"]);
 const META_COLUMNS = "name, version, author, message, created_at, rolled_back_from, hash";
 const FULL_COLUMNS = `${META_COLUMNS}, source, tests`;
@@ -298,7 +298,7 @@ export class PostgresStore implements RuleSetStore {
   private pool: pg.Pool | undefined;
   private listener: pg.Client | undefined;
   private entries = new Map<string, Entry>();
-  private readonly cache = new Map<string, StoredVersion>();
+  private readonly cache = new VersionCache();
   private readonly listeners = new Set<StoreChangeListener>();
   /** Rule sets with a publish of this store in flight: a sync leaves them to the publish. */
   private readonly publishing = new Map<string, number>();
@@ -462,7 +462,7 @@ export class PostgresStore implements RuleSetStore {
     const entry: Entry = { name, headVersion, count, metas, active: undefined, snapshot: undefined };
     const bad = new Set<number>();
     for (const meta of [...metas].reverse()) {
-      const cached = this.cache.get(`${name}@${meta.version}`);
+      const cached = this.cache.get(name, meta.version);
       if (cached && cached.hash === meta.hash) {
         entry.active = cached;
         break;
@@ -475,7 +475,7 @@ export class PostgresStore implements RuleSetStore {
       const problem = v ? verifyProblem(v) : "row vanished";
       if (v && problem === undefined) {
         entry.active = v;
-        this.remember(v);
+        this.cache.put(v);
         break;
       }
       bad.add(meta.version);
@@ -503,10 +503,7 @@ export class PostgresStore implements RuleSetStore {
   // ----- reading -------------------------------------------------------------------------------
 
   names(): readonly string[] {
-    return [...this.entries.values()]
-      .filter((e) => e.snapshot !== undefined)
-      .map((e) => e.name)
-      .sort();
+    return servedNames(this.entries.values());
   }
 
   get(name: string): RuleSetState | undefined {
@@ -521,13 +518,8 @@ export class PostgresStore implements RuleSetStore {
     if (entry.active.version === version) return entry.active;
     const meta = entry.metas.find((m) => m.version === version);
     if (!meta) return undefined;
-    const key = `${name}@${version}`;
-    const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    const hit = this.cache.get(name, version);
+    if (hit) return hit;
     this.assertUsable(`reading v${version} of "${name}"`);
     let row: FullRow | undefined;
     try {
@@ -549,7 +541,7 @@ export class PostgresStore implements RuleSetStore {
       );
       return undefined;
     }
-    this.remember(v);
+    this.cache.put(v);
     return v;
   }
 
@@ -729,7 +721,7 @@ export class PostgresStore implements RuleSetStore {
       entry.active = version;
       refreshSnapshot(entry);
     }
-    this.remember(version);
+    this.cache.put(version);
     return version;
   }
 
@@ -986,13 +978,6 @@ export class PostgresStore implements RuleSetStore {
   }
 
   // ----- internals -----------------------------------------------------------------------------
-
-  private remember(v: StoredVersion): void {
-    const key = `${v.name}@${v.version}`;
-    this.cache.delete(key);
-    this.cache.set(key, v);
-    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
-  }
 }
 
 function newEntry(name: string): Entry {
@@ -1000,9 +985,7 @@ function newEntry(name: string): Entry {
 }
 
 function refreshSnapshot(entry: Entry): void {
-  entry.snapshot = entry.active
-    ? Object.freeze({ name: entry.name, active: entry.active, versions: Object.freeze([...entry.metas]) })
-    : undefined;
+  entry.snapshot = snapshotOf(entry.name, entry.active, entry.metas);
 }
 
 /** Why a version read back does not verify, or undefined. */
