@@ -46,8 +46,27 @@ for (const [name, v] of [
     process.exit(2);
   }
 
-/** Inputs per target: share × INPUTS, the rounding remainder to the parser. */
+/**
+ * FUZZ_TARGETS=compiler:20000,yaml:5000: exactly these inputs per target (the others get none),
+ * instead of FUZZ_INPUTS spread by cost — for a run that dwells on the expensive stages.
+ */
+function explicitSplit(text: string): Record<TargetName, number> {
+  const out = Object.fromEntries(TARGET_NAMES.map((t) => [t, 0])) as Record<TargetName, number>;
+  for (const part of text.split(",")) {
+    const [name, count] = part.split(":").map((x) => x.trim());
+    const n = Number(count);
+    if (!(TARGET_NAMES as readonly string[]).includes(name ?? "") || !Number.isSafeInteger(n) || n < 0) {
+      console.error(`FUZZ_TARGETS: expected target:count[,target:count...] with targets ${TARGET_NAMES.join(", ")}`);
+      process.exit(2);
+    }
+    out[name as TargetName] = n;
+  }
+  return out;
+}
+
+/** Inputs per target: share × INPUTS, the rounding remainder to the parser (or FUZZ_TARGETS). */
 function split(): Record<TargetName, number> {
+  if (env.FUZZ_TARGETS) return explicitSplit(env.FUZZ_TARGETS);
   const out = {} as Record<TargetName, number>;
   let given = 0;
   for (const t of TARGET_NAMES) {
@@ -66,6 +85,8 @@ function chunkSeed(target: TargetName, n: number): number {
 }
 
 const planned = split();
+/** Inputs of the run: FUZZ_INPUTS, or the sum of FUZZ_TARGETS. */
+const TOTAL = TARGET_NAMES.reduce((n, t) => n + planned[t], 0);
 const queue: ChunkJob[] = [];
 let nextId = 0;
 const chunksMade: Record<string, number> = {};
@@ -260,7 +281,7 @@ function progressLine(): string {
     const bad = c.crash + c.unrunnable + c.hang + c.rejection;
     return `${t} ${fmt(total(c))}/${fmt(planned[t])}${bad ? ` (${bad} bad)` : ""}`;
   }).join(", ");
-  return `[${secs.toFixed(0)} s] ${fmt(done)}/${fmt(INPUTS)} inputs, ${fmt(Math.round(done / secs))}/s — ${per}`;
+  return `[${secs.toFixed(0)} s] ${fmt(done)}/${fmt(TOTAL)} inputs, ${fmt(Math.round(done / secs))}/s — ${per}`;
 }
 const progress = setInterval(() => console.log(progressLine()), PROGRESS_MS);
 
@@ -335,7 +356,7 @@ function report(runMs: number): void {
 }
 
 console.log(
-  `fuzz: ${fmt(INPUTS)} inputs, seed ${SEED}, ${WORKERS} worker(s), findings under ${FINDINGS}\nsplit (by cost):`,
+  `fuzz: ${fmt(TOTAL)} inputs, seed ${SEED}, ${WORKERS} worker(s), findings under ${FINDINGS}\nsplit (${env.FUZZ_TARGETS ? "FUZZ_TARGETS" : "by cost"}):`,
 );
 for (const t of TARGET_NAMES) console.log(`  ${t.padEnd(9)} ${fmt(planned[t]).padStart(9)}  ${TARGETS[t].what}`);
 for (let i = 0; i < WORKERS; i++) spawn();
