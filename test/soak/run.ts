@@ -16,6 +16,7 @@ import type { ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mulberry32 } from "../helpers/prng.js";
 import { ROOT, startService, type ServiceProcess } from "../helpers/service-process.js";
 import { VersionBook } from "./coherence.js";
 import { HttpClient, type Reply } from "./http.js";
@@ -102,18 +103,6 @@ export interface SoakResult {
   }[];
 }
 
-/** mulberry32: a small seeded PRNG (the run's choices repeat with SOAK_SEED). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MARKER_SHARE = 0.15;
 const UNTIL_SEEN_MAX_MS = 120_000;
 const MAX_SAMPLES = 20;
@@ -143,7 +132,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const publishEveryMs = options.publishEveryMs ?? 3000;
   const windowSeconds = options.windowSeconds ?? 30;
   const memoryEvery = (options.memoryEverySeconds ?? 10) * 1000;
-  const rng = prng(options.seed);
+  const rng = mulberry32(options.seed); // the run's choices repeat with SOAK_SEED
 
   const root = mkdtempSync(join(tmpdir(), "soak-"));
   liveRoots.add(root);

@@ -8,6 +8,7 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mulberry32 } from "../../helpers/prng.js";
 import { startService, type ServiceProcess, type StartedService } from "../../helpers/service-process.js";
 
 export const RULESET = "falhas";
@@ -42,18 +43,11 @@ export function markerOf(source: string): number | undefined {
   return source === faultSource(n) ? n : undefined;
 }
 
-/** mulberry32: a small seeded generator (the runs are repeatable from their printed seed). */
+/** A seeded generator (test/helpers/prng.ts; the runs are repeatable from their printed seed). */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
   /** An integer in [min, max]. */
   int(min: number, max: number): number {
