@@ -148,6 +148,12 @@ export interface CompiledRuleSet {
   /** JSON Schema of the facts (validated with ajv before every decision). */
   readonly factSchema: Record<string, unknown>;
   readonly factShapes: Readonly<Record<string, Shape>>;
+  /**
+   * The facts marked `personal: true`, as paths: field names joined by ".", `*` for every item of
+   * a list or every value of a map (`cpf`, `contatos.emails.*`, `dependentes.*.nome`). The
+   * decision log masks these before anything is stored.
+   */
+  readonly personalFacts: readonly string[];
   /** JSON Schema of the decision (for the API's response description). */
   readonly decisionSchema: Record<string, unknown>;
   readonly outputs: Readonly<Record<string, { readonly default: unknown; readonly shape: Shape }>>;

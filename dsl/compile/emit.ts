@@ -40,7 +40,7 @@ export function emit(input: EmitInput): CompiledRuleSet {
   const invariants = emitInvariants(ctx);
   const validations = emitValidations(ctx);
   const transitions = emitTransitions(ctx);
-  const { factSchema, factShapes, decisionSchema } = emitFacts(ctx);
+  const { factSchema, factShapes, decisionSchema, personalFacts } = emitFacts(ctx);
   const { constants, values } = emitConstantsAndValues(ctx);
 
   return {
@@ -50,6 +50,7 @@ export function emit(input: EmitInput): CompiledRuleSet {
     zone: model.zone,
     factSchema,
     factShapes,
+    personalFacts,
     decisionSchema,
     outputs,
     constants,

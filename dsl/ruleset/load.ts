@@ -564,6 +564,7 @@ class Reader {
         "maximum",
         "normalize",
         "uniqueBy",
+        "personal",
       ],
       nameRange,
     );
@@ -574,6 +575,17 @@ class Reader {
     const nullable = this.bool(map.get("nullable")?.value, `${what}.nullable`) ?? !required;
     const defaultNode = map.get("default")?.value;
     const description = this.text(map.get("description")?.value, `${what}.description`, nameRange);
+    // `personal: true`: personal data (LGPD: CPF, CNPJ, names, phones, e-mails, CRO...). The
+    // decision log stores such a fact masked (a keyed hash) or not at all, never in clear.
+    const personalPair = map.get("personal");
+    let personal: boolean | undefined;
+    if (personalPair) {
+      personal = this.bool(personalPair.value, `${what}.personal`);
+      if (!what.startsWith("facts.")) {
+        this.error("ruleset/structure", `"personal" só vale em facts (${em(what)})`, keyRange(personalPair));
+        personal = undefined;
+      }
+    }
     return {
       name,
       nameRange,
@@ -582,6 +594,7 @@ class Reader {
       nullable,
       ...(defaultNode !== undefined ? { default: this.plain(defaultNode) } : {}),
       ...(description !== undefined ? { description } : {}),
+      ...(personal ? { personal } : {}),
       range: rangeOf(node),
     };
   }

@@ -51,6 +51,8 @@ export interface FieldDecl extends Named {
   readonly nullable: boolean;
   readonly default?: unknown;
   readonly description?: string;
+  /** A fact marked `personal: true` (LGPD): the decision log never stores it in clear. */
+  readonly personal?: boolean;
   readonly range: Range;
 }
 

@@ -8,14 +8,38 @@ import type { CompiledRuleSet, Shape } from "../compiled.js";
 import type { EmitContext } from "./context.js";
 
 /** The fact schema, the fact shapes and the decision schema of the rule set. */
-export function emitFacts(ctx: EmitContext): Pick<CompiledRuleSet, "factSchema" | "factShapes" | "decisionSchema"> {
+export function emitFacts(
+  ctx: EmitContext,
+): Pick<CompiledRuleSet, "factSchema" | "factShapes" | "decisionSchema" | "personalFacts"> {
   const factShapes: Record<string, Shape> = {};
   for (const f of ctx.model.facts.values()) factShapes[f.name] = shapeOf(f.decl);
   return {
     factSchema: objectSchema(ctx.model.facts, true),
     factShapes,
     decisionSchema: objectSchema(ctx.model.outputs, false),
+    personalFacts: personalPaths(ctx.model.facts.values(), ""),
   };
+}
+
+/** Paths of the fields marked `personal` (a marked object or list is personal as a whole). */
+function personalPaths(fields: Iterable<FieldDecl>, prefix: string): string[] {
+  const out: string[] = [];
+  for (const f of fields) {
+    const path = `${prefix}${f.name}`;
+    if (f.personal) out.push(path);
+    else out.push(...personalInType(f.decl, path));
+  }
+  return out;
+}
+
+function personalInType(decl: TypeDecl, path: string): string[] {
+  if (decl.type === "list" && decl.items) return personalInType(decl.items, `${path}.*`);
+  if (decl.type === "object") {
+    const out = decl.fields ? personalPaths(decl.fields.values(), `${path}.`) : [];
+    if (decl.values) out.push(...personalInType(decl.values, `${path}.*`));
+    return out;
+  }
+  return [];
 }
 
 /** Each output's default and shape; locates each output's declaration (`o:<output>`). */
