@@ -128,3 +128,8 @@ export function pageSize(query: DecisionQuery): number {
   const limit = query.limit ?? DEFAULT_PAGE;
   return Math.max(1, Math.min(MAX_PAGE, Math.floor(limit)));
 }
+
+// The tester's view of a record (tester/logged-decision.ts) must stay a subset of DecisionRecord.
+type _RecordIsLogged = DecisionRecord extends import("../../tester/logged-decision.js").LoggedDecision ? true : never;
+const _recordIsLogged: _RecordIsLogged = true;
+void _recordIsLogged;
