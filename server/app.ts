@@ -21,6 +21,7 @@ import Fastify, {
 import rateLimit from "@fastify/rate-limit";
 import { authenticate, type Principal, type Role } from "./auth.js";
 import type { Config } from "./config.js";
+import type { DecisionLogReader } from "./decision-log/types.js";
 import { ApiError, clientErrorOf, errorSchema, handlerTimeout, rawErrorResponse, toApiError } from "./errors.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { registerLoopbackGuard } from "./loopback-guard.js";
@@ -60,6 +61,8 @@ export interface AppOptions {
   /** Pino options or false (tests). */
   readonly logger?: boolean | Record<string, unknown>;
   readonly metrics?: Metrics;
+  /** The decision log (server/decision-log/); absent: decisions are not logged. */
+  readonly decisionLog?: DecisionLogReader;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -399,6 +402,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("metrics", metrics);
   metrics.watchStore(() => registry.store.status());
   app.decorate("config", config);
+  // The decision log (server/decision-log/): undefined when off (DECISION_LOG=off, or not given).
+  app.decorate("decisionLog", options.decisionLog);
 
   await app.register(healthRoutes);
   await app.register(decideRoutes);
@@ -415,5 +420,6 @@ declare module "fastify" {
     registry: Registry;
     metrics: Metrics;
     config: Config;
+    decisionLog: DecisionLogReader | undefined;
   }
 }

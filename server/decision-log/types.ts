@@ -103,6 +103,14 @@ export interface DecisionLogStorage {
   close(): Promise<void>;
 }
 
+/**
+ * What the routes read and write through: the app's `decisionLog` decoration (server/app.ts).
+ * The service's writer (server/decision-log/writer.ts) implements it.
+ */
+export interface DecisionLogReader {
+  readonly storage: DecisionLogStorage;
+}
+
 /** Whether a record passes a filter (cursor, limit and order aside): shared by every storage. */
 export function recordMatches(record: DecisionRecord, query: DecisionQuery): boolean {
   if (query.ruleset !== undefined && record.ruleset !== query.ruleset) return false;
