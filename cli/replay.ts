@@ -56,28 +56,37 @@ function side(r: ResponsibleRef): string {
   }
 }
 
-/** The report as text: summary lines, then each group with its samples and the rows responsible. */
+/** The report as text: the summary lines, each group's line followed by its samples and the rows responsible. */
 export function formatReport(report: ReplayReport, file: string, window: SourceWindow): string {
   let out = `Replay de ${report.ruleset} com ${file}: ${formatCount(report.total)} ${report.total === 1 ? "decisão registrada" : "decisões registradas"}`;
   if (window.oldest && window.newest) out += ` (de ${window.oldest} a ${window.newest})`;
   out += "\n";
   if (window.truncated) out += "(limite atingido: há mais decisões na fonte; aumente --limit para ler mais)\n";
   out += "\n";
-  for (const line of report.lines) out += `${line}\n`;
-  for (const g of report.groups) {
-    out += `\n${g.line}\n`;
-    for (const s of g.samples) {
-      out += `  ${s.id}  ${s.at}\n`;
-      for (const r of s.responsible) {
-        const where = r.line !== undefined ? `${file}:${r.line}:${r.column}: ` : "";
-        out += `    ${where}${r.label ?? r.name} (${side(r)})\n`;
+  const groups = [...report.groups];
+  const problems = [...report.problems];
+  for (const line of report.lines) {
+    const g = groups.find((x) => x.line === line);
+    if (g) {
+      groups.splice(groups.indexOf(g), 1);
+      out += `\n${line}\n`;
+      for (const s of g.samples) {
+        out += `  ${s.id}  ${s.at}\n`;
+        for (const r of s.responsible) {
+          const where = r.line !== undefined ? `${file}:${r.line}:${r.column}: ` : "";
+          out += `    ${where}${r.label ?? r.name} (${side(r)})\n`;
+        }
       }
+      continue;
     }
-  }
-  for (const p of report.problems) {
-    if (p.samples.length === 0) continue;
-    out += `\n${p.kind === "invalidForDraft" ? "Recusadas" : p.kind === "defect" ? "Com defeito" : "Não reproduzíveis"}: ${p.message}\n`;
-    for (const s of p.samples) out += `  ${s.id}  ${s.at}\n`;
+    const p = problems.find((x) => line.endsWith(`: ${x.message}`));
+    if (p) {
+      problems.splice(problems.indexOf(p), 1);
+      out += `\n${line}\n`;
+      for (const s of p.samples) out += `  ${s.id}  ${s.at}\n`;
+      continue;
+    }
+    out += `${line}\n`;
   }
   return out;
 }

@@ -135,6 +135,51 @@ describe("replay against the published version of reclame-designacao", () => {
     expect(responsible).toContainEqual(expect.objectContaining({ name: "designar pela tabela", side: "logged" }));
   });
 
+  it("with the baseline, rows renumbered by a removal are matched by definition: only the removed row's decisions change", async () => {
+    const records = await logDecisions(published, reclameFactSets());
+    const removed = `      - { tipoAtendimento: Reclamação, tipoCliente: Beneficiário, ${PARCELAS_ROW}\n`;
+    const draftSource = RECLAME.replace(removed, "").replace(REEMBOLSO_ROW, "servico: Reembolso, designacao: CEPES }");
+    const report = await replay({ draft: runtimeOf(compileOk(draftSource)), records, baseline });
+    expect(report.groups.map((g) => g.line)).toContain("4 decisões mudariam acao de DESIGNAR para REVISAR_SERVICO");
+    expect(report.groups.find((g) => g.output === "designacao" && g.count === 7)?.line).toBe(
+      "7 decisões mudariam designacao de GIPES para CEPES",
+    );
+    // The Parcelas decisions: the row removed (no position in the draft), the rule that takes over.
+    const parcelas = report.groups.find((g) => g.output === "acao")!.samples[0]!.responsible;
+    expect(parcelas).toEqual([
+      expect.objectContaining({
+        name: "revisar o serviço",
+        side: "draft",
+        line: lineOf(draftSource, "- name: revisar o serviço"),
+      }),
+      { ref: "t:designacaoPorServico:5", name: "designacaoPorServico · linha 6", side: "logged" },
+      expect.objectContaining({
+        name: "designar pela tabela",
+        side: "logged",
+        line: lineOf(draftSource, "- name: designar pela tabela"),
+      }),
+    ]);
+    // The Reembolso row, renumbered and rewritten: fired only with the draft (its new line), the old one only in the log.
+    const reembolso = report.groups.find((g) => g.count === 7)!.samples[0]!.responsible;
+    expect(reembolso).toEqual([
+      expect.objectContaining({
+        ref: "t:designacaoPorServico:7",
+        side: "draft",
+        line: lineOf(draftSource, "servico: Reembolso, designacao: CEPES }"),
+      }),
+      { ref: "t:designacaoPorServico:8", name: "designacaoPorServico · linha 9", side: "logged" },
+    ]);
+    // Autorização Prévia, Cadastro, Registro (renumbered) and the Credenciado one do not change; the
+    // unknown services do: the valid services they are offered lose Parcelas.
+    expect(report.unchanged).toBe(3 + 2 + 2 + 1);
+    expect(
+      report.groups.filter((g) => g.output === "servicosValidos").map((g) => [g.from.value === null, g.count]),
+    ).toEqual([
+      [true, 4],
+      [false, 2],
+    ]);
+  });
+
   it("a draft with a new required fact refuses the logged facts: invalidForDraft, one group per message", async () => {
     const records = await logDecisions(published, reclameFactSets());
     const draftSource = RECLAME.replace("facts:\n", "facts:\n  canalNovo:\n    type: string\n    required: true\n");

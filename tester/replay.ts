@@ -48,17 +48,25 @@ export interface ReplayValue {
   readonly value?: unknown;
 }
 
-/** A rule or table row that fired on one side only, or fired on both but was rewritten. */
+/**
+ * A rule or table row behind a change: it fired with the draft and not in the logged decision
+ * ("draft"), in the logged decision and not with the draft ("logged"), or on both under the same
+ * id but written differently in the draft ("changed"; known only with a baseline, which also
+ * matches rows renumbered by an insertion or removal by their definition).
+ */
 export interface ResponsibleRef {
   /** Stable id (`r:0`, `t:tabela:3`...). */
   readonly ref: string;
   /** Its name (`tabela · linha 4`, the rule's name). */
   readonly name: string;
-  /** Where it fired: only with the draft, only in the logged decision, or both (rewritten in the draft). */
   readonly side: "draft" | "logged" | "changed";
   /** How the draft labels it (`tabela designacao, linha 4`), when the draft has it. */
   readonly label?: string;
-  /** Where the draft writes it (1-based), when the draft has it. */
+  /**
+   * Where the draft writes it (1-based), when the draft has it: for a "logged" one, where the draft
+   * still writes the same rule or row (absent when the draft removed it or, without a baseline,
+   * when its name there differs).
+   */
   readonly line?: number;
   readonly column?: number;
   readonly endLine?: number;
@@ -240,8 +248,28 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const groups = new Map<string, Accumulator>();
   const problems = new Map<string, ProblemAccumulator>();
   const baselines = new Map<number, Promise<Runtime | undefined>>();
-  /** Per baseline version: refs whose definition differs in the draft (computed once). */
-  const rewritten = new Map<number, Set<string>>();
+  const definitions = new WeakMap<CompiledRuleSet, Map<string, string | undefined>>();
+  const cachedDefinition = (c: CompiledRuleSet, ref: string): string | undefined => {
+    let m = definitions.get(c);
+    if (!m) {
+      m = new Map();
+      definitions.set(c, m);
+    }
+    if (!m.has(ref)) m.set(ref, definitionOf(c, ref));
+    return m.get(ref);
+  };
+  /** The draft's refs by definition (first one wins), built on first use. */
+  let draftByDefinition: Map<string, string> | undefined;
+  const draftRefOf = (def: string): string | undefined => {
+    if (!draftByDefinition) {
+      draftByDefinition = new Map();
+      for (const ref of Object.keys(compiled.handlers)) {
+        const d = cachedDefinition(compiled, ref);
+        if (d !== undefined && !draftByDefinition.has(d)) draftByDefinition.set(d, ref);
+      }
+    }
+    return draftByDefinition.get(def);
+  };
   let total = 0;
   let unchanged = 0;
   let changed = 0;
@@ -269,20 +297,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       baselines.set(version, b);
     }
     return b;
-  };
-
-  const rewrittenRefs = (version: number, base: Runtime): Set<string> => {
-    let set = rewritten.get(version);
-    if (!set) {
-      set = new Set();
-      for (const ref of Object.keys(compiled.handlers)) {
-        const mine = definitionOf(compiled, ref);
-        const theirs = definitionOf(base.compiled, ref);
-        if (theirs !== undefined && mine !== theirs) set.add(ref);
-      }
-      rewritten.set(version, set);
-    }
-    return set;
   };
 
   for await (const record of options.records) {
@@ -362,34 +376,72 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
           after,
           fired: result.fired,
           firedBefore: record.fired,
-          responsible: responsibleOf(record, result, base ? rewrittenRefs(record.version, base) : undefined),
+          responsible: responsibleOf(record, result, base?.compiled),
         };
         g.samples.push(sample);
       }
     }
   }
 
+  /**
+   * The rules and rows behind a changed decision. With the version that logged it (`base`), what
+   * fired is matched by definition (a row renumbered because another was removed is the same
+   * row): a draft ref with no logged counterpart fired "only with the draft" ("changed" when the
+   * same ref fired in the log but is written differently), a logged one with no counterpart
+   * "only in the log". Without it, refs are compared by id.
+   */
   function responsibleOf(
     record: LoggedDecision,
     result: DecisionResult,
-    rewrittenSet: Set<string> | undefined,
+    base: CompiledRuleSet | undefined,
   ): ResponsibleRef[] {
-    const mine = new Set(result.firedRefs);
-    const theirs = new Set(record.firedRefs);
     const loggedName = new Map(record.firedRefs.map((ref, i) => [ref, record.fired[i] ?? ref] as const));
-    const out: ResponsibleRef[] = [];
     const at = (ref: string) => {
       const loc = compiled.sourceMap[ref];
       return loc
         ? { label: loc.label, line: loc.line, column: loc.column, endLine: loc.endLine, endColumn: loc.endColumn }
         : {};
     };
-    for (const ref of result.firedRefs) {
-      if (!theirs.has(ref)) out.push({ ref, name: names.get(ref) ?? ref, side: "draft", ...at(ref) });
-      else if (rewrittenSet?.has(ref)) out.push({ ref, name: names.get(ref) ?? ref, side: "changed", ...at(ref) });
+    const out: ResponsibleRef[] = [];
+    if (!base) {
+      const mine = new Set(result.firedRefs);
+      const theirs = new Set(record.firedRefs);
+      for (const ref of result.firedRefs)
+        if (!theirs.has(ref)) out.push({ ref, name: names.get(ref) ?? ref, side: "draft", ...at(ref) });
+      for (const ref of record.firedRefs) {
+        if (mine.has(ref)) continue;
+        const name = loggedName.get(ref) ?? ref;
+        // Without the logged version, the draft's position is only trusted for the same name.
+        out.push({ ref, name, side: "logged", ...(names.get(ref) === name ? at(ref) : {}) });
+      }
+      return out;
     }
-    for (const ref of record.firedRefs)
-      if (!mine.has(ref)) out.push({ ref, name: loggedName.get(ref) ?? ref, side: "logged", ...at(ref) });
+    // Logged refs by definition, as a multiset.
+    const unmatched = new Map<string, string[]>();
+    for (const ref of record.firedRefs) {
+      const def = cachedDefinition(base, ref) ?? `?${ref}`;
+      const list = unmatched.get(def) ?? [];
+      list.push(ref);
+      unmatched.set(def, list);
+    }
+    const draftOnly: string[] = [];
+    for (const ref of result.firedRefs) {
+      const list = unmatched.get(cachedDefinition(compiled, ref) ?? `!${ref}`);
+      if (list && list.length > 0) list.shift();
+      else draftOnly.push(ref);
+    }
+    const loggedOnly = new Set([...unmatched.values()].flat());
+    for (const ref of draftOnly) {
+      const side = loggedOnly.delete(ref) ? "changed" : "draft";
+      out.push({ ref, name: names.get(ref) ?? ref, side, ...at(ref) });
+    }
+    for (const ref of record.firedRefs) {
+      if (!loggedOnly.has(ref)) continue;
+      // Where the draft still writes that rule or row (same definition, maybe renumbered), if it does.
+      const def = cachedDefinition(base, ref);
+      const same = def === undefined ? undefined : draftRefOf(def);
+      out.push({ ref, name: loggedName.get(ref) ?? ref, side: "logged", ...(same ? at(same) : {}) });
+    }
     return out;
   }
 
