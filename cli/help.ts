@@ -17,6 +17,8 @@ Uso:
                                                    mede quanto a suíte pega: roda-a contra mutantes das regras
   rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
                                                    publica no serviço (compila e roda a suíte antes)
+  rules replay <rascunho> --from <arquivo|URL> [--baseline F] [--limit N] [--samples N] [--json]
+                                                   o que o rascunho faria com decisões reais registradas
   rules token --name N --roles decide,author,publisher
                                                    cria um token de acesso e a linha de configuração
 
@@ -140,6 +142,40 @@ Opções:
   --message M           mensagem da versão (vai para o registro de auditoria)
   --base-version N      recusa (409) se a versão ativa não for mais N
   -h, --help            mostra esta ajuda
+`,
+  replay: `Uso: rules replay <rascunho.yaml> --from <arquivo|URL> [--token T] [--ruleset N]
+       [--since ISO] [--until ISO] [--limit N] [--samples N] [--baseline arquivo.yaml] [--json]
+
+Replay (antes de publicar): decide de novo, com o rascunho, as decisões registradas do conjunto de
+regras e mostra quantas mudariam e como, agrupadas por saída ("37 decisões mudariam designacao de
+X para Y"), com exemplos (id e data de cada decisão) e as regras e linhas de tabela responsáveis
+(arquivo:linha:coluna no rascunho). Decisões cujos fatos o rascunho recusa (um fato novo
+obrigatório) ou que dão defeito são contadas à parte. Veja docs/testing.md.
+
+Dados pessoais ficam mascarados no registro: uma decisão que leu um deles (um CPF conferido pelos
+dígitos) não pode ser refeita. Com a versão que registrou cada decisão (da API, ou --baseline),
+cada uma é refeita primeiro com ela; as que não saem iguais ficam fora da comparação.
+
+Opções:
+  --from F|URL          um arquivo de decisões registradas (JSON Lines, lista JSON ou uma página
+                        salva da API {"items": [...]}) ou o endereço do serviço (lê GET /v1/decisions,
+                        das mais antigas para as mais novas)
+  --token T             token para o serviço (ou a variável RULES_TOKEN)
+  --ruleset N           o conjunto de regras das decisões (padrão: o nome do rascunho)
+  --since ISO           só decisões a partir desta data (inclusive)
+  --until ISO           só decisões antes desta data
+  --limit N             no máximo N decisões (padrão 10000)
+  --samples N           exemplos por grupo (padrão 3)
+  --baseline F          com --from arquivo: a versão publicada que registrou as decisões (.yaml)
+  --json                imprime o relatório em JSON (para ferramentas)
+  -h, --help            mostra esta ajuda
+
+Sai com 0 mesmo quando há mudanças (o replay informa, não reprova); com 1 se o rascunho não
+compila ou a fonte não pode ser lida.
+
+Exemplos:
+  rules replay rules/reclame-designacao.yaml --from http://127.0.0.1:3000 --since 2026-03-01
+  rules replay rascunho.yaml --from decisoes.jsonl --baseline rules/reclame-designacao.yaml
 `,
   token: `Uso: rules token --name N --roles decide,author,publisher
 

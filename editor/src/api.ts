@@ -4,6 +4,7 @@
  * service being down or unreachable. Pure but for the injected `fetch`, so it is unit-tested.
  */
 import type { MutationReport } from "../../tester/mutate.js";
+import type { ReplayReport } from "../../tester/replay.js";
 
 export interface VersionMeta {
   readonly version: number;
@@ -72,6 +73,27 @@ export interface MutantSurvivor {
 
 /** `POST /v1/rulesets/{name}/mutants`: how much the suite catches (docs/contract.md). */
 export type MutantsResult = Omit<MutationReport, "mutants"> & { readonly survivors: readonly MutantSurvivor[] };
+
+/** `POST /v1/rulesets/{name}/replay`: what the draft would do to logged decisions (docs/contract.md). */
+export type ReplayResult = ReplayReport & {
+  readonly replayed: {
+    readonly from?: string;
+    readonly to?: string;
+    readonly limit: number;
+    readonly oldest?: string;
+    readonly newest?: string;
+    readonly truncated: boolean;
+  };
+};
+
+export interface ReplayInput {
+  readonly source: string;
+  /** ISO 8601 window, `from` inclusive, `to` exclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit?: number;
+  readonly samples?: number;
+}
 
 export interface PublishInput {
   readonly source: string;
@@ -175,6 +197,8 @@ export interface Api {
   rollback(name: string, version: number, message?: string): Promise<{ version: number; hash: string }>;
   /** Runs `tests` against the mutants of `source` on the service (role author or publisher). */
   mutants(name: string, input: { readonly source: string; readonly tests: string }): Promise<MutantsResult>;
+  /** Replays the logged decisions of the rule set against `source` (role author or publisher). */
+  replay(name: string, input: ReplayInput): Promise<ReplayResult>;
   /** The caller's roles, or undefined when the service has no such endpoint. */
   roles(): Promise<readonly string[] | undefined>;
   /**
@@ -223,6 +247,7 @@ export function createApi(options: ApiOptions): Api {
     rollback: (name, version, message) =>
       call("POST", `/v1/rulesets/${enc(name)}/rollback`, { version, ...(message ? { message } : {}) }),
     mutants: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/mutants`, input),
+    replay: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/replay`, input),
     async roles() {
       try {
         const me = await call<{ roles?: unknown }>("GET", "/v1/me");

@@ -3,12 +3,15 @@
  * the publish button, disabled while the draft has errors or failing tests (the reason shown). The
  * service stays the authority: its 422 diagnostics and failing cases are listed in place, and a 409
  * (someone published meanwhile) offers to reload the new active version and re-apply the draft on it.
+ * Below the diff, "Simular com decisões reais" (`replay.tsx`) shows what the draft would do to the
+ * decisions the service logged.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type ServerDiagnostic } from "../api.js";
 import type { DraftTestRun } from "../app-context.js";
 import { LANGUAGE_ID, THEME_ID } from "../monaco/regras.js";
 import type { Session } from "../session.js";
+import { ReplaySection } from "./replay.js";
 
 type ServerProblems =
   | { readonly kind: "diagnostics"; readonly items: readonly ServerDiagnostic[] }
@@ -191,6 +194,7 @@ export function PublishView(props: { session: Session }) {
       ) : (
         <DiffView session={session} original={published?.suite ?? ""} modifiedText={suite ?? ""} />
       )}
+      {published && <ReplaySection session={session} />}
       <form
         class="publish-form"
         onSubmit={(e) => {
