@@ -32,6 +32,7 @@ import { editorRoutes } from "./routes/editor.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
 import { mutantRoutes } from "./routes/mutants.js";
+import { promoteRoutes } from "./routes/promote.js";
 import { rulesetRoutes } from "./routes/rulesets.js";
 
 declare module "fastify" {
@@ -409,6 +410,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(decideRoutes);
   await app.register(rulesetRoutes);
   await app.register(mutantRoutes);
+  await app.register(promoteRoutes);
   await app.register(meRoutes);
   await app.register(editorRoutes);
 
