@@ -125,6 +125,22 @@ describe("appendCase into the shipped reclame-designacao suite", () => {
     expect(loadSuite(appended.text).suite?.cases.map((c) => c.name)).toEqual(["a", appended.name]);
   });
 
+  it("keeps CRLF line ends and fills an empty flow list", async () => {
+    const record = await loggedDecision("reclame-designacao", RECLAME_FACTS);
+    const crlf =
+      '# suíte\r\nsuite: reclame-designacao\r\ncases:\r\n  - name: a\r\n    facts: { tipoCliente: Beneficiário, servico: Reembolso, numero: "1", entradaEm: 2026-04-01T09:15:00 }\r\n    expect: { acao: DESIGNAR }\r\n';
+    const appended = appendCase(crlf, caseFromDecision(record), "reclame-designacao");
+    expect(appended.text.startsWith(crlf)).toBe(true);
+    expect(appended.text.slice(crlf.length)).not.toMatch(/[^\r]\n/);
+    expect(loadSuite(appended.text).suite?.cases.map((c) => c.name)).toEqual(["a", appended.name]);
+    expect((await runText(appended.text)).cases.find((c) => c.name === appended.name)?.passed).toBe(true);
+
+    const empty = "suite: reclame-designacao # sem casos ainda\ncases: []\n";
+    const filled = appendCase(empty, caseFromDecision(record), "reclame-designacao");
+    expect(filled.text.startsWith("suite: reclame-designacao # sem casos ainda\ncases:\n  - name: Decisão")).toBe(true);
+    expect((await runText(filled.text)).passed).toBe(1);
+  });
+
   it("refuses a suite of another rule set and an unreadable suite, naming the line", async () => {
     const record = await loggedDecision("reclame-designacao", RECLAME_FACTS);
     const c = caseFromDecision(record);
