@@ -19,6 +19,8 @@ Uso:
                                                    publica no serviço (compila e roda a suíte antes)
   rules replay <rascunho> --from <arquivo|URL> [--baseline F] [--limit N] [--samples N] [--json]
                                                    o que o rascunho faria com decisões reais registradas
+  rules promote <id> --from <arquivo|URL> [--name N] [--tag T ...] [--suite F] [--force]
+                                                   transforma uma decisão registrada em caso de teste
   rules token --name N --roles decide,author,publisher
                                                    cria um token de acesso e a linha de configuração
 
@@ -176,6 +178,35 @@ compila ou a fonte não pode ser lida.
 Exemplos:
   rules replay rules/reclame-designacao.yaml --from http://127.0.0.1:3000 --since 2026-03-01
   rules replay rascunho.yaml --from decisoes.jsonl --baseline rules/reclame-designacao.yaml
+`,
+  promote: `Uso: rules promote <id> --from <arquivo|URL> [--name N] [--tag T ...] [--suite F] [--force]
+
+Transforma uma decisão registrada pelo serviço em um caso da suíte de testes do conjunto de
+regras: os fatos como foram registrados (dados pessoais mascarados), todas as saídas da decisão
+como expectativa, o nome e as etiquetas informados. O caso é acrescentado ao fim da lista cases:
+sem mudar nenhuma outra linha da suíte (comentários e formatação ficam); fatos iguais aos de
+defaults.facts não são repetidos. A suíte é regravada de uma vez (arquivo temporário + troca).
+
+Antes de gravar, o caso roda contra o conjunto de regras ao lado da suíte. Se a decisão não se
+reproduz (por exemplo, as regras leem um dado pessoal mascarado), o caso é recusado; com --force
+ele é gravado com a etiqueta revisar e um comentário dizendo o que revisar.
+
+Opções:
+  --from F|URL      arquivo com as decisões registradas (JSON Lines ou JSON) ou o endereço do
+                    serviço (lê GET /v1/decisions/<id>)
+  --token T         token de acesso ao serviço (ou a variável RULES_TOKEN)
+  --name N          nome do caso (padrão: "Decisão <id curto> · <data e hora>")
+  --tag T           etiqueta a acrescentar a producao (repita a opção ou separe por vírgulas)
+  --suite F         a suíte (padrão: rules/<conjunto>.test.yaml a partir da pasta atual)
+  --force           grava mesmo que a decisão não se reproduza (etiqueta revisar)
+  -h, --help        mostra esta ajuda
+
+Exemplos:
+  rules promote 0193a1c2-7f00-7abc-9def-0123456789ab --from decisoes.jsonl --tag regressao
+  rules promote 0193a1c2-7f00-7abc-9def-0123456789ab --from http://127.0.0.1:3000 --name "Reembolso de produção"
+
+Sai com 1 se a decisão não existir, a suíte não puder ser lida, a decisão for de outro conjunto de
+regras ou não se reproduzir (sem --force).
 `,
   token: `Uso: rules token --name N --roles decide,author,publisher
 

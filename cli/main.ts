@@ -11,6 +11,7 @@ import { check } from "./check.js";
 import { compile } from "./compile.js";
 import { decide } from "./decide.js";
 import { fmt } from "./fmt.js";
+import { promote } from "./promote.js";
 import { publish } from "./publish.js";
 import { replayCommand } from "./replay.js";
 import { test } from "./test.js";
@@ -19,7 +20,7 @@ import { COMMAND_HELP, USAGE, version } from "./help.js";
 import { EXIT_OK, EXIT_USAGE, guard, UsageError, type CliContext } from "./io.js";
 
 export type { CliContext, Output } from "./io.js";
-export { check, compile, decide, fmt, publish, test, token };
+export { check, compile, decide, fmt, promote, publish, test, token };
 
 export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<number>>> = {
   check,
@@ -29,6 +30,7 @@ export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<numb
   test,
   publish: (ctx) => publish(ctx),
   replay: (ctx) => replayCommand(ctx),
+  promote: (ctx) => promote(ctx),
   token,
 };
 

@@ -33,6 +33,7 @@ import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
 import { mutantRoutes } from "./routes/mutants.js";
 import { replayRoutes } from "./routes/replay.js";
+import { promoteRoutes } from "./routes/promote.js";
 import { rulesetRoutes } from "./routes/rulesets.js";
 
 declare module "fastify" {
@@ -411,6 +412,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rulesetRoutes);
   await app.register(mutantRoutes);
   await app.register(replayRoutes);
+  await app.register(promoteRoutes);
   await app.register(meRoutes);
   await app.register(editorRoutes);
 

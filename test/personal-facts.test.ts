@@ -87,6 +87,6 @@ describe("personal facts", () => {
   it("is kept by the formatter", () => {
     const formatted = formatRuleSet(SOURCE);
     expect(formatted.diagnostics?.filter((d) => d.severity === "error") ?? []).toEqual([]);
-    expect(formatted.text.match(/personal: true/g)).toHaveLength(5);
+    expect(formatted.text?.match(/personal: true/g)).toHaveLength(5);
   });
 });

@@ -95,6 +95,47 @@ export interface ReplayInput {
   readonly samples?: number;
 }
 
+/** A logged decision as `GET /v1/decisions` lists it (server/decision-log/types.ts DecisionRecord). */
+export interface LoggedDecisionItem {
+  readonly id: string;
+  /** ISO 8601 instant of the decision. */
+  readonly at: string;
+  readonly ruleset: string;
+  readonly version: number;
+  readonly decision: Readonly<Record<string, unknown>>;
+  readonly fired: readonly string[];
+  /** The personal fact paths that were masked. */
+  readonly masked?: readonly string[];
+}
+
+export interface DecisionsPage {
+  readonly items: readonly LoggedDecisionItem[];
+  readonly next?: string;
+}
+
+/** What `POST /v1/decisions/:id/promote` answers (docs/contract.md). */
+export interface PromotedCase {
+  readonly ruleset: string;
+  /** The active version the case was checked against. */
+  readonly version: number;
+  /** The case's name in the suite (made unique). */
+  readonly name: string;
+  /** The case's YAML lines. */
+  readonly case: string;
+  /** The suite sent (or the active one) with the case appended. */
+  readonly suite: string;
+  /** The case decides as logged; false: tagged `revisar`, to review. */
+  readonly reproduced: boolean;
+  /** The facts carry masked personal values. */
+  readonly masked: boolean;
+  readonly differences: readonly {
+    readonly path: string;
+    readonly expected?: unknown;
+    readonly actual?: unknown;
+    readonly message: string;
+  }[];
+}
+
 export interface PublishInput {
   readonly source: string;
   readonly tests?: string;
@@ -138,6 +179,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   STORAGE_UNAVAILABLE: "O serviço não consegue gravar agora: nada foi alterado.",
   STORAGE_READ_ONLY: "O armazenamento do serviço está somente leitura: nada foi alterado.",
   STORAGE_FULL: "O armazenamento do serviço está cheio: nada foi alterado.",
+  DECISION_LOG_OFF: "O registro de decisões está desligado neste serviço.",
   INTERNAL_ERROR: "Erro interno do serviço.",
   NETWORK: "Não foi possível falar com o serviço: verifique se ele está rodando e tente de novo.",
 };
@@ -199,6 +241,17 @@ export interface Api {
   mutants(name: string, input: { readonly source: string; readonly tests: string }): Promise<MutantsResult>;
   /** Replays the logged decisions of the rule set against `source` (role author or publisher). */
   replay(name: string, input: ReplayInput): Promise<ReplayResult>;
+  /** The latest logged decisions of a rule set, newest first (`GET /v1/decisions`). */
+  decisions(query: {
+    readonly ruleset: string;
+    readonly limit?: number;
+    readonly cursor?: string;
+  }): Promise<DecisionsPage>;
+  /** A logged decision as a case appended to `tests` (the draft suite) or the active suite. */
+  promote(
+    id: string,
+    input: { readonly name?: string; readonly tags?: readonly string[]; readonly tests?: string },
+  ): Promise<PromotedCase>;
   /** The caller's roles, or undefined when the service has no such endpoint. */
   roles(): Promise<readonly string[] | undefined>;
   /**
@@ -248,6 +301,12 @@ export function createApi(options: ApiOptions): Api {
       call("POST", `/v1/rulesets/${enc(name)}/rollback`, { version, ...(message ? { message } : {}) }),
     mutants: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/mutants`, input),
     replay: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/replay`, input),
+    decisions: (q) =>
+      call(
+        "GET",
+        `/v1/decisions?ruleset=${enc(q.ruleset)}&limit=${q.limit ?? 20}&order=desc${q.cursor ? `&cursor=${enc(q.cursor)}` : ""}`,
+      ),
+    promote: (id, input) => call("POST", `/v1/decisions/${enc(id)}/promote`, input),
     async roles() {
       try {
         const me = await call<{ roles?: unknown }>("GET", "/v1/me");

@@ -6,7 +6,7 @@
  * Offsets are UTF-16 offsets into the rule-set source (the same offsets as the `dsl/` ranges).
  */
 import type { Diagnostic } from "../../dsl/diagnostics.js";
-import type { MutantsResult } from "./api.js";
+import type { DecisionsPage, MutantsResult, PromotedCase } from "./api.js";
 
 export interface SourceRange {
   readonly start: number;
@@ -134,4 +134,11 @@ export interface AppContext {
    * suite changes (the ranges no longer hold).
    */
   markMutants(survivors: readonly { readonly range: SourceRange; readonly message: string }[]): void;
+  /** The latest logged decisions of the open rule set (`GET /v1/decisions`); rejects with an `ApiError`. */
+  recentDecisions(limit: number): Promise<DecisionsPage>;
+  /** A logged decision as a case appended to the draft's suite (`POST /v1/decisions/:id/promote`); nothing is set. */
+  promoteDecision(
+    id: string,
+    input: { readonly name?: string; readonly tags?: readonly string[] },
+  ): Promise<PromotedCase>;
 }

@@ -7,6 +7,8 @@
 import type { Diagnostic } from "../../dsl/diagnostics.js";
 import {
   type Api,
+  type DecisionsPage,
+  type PromotedCase,
   ApiError,
   type MutantsResult,
   type RuleSetDetail,
@@ -197,6 +199,20 @@ export class Session implements AppContext {
     if (c.suite === undefined)
       return Promise.reject(new ApiError(422, "NO_TEST_SUITE", "Não há suíte de testes para rodar."));
     return this.api.mutants(c.name, { source: c.source, tests: c.suite });
+  }
+
+  recentDecisions(limit: number): Promise<DecisionsPage> {
+    const c = this.current();
+    if (!c) return Promise.reject(new Error("nenhum conjunto de regras aberto"));
+    return this.api.decisions({ ruleset: c.name, limit });
+  }
+
+  promoteDecision(
+    id: string,
+    input: { readonly name?: string; readonly tags?: readonly string[] },
+  ): Promise<PromotedCase> {
+    const c = this.current();
+    return this.api.promote(id, { ...input, ...(c?.suite !== undefined ? { tests: c.suite } : {}) });
   }
 
   markMutants(survivors: readonly { readonly range: SourceRange; readonly message: string }[]): void {

@@ -13,6 +13,7 @@ import type { RuleSetModel } from "../../../dsl/ruleset/model.js";
 import { loadRuleSet } from "../../../dsl/ruleset/load.js";
 import { firedRanges } from "../../simulate/fired.js";
 import type { AppContext, DraftCaseResult, DraftTestRun } from "../app-context.js";
+import { DecisionsSection } from "./decisions.js";
 import { MutantsSection } from "./mutants.js";
 import { useDraft } from "./use-draft.js";
 import "./panels.css";
@@ -95,6 +96,7 @@ export function TestsPanel(props: { ctx: AppContext }): JSX.Element {
       {current.editable && (
         <MutantsSection ctx={ctx} name={current.name} source={current.source} suite={current.suite} />
       )}
+      {current.editable && <DecisionsSection ctx={ctx} name={current.name} />}
     </div>
   );
 }
