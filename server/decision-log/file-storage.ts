@@ -93,20 +93,37 @@ const ID_START = 7;
 const ID_END = ID_START + 36;
 const AT_START = ID_END + 8;
 
-/** The id and time of a line, from its prefix when it has the usual shape, else by parsing it. */
-function lineKey(line: string): { id: string; at: number } | undefined {
-  if (line.startsWith('{"id":"') && line.startsWith('","at":"', ID_END)) {
-    const atEnd = line.indexOf('"', AT_START);
-    const at = Date.parse(line.slice(AT_START, atEnd));
-    if (atEnd > 0 && Number.isFinite(at)) return { id: line.slice(ID_START, ID_END), at };
+const NL = 0x0a;
+const ID_OPEN = Buffer.from('{"id":"');
+const AT_OPEN = Buffer.from('","at":"');
+
+/** Whether `buf` holds `what` at `at`. */
+function holds(buf: Buffer, what: Buffer, at: number): boolean {
+  return at + what.length <= buf.length && buf.compare(what, 0, what.length, at, at + what.length) === 0;
+}
+
+/** The id of the line at `start` read from its prefix, or undefined when the line has another shape. */
+function idAt(buf: Buffer, start: number): string | undefined {
+  return holds(buf, ID_OPEN, start) && holds(buf, AT_OPEN, start + ID_END)
+    ? buf.toString("latin1", start + ID_START, start + ID_END)
+    : undefined;
+}
+
+/** The id and time of the line `start…end`, from its prefix when it has the usual shape, else by parsing it. */
+function lineKey(buf: Buffer, start: number, end: number): { id: string; at: number } | undefined {
+  const id = idAt(buf, start);
+  if (id !== undefined) {
+    const atEnd = buf.indexOf('"', start + AT_START);
+    const at = atEnd > 0 && atEnd < end ? Date.parse(buf.toString("latin1", start + AT_START, atEnd)) : Number.NaN;
+    if (Number.isFinite(at)) return { id, at };
   }
-  const r = parseLine(line);
+  const r = parseLine(buf, start, end);
   return r ? { id: r.id, at: Date.parse(r.at) } : undefined;
 }
 
-function parseLine(line: string): DecisionRecord | undefined {
+function parseLine(buf: Buffer, start: number, end: number): DecisionRecord | undefined {
   try {
-    const r = JSON.parse(line) as DecisionRecord;
+    const r = JSON.parse(buf.toString("utf8", start, end)) as DecisionRecord;
     if (typeof r !== "object" || r === null || typeof r.id !== "string" || typeof r.at !== "string") return undefined;
     return r;
   } catch {
@@ -114,15 +131,32 @@ function parseLine(line: string): DecisionRecord | undefined {
   }
 }
 
-/** Calls `each` for every complete, non-empty line (ending in "\n") of a segment's text. */
-function forEachLine(text: string, each: (line: string) => void): void {
-  let start = 0;
-  for (;;) {
-    const end = text.indexOf("\n", start);
-    if (end < 0) return;
-    if (end > start) each(text.slice(start, end));
-    start = end + 1;
+/**
+ * Calls `each(start, end)` for every complete, non-empty line (ending in "\n") of a segment,
+ * first to last or (`reverse`) last to first; an incomplete last line is never visited.
+ */
+function forEachLine(buf: Buffer, each: (start: number, end: number) => void, reverse = false): void {
+  if (!reverse) {
+    let start = 0;
+    for (;;) {
+      const end = buf.indexOf(NL, start);
+      if (end < 0) return;
+      if (end > start) each(start, end);
+      start = end + 1;
+    }
   }
+  let end = buf.lastIndexOf(NL);
+  while (end > 0) {
+    const start = buf.lastIndexOf(NL, end - 1) + 1;
+    if (end > start) each(start, end);
+    end = start - 1;
+  }
+}
+
+/** Whether `needle` occurs within `start…end` of `buf`. */
+function within(buf: Buffer, needle: Buffer, start: number, end: number): boolean {
+  const at = buf.indexOf(needle, start);
+  return at >= 0 && at + needle.length <= end;
 }
 
 /** The line of a record: id and at first (see the top comment). */
@@ -209,10 +243,10 @@ class FileDecisionStorage implements DecisionLogStorage {
     this.segments = segments;
   }
 
-  /** Indexes one segment; for the newest one (`last`), cuts off a torn last line and keeps its ids. */
+  /** Indexes one segment (line prefixes only), cuts off a torn last line; for the newest one (`last`), keeps its ids. */
   private async scan(name: string, last: boolean): Promise<Segment> {
     const file = path.join(this.dir, name);
-    const text = await this.fs.readFile(file, "utf8");
+    const buf = await this.fs.readFile(file);
     const segment: Segment = {
       name,
       file,
@@ -222,13 +256,13 @@ class FileDecisionStorage implements DecisionLogStorage {
       minAt: Number.POSITIVE_INFINITY,
       maxAt: Number.NEGATIVE_INFINITY,
       count: 0,
-      bytes: Buffer.byteLength(text),
+      bytes: buf.length,
     };
     if (last) segment.ids = new Set();
     let broken = 0;
-    forEachLine(text, (line) => {
-      const key = lineKey(line);
-      if (!key || (last && !parseLine(line))) {
+    forEachLine(buf, (start, end) => {
+      const key = lineKey(buf, start, end);
+      if (!key) {
         broken++;
         return;
       }
@@ -236,14 +270,13 @@ class FileDecisionStorage implements DecisionLogStorage {
     });
     if (broken > 0)
       this.logger?.warn({ path: file, lines: broken }, `decision log: ${broken} unreadable line(s) skipped`);
-    const tail = text.lastIndexOf("\n") + 1;
-    if (tail < text.length) {
+    const keep = buf.lastIndexOf(NL) + 1;
+    if (keep < buf.length) {
       // A torn last line (a crash mid-write): cut it off so that the next append starts a clean line.
-      const keep = Buffer.byteLength(text.slice(0, tail));
       await this.fs.truncate(file, keep);
       segment.bytes = keep;
       this.logger?.warn(
-        { path: file, bytes: Buffer.byteLength(text) - keep },
+        { path: file, bytes: buf.length - keep },
         "decision log: torn last line cut off (a crash while writing)",
       );
     }
@@ -344,10 +377,9 @@ class FileDecisionStorage implements DecisionLogStorage {
       }
     }
     for (const [s, ids] of doubtful) {
-      const text = await this.readSegment(s);
+      const buf = await this.readSegment(s);
       for (const id of ids) {
-        if (text.startsWith(`{"id":"${id}"`) || text.includes(`\n{"id":"${id}"`))
-          throw new Error(`decision log: id ${id} already recorded (nothing written)`);
+        if (lineStartOf(buf, id) >= 0) throw new Error(`decision log: id ${id} already recorded (nothing written)`);
       }
     }
   }
@@ -402,11 +434,11 @@ class FileDecisionStorage implements DecisionLogStorage {
     return this.current;
   }
 
-  private async readSegment(s: Segment): Promise<string> {
+  private async readSegment(s: Segment): Promise<Buffer> {
     try {
-      return await this.fs.readFile(s.file, "utf8");
+      return await this.fs.readFile(s.file);
     } catch (e) {
-      if (osErrorCode(e) === "ENOENT") return ""; // pruned meanwhile
+      if (osErrorCode(e) === "ENOENT") return Buffer.alloc(0); // pruned meanwhile
       throw asStorageError(e, `decision log: read ${s.file}`);
     }
   }
@@ -428,9 +460,9 @@ class FileDecisionStorage implements DecisionLogStorage {
           : (a, b) => (a.minId < b.minId ? -1 : a.minId > b.minId ? 1 : 0),
       );
     // Cheap necessary conditions on the line text before parsing it.
-    const needles: string[] = [];
-    if (query.ruleset !== undefined) needles.push(`"ruleset":${JSON.stringify(query.ruleset)}`);
-    if (query.fired !== undefined) needles.push(JSON.stringify(query.fired));
+    const needles: Buffer[] = [];
+    if (query.ruleset !== undefined) needles.push(Buffer.from(`"ruleset":${JSON.stringify(query.ruleset)}`));
+    if (query.fired !== undefined) needles.push(Buffer.from(JSON.stringify(query.fired)));
     /** The best matches so far, in page order, at most `want`. */
     const best: DecisionRecord[] = [];
     for (const s of segments) {
@@ -439,19 +471,24 @@ class FileDecisionStorage implements DecisionLogStorage {
       if (cursor !== undefined && (desc ? s.minId >= cursor : s.maxId <= cursor)) continue;
       if (query.from !== undefined && s.maxAt < query.from) continue;
       if (query.to !== undefined && s.minAt >= query.to) continue;
-      const text = await this.readSegment(s);
-      forEachLine(text, (line) => {
-        const key = lineKey(line);
-        if (!key) return;
-        const id = key.id;
-        if (cursor !== undefined && !before(cursor, id)) return;
-        if (best.length === want && !before(id, best[want - 1]!.id)) return;
-        for (const n of needles) if (!line.includes(n)) return;
-        const record = parseLine(line);
-        if (!record || !recordMatches(record, query)) return;
-        insertSorted(best, record, before);
-        if (best.length > want) best.pop();
-      });
+      const buf = await this.readSegment(s);
+      if (needles.some((n) => !buf.includes(n))) continue; // nothing here can match
+      // Lines are (almost always) in id order: newest first for "desc" fills the page soonest.
+      forEachLine(
+        buf,
+        (start, end) => {
+          const id = idAt(buf, start) ?? lineKey(buf, start, end)?.id;
+          if (id === undefined) return;
+          if (cursor !== undefined && !before(cursor, id)) return;
+          if (best.length === want && !before(id, best[want - 1]!.id)) return;
+          for (const n of needles) if (!within(buf, n, start, end)) return;
+          const record = parseLine(buf, start, end);
+          if (!record || !recordMatches(record, query)) return;
+          insertSorted(best, record, before);
+          if (best.length > want) best.pop();
+        },
+        desc,
+      );
     }
     if (best.length > limit) {
       const items = best.slice(0, limit);
@@ -463,16 +500,14 @@ class FileDecisionStorage implements DecisionLogStorage {
   async get(id: string): Promise<DecisionRecord | undefined> {
     await this.ready();
     if (typeof id !== "string" || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
-    const needle = `{"id":"${id}"`;
     for (const s of this.segments) {
       if (s.count === 0 || id < s.minId || id > s.maxId) continue;
-      const text = await this.readSegment(s);
-      let at = text.startsWith(needle) ? 0 : text.indexOf(`\n${needle}`);
-      if (at < 0) continue;
-      if (at > 0) at += 1;
-      const end = text.indexOf("\n", at);
+      const buf = await this.readSegment(s);
+      const start = lineStartOf(buf, id);
+      if (start < 0) continue;
+      const end = buf.indexOf(NL, start);
       if (end < 0) continue; // a line still being written
-      const record = parseLine(text.slice(at, end));
+      const record = parseLine(buf, start, end);
       if (record?.id === id) return record;
     }
     return undefined;
@@ -530,6 +565,15 @@ class FileDecisionStorage implements DecisionLogStorage {
       }
     });
   }
+}
+
+/** Where the line of record `id` starts in a segment, or -1. */
+function lineStartOf(buf: Buffer, id: string): number {
+  const needle = Buffer.from(`{"id":"${id}"`);
+  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+    if (at === 0 || buf[at - 1] === NL) return at;
+  }
+  return -1;
 }
 
 /** Inserts `r` into `list` (in page order, by id) with a binary search; a repeated id is ignored. */
