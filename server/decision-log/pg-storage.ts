@@ -213,8 +213,9 @@ class PostgresDecisionStorage implements DecisionLogStorage {
         `INSERT INTO rules_decisions (id, at, ruleset, version, fired, size, record)
        SELECT r->>'id', (r->>'at')::timestamptz, r->>'ruleset', (r->>'version')::integer,
               ARRAY(SELECT jsonb_array_elements_text(r->'fired')), s, r
-         FROM unnest($1::jsonb[], $2::integer[]) AS t(r, s)`,
-        [rows, sizes],
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(r, n)
+         JOIN unnest($2::integer[]) WITH ORDINALITY AS z(s, n) USING (n)`,
+        [`[${rows.join(",")}]`, sizes],
       );
     } catch (e) {
       if (codeOf(e) === "23505")
