@@ -287,6 +287,7 @@ describe.each(kinds)("decision-log storage contract: %s", (kind, h, skip) => {
     await expect(s.append([{ ...good, at: "ontem" }])).rejects.toThrow(/at must be/);
     expect((await s.query({})).items).toEqual([]);
     await expect(s.query({ from: Number.NaN })).rejects.toThrow(/from/);
+    await expect(s.query({ to: 1e20 })).rejects.toThrow(/to must be epoch/);
     await expect(s.query({ cursor: "x' OR 1=1" })).rejects.toThrow(/cursor/);
   });
 });

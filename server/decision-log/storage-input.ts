@@ -32,13 +32,18 @@ export function checkBatch(records: readonly DecisionRecord[]): void {
   });
 }
 
+/** Epoch milliseconds a Date can hold (±8.64e15). */
+function isInstant(ms: unknown): boolean {
+  return typeof ms === "number" && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
+}
+
 /** Throws when a query field has the wrong type (the routes check first; this guards other callers). */
 export function checkQuery(query: DecisionQuery): void {
   const bad = (field: string, what: string) => new Error(`decision log query: ${field} ${what}`);
   if (query.ruleset !== undefined && typeof query.ruleset !== "string") throw bad("ruleset", "must be a string");
   if (query.version !== undefined && !Number.isSafeInteger(query.version)) throw bad("version", "must be an integer");
-  if (query.from !== undefined && !Number.isFinite(query.from)) throw bad("from", "must be epoch milliseconds");
-  if (query.to !== undefined && !Number.isFinite(query.to)) throw bad("to", "must be epoch milliseconds");
+  if (query.from !== undefined && !isInstant(query.from)) throw bad("from", "must be epoch milliseconds");
+  if (query.to !== undefined && !isInstant(query.to)) throw bad("to", "must be epoch milliseconds");
   if (query.fired !== undefined && typeof query.fired !== "string") throw bad("fired", "must be a string");
   if (query.output !== undefined && (typeof query.output !== "object" || typeof query.output?.field !== "string"))
     throw bad("output", "must be {field, value}");
