@@ -21,8 +21,9 @@
  *
  * Reading: `open()` scans every segment once (line prefixes only) to keep a small in-memory index
  * per segment: id range, time range, record count, bytes (and, for the segment being written, its
- * ids, to refuse a repeated id). A torn last line of the newest segment is cut off and reported;
- * a line that does not parse anywhere else is skipped (and reported by open()). `query` walks the
+ * ids, to refuse a repeated id). A torn last line (no newline) is cut off and reported; any other
+ * line that does not parse is skipped by reads (and reported by open() when its id/at prefix is
+ * damaged; a damaged tail is only found when a read parses the line). `query` walks the
  * segments in the asked order, one segment in memory at a time, keeps the best `limit + 1`
  * matches and stops as soon as no later segment can hold a better one (cursor = the last id of
  * the page, as the memory storage). `get` reads only the segments whose id range holds the id
