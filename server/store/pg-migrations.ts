@@ -18,6 +18,10 @@
  *                   mutable table; replicas poll it);
  *   rules_audit     the audit log, one JSON entry per line (same shape as the file store's
  *                   audit.jsonl), IMMUTABLE like the versions.
+ *   rules_decisions the decision log (server/decision-log/pg-storage.ts): one row per decision,
+ *                   the whole record in `record`; rows are inserted and deleted (retention) but
+ *                   never updated (a trigger refuses UPDATE);
+ *   rules_settings  key/value settings shared by the replicas (the decision log's masking key).
  */
 import type pg from "pg";
 
@@ -78,6 +82,29 @@ CREATE TRIGGER rules_audit_immutable BEFORE UPDATE OR DELETE ON rules_audit
   FOR EACH ROW EXECUTE FUNCTION rules_refuse_change();
 CREATE TRIGGER rules_audit_no_truncate BEFORE TRUNCATE ON rules_audit
   FOR EACH STATEMENT EXECUTE FUNCTION rules_refuse_change();
+`,
+  },
+  {
+    version: 2,
+    name: "decision log: decisions (insert and delete only) and settings",
+    sql: `
+CREATE TABLE rules_decisions (
+  id      text COLLATE "C" PRIMARY KEY,
+  at      timestamptz NOT NULL,
+  ruleset text        NOT NULL,
+  version integer     NOT NULL,
+  fired   text[]      NOT NULL,
+  size    integer     NOT NULL,
+  record  jsonb       NOT NULL
+);
+CREATE INDEX rules_decisions_ruleset_id ON rules_decisions (ruleset, id);
+CREATE INDEX rules_decisions_at ON rules_decisions (at);
+CREATE TRIGGER rules_decisions_immutable BEFORE UPDATE ON rules_decisions
+  FOR EACH ROW EXECUTE FUNCTION rules_refuse_change();
+CREATE TABLE rules_settings (
+  key   text PRIMARY KEY,
+  value text NOT NULL
+);
 `,
   },
 ];
