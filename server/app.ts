@@ -28,6 +28,7 @@ import { registerLoopbackGuard } from "./loopback-guard.js";
 import { registerApiDocs } from "./openapi.js";
 import type { Registry } from "./registry.js";
 import { decideRoutes } from "./routes/decide.js";
+import { decisionRoutes } from "./routes/decisions.js";
 import { editorRoutes } from "./routes/editor.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
@@ -409,6 +410,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(decideRoutes);
+  await app.register(decisionRoutes);
   await app.register(rulesetRoutes);
   await app.register(mutantRoutes);
   await app.register(replayRoutes);

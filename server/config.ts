@@ -44,6 +44,26 @@ export interface Config {
   readonly maxTableRows: number;
   /** The analysts' editor as built by Vite (index.html + assets/), served at `/`. */
   readonly editorDir: string;
+  /** The decision log (server/decision-log/): every decision recorded, personal facts masked. */
+  readonly decisionLog: DecisionLogConfig;
+}
+
+export interface DecisionLogConfig {
+  /** DECISION_LOG=on (default) or off. */
+  readonly enabled: boolean;
+  /** DECISION_LOG_QUEUE: decisions waiting to be written; past it new ones are dropped (counted), never waited for. */
+  readonly queue: number;
+  /** DECISION_LOG_RETENTION_DAYS: records older than this are removed. */
+  readonly retentionDays: number;
+  /** DECISION_LOG_MAX_MB: past this size the oldest records are removed. */
+  readonly maxMb: number;
+  /**
+   * DECISION_LOG_KEY (hex, at least 32 bytes): the key of the masking hashes, the same on every
+   * replica. Unset: the storage keeps a random one of its own.
+   */
+  readonly key: Buffer | undefined;
+  /** DECISION_LOG_PERSONAL: personal facts stored as keyed hashes ("hash", default) or left out ("drop"). */
+  readonly personal: "hash" | "drop";
 }
 
 /** Where `npm run build:editor` (and `npm start`) put the editor: dist/editor/ of this package. */
@@ -102,6 +122,36 @@ export function redactDatabaseUrl(raw: string): string {
   }
 }
 
+function choice<T extends string>(env: NodeJS.ProcessEnv, key: string, values: readonly T[], fallback: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(`${key} deve ser ${values.join(" ou ")} (recebido: ${JSON.stringify(raw)})`);
+  return raw as T;
+}
+
+/** DECISION_LOG_KEY: hex of at least 32 bytes. The message never repeats the value (it is a secret). */
+function maskingKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.DECISION_LOG_KEY;
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^(?:[0-9a-fA-F]{2}){32,}$/.test(raw))
+    throw new ConfigError(
+      `DECISION_LOG_KEY deve ter pelo menos 32 bytes em hexadecimal (64 caracteres 0-9a-f, em número par; recebidos ${raw.length} caracteres). Gere um com: openssl rand -hex 32`,
+    );
+  return Buffer.from(raw, "hex");
+}
+
+function decisionLogConfig(env: NodeJS.ProcessEnv): DecisionLogConfig {
+  return {
+    enabled: choice(env, "DECISION_LOG", ["on", "off"], "on") === "on",
+    queue: int(env, "DECISION_LOG_QUEUE", 10_000, 1, 1_000_000),
+    retentionDays: int(env, "DECISION_LOG_RETENTION_DAYS", 90, 1, 36_500),
+    maxMb: int(env, "DECISION_LOG_MAX_MB", 1024, 1, 10_485_760),
+    key: maskingKey(env),
+    personal: choice(env, "DECISION_LOG_PERSONAL", ["hash", "drop"], "hash"),
+  };
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads the configuration. Throws ConfigError with a clear message for any bad value. */
@@ -148,5 +198,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     maxRules: int(env, "MAX_RULES", 2000, 1, 100_000),
     maxTableRows: int(env, "MAX_TABLE_ROWS", 10_000, 1, 1_000_000),
     editorDir: env.EDITOR_DIR ? resolve(cwd, env.EDITOR_DIR) : DEFAULT_EDITOR_DIR,
+    decisionLog: decisionLogConfig(env),
   };
 }

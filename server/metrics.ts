@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of the service (one registry per app instance, so tests do not share state):
- * decisions by rule set, version and outcome, decision latency, publishes by outcome, and the
- * process's default metrics.
+ * decisions by rule set, version and outcome, decision latency, publishes by outcome, the decision
+ * log's records written and dropped and its queue depth, and the process's default metrics.
  *
  * The per-request series are reached through label children bound once and cached
  * (`httpRequest`, `decision`): no labels object built, sorted and checked per request by the
@@ -44,7 +44,21 @@ export interface Metrics {
   decision(ruleset: string, version: number): DecisionSeries;
   /** rules_store_up{kind}: 1 while the store reaches its storage, 0 while degraded (read at each scrape). */
   watchStore(status: () => StoreStatus): void;
+  /** The decision log's series (server/decision-log/writer.ts). */
+  readonly decisionLog: DecisionLogSeries;
 }
+
+/** The decision log's series: records written, records dropped by reason, the queue's depth. */
+export interface DecisionLogSeries {
+  /** rules_decision_log_written_total. */
+  readonly written: Increment;
+  /** rules_decision_log_dropped_total{reason}: queue_full, storage_error, shutdown. */
+  dropped(reason: DecisionLogDropReason): Increment;
+  /** rules_decision_log_queue_depth (read at each scrape). */
+  watchQueue(depth: () => number): void;
+}
+
+export type DecisionLogDropReason = "queue_full" | "storage_error" | "shutdown";
 
 /** The map's value for the key, made and kept on first use. */
 function cached<K, V>(map: Map<K, V>, key: K, make: () => V): V {
@@ -119,6 +133,7 @@ export function createMetrics(): Metrics {
       labelNames: ["ruleset", "outcome"],
       registers: [registry],
     }),
+    decisionLog: decisionLogSeries(registry),
     watchStore(status) {
       if (registry.getSingleMetric("rules_store_up")) return;
       new Gauge({
@@ -132,6 +147,37 @@ export function createMetrics(): Metrics {
           this.labels(s.kind).set(s.state === "ok" ? 1 : 0);
         },
       });
+    },
+  };
+}
+
+function decisionLogSeries(registry: Registry): DecisionLogSeries {
+  const written = new Counter({
+    name: "rules_decision_log_written_total",
+    help: "Decisões gravadas no registro de decisões (DECISION_LOG).",
+    registers: [registry],
+  });
+  const dropped = new Counter({
+    name: "rules_decision_log_dropped_total",
+    help: "Decisões que não foram registradas, por motivo: fila cheia (queue_full, DECISION_LOG_QUEUE), falha do armazenamento (storage_error) ou fila não esvaziada no encerramento (shutdown). A decisão em si sempre foi respondida.",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  const children = new Map<DecisionLogDropReason, Increment>();
+  let depth: () => number = () => 0;
+  new Gauge({
+    name: "rules_decision_log_queue_depth",
+    help: "Decisões na fila do registro de decisões, ainda não gravadas.",
+    registers: [registry],
+    collect() {
+      this.set(depth());
+    },
+  });
+  return {
+    written,
+    dropped: (reason) => cached(children, reason, () => dropped.labels(reason)),
+    watchQueue(read) {
+      depth = read;
     },
   };
 }

@@ -47,8 +47,13 @@ export const traceSchema = {
 
 export const decisionResponse = {
   type: "object",
-  required: ["ruleset", "version", "decision", "fired"],
+  required: ["decisionId", "ruleset", "version", "decision", "fired"],
   properties: {
+    decisionId: {
+      type: "string",
+      description:
+        "Identificador da decisão (UUID versão 7, ordenável por tempo), sempre devolvido: com o registro de decisões ligado (DECISION_LOG=on), `GET /v1/decisions/{id}` mostra a decisão registrada, com os fatos pessoais mascarados.",
+    },
     ruleset: { type: "string" },
     version: { type: "integer" },
     decision: { type: "object", additionalProperties: true },

@@ -109,6 +109,31 @@ export interface DecisionLogStorage {
  */
 export interface DecisionLogReader {
   readonly storage: DecisionLogStorage;
+  /**
+   * Queues one decision to be masked and written (the writer); synchronous, never throws, never
+   * waits. Absent on a read-only log (tests of the readers): decisions are then not recorded.
+   */
+  record?(entry: DecisionEntry): void;
+}
+
+/** A decision as the decide routes hand it to the log: raw (facts unmasked), masked off the hot path. */
+export interface DecisionEntry {
+  /** The decision id answered to the caller (UUID version 7: its time is the record's `at`). */
+  readonly id: string;
+  readonly ruleset: string;
+  readonly version: number;
+  readonly hash: string;
+  /** The personal fact paths of the version that decided (`CompiledRuleSet.personalFacts`). */
+  readonly personalFacts: readonly string[];
+  readonly source: DecisionRecord["source"];
+  readonly requestId?: string | undefined;
+  readonly asOf?: string | undefined;
+  readonly versionReason?: string | undefined;
+  /** The facts as received (never changed by the log). */
+  readonly facts: unknown;
+  readonly decision: Record<string, unknown>;
+  readonly fired: readonly string[];
+  readonly firedRefs: readonly string[];
 }
 
 /** Whether a record passes a filter (cursor, limit and order aside): shared by every storage. */

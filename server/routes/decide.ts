@@ -3,11 +3,15 @@
  * per version); business outcomes are 200 decisions, bad facts a 400 naming each field.
  * `/why-not` answers "por que não?" for a wanted outcome (engine/why-not.ts): the candidate rules
  * and rows with what blocked each one, and the smallest change of facts that gives it.
+ * Every decision (single, and each batch item that decided) gets a `decisionId` and, when the
+ * decision log is on, is handed to it (server/decision-log/writer.ts: queued, never waited for).
  */
 import type { FastifyInstance } from "fastify";
 import { isDecisionError } from "../../engine/errors.js";
 import type { DecisionResult } from "../../engine/runtime.js";
 import { isWhyNotError, whyNot } from "../../engine/why-not.js";
+import { newDecisionId } from "../decision-log/ids.js";
+import type { DecisionEntry } from "../decision-log/types.js";
 import { ApiError, handlerTimeout, notFound } from "../errors.js";
 import type { LoadedVersion } from "../registry.js";
 import { decisionResponse, rulesetParam, versionQuery } from "../schemas.js";
@@ -126,6 +130,36 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
+  // The decision log (undefined when off): `record` only queues, it never throws nor waits.
+  const log = app.decisionLog;
+
+  /** A new decision id; the decision is recorded under it when the log is on. */
+  function logDecision(
+    loaded: LoadedVersion,
+    facts: unknown,
+    result: DecisionResult,
+    source: DecisionEntry["source"],
+    requestId: string,
+    extra?: Pick<DecisionEntry, "asOf" | "versionReason">,
+  ): string {
+    const id = newDecisionId();
+    log?.record?.({
+      id,
+      ruleset: loaded.stored.name,
+      version: loaded.stored.version,
+      hash: loaded.stored.hash,
+      personalFacts: loaded.compiled.personalFacts,
+      source,
+      requestId,
+      ...extra,
+      facts,
+      decision: result.decision,
+      fired: result.fired,
+      firedRefs: result.firedRefs,
+    });
+    return id;
+  }
+
   function asApiError(e: unknown, loaded: LoadedVersion): ApiError {
     if (isDecisionError(e)) {
       if (e.code === "INVALID_FACTS") return new ApiError(400, "INVALID_FACTS", e.message, e.details);
@@ -178,6 +212,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
         const explain = request.body.explain === true;
         const result = await decideOne(loaded, request.body.facts, explain);
         return {
+          decisionId: logDecision(loaded, request.body.facts, result, "decide", request.id),
           ruleset: loaded.stored.name,
           version: loaded.stored.version,
           decision: result.decision,
@@ -291,6 +326,11 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
                 items: {
                   type: "object",
                   properties: {
+                    decisionId: {
+                      type: "string",
+                      description:
+                        "Identificador da decisão (UUID versão 7, ordenável por tempo): com o registro de decisões ligado, `GET /v1/decisions/{id}` a mostra. Só nos itens que decidiram.",
+                    },
                     decision: { type: "object", additionalProperties: true },
                     fired: { type: "array", items: { type: "string" } },
                     error: {
@@ -340,7 +380,8 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
         }
         try {
           const r = await decideOne(loaded, items[i]!.facts, false);
-          results.push({ decision: r.decision, fired: r.fired });
+          const decisionId = logDecision(loaded, items[i]!.facts, r, "batch", request.id);
+          results.push({ decisionId, decision: r.decision, fired: r.fired });
         } catch (e) {
           const api = asApiError(e, loaded);
           results.push({ error: { code: api.code, message: api.message, details: api.details } });

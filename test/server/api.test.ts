@@ -223,6 +223,8 @@ describe("service routes", () => {
         "POST /v1/rulesets/{name}/rollback",
         "GET /v1/audit",
         "GET /v1/me",
+        "GET /v1/decisions",
+        "GET /v1/decisions/{id}",
       ].sort(),
     );
     // Error responses are documented with the shared envelope (each status: see openapi.test.ts).
@@ -257,12 +259,13 @@ describe("service routes", () => {
 });
 
 describe("POST /v1/decide/{ruleset}", () => {
-  it("decides: 200 with ruleset, version, decision and fired (no trace without explain)", async () => {
+  it("decides: 200 with decisionId, ruleset, version, decision and fired (no trace without explain)", async () => {
     const { app } = await seeded();
     const res = await call(app, { url: `/v1/decide/${RECLAME}`, body: { facts: reclameFacts() } });
     expect(res.statusCode).toBe(200);
     const body = json(res);
     expect(body).toEqual({
+      decisionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       ruleset: RECLAME,
       version: 1,
       decision: {

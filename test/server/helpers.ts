@@ -15,6 +15,8 @@ import { afterAll, afterEach, expect, vi } from "vitest";
 import { buildApp } from "../../server/app.js";
 import { hashToken, type Role } from "../../server/auth.js";
 import { loadConfig, type Config } from "../../server/config.js";
+import { createMemoryDecisionStorage } from "../../server/decision-log/memory-storage.js";
+import { DecisionLog, type DecisionLogOptions } from "../../server/decision-log/writer.js";
 import { createMetrics, type Metrics } from "../../server/metrics.js";
 import { Registry, type RegistryOptions } from "../../server/registry.js";
 import { seedFromDirectory, type SeedReport } from "../../server/seed.js";
@@ -71,6 +73,8 @@ export interface TestApp {
   /** What store.open() reported. */
   readonly problems: readonly StoreProblem[];
   readonly seed: SeedReport | undefined;
+  /** The decision log (the `decisionLog` start option), opened; closed with the app. */
+  readonly decisionLog: DecisionLog | undefined;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,12 @@ export interface StartOptions {
   readonly registryOptions?: RegistryOptions;
   /** Wraps the file store (a test playing a database that went down, or another replica's changes). */
   readonly wrapStore?: (store: RuleSetStore) => RuleSetStore;
+  /**
+   * Start with a decision log, as server/main.ts wires it from DECISION_LOG_* (env DECISION_LOG=off:
+   * none): `true`, or options of the writer over the defaults (storage: a memory storage; flushed
+   * every 20 ms; close waits at most 1 s).
+   */
+  readonly decisionLog?: true | Partial<DecisionLogOptions>;
 }
 
 /** Builds the app the way server/main.ts wires it: store.open, seed, loadAll; never listens. */
@@ -103,7 +113,22 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const store = options.wrapStore ? options.wrapStore(fileStore) : fileStore;
   const registry = new Registry(store, options.registryOptions);
   const metrics = createMetrics();
-  const app = await buildApp({ config, registry, logger: false, metrics });
+  let decisionLog: DecisionLog | undefined;
+  if (options.decisionLog !== undefined && config.decisionLog.enabled) {
+    const c = config.decisionLog;
+    decisionLog = new DecisionLog({
+      storage: createMemoryDecisionStorage(),
+      queueLimit: c.queue,
+      mode: c.personal,
+      key: c.key,
+      flushEveryMs: 20,
+      closeTimeoutMs: 1000,
+      ...(options.decisionLog === true ? {} : options.decisionLog),
+      metrics,
+    });
+    await decisionLog.open();
+  }
+  const app = await buildApp({ config, registry, logger: false, metrics, ...(decisionLog ? { decisionLog } : {}) });
   const problems = await store.open();
   let seed: SeedReport | undefined;
   if (options.rulesDir !== undefined || options.seedShipped !== undefined) {
@@ -124,10 +149,12 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     rulesDir,
     problems,
     seed,
+    decisionLog,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
+      await decisionLog?.close();
       await store.close();
     },
   };
