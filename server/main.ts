@@ -13,7 +13,11 @@ import { buildApp } from "./app.js";
 import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "./compiled-cache.js";
 import { ConfigError, loadConfig, redactDatabaseUrl } from "./config.js";
 import { AuthoringPool, sharedAuthoringRunner } from "./authoring/pool.js";
+import { createFileDecisionStorage } from "./decision-log/file-storage.js";
+import type { DecisionLogStorage } from "./decision-log/types.js";
+import { type DecisionLog, decisionLogFromConfig } from "./decision-log/writer.js";
 import { followCompiler } from "./follow.js";
+import { createMetrics } from "./metrics.js";
 import { inlineAuthoring } from "./publish.js";
 import { Registry } from "./registry.js";
 import { seedFromDirectory } from "./seed.js";
@@ -57,7 +61,21 @@ async function main(): Promise<void> {
     store,
     fingerprint ? { compiledCache: new CompiledCache(join(config.dataDir, COMPILED_CACHE_DIR), fingerprint) } : {},
   );
-  const app = await buildApp({ config, registry });
+  // The decision log (server/decision-log/): next to the rule sets — files under DATA_DIR/decisions,
+  // or the same PostgreSQL database. Off with DECISION_LOG=off.
+  const metrics = createMetrics();
+  let decisionLog: DecisionLog | undefined;
+  if (config.decisionLog.enabled) {
+    let storage: DecisionLogStorage;
+    if (config.databaseUrl) {
+      const { createPostgresDecisionStorage } = await import("./decision-log/pg-storage.js");
+      storage = createPostgresDecisionStorage(config.databaseUrl, { logger });
+    } else {
+      storage = createFileDecisionStorage(join(config.dataDir, "decisions"), { logger });
+    }
+    decisionLog = decisionLogFromConfig(config.decisionLog, storage, { metrics, logger });
+  }
+  const app = await buildApp({ config, registry, metrics, ...(decisionLog ? { decisionLog } : {}) });
   const log = app.log;
   logSink = log;
 
@@ -87,6 +105,8 @@ async function main(): Promise<void> {
     } finally {
       clearTimeout(timer);
     }
+    // What the decision log still holds in its queue is written (bounded: 5 s), then it closes.
+    await decisionLog?.close();
     registry.stopFollowing();
     await store.close();
     log.info({ signal, forced }, "stopped");
@@ -127,6 +147,11 @@ async function main(): Promise<void> {
       onProblem: (p) => log.error({ path: p.path }, `load: ${p.message}`),
     });
 
+    // The decision log opens in the background: decisions taken before it is open wait in its
+    // bounded queue (dropped, counted, when full); a storage that cannot open yet (the database
+    // just went away) is tried again, and never holds up or fails a decision.
+    if (decisionLog) void openDecisionLog(decisionLog, log);
+
     // The authoring worker threads start on the first validate, test or publish (each one loads the
     // compiler: about 40 MiB that a service only deciding never needs).
     await app.listen({ port: config.port, host: config.host });
@@ -144,6 +169,20 @@ async function main(): Promise<void> {
     },
     "decision service ready",
   );
+}
+
+/** Opens the decision log, trying again (1 s, doubling up to 30 s) until it opens or the service stops. */
+async function openDecisionLog(decisionLog: DecisionLog, log: FastifyBaseLogger): Promise<void> {
+  for (let wait = 1000; ; wait = Math.min(wait * 2, 30_000)) {
+    try {
+      await decisionLog.open();
+      log.info({ storage: decisionLog.storage.kind }, "decision log open");
+      return;
+    } catch (e) {
+      log.error({ err: e, retryInMs: wait }, "decision log: the storage could not be opened; decisions are not logged until it opens");
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait).unref());
+  }
 }
 
 main().catch((e: unknown) => {

@@ -225,6 +225,8 @@ describe("service routes", () => {
         "GET /v1/me",
         "GET /v1/decisions",
         "GET /v1/decisions/{id}",
+        "POST /v1/decisions/{id}/promote",
+        "POST /v1/rulesets/{name}/replay",
       ].sort(),
     );
     // Error responses are documented with the shared envelope (each status: see openapi.test.ts).

@@ -5,13 +5,8 @@
  * (422 draft, 503 log off, 404, 400, 403) and the deadline. Synthetic data only.
  */
 import { describe, expect, it, vi } from "vitest";
-import { buildApp } from "../../server/app.js";
-import { loadConfig } from "../../server/config.js";
 import { createMemoryDecisionStorage } from "../../server/decision-log/memory-storage.js";
 import type { DecisionLogStorage, DecisionRecord } from "../../server/decision-log/types.js";
-import { Registry } from "../../server/registry.js";
-import { seedFromDirectory } from "../../server/seed.js";
-import { createFileStore } from "../../server/store/file-store.js";
 import { logDecisions } from "../helpers/logged-records.js";
 import { readRuleSet, reclameFacts } from "../helpers/rulesets.js";
 import {
@@ -20,11 +15,9 @@ import {
   expectError,
   json,
   newTokens,
-  ROOT,
-  rulesDirWith,
+  startApp,
   startSeeded,
   type TestApp,
-  tempDir,
 } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -35,39 +28,18 @@ const URL = "/v1/rulesets/reclame-designacao/replay";
 const REEMBOLSO_ROW = "servico: Reembolso, designacao: GIPES }";
 const DRAFT = RECLAME.replace(REEMBOLSO_ROW, "servico: Reembolso, designacao: CEPES }");
 
-/** An app seeded with reclame-designacao v1 whose decision log is `storage` (as server/main.ts would wire it). */
+/** An app seeded with reclame-designacao v1 whose decision log is `storage` (none: the log is off). */
 async function startWithLog(
   storage: DecisionLogStorage | undefined,
   env: Record<string, string> = {},
 ): Promise<TestApp> {
-  const dataDir = await tempDir("data-");
-  const rulesDir = await rulesDirWith(["reclame-designacao"]);
-  const config = loadConfig({ DATA_DIR: dataDir, RULES_DIR: rulesDir, LOG_LEVEL: "silent", ...env }, ROOT);
-  const store = createFileStore(config.dataDir);
-  const registry = new Registry(store);
-  const app = await buildApp({ config, registry, logger: false, ...(storage ? { decisionLog: { storage } } : {}) });
-  await store.open();
-  const seed = await seedFromDirectory(registry, config.rulesDir);
-  expect(seed.problems).toEqual([]);
-  expect(await registry.loadAll()).toEqual([]);
-  let closed = false;
-  return keep({
-    app,
-    store,
-    registry,
-    config,
-    metrics: undefined as never,
-    dataDir,
-    rulesDir,
-    problems: [],
-    seed,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      await store.close();
-    },
-  });
+  return keep(
+    await startApp({
+      seedShipped: ["reclame-designacao"],
+      env: { LOG_LEVEL: "silent", ...env },
+      ...(storage ? { decisionLog: { storage } } : {}),
+    }),
+  );
 }
 
 /** 3 Autorização Prévia, 6 Reembolso, 2 unknown services, decided with the active version and logged a second apart. */
