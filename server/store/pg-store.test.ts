@@ -11,10 +11,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requirePostgres, startTempPostgres, type TempPostgres } from "../../test/helpers/postgres.js";
 import { createFileStore } from "./file-store.js";
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from "./pg-store.js";
-import { SchemaTooNewError, SCHEMA_VERSION } from "./pg-migrations.js";
+import { MIGRATIONS, SchemaTooNewError, SCHEMA_VERSION } from "./pg-migrations.js";
 import { StorageError } from "./storage-error.js";
 import { StoreConflictError, type PublishInput, type RefusalAuditEntry } from "./types.js";
 import { versionHash } from "./version-hash.js";
+
+/** Every migration this code knows, in order (numbers may have gaps while branches merge). */
+const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.version);
 
 const availability = await requirePostgres();
 const skipReason = availability.ok ? "" : availability.reason;
@@ -64,15 +67,20 @@ describe.skipIf(!availability.ok)(`PostgreSQL store${skipReason ? ` (pulado: ${s
       const url = await pg.createDatabase();
       const s = store(url);
       expect(await s.open()).toEqual([]);
-      expect(s.schema).toEqual({ applied: [SCHEMA_VERSION], schemaVersion: SCHEMA_VERSION });
+      expect(s.schema).toEqual({ applied: ALL_MIGRATIONS, schemaVersion: SCHEMA_VERSION });
       const tables = await sql(
         url,
         "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'",
       );
       expect(tables.trim()).toBe("rules_audit,rules_heads,rules_schema_migrations,rules_versions");
       expect(
-        (await sql(url, "SELECT version || ':' || (applied_at IS NOT NULL) FROM rules_schema_migrations")).trim(),
-      ).toBe(`${SCHEMA_VERSION}:true`);
+        (
+          await sql(
+            url,
+            "SELECT string_agg(version || ':' || (applied_at IS NOT NULL), ',' ORDER BY version) FROM rules_schema_migrations",
+          )
+        ).trim(),
+      ).toBe(ALL_MIGRATIONS.map((v) => `${v}:true`).join(","));
     });
 
     it("is idempotent: reopening applies nothing and keeps the data", async () => {
@@ -85,7 +93,7 @@ describe.skipIf(!availability.ok)(`PostgreSQL store${skipReason ? ` (pulado: ${s
       expect(await b.open()).toEqual([]);
       expect(b.schema).toEqual({ applied: [], schemaVersion: SCHEMA_VERSION });
       expect(b.get("cobranca")?.active.source).toBe("v1");
-      expect((await sql(url, "SELECT count(*) FROM rules_schema_migrations")).trim()).toBe(String(SCHEMA_VERSION));
+      expect((await sql(url, "SELECT count(*) FROM rules_schema_migrations")).trim()).toBe(String(MIGRATIONS.length));
     });
 
     it("two stores opening one fresh database at once: one schema, each migration applied once, both open", async () => {
@@ -95,9 +103,9 @@ describe.skipIf(!availability.ok)(`PostgreSQL store${skipReason ? ` (pulado: ${s
       const [pa, pb] = await Promise.all([a.open(), b.open()]);
       expect(pa).toEqual([]);
       expect(pb).toEqual([]);
-      const applied = [...(a.schema?.applied ?? []), ...(b.schema?.applied ?? [])].sort();
-      expect(applied).toEqual([SCHEMA_VERSION]);
-      expect((await sql(url, "SELECT count(*) FROM rules_schema_migrations")).trim()).toBe(String(SCHEMA_VERSION));
+      const applied = [...(a.schema?.applied ?? []), ...(b.schema?.applied ?? [])].sort((x, y) => x - y);
+      expect(applied).toEqual(ALL_MIGRATIONS);
+      expect((await sql(url, "SELECT count(*) FROM rules_schema_migrations")).trim()).toBe(String(MIGRATIONS.length));
       // Both work on the one schema.
       await a.publish("x", input("from a"));
       await b.publish("x", input("from b"));
