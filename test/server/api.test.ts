@@ -214,6 +214,7 @@ describe("service routes", () => {
         "POST /v1/decide/{ruleset}/why-not",
         "GET /v1/rulesets",
         "GET /v1/rulesets/{name}",
+        "GET /v1/rulesets/{name}/timeline",
         "GET /v1/rulesets/{name}/versions/{v}",
         "GET /v1/rulesets/{name}/versions/{v}/compiled",
         "POST /v1/rulesets/{name}/validate",
@@ -265,6 +266,7 @@ describe("POST /v1/decide/{ruleset}", () => {
     expect(body).toEqual({
       ruleset: RECLAME,
       version: 1,
+      versionReason: "versão em vigor agora",
       decision: {
         acao: "DESIGNAR",
         designacao: "GIPES",

@@ -8,13 +8,15 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFileStore } from "../../server/store/file-store.js";
 import { MIGRATIONS, migrate } from "../../server/store/pg-migrations.js";
 import { createPostgresStore, type PostgresStore } from "../../server/store/pg-store.js";
 import type { PublishInput, RuleSetStore } from "../../server/store/types.js";
 import { versionHash } from "../../server/store/version-hash.js";
 import { requirePostgres, startTempPostgres, type TempPostgres } from "../helpers/postgres.js";
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const FROM = "2026-03-01T03:00:00.000Z";
 const UNTIL = "2026-04-01T03:00:00.000Z";
