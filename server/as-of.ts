@@ -116,6 +116,18 @@ export function timeline(versions: readonly VersionTimes[], now: number): Timeli
   });
 }
 
+/**
+ * The versions in force now or at some later instant (in force again once a later version's
+ * `effectiveUntil` passes, or scheduled): what the registry builds ahead and holds.
+ */
+export function upcoming(versions: readonly VersionTimes[], now: number): Set<number> {
+  const out = new Set<number>();
+  const current = inForceAt(versions, now);
+  if (current) out.add(current.version);
+  for (const e of timeline(versions, now)) if (e.state !== "encerrada") out.add(e.version);
+  return out;
+}
+
 /** The zone dates mean when the rule set does not say. */
 export const DEFAULT_ZONE = "America/Sao_Paulo";
 

@@ -31,7 +31,7 @@ import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import type { CompiledCache } from "./compiled-cache.js";
 import { runtimeOf } from "../engine/index.js";
 import type { Runtime } from "../engine/runtime.js";
-import { DEFAULT_ZONE, inForceAt, intervalOf, nextBoundary, reasonText, scheduledAt } from "./as-of.js";
+import { DEFAULT_ZONE, inForceAt, intervalOf, nextBoundary, reasonText, upcoming } from "./as-of.js";
 import { ApiError } from "./errors.js";
 import type { RuleSetState, RuleSetStore, StoredVersion, StoreProblem } from "./store/types.js";
 
@@ -415,26 +415,25 @@ export class Registry {
   }
 
   /**
-   * Builds ahead, and holds, the version in force now and every scheduled version of a rule set
-   * (those the served one is not); returns what does not build (reported like other problems).
+   * Builds ahead, and holds, every version of a rule set in force now or later (scheduled, or in
+   * force again when a later one's vigência ends), but the served one; returns what does not build
+   * (reported like other problems).
    */
   private async prepare(name: string): Promise<StoreProblem[]> {
     const state = this.store.get(name);
     const served = this.active.get(name);
     if (!state || !served) return [];
-    const t = this.now();
-    const wanted = [inForceAt(state.versions, t), ...scheduledAt(state.versions, t)];
     const problems: StoreProblem[] = [];
-    for (const meta of wanted) {
-      if (!meta || meta.version >= served.stored.version || this.held.get(name)?.has(meta.version)) continue;
-      const stored = await this.store.getVersion(name, meta.version).catch(() => undefined);
+    for (const version of upcoming(state.versions, this.now())) {
+      if (version >= served.stored.version || this.held.get(name)?.has(version)) continue;
+      const stored = await this.store.getVersion(name, version).catch(() => undefined);
       if (!stored) continue;
       try {
         this.hold(await this.load(stored, this.cache));
       } catch (e) {
         problems.push({
-          path: `${name} v${meta.version}`,
-          message: `a versão ${meta.version} de ${name}, em vigor ou agendada, não pode ser usada: ${(e as Error).message}`,
+          path: `${name} v${version}`,
+          message: `a versão ${version} de ${name}, em vigor ou agendada, não pode ser usada: ${(e as Error).message}`,
         });
       }
     }
@@ -452,16 +451,12 @@ export class Registry {
     m.set(loaded.stored.version, loaded);
   }
 
-  /** Drops held versions no longer in force now nor scheduled. */
+  /** Drops held versions that will not be in force again (as-of.ts `upcoming`). */
   private pruneHeld(name: string): void {
     const m = this.held.get(name);
     const state = this.store.get(name);
-    if (!m || !state) return;
-    const t = this.now();
-    const keep = new Set<number>();
-    const current = inForceAt(state.versions, t);
-    if (current) keep.add(current.version);
-    for (const v of scheduledAt(state.versions, t)) keep.add(v.version);
+    if (!m || m.size === 0 || !state) return;
+    const keep = upcoming(state.versions, this.now());
     for (const v of [...m.keys()]) if (!keep.has(v)) m.delete(v);
   }
 

@@ -12,6 +12,7 @@ import {
   reasonText,
   scheduledAt,
   timeline,
+  upcoming,
   type VersionTimes,
 } from "../../server/as-of.js";
 
@@ -99,6 +100,9 @@ describe("timeline", () => {
       { version: 4, from: "2026-03-05T12:00:00.000Z", until: null, reason: "reversão", state: "agendada" },
     ]);
     expect(scheduledAt(VERSIONS, now).map((v) => v.version)).toEqual([3, 4]);
+    // In force now or later: what the registry keeps built.
+    expect([...upcoming(VERSIONS, now)].sort()).toEqual([1, 3, 4]);
+    expect([...upcoming(VERSIONS, at("2026-01-20T00:00:00.000Z"))].sort()).toEqual([1, 2, 3, 4]);
   });
 });
 

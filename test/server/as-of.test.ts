@@ -190,15 +190,18 @@ describe("publishing with effective", () => {
     expect(json(await call(t.app, { url: "/v1/rulesets/mini" })).versions).toHaveLength(1);
   });
 
-  it("until: the version is in force up to it, then the one below again", async () => {
+  it("until: the version is in force up to it, then the one below again (kept built, nothing compiled)", async () => {
     const clock = { t: at("2026-01-10T12:00:00.000Z") };
     const t = await start(clock);
     expect((await publish(t, 1)).statusCode).toBe(201);
     const res = await publish(t, 2, { until: "2026-02-01T00:00:00-03:00" });
     expect(json(res)).toMatchObject({ version: 2, effectiveUntil: "2026-02-01T03:00:00.000Z" });
     expect((await decide(t)).version).toBe(2);
+    const built = t.builds();
     clock.t = at("2026-02-01T03:00:00.000Z");
     expect((await decide(t)).version).toBe(1);
+    // v1 was kept built: it was to be in force again.
+    expect(t.builds()).toBe(built);
   });
 });
 
