@@ -91,6 +91,41 @@ describe("a scheduled version", () => {
     expect(t.builds()).toBe(built);
   });
 
+  it("a scheduled version that no longer builds at start is reported (the others still load)", async () => {
+    const clock = { t: 0 };
+    const first = await scheduled(clock);
+    clock.t = at("2026-01-25T12:00:00.000Z");
+    expect((await publish(first, 3, { from: "2026-04-01" })).statusCode).toBe(201);
+    await first.close();
+    // Restart with an engine that cannot build v2 any more (scheduled, neither newest nor in force).
+    const t = keep(
+      await startApp({
+        dataDir: first.dataDir,
+        load: false,
+        storeOptions: { now: () => new Date(clock.t) },
+        registryOptions: {
+          now: () => clock.t,
+          buildRuntime: (compiled, options) => {
+            if (compiled.description?.includes("marca 2")) throw new Error("motor novo recusa a versão");
+            return buildRuntime(compiled, options);
+          },
+        },
+      }),
+    );
+    const problems = await t.registry.loadAll();
+    expect(problems).toEqual([
+      {
+        path: "mini v2",
+        message: expect.stringMatching(
+          /^a versão 2 de mini, em vigor ou agendada, não pode ser usada: .*motor novo recusa/,
+        ),
+      },
+    ]);
+    expect((await decide(t)).version).toBe(1);
+    clock.t = at("2026-04-02T12:00:00.000Z");
+    expect((await decide(t)).version).toBe(3);
+  });
+
   it("a roll back carries no vigência and supersedes from its publish", async () => {
     const clock = { t: 0 };
     const t = await scheduled(clock);
