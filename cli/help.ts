@@ -16,6 +16,7 @@ Uso:
   rules test --mutate [arquivo...] [--workers N] [--max-mutants N] [--min-score pct] [--json]
                                                    mede quanto a suíte pega: roda-a contra mutantes das regras
   rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
+                [--vigencia-de D] [--vigencia-ate D]
                                                    publica no serviço (compila e roda a suíte antes)
   rules replay <rascunho> --from <arquivo|URL> [--baseline F] [--limit N] [--samples N] [--json]
                                                    o que o rascunho faria com decisões reais registradas
@@ -132,6 +133,7 @@ Sai com 1 se algum caso falhar, alguma suíte tiver problemas ou a cobertura fic
 mínimo; com 2 se a linha de comando estiver errada (inclusive um --case que não existe).
 `,
   publish: `Uso: rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
+                     [--vigencia-de D] [--vigencia-ate D]
 
 Publica um arquivo de regras no serviço de decisões (regras como código, em CI/CD). O arquivo é
 verificado aqui primeiro; o serviço compila de novo e roda a suíte de testes (o <arquivo>.test.yaml
@@ -143,6 +145,11 @@ Opções:
                         antigo que comece com "-" vai como --token=T
   --message M           mensagem da versão (vai para o registro de auditoria)
   --base-version N      recusa (409) se a versão ativa não for mais N
+  --vigencia-de D       a versão vale a partir de D: uma data (aaaa-mm-dd, 00:00 no fuso do
+                        conjunto de regras) ou uma data-hora com fuso (2026-03-01T09:00:00-03:00);
+                        no futuro, a versão fica agendada e a anterior vale até lá
+  --vigencia-ate D      a versão deixa de valer em D (mesmo formato; depois do início);
+                        a versão anterior volta a valer
   -h, --help            mostra esta ajuda
 `,
   replay: `Uso: rules replay <rascunho.yaml> --from <arquivo|URL> [--token T] [--ruleset N]

@@ -1,8 +1,11 @@
 /**
- * `rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]`: publishes a
- * rule-set file from a git checkout (rules as code in CI/CD) with the same checks as the API: the
- * service compiles it and runs its test suite (`<arquivo>.test.yaml` beside it is sent along when
- * present) and refuses it if either fails. The token may also come from RULES_TOKEN.
+ * `rules publish <arquivo> --server URL [--token T] [--message M] [--base-version N]
+ * [--vigencia-de D] [--vigencia-ate D]`: publishes a rule-set file from a git checkout (rules as
+ * code in CI/CD) with the same checks as the API: the service compiles it and runs its test suite
+ * (`<arquivo>.test.yaml` beside it is sent along when present) and refuses it if either fails. The
+ * token may also come from RULES_TOKEN. The vigência flags become the body's `effective` (a date,
+ * 00:00 in the rule set's zone, or a date-time with offset; a start in the future schedules the
+ * version); the service reads and checks them.
  */
 import { existsSync } from "node:fs";
 import { COMMAND_HELP } from "./help.js";
@@ -19,6 +22,9 @@ import {
 } from "./io.js";
 import { compileFile } from "./rule-file.js";
 
+/** The form of a vigência flag (the service reads it in the rule set's zone and checks it). */
+const WHEN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
 interface ApiErrorBody {
   error?: { code?: string; message?: string; details?: unknown[]; requestId?: string };
 }
@@ -30,6 +36,8 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
       token: { type: "string" },
       message: { type: "string" },
       "base-version": { type: "string" },
+      "vigencia-de": { type: "string" },
+      "vigencia-ate": { type: "string" },
     });
     if (values.help) {
       ctx.stdout.write(COMMAND_HELP.publish ?? "");
@@ -53,6 +61,18 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
     if (baseVersion !== undefined && !/^[1-9]\d*$/.test(baseVersion))
       throw new UsageError("--base-version deve ser um número de versão", "publish");
     const token = (values.token as string | undefined) ?? env.RULES_TOKEN;
+    const effectiveFrom = values["vigencia-de"] as string | undefined;
+    const effectiveUntil = values["vigencia-ate"] as string | undefined;
+    for (const [flag, text] of [
+      ["--vigencia-de", effectiveFrom],
+      ["--vigencia-ate", effectiveUntil],
+    ] as const) {
+      if (text !== undefined && !WHEN.test(text))
+        throw new UsageError(
+          `${flag} deve ser uma data (aaaa-mm-dd) ou uma data-hora com fuso (aaaa-mm-ddThh:mm[:ss]±hh:mm ou Z): ${text}`,
+          "publish",
+        );
+    }
 
     // Same checks locally first: a file that does not compile never leaves the machine.
     const compiled = compileFile(ctx, file);
@@ -67,6 +87,14 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
       ...(tests !== undefined ? { tests } : {}),
       ...(values.message ? { message: values.message as string } : {}),
       ...(baseVersion ? { baseVersion: Number(baseVersion) } : {}),
+      ...(effectiveFrom !== undefined || effectiveUntil !== undefined
+        ? {
+            effective: {
+              ...(effectiveFrom !== undefined ? { from: effectiveFrom } : {}),
+              ...(effectiveUntil !== undefined ? { until: effectiveUntil } : {}),
+            },
+          }
+        : {}),
     };
     const url = new URL(`/v1/rulesets/${encodeURIComponent(compiled.name)}/versions`, base);
     let response: Response;
@@ -90,9 +118,21 @@ export function publish(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
       json = undefined;
     }
     if (response.status === 201) {
-      const v = (json as { version?: number }).version;
+      const {
+        version: v,
+        effectiveFrom: from,
+        effectiveUntil: until,
+      } = json as {
+        version?: number;
+        effectiveFrom?: string;
+        effectiveUntil?: string;
+      };
+      const vigencia =
+        from !== undefined || until !== undefined
+          ? `; vigência ${from !== undefined ? `de ${from}` : "desde agora"}${until !== undefined ? ` até ${until}` : ", sem fim"}`
+          : "";
       ctx.stdout.write(
-        `publicado ${compiled.name} versão ${v}${tests !== undefined ? ` (com a suíte ${testsFile})` : ""}\n`,
+        `publicado ${compiled.name} versão ${v}${tests !== undefined ? ` (com a suíte ${testsFile})` : ""}${vigencia}\n`,
       );
       return EXIT_OK;
     }

@@ -179,7 +179,10 @@ async function openDecisionLog(decisionLog: DecisionLog, log: FastifyBaseLogger)
       log.info({ storage: decisionLog.storage.kind }, "decision log open");
       return;
     } catch (e) {
-      log.error({ err: e, retryInMs: wait }, "decision log: the storage could not be opened; decisions are not logged until it opens");
+      log.error(
+        { err: e, retryInMs: wait },
+        "decision log: the storage could not be opened; decisions are not logged until it opens",
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, wait).unref());
   }

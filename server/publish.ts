@@ -5,7 +5,9 @@
  * and first engine) is built here from the job's plain compiled data BEFORE anything is stored.
  * So a publish is either 201 and served, or refused (409/422) with nothing written; every refusal
  * is recorded in the audit log (`publish-refused`). The store makes the write atomic; the
- * registry makes the switch atomic.
+ * registry makes the switch atomic. A publish may carry a vigência (`effective`, see as-of.ts): its
+ * dates are read in the compiled rule set's zone and stored as UTC instants; a start in the future
+ * schedules the version (stored and built now, in force from its start).
  */
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import type { LocatedDiagnostic } from "../dsl/positions.js";
@@ -15,6 +17,7 @@ import { inlineRunner, AuthoringTimeoutError, type AuthoringRunner } from "./aut
 import type { AuthoringJob, AuthoringVerdict } from "./authoring/job.js";
 import { DEFAULT_LIMITS, RUNTIME_BUILD_FAILED, runtimeBuildMessage, type AuthoringLimits } from "./authoring/limits.js";
 import { ApiError, handlerTimeout, storageApiError } from "./errors.js";
+import { DEFAULT_ZONE, formatInstant, isWhen, parseWhen, WHEN_FORMAT } from "./as-of.js";
 import type { Registry } from "./registry.js";
 import { StoreConflictError, type AuditEntry, type RefusalAuditEntry, type StoredVersion } from "./store/types.js";
 
@@ -77,6 +80,11 @@ export interface PublishRequest {
   readonly action?: AuditEntry["action"];
   readonly rolledBackFrom?: number;
   /**
+   * Vigência (as-of.ts) as the author wrote it: ISO date-times with an offset, or dates meaning
+   * 00:00 in the rule set's zone. Roll backs carry none.
+   */
+  readonly effective?: { readonly from?: string; readonly until?: string };
+  /**
    * The request's deadline: once aborted (HANDLER_TIMEOUT_MS answered 503, or the client left)
    * nothing is stored, so a publish answered 503 is not committed behind the caller's back.
    */
@@ -109,6 +117,7 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
       [{ activeVersion: active }],
     );
   }
+  checkEffectiveForm(req.effective);
   const tests = req.tests === undefined ? (registry.store.get(req.name)?.active.tests ?? null) : req.tests;
   const verdict = await runJob(authoring, { name: req.name, source: req.source, tests, wantCompiled: true });
   if (!verdict.ok || !verdict.compiled) throw refusalOf(verdict);
@@ -135,6 +144,7 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
       diagnostic,
     ]);
   }
+  const effective = effectiveOf(req.effective, compiled.zone ?? DEFAULT_ZONE);
   if (req.signal?.aborted) throw handlerTimeout();
   let stored: StoredVersion;
   try {
@@ -147,6 +157,7 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
       ...(req.requestId ? { requestId: req.requestId } : {}),
       ...(req.action ? { action: req.action } : {}),
       ...(req.rolledBackFrom !== undefined ? { rolledBackFrom: req.rolledBackFrom } : {}),
+      ...effective,
     });
   } catch (e) {
     if (e instanceof StoreConflictError)
@@ -162,6 +173,48 @@ async function publishChecked(registry: Registry, authoring: Authoring, req: Pub
   const current = registry.get(req.name);
   if (!current || current.stored.version < stored.version) registry.activate({ stored, compiled, runtime });
   return stored;
+}
+
+function invalidEffective(field: "from" | "until", message: string): ApiError {
+  return new ApiError(400, "INVALID_REQUEST", `vigência inválida: ${message}`, [
+    { path: `/effective/${field}`, message },
+  ]);
+}
+
+/** Refuses (400) a vigência whose texts are not dates or date-times with an offset: before compiling. */
+function checkEffectiveForm(effective: PublishRequest["effective"]): void {
+  for (const field of ["from", "until"] as const) {
+    const text = effective?.[field];
+    if (text !== undefined && !isWhen(text)) throw invalidEffective(field, WHEN_FORMAT);
+  }
+}
+
+/** The vigência as stored (UTC instants), dates read in the rule set's zone; `until` must come after `from`. */
+function effectiveOf(
+  effective: PublishRequest["effective"],
+  zone: string,
+): { effectiveFrom?: string; effectiveUntil?: string } {
+  const out: { effectiveFrom?: string; effectiveUntil?: string } = {};
+  let from: number | undefined;
+  let until: number | undefined;
+  if (effective?.from !== undefined) {
+    from = parseWhen(effective.from, zone);
+    if (from === undefined) throw invalidEffective("from", `${JSON.stringify(effective.from)} não é uma data válida`);
+    out.effectiveFrom = new Date(from).toISOString();
+  }
+  if (effective?.until !== undefined) {
+    until = parseWhen(effective.until, zone);
+    if (until === undefined)
+      throw invalidEffective("until", `${JSON.stringify(effective.until)} não é uma data válida`);
+    out.effectiveUntil = new Date(until).toISOString();
+  }
+  if (from !== undefined && until !== undefined && !(until > from)) {
+    throw invalidEffective(
+      "until",
+      `o fim da vigência (${formatInstant(until, zone)}) deve ser depois do início (${formatInstant(from, zone)})`,
+    );
+  }
+  return out;
 }
 
 /** Most problems (diagnostic positions, failing cases) kept in a refusal's audit entry. */

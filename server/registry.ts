@@ -17,18 +17,35 @@
  * see compiled-cache.ts) `loadAll` takes what the same compiler made of the same source from the
  * cache and builds only its runtime; the compiler itself loads on the first miss (a new version,
  * or a compiler changed since), not at start.
+ *
+ * Vigência (as-of.ts): the version that decides by default is the one IN FORCE now, which is the
+ * newest unless a version is scheduled (an effective start in the future). `inForce(name, at?)`
+ * answers which version decides at an instant and why. For "now" it keeps the answer with the
+ * instant of the next boundary (a scheduled start, an `effectiveUntil`) and recomputes only past it
+ * or when the rule set's versions change, so the switch to a scheduled version happens by itself at
+ * its start, the same on every replica (the clock is injectable: `RegistryOptions.now`). The
+ * version in force now and every scheduled one are built ahead (`loadAll`, publish, `refresh`) and
+ * held, so a switch compiles nothing; one that does not build is reported like the others.
  */
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import type { CompiledCache } from "./compiled-cache.js";
 import { runtimeOf } from "../engine/index.js";
 import type { Runtime } from "../engine/runtime.js";
+import { DEFAULT_ZONE, inForceAt, intervalOf, nextBoundary, reasonText, upcoming } from "./as-of.js";
 import { ApiError } from "./errors.js";
-import type { RuleSetStore, StoredVersion, StoreProblem } from "./store/types.js";
+import type { RuleSetState, RuleSetStore, StoredVersion, StoreProblem } from "./store/types.js";
 
 export interface LoadedVersion {
   readonly stored: StoredVersion;
   readonly compiled: CompiledRuleSet;
   readonly runtime: Runtime;
+}
+
+/** Which version decides at an instant, and why (`versionReason` of the decide answers). */
+export interface InForce {
+  readonly loaded: LoadedVersion;
+  /** Portuguese: "versão em vigor agora", "versão em vigor em … (vigência desde …)", "nenhuma versão em vigor …". */
+  readonly reason: string;
 }
 
 /** A rule set whose active version does not build. */
@@ -64,6 +81,17 @@ export interface RegistryOptions {
    * hold the event loop; the next start compiles a newly published version once and keeps it.
    */
   readonly compiledCache?: CompiledCache;
+  /** The clock of the vigência (epoch ms; tests inject one). Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** The answer of `inForce` for "now", kept until the next boundary or a change of the versions. */
+interface NowEntry {
+  readonly state: RuleSetState | undefined;
+  readonly served: LoadedVersion;
+  readonly from: number;
+  readonly until: number;
+  readonly answer: InForce;
 }
 
 /** What `Registry.follow` reports to, and how it compiles. */
@@ -95,6 +123,12 @@ export class Registry {
   /** Builds runtimes (the fact validator and a first engine): the last check before a version is stored or served. */
   readonly buildRuntime: RuntimeBuilder;
   private readonly cache: CompiledCache | undefined;
+  /** The vigência's clock. */
+  readonly now: () => number;
+  /** Per rule set, versions built ahead and kept (in force now, or scheduled), never evicted. */
+  private readonly held = new Map<string, Map<number, LoadedVersion>>();
+  /** Per rule set, the answer of `inForce` for now (see NowEntry). */
+  private readonly nowCache = new Map<string, NowEntry>();
 
   constructor(
     readonly store: RuleSetStore,
@@ -102,6 +136,7 @@ export class Registry {
   ) {
     this.buildRuntime = options.buildRuntime ?? buildRuntime;
     this.cache = options.compiledCache;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -163,6 +198,7 @@ export class Registry {
         reason,
       });
     }
+    for (const name of this.store.names()) problems.push(...(await this.prepare(name)));
     this.loaded = true;
     return problems;
   }
@@ -241,7 +277,7 @@ export class Registry {
     const now = this.active.get(name);
     if (now && now.stored.version >= loaded.stored.version) return { problems: [] };
     this.activate(loaded);
-    return { activated: loaded.stored.version, problems: [] };
+    return { activated: loaded.stored.version, problems: await this.prepare(name) };
   }
 
   get ready(): boolean {
@@ -273,6 +309,8 @@ export class Registry {
   async version(name: string, version: number): Promise<LoadedVersion | undefined> {
     const current = this.active.get(name);
     if (current?.stored.version === version) return current;
+    const held = this.held.get(name)?.get(version);
+    if (held) return held;
     const key = `${name}@${version}`;
     const hit = this.pinned.get(key);
     if (hit) {
@@ -298,10 +336,128 @@ export class Registry {
     return loaded;
   }
 
-  /** Makes an already built version active (one assignment: atomic for readers). */
+  /**
+   * Makes an already built version active (one assignment: atomic for readers). The version it
+   * replaces stays built while it is still in force (the new one is scheduled) or scheduled.
+   */
   activate(loaded: LoadedVersion): void {
-    this.active.set(loaded.stored.name, loaded);
-    this.degradedSets.delete(loaded.stored.name);
+    const name = loaded.stored.name;
+    const previous = this.active.get(name);
+    if (previous && previous !== loaded) this.hold(previous);
+    this.active.set(name, loaded);
+    this.degradedSets.delete(name);
+    this.nowCache.delete(name);
+    this.pruneHeld(name);
+  }
+
+  /**
+   * Which version decides at `at` (epoch ms; default now) and why: the version in force then
+   * (as-of.ts), or the newest when none is; undefined when the rule set is not served (unknown, or
+   * no version builds). A version in force that does not build is replaced by the served one (the
+   * newest that builds) and the reason says so. Cheap for "now": see NowEntry.
+   */
+  async inForce(name: string, at?: number): Promise<InForce | undefined> {
+    const served = this.active.get(name);
+    if (!served) return undefined;
+    const state = this.store.get(name);
+    if (at !== undefined) return this.resolve(name, served, state, at, true);
+    const t = this.now();
+    const hit = this.nowCache.get(name);
+    if (hit && hit.state === state && hit.served === served && t >= hit.from && t < hit.until) return hit.answer;
+    this.pruneHeld(name);
+    const answer = await this.resolve(name, served, state, t, false);
+    // A publish or refresh meanwhile cleared the entry: it is not written back over theirs.
+    if (this.active.get(name) === served && this.store.get(name) === state) {
+      const versions = state?.versions ?? [];
+      this.nowCache.set(name, { state, served, from: t, until: nextBoundary(versions, t), answer });
+    }
+    return answer;
+  }
+
+  /** The zone the rule set's dates mean (its compiled `zone`). */
+  zoneOf(name: string): string {
+    return this.active.get(name)?.compiled.zone ?? DEFAULT_ZONE;
+  }
+
+  private async resolve(
+    name: string,
+    served: LoadedVersion,
+    state: RuleSetState | undefined,
+    t: number,
+    asOf: boolean,
+  ): Promise<InForce> {
+    const zone = served.compiled.zone ?? DEFAULT_ZONE;
+    const at = asOf ? t : undefined;
+    const meta = state ? inForceAt(state.versions, t) : served.stored;
+    if (!meta) {
+      return {
+        loaded: served,
+        reason: reasonText("none", { version: served.stored.version, ...(at !== undefined ? { at } : {}), zone }),
+      };
+    }
+    const since = meta.effectiveFrom !== undefined ? intervalOf(meta).start : undefined;
+    const reason = reasonText("in-force", {
+      version: meta.version,
+      ...(at !== undefined ? { at } : {}),
+      ...(at !== undefined && since !== undefined ? { since } : {}),
+      zone,
+    });
+    if (meta.version > served.stored.version) {
+      // Newer than the newest that builds (the rule set is degraded): the served one decides.
+      return {
+        loaded: served,
+        reason: `${reason}: a versão ${meta.version} não pode ser usada, decidiu a ${served.stored.version}`,
+      };
+    }
+    const loaded = await this.version(name, meta.version);
+    if (!loaded) throw new Error(`version ${meta.version} of ${name} is listed but cannot be read`);
+    return { loaded, reason };
+  }
+
+  /**
+   * Builds ahead, and holds, every version of a rule set in force now or later (scheduled, or in
+   * force again when a later one's vigência ends), but the served one; returns what does not build
+   * (reported like other problems).
+   */
+  private async prepare(name: string): Promise<StoreProblem[]> {
+    const state = this.store.get(name);
+    const served = this.active.get(name);
+    if (!state || !served) return [];
+    const problems: StoreProblem[] = [];
+    for (const version of upcoming(state.versions, this.now())) {
+      if (version >= served.stored.version || this.held.get(name)?.has(version)) continue;
+      const stored = await this.store.getVersion(name, version).catch(() => undefined);
+      if (!stored) continue;
+      try {
+        this.hold(await this.load(stored, this.cache));
+      } catch (e) {
+        problems.push({
+          path: `${name} v${version}`,
+          message: `a versão ${version} de ${name}, em vigor ou agendada, não pode ser usada: ${(e as Error).message}`,
+        });
+      }
+    }
+    this.nowCache.delete(name);
+    return problems;
+  }
+
+  private hold(loaded: LoadedVersion): void {
+    const name = loaded.stored.name;
+    let m = this.held.get(name);
+    if (!m) {
+      m = new Map();
+      this.held.set(name, m);
+    }
+    m.set(loaded.stored.version, loaded);
+  }
+
+  /** Drops held versions that will not be in force again (as-of.ts `upcoming`). */
+  private pruneHeld(name: string): void {
+    const m = this.held.get(name);
+    const state = this.store.get(name);
+    if (!m || m.size === 0 || !state) return;
+    const keep = upcoming(state.versions, this.now());
+    for (const v of [...m.keys()]) if (!keep.has(v)) m.delete(v);
   }
 
   /**

@@ -59,6 +59,7 @@ export const decisionResponse = {
     decision: { type: "object", additionalProperties: true },
     fired: { type: "array", items: { type: "string" } },
     trace: traceSchema,
+    versionReason: { type: "string", description: "Por que esta versão decidiu (vigência, versão pedida)." },
   },
 } as const;
 
@@ -79,6 +80,11 @@ export const versionMeta = {
     createdAt: { type: "string" },
     hash: { type: "string" },
     rolledBackFrom: { type: "integer" },
+    effectiveFrom: {
+      type: "string",
+      description: "Início da vigência (instante ISO 8601 em UTC); sem ele, a publicação.",
+    },
+    effectiveUntil: { type: "string", description: "Fim da vigência (instante ISO 8601 em UTC); sem ele, sem fim." },
   },
 } as const;
 

@@ -134,4 +134,33 @@ describe("createApi", () => {
     expect(await api(400, 400).probeRoles()).toEqual(["decide", "author", "publisher"]);
     await expect(api(401, 401).probeRoles()).rejects.toMatchObject({ code: "X", status: 401 });
   });
+
+  it("timeline: the vigência stretches; undefined from a service without the endpoint; other errors thrown", async () => {
+    const entries = [
+      {
+        version: 1,
+        from: "2026-01-10T12:00:00.000Z",
+        until: "2026-03-01T03:00:00.000Z",
+        reason: "publicação",
+        state: "em vigor",
+      },
+      { version: 2, from: "2026-03-01T03:00:00.000Z", until: null, reason: "vigência", state: "agendada" },
+    ];
+    let asked = "";
+    const ok = createApi({
+      fetch: async (url) => {
+        asked = url;
+        return new Response(JSON.stringify(entries), { status: 200 });
+      },
+      token: () => "t",
+    });
+    expect(await ok.timeline("mini")).toEqual(entries);
+    expect(asked).toBe("/v1/rulesets/mini/timeline");
+    expect(
+      await createApi({ fetch: reply(404, envelope("NOT_FOUND", "rota")), token: () => "t" }).timeline("mini"),
+    ).toBeUndefined();
+    await expect(
+      createApi({ fetch: reply(401, envelope("UNAUTHORIZED", "token")), token: () => "t" }).timeline("mini"),
+    ).rejects.toMatchObject({ status: 401 });
+  });
 });

@@ -13,6 +13,19 @@ export interface VersionMeta {
   readonly createdAt?: string;
   readonly hash?: string;
   readonly rolledBackFrom?: number;
+  /** Vigência: in force from this instant (absent: from its publish). */
+  readonly effectiveFrom?: string;
+  /** Vigência: in force until this instant (absent: no end). */
+  readonly effectiveUntil?: string;
+}
+
+/** One stretch of `GET /v1/rulesets/{name}/timeline`: which version is, was or will be in force, and when. */
+export interface TimelineEntry {
+  readonly version: number;
+  readonly from: string;
+  readonly until: string | null;
+  readonly reason: "publicação" | "reversão" | "vigência";
+  readonly state: "encerrada" | "em vigor" | "agendada";
 }
 
 export interface RuleSetSummary {
@@ -30,6 +43,10 @@ export interface RuleSetDetail {
   readonly versions: readonly VersionMeta[];
   readonly source: string;
   readonly tests: string | null;
+  /** The version in force now (null: none, the newest decides); absent from services without vigência. */
+  readonly inForce?: number | null;
+  /** Versions whose vigência starts in the future. */
+  readonly scheduled?: readonly number[];
 }
 
 export interface VersionDetail extends VersionMeta {
@@ -235,6 +252,8 @@ export interface Api {
   listRuleSets(): Promise<RuleSetSummary[]>;
   getRuleSet(name: string): Promise<RuleSetDetail>;
   getVersion(name: string, version: number): Promise<VersionDetail>;
+  /** The vigência timeline, or undefined when the service has no such endpoint. */
+  timeline(name: string): Promise<readonly TimelineEntry[] | undefined>;
   publish(name: string, input: PublishInput): Promise<{ version: number; hash: string }>;
   rollback(name: string, version: number, message?: string): Promise<{ version: number; hash: string }>;
   /** Runs `tests` against the mutants of `source` on the service (role author or publisher). */
@@ -296,6 +315,15 @@ export function createApi(options: ApiOptions): Api {
     listRuleSets: () => call("GET", "/v1/rulesets"),
     getRuleSet: (name) => call("GET", `/v1/rulesets/${enc(name)}`),
     getVersion: (name, version) => call("GET", `/v1/rulesets/${enc(name)}/versions/${version}`),
+    async timeline(name) {
+      try {
+        return await call<TimelineEntry[]>("GET", `/v1/rulesets/${enc(name)}/timeline`);
+      } catch (e) {
+        // A service from before vigência (or a rule set gone meanwhile): the history shows the versions only.
+        if (e instanceof ApiError && e.status === 404) return undefined;
+        throw e;
+      }
+    },
     publish: (name, input) => call("POST", `/v1/rulesets/${enc(name)}/versions`, input),
     rollback: (name, version, message) =>
       call("POST", `/v1/rulesets/${enc(name)}/rollback`, { version, ...(message ? { message } : {}) }),

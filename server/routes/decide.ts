@@ -5,6 +5,9 @@
  * and rows with what blocked each one, and the smallest change of facts that gives it.
  * Every decision (single, and each batch item that decided) gets a `decisionId` and, when the
  * decision log is on, is handed to it (server/decision-log/writer.ts: queued, never waited for).
+ * Which version decides (`target`): `?version=N` when given, else the version in force at the
+ * body's `asOf` (a date or a date-time with offset), else the one in force now (as-of.ts); the
+ * answer says why (`versionReason`).
  */
 import type { FastifyInstance } from "fastify";
 import { isDecisionError } from "../../engine/errors.js";
@@ -13,6 +16,7 @@ import { isWhyNotError, whyNot } from "../../engine/why-not.js";
 import { newDecisionId } from "../decision-log/ids.js";
 import type { DecisionEntry } from "../decision-log/types.js";
 import { ApiError, handlerTimeout, notFound } from "../errors.js";
+import { isWhen, parseWhen, reasonText, WHEN_FORMAT } from "../as-of.js";
 import type { LoadedVersion } from "../registry.js";
 import { decisionResponse, rulesetParam, versionQuery } from "../schemas.js";
 
@@ -90,16 +94,56 @@ const whyNotResponse = {
   },
 } as const;
 
+/** The `asOf` of the decide bodies (checked and read in the rule set's zone by `target`). */
+const asOf = {
+  type: "string",
+  maxLength: 64,
+  description:
+    "Decide com a versão em vigor neste instante: data (aaaa-mm-dd, 00:00 no fuso do conjunto) ou data-hora ISO 8601 com fuso. Sem ele, a versão em vigor agora.",
+} as const;
+
 /** Longest stretch a batch keeps the event loop before letting other requests in. */
 const BATCH_SLICE_MS = 10;
 
 export async function decideRoutes(app: FastifyInstance): Promise<void> {
   const { registry, metrics, config } = app;
 
-  async function target(name: string, version: string | undefined): Promise<LoadedVersion> {
+  /**
+   * The version that decides, why (`versionReason`) and, with `asOf`, the instant it was asked for
+   * (UTC ISO): what a decision record keeps of the choice.
+   */
+  interface Target {
+    readonly loaded: LoadedVersion;
+    readonly versionReason: string;
+    readonly asOf?: string;
+  }
+
+  async function target(name: string, version: string | undefined, asOf?: string): Promise<Target> {
     if (!registry.ready) throw new ApiError(503, "NOT_READY", "o serviço ainda está carregando os conjuntos de regras");
-    const loaded = version === undefined ? registry.get(name) : await registry.version(name, Number(version));
-    if (!loaded) {
+    if (asOf !== undefined && version !== undefined)
+      throw new ApiError(400, "INVALID_REQUEST", "use ?version=N ou asOf, não os dois", [
+        { path: "/asOf", message: "não combina com ?version=N" },
+      ]);
+    let at: number | undefined;
+    if (asOf !== undefined) {
+      at = isWhen(asOf) ? parseWhen(asOf, registry.zoneOf(name)) : undefined;
+      if (at === undefined)
+        throw new ApiError(400, "INVALID_REQUEST", `asOf inválido: ${WHEN_FORMAT}`, [
+          { path: "/asOf", message: WHEN_FORMAT },
+        ]);
+    }
+    const chosen =
+      version === undefined
+        ? await registry.inForce(name, at)
+        : await registry.version(name, Number(version)).then((loaded) =>
+            loaded
+              ? {
+                  loaded,
+                  reason: reasonText("explicit", { version: Number(version), zone: loaded.compiled.zone }),
+                }
+              : undefined,
+          );
+    if (!chosen) {
       const down = registry.unavailable(name);
       if (down)
         throw new ApiError(
@@ -111,7 +155,11 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       if (!registry.get(name)) throw notFound(`conjunto de regras desconhecido: ${name}`);
       throw notFound(`versão ${version} de ${name} não existe`);
     }
-    return loaded;
+    return {
+      loaded: chosen.loaded,
+      versionReason: chosen.reason,
+      ...(at !== undefined ? { asOf: new Date(at).toISOString() } : {}),
+    };
   }
 
   async function decideOne(loaded: LoadedVersion, facts: unknown, explain: boolean): Promise<DecisionResult> {
@@ -178,7 +226,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
   app.post<{
     Params: { ruleset: string };
     Querystring: { version?: string };
-    Body: { facts: unknown; explain?: boolean };
+    Body: { facts: unknown; explain?: boolean; asOf?: string };
   }>(
     "/v1/decide/:ruleset",
     {
@@ -201,20 +249,27 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
           properties: {
             facts: { type: "object", description: "Fatos, conforme o esquema do conjunto de regras." },
             explain: { type: "boolean" },
+            asOf,
           },
         },
         response: { 200: decisionResponse, "4xx": { $ref: "ApiError#" }, "5xx": { $ref: "ApiError#" } },
       },
     },
     async (request) => {
-      const loaded = await target(request.params.ruleset, request.query.version);
+      const {
+        loaded,
+        versionReason,
+        asOf: asOfInstant,
+      } = await target(request.params.ruleset, request.query.version, request.body.asOf);
+      const why = { versionReason, ...(asOfInstant !== undefined ? { asOf: asOfInstant } : {}) };
       try {
         const explain = request.body.explain === true;
         const result = await decideOne(loaded, request.body.facts, explain);
         return {
-          decisionId: logDecision(loaded, request.body.facts, result, "decide", request.id),
+          decisionId: logDecision(loaded, request.body.facts, result, "decide", request.id, why),
           ruleset: loaded.stored.name,
           version: loaded.stored.version,
+          versionReason,
           decision: result.decision,
           fired: result.fired,
           ...(explain ? { trace: result.trace } : {}),
@@ -263,7 +318,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const loaded = await target(request.params.ruleset, request.query.version);
+      const { loaded } = await target(request.params.ruleset, request.query.version);
       const signal = request.deadline;
       try {
         const result = await whyNot(loaded.runtime, request.body.facts, request.body.want, {
@@ -283,7 +338,11 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { ruleset: string }; Querystring: { version?: string }; Body: { items: { facts: unknown }[] } }>(
+  app.post<{
+    Params: { ruleset: string };
+    Querystring: { version?: string };
+    Body: { items: { facts: unknown }[]; asOf?: string };
+  }>(
     "/v1/decide/:ruleset/batch",
     {
       config: { roles: ["decide"] },
@@ -312,6 +371,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
                 properties: { facts: { type: "object" } },
               },
             },
+            asOf,
           },
         },
         response: {
@@ -321,6 +381,7 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
             properties: {
               ruleset: { type: "string" },
               version: { type: "integer" },
+              versionReason: { type: "string" },
               results: {
                 type: "array",
                 items: {
@@ -352,7 +413,12 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const loaded = await target(request.params.ruleset, request.query.version);
+      const {
+        loaded,
+        versionReason,
+        asOf: asOfInstant,
+      } = await target(request.params.ruleset, request.query.version, request.body.asOf);
+      const why = { versionReason, ...(asOfInstant !== undefined ? { asOf: asOfInstant } : {}) };
       const results = [];
       // Decisions never wait on I/O, so a long batch would hold the event loop: give other
       // requests a turn every few milliseconds.
@@ -380,14 +446,14 @@ export async function decideRoutes(app: FastifyInstance): Promise<void> {
         }
         try {
           const r = await decideOne(loaded, items[i]!.facts, false);
-          const decisionId = logDecision(loaded, items[i]!.facts, r, "batch", request.id);
+          const decisionId = logDecision(loaded, items[i]!.facts, r, "batch", request.id, why);
           results.push({ decisionId, decision: r.decision, fired: r.fired });
         } catch (e) {
           const api = asApiError(e, loaded);
           results.push({ error: { code: api.code, message: api.message, details: api.details } });
         }
       }
-      return { ruleset: loaded.stored.name, version: loaded.stored.version, results };
+      return { ruleset: loaded.stored.name, version: loaded.stored.version, versionReason, results };
     },
   );
 }

@@ -1,10 +1,11 @@
 /**
  * Authoring endpoints: read rule sets and their versions, validate and test drafts, publish, roll
- * back, read the audit log.
+ * back, read the audit log and the timeline of vigência (as-of.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DateTime } from "luxon";
 import { sharedAuthoringRunner } from "../authoring/pool.js";
+import { scheduledAt, timeline, inForceAt } from "../as-of.js";
 import { ApiError, notFound } from "../errors.js";
 import { publish, refusalOf, runJob, suiteOf, type Authoring } from "../publish.js";
 import { draftAndSuite } from "./draft.js";
@@ -104,6 +105,16 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
               name: { type: "string" },
               description: { type: "string" },
               version: { type: "integer" },
+              active: { type: "integer", description: "A versão mais recente (a ativa)." },
+              inForce: {
+                type: ["integer", "null"],
+                description: "A versão em vigor agora (null: nenhuma; decide a mais recente).",
+              },
+              scheduled: {
+                type: "array",
+                items: { type: "integer" },
+                description: "Versões agendadas: vigência começa no futuro.",
+              },
               updatedAt: { type: "string" },
               versions: { type: "array", items: versionMeta },
               source: { type: "string" },
@@ -116,16 +127,52 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const s = state(request.params.name);
+      const now = registry.now();
       return {
         name: s.name,
         description: registry.get(s.name)?.compiled.description ?? "",
         version: s.active.version,
+        active: s.active.version,
+        inForce: inForceAt(s.versions, now)?.version ?? null,
+        scheduled: scheduledAt(s.versions, now).map((v) => v.version),
         updatedAt: s.active.createdAt,
         versions: s.versions,
         source: s.active.source,
         tests: s.active.tests,
       };
     },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    "/v1/rulesets/:name/timeline",
+    {
+      schema: {
+        summary: "Linha do tempo da vigência: que versão esteve, está ou estará em vigor, e quando",
+        tags: ["conjuntos de regras"],
+        description:
+          "Os intervalos em ordem. A versão em vigor num instante é a de maior número cuja vigência (de `effectiveFrom` ou da publicação até `effectiveUntil`, ou sem fim) contém o instante. Versões nunca em vigor não aparecem; uma versão pode aparecer de novo quando a vigência de uma posterior termina.",
+        errors: { 404: "Conjunto de regras desconhecido (`NOT_FOUND`)." },
+        params: nameParam,
+        response: {
+          200: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["version", "from", "until", "reason", "state"],
+              properties: {
+                version: { type: "integer" },
+                from: { type: "string", description: "Início (instante ISO 8601 em UTC)." },
+                until: { type: ["string", "null"], description: "Fim (instante ISO 8601 em UTC); null: sem fim." },
+                reason: { type: "string", enum: ["publicação", "reversão", "vigência"] },
+                state: { type: "string", enum: ["encerrada", "em vigor", "agendada"] },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => timeline(state(request.params.name).versions, registry.now()),
   );
 
   app.get<{ Params: { name: string; v: string } }>(
@@ -242,7 +289,13 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{
     Params: { name: string };
-    Body: { source: string; tests?: string; message?: string; baseVersion?: number };
+    Body: {
+      source: string;
+      tests?: string;
+      message?: string;
+      baseVersion?: number;
+      effective?: { from?: string; until?: string };
+    };
   }>(
     "/v1/rulesets/:name/versions",
     {
@@ -253,6 +306,7 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
         tags: ["publicação"],
         errors: {
           409: "A versão ativa não é mais `baseVersion`, ou outra publicação ganhou a corrida (`CONFLICT`; `details`: `activeVersion`).",
+          400: "Corpo fora do formato (`INVALID_REQUEST`), incluindo vigência inválida (`effective`: data malformada, `until` não posterior a `from`).",
           422: "Nada publicado: a fonte não compila (`RULESET_INVALID`, `RULESET_TOO_LARGE`; `details`: os diagnósticos), a suíte é inválida (`INVALID_TEST_SUITE`) ou casos falharam (`TESTS_FAILED`; `details`: os casos).",
           429: true,
           503: "A compilação passou de `HANDLER_TIMEOUT_MS` (`AUTHORING_TIMEOUT`), serviço em encerramento ou armazenamento indisponível. Tente de novo.",
@@ -272,10 +326,28 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
               minimum: 1,
               description: "Recusa (409) se a versão ativa não for mais esta.",
             },
+            effective: {
+              type: "object",
+              additionalProperties: false,
+              description:
+                "Vigência: `from` e `until`, cada um uma data (aaaa-mm-dd, 00:00 no fuso do conjunto) ou data-hora ISO 8601 com fuso. Início no futuro agenda a versão; `until` deve ser depois de `from`.",
+              properties: {
+                from: { type: "string", maxLength: 64 },
+                until: { type: "string", maxLength: 64 },
+              },
+            },
           },
         },
         response: {
-          201: { type: "object", properties: { version: { type: "integer" }, hash: { type: "string" } } },
+          201: {
+            type: "object",
+            properties: {
+              version: { type: "integer" },
+              hash: { type: "string" },
+              effectiveFrom: { type: "string" },
+              effectiveUntil: { type: "string" },
+            },
+          },
           ...errors,
         },
       },
@@ -292,13 +364,19 @@ export async function rulesetRoutes(app: FastifyInstance): Promise<void> {
           requestId: request.id,
           signal: request.deadline,
           ...(request.body.baseVersion !== undefined ? { baseVersion: request.body.baseVersion } : {}),
+          ...(request.body.effective !== undefined ? { effective: request.body.effective } : {}),
         });
         metrics.publishes.inc({ ruleset: name, outcome: "published" });
         request.log.info(
           { ruleset: name, version: stored.version, hash: stored.hash, author: stored.author },
           "rule set published",
         );
-        return reply.status(201).send({ version: stored.version, hash: stored.hash });
+        return reply.status(201).send({
+          version: stored.version,
+          hash: stored.hash,
+          ...(stored.effectiveFrom !== undefined ? { effectiveFrom: stored.effectiveFrom } : {}),
+          ...(stored.effectiveUntil !== undefined ? { effectiveUntil: stored.effectiveUntil } : {}),
+        });
       } catch (e) {
         metrics.publishes.inc({
           ruleset: name,

@@ -68,6 +68,7 @@ import {
   type StoreProblem,
   type StoreStatus,
   type VersionMeta,
+  vigenciaProblem,
 } from "./types.js";
 import { servedNames, snapshotOf, VersionCache } from "./memory-index.js";
 import { acquireDataDirLock, type DataDirLock, type DataDirLockOptions } from "./lock.js";
@@ -165,6 +166,8 @@ function serializeVersion(v: StoredVersion): string {
     message: v.message,
   };
   if (v.rolledBackFrom !== undefined) ordered.rolledBackFrom = v.rolledBackFrom;
+  if (v.effectiveFrom !== undefined) ordered.effectiveFrom = v.effectiveFrom;
+  if (v.effectiveUntil !== undefined) ordered.effectiveUntil = v.effectiveUntil;
   ordered.hash = v.hash;
   ordered.tests = v.tests;
   ordered.source = v.source;
@@ -210,6 +213,8 @@ export function parseVersionFile(bytes: Uint8Array, name: string, version: numbe
   ) {
     return fail('version file field "rolledBackFrom" is not a positive integer');
   }
+  const vigencia = vigenciaProblem(raw);
+  if (vigencia) return fail(`version file: ${vigencia}`);
   if (raw.name !== name)
     return fail(`version file names rule set ${JSON.stringify(raw.name)}, expected ${JSON.stringify(name)}`);
   if (raw.version !== version) return fail(`version file holds version ${String(raw.version)}, expected ${version}`);
@@ -223,6 +228,8 @@ export function parseVersionFile(bytes: Uint8Array, name: string, version: numbe
     createdAt: raw.createdAt as string,
     hash: raw.hash as string,
     ...(raw.rolledBackFrom !== undefined ? { rolledBackFrom: raw.rolledBackFrom as number } : {}),
+    ...(raw.effectiveFrom !== undefined ? { effectiveFrom: raw.effectiveFrom as string } : {}),
+    ...(raw.effectiveUntil !== undefined ? { effectiveUntil: raw.effectiveUntil as string } : {}),
   };
   const expected = versionHash(v);
   if (expected !== v.hash) {
@@ -813,6 +820,8 @@ class FileStore implements RuleSetStore {
         message: input.message,
         createdAt: this.now().toISOString(),
         ...(input.rolledBackFrom !== undefined ? { rolledBackFrom: input.rolledBackFrom } : {}),
+        ...(input.effectiveFrom !== undefined ? { effectiveFrom: input.effectiveFrom } : {}),
+        ...(input.effectiveUntil !== undefined ? { effectiveUntil: input.effectiveUntil } : {}),
       };
       const version: StoredVersion = Object.freeze({ ...content, hash: versionHash(content) });
       const final = path.join(entry.dir, versionFileName(version.version));
@@ -964,5 +973,5 @@ function checkInput(input: PublishInput): string | undefined {
     return "rolledBackFrom must be a positive integer";
   if (input.action !== undefined && !AUDIT_ACTIONS.has(input.action)) return "action must be publish, rollback or seed";
   if (input.requestId !== undefined && typeof input.requestId !== "string") return "requestId must be a string";
-  return undefined;
+  return vigenciaProblem(input);
 }

@@ -16,6 +16,7 @@
  *                   between stores keeps its hash;
  *   rules_heads     one row per rule set: the active version and the version count (the only
  *                   mutable table; replicas poll it);
+ *                   effective_from / effective_until (migration 3): the vigência, nullable ISO texts;
  *   rules_audit     the audit log, one JSON entry per line (same shape as the file store's
  *                   audit.jsonl), IMMUTABLE like the versions.
  *   rules_decisions the decision log (server/decision-log/pg-storage.ts): one row per decision,
@@ -105,6 +106,16 @@ CREATE TABLE rules_settings (
   key   text PRIMARY KEY,
   value text NOT NULL
 );
+`,
+  },
+  {
+    version: 3,
+    name: "vigência of versions: effective_from and effective_until",
+    // Nullable ISO texts exactly as hashed (versionHash), like created_at; rows stay immutable
+    // (ADD COLUMN fires no row trigger). Existing versions have none and keep their hashes.
+    sql: `
+ALTER TABLE rules_versions ADD COLUMN effective_from text;
+ALTER TABLE rules_versions ADD COLUMN effective_until text;
 `,
   },
 ];

@@ -51,6 +51,7 @@ import {
   type StoreProblem,
   type StoreStatus,
   type VersionMeta,
+  vigenciaProblem,
 } from "./types.js";
 import { servedNames, snapshotOf, VersionCache } from "./memory-index.js";
 import { StorageError, type StorageFailure } from "./storage-error.js";
@@ -95,7 +96,8 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
 }
 
 const AUDIT_ACTIONS: ReadonlySet<string> = new Set<AuditEntry["action"]>(["publish", "rollback", "seed"]);
-const META_COLUMNS = "name, version, author, message, created_at, rolled_back_from, hash";
+const META_COLUMNS =
+  "name, version, author, message, created_at, rolled_back_from, effective_from, effective_until, hash";
 const FULL_COLUMNS = `${META_COLUMNS}, source, tests`;
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +185,7 @@ function checkInput(input: PublishInput): string | undefined {
     return "rolledBackFrom must be a positive integer";
   if (input.action !== undefined && !AUDIT_ACTIONS.has(input.action)) return "action must be publish, rollback or seed";
   if (input.requestId !== undefined && typeof input.requestId !== "string") return "requestId must be a string";
-  return undefined;
+  return vigenciaProblem(input);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,6 +198,8 @@ interface MetaRow {
   message: string;
   created_at: string;
   rolled_back_from: number | null;
+  effective_from: string | null;
+  effective_until: string | null;
   hash: string;
 }
 
@@ -213,6 +217,8 @@ function metaOfRow(r: MetaRow): VersionMeta {
     createdAt: r.created_at,
     hash: r.hash,
     ...(r.rolled_back_from !== null ? { rolledBackFrom: r.rolled_back_from } : {}),
+    ...(r.effective_from !== null ? { effectiveFrom: r.effective_from } : {}),
+    ...(r.effective_until !== null ? { effectiveUntil: r.effective_until } : {}),
   });
 }
 
@@ -227,6 +233,8 @@ function versionOfRow(r: FullRow): StoredVersion {
     createdAt: r.created_at,
     hash: r.hash,
     ...(r.rolled_back_from !== null ? { rolledBackFrom: r.rolled_back_from } : {}),
+    ...(r.effective_from !== null ? { effectiveFrom: r.effective_from } : {}),
+    ...(r.effective_until !== null ? { effectiveUntil: r.effective_until } : {}),
   });
 }
 
@@ -658,11 +666,14 @@ export class PostgresStore implements RuleSetStore {
           message: input.message,
           createdAt: this.now().toISOString(),
           ...(input.rolledBackFrom !== undefined ? { rolledBackFrom: input.rolledBackFrom } : {}),
+          ...(input.effectiveFrom !== undefined ? { effectiveFrom: input.effectiveFrom } : {}),
+          ...(input.effectiveUntil !== undefined ? { effectiveUntil: input.effectiveUntil } : {}),
         };
         version = Object.freeze({ ...content, hash: versionHash(content) });
         await client.query(
-          `INSERT INTO rules_versions (name, version, source, tests, author, message, created_at, rolled_back_from, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          `INSERT INTO rules_versions (name, version, source, tests, author, message, created_at, rolled_back_from, hash,
+                                       effective_from, effective_until)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
           [
             name,
             version.version,
@@ -673,6 +684,8 @@ export class PostgresStore implements RuleSetStore {
             version.createdAt,
             version.rolledBackFrom ?? null,
             version.hash,
+            version.effectiveFrom ?? null,
+            version.effectiveUntil ?? null,
           ],
         );
         const moved = await client.query<{ version_count: number }>(

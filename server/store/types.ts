@@ -20,6 +20,13 @@ export interface StoredVersion {
   readonly hash: string;
   /** For roll backs: the version whose content this one repeats. */
   readonly rolledBackFrom?: number;
+  /**
+   * Vigência: the instant (ISO 8601, UTC `…Z`) from which the version is in force; absent: from
+   * `createdAt`. A start in the future schedules the version (see server/as-of.ts).
+   */
+  readonly effectiveFrom?: string;
+  /** Vigência: the instant (ISO 8601, UTC `…Z`) at which the version stops being in force; absent: never. */
+  readonly effectiveUntil?: string;
 }
 
 export type VersionMeta = Omit<StoredVersion, "source" | "tests">;
@@ -98,6 +105,33 @@ export function auditMatches(entry: AuditLogEntry, filter: AuditFilter | undefin
   return true;
 }
 
+/** Whether a value is an instant as the stores keep vigência: ISO 8601 in UTC (`2026-03-01T03:00:00.000Z`). */
+export function isUtcInstant(x: unknown): x is string {
+  return (
+    typeof x === "string" &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(x) &&
+    Number.isFinite(Date.parse(x))
+  );
+}
+
+/** Why a vigência (`effectiveFrom`, `effectiveUntil`) is unusable, or undefined (shared by the stores). */
+export function vigenciaProblem(v: {
+  readonly effectiveFrom?: unknown;
+  readonly effectiveUntil?: unknown;
+}): string | undefined {
+  if (v.effectiveFrom !== undefined && !isUtcInstant(v.effectiveFrom))
+    return "effectiveFrom must be an ISO 8601 instant in UTC";
+  if (v.effectiveUntil !== undefined && !isUtcInstant(v.effectiveUntil))
+    return "effectiveUntil must be an ISO 8601 instant in UTC";
+  if (
+    typeof v.effectiveFrom === "string" &&
+    typeof v.effectiveUntil === "string" &&
+    !(Date.parse(v.effectiveUntil) > Date.parse(v.effectiveFrom))
+  )
+    return "effectiveUntil must be after effectiveFrom";
+  return undefined;
+}
+
 export interface PublishInput {
   readonly source: string;
   readonly tests: string | null;
@@ -108,6 +142,9 @@ export interface PublishInput {
   readonly action?: AuditEntry["action"];
   readonly rolledBackFrom?: number;
   readonly requestId?: string;
+  /** Vigência of the new version (ISO 8601 instants, UTC `…Z`); see StoredVersion. */
+  readonly effectiveFrom?: string;
+  readonly effectiveUntil?: string;
 }
 
 /** A problem found while opening the store (a corrupt or truncated file), reported at start. */

@@ -11,17 +11,20 @@ export type HashedFields = Omit<StoredVersion, "hash"> & { readonly hash?: strin
 
 /**
  * SHA-256 (hex) of the canonical JSON of a version's content: an object with exactly the keys
- * author, createdAt, message, name, rolledBackFrom (only when present), source, tests, version, in
- * that (alphabetical) order, serialised by `JSON.stringify` without spaces, hashed as UTF-8. Every
+ * author, createdAt, effectiveFrom (only when present), effectiveUntil (only when present), message,
+ * name, rolledBackFrom (only when present), source, tests, version, in that (alphabetical) order, serialised by `JSON.stringify` without spaces, hashed as UTF-8. Every
  * value is a string, a number or null, so the form is unambiguous; other stores must use the same.
  */
 export function versionHash(v: HashedFields): string {
   const canonical: Record<string, string | number | null> = {
     author: v.author,
     createdAt: v.createdAt,
-    message: v.message,
-    name: v.name,
   };
+  // Absent vigência adds no key: versions published before it existed keep their hashes.
+  if (v.effectiveFrom !== undefined) canonical.effectiveFrom = v.effectiveFrom;
+  if (v.effectiveUntil !== undefined) canonical.effectiveUntil = v.effectiveUntil;
+  canonical.message = v.message;
+  canonical.name = v.name;
   if (v.rolledBackFrom !== undefined) canonical.rolledBackFrom = v.rolledBackFrom;
   canonical.source = v.source;
   canonical.tests = v.tests;

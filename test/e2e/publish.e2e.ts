@@ -75,6 +75,16 @@ describe("publish and roll back", () => {
       expect(after.json.version).toBe(3);
       expect(after.json.source).toBe(original);
       await s.page.locator('[data-testid="version-item"][data-version="3"]').waitFor();
+      // The history shows each version's state over the vigência timeline: the roll back is in force.
+      await expect
+        .poll(() => s.page.locator('[data-testid="version-item"][data-version="3"]').getAttribute("data-state"))
+        .toBe("em vigor");
+      expect(
+        await s.page
+          .locator('[data-testid="version-item"][data-version="2"] [data-testid="version-state"]')
+          .textContent(),
+      ).toBe("encerrada");
+      await byTestId(s.page, "timeline").waitFor();
       // The editor shows the active source again.
       await expect.poll(() => editorText(s.page)).toBe(original);
       expectNoErrors(s.errors);

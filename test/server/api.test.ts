@@ -214,6 +214,7 @@ describe("service routes", () => {
         "POST /v1/decide/{ruleset}/why-not",
         "GET /v1/rulesets",
         "GET /v1/rulesets/{name}",
+        "GET /v1/rulesets/{name}/timeline",
         "GET /v1/rulesets/{name}/versions/{v}",
         "GET /v1/rulesets/{name}/versions/{v}/compiled",
         "POST /v1/rulesets/{name}/validate",
@@ -270,6 +271,7 @@ describe("POST /v1/decide/{ruleset}", () => {
       decisionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       ruleset: RECLAME,
       version: 1,
+      versionReason: "versão em vigor agora",
       decision: {
         acao: "DESIGNAR",
         designacao: "GIPES",

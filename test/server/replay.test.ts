@@ -9,16 +9,7 @@ import { createMemoryDecisionStorage } from "../../server/decision-log/memory-st
 import type { DecisionLogStorage, DecisionRecord } from "../../server/decision-log/types.js";
 import { logDecisions } from "../helpers/logged-records.js";
 import { readRuleSet, reclameFacts } from "../helpers/rulesets.js";
-import {
-  call,
-  closeAfterEach,
-  expectError,
-  json,
-  newTokens,
-  startApp,
-  startSeeded,
-  type TestApp,
-} from "./helpers.js";
+import { call, closeAfterEach, expectError, json, newTokens, startApp, startSeeded, type TestApp } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
