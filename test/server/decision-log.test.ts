@@ -102,6 +102,7 @@ describe("decisionId and recording", () => {
       hash: stored.hash,
       source: "decide",
       requestId: "crm-123",
+      versionReason: "versão em vigor agora",
       facts: { valor: 150, canal: "chat" },
       masked: [],
       decision: body.decision,
@@ -109,6 +110,20 @@ describe("decisionId and recording", () => {
       firedRefs: expect.arrayContaining(["r:0"]),
     });
     expect(Math.abs(Date.parse(record!.at) - Date.now())).toBeLessThan(3_600_000);
+  });
+
+  it("a decision asked as of an instant is recorded with that instant and why its version decided", async () => {
+    const t = await logApp();
+    const res = await call(t.app, {
+      url: "/v1/decide/mini",
+      body: { facts: { valor: 150 }, asOf: "2999-01-01T09:00:00-03:00" },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = json(res);
+    const [record] = await logged(t);
+    expect(record).toMatchObject({ id: body.decisionId, asOf: "2999-01-01T12:00:00.000Z", version: 1 });
+    expect(record!.versionReason).toBe(body.versionReason);
+    expect(record!.versionReason).toContain("2999-01-01");
   });
 
   it("a batch gives each item that decided its own decisionId; items with bad facts get none and are not recorded", async () => {
