@@ -65,7 +65,11 @@ export function promote(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
         throw new InputError(
           `a decisão é do conjunto de regras "${record.ruleset}", mas ${rulesFile} é "${compiled.name}"`,
         );
-    } else ctx.stderr.write(`aviso: não há ${rulesFile}: o caso foi gravado sem conferir se reproduz a decisão\n`);
+    }
+    if (!existsSync(dirname(suitePath)))
+      throw new InputError(
+        `a pasta de ${suiteFile} não existe: rode o comando na pasta do projeto (com rules/) ou informe a suíte com --suite`,
+      );
 
     let result: Awaited<ReturnType<typeof promoteDecision>>;
     try {
@@ -81,6 +85,8 @@ export function promote(ctx: CliContext, env: NodeJS.ProcessEnv = process.env): 
       throw e;
     }
     writeAtomically(suitePath, result.text);
+    if (!compiled)
+      ctx.stderr.write(`aviso: não há ${rulesFile}: o caso foi gravado sem conferir se reproduz a decisão\n`);
     const how =
       result.check === undefined
         ? "não conferido"
