@@ -13,12 +13,12 @@
  * Pure: no DOM, no Node modules.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, Scalar, visit, type YAMLMap } from "yaml";
-import type { Diagnostic, DiagnosticCode, Range } from "../../dsl/diagnostics.js";
-import { assertNever } from "../../dsl/exhaustive.js";
-import { checkRuleSet } from "../../dsl/check/check-ruleset.js";
-import { loadRuleSet } from "../../dsl/ruleset/load.js";
-import type { Type } from "../../dsl/types.js";
-import { loadYaml, rangeOf } from "../../dsl/yaml/load.js";
+import type { Diagnostic, DiagnosticCode, Range } from "../diagnostics.js";
+import { assertNever } from "../exhaustive.js";
+import { checkRuleSet } from "../check/check-ruleset.js";
+import { loadRuleSet } from "../ruleset/load.js";
+import type { Type } from "../types.js";
+import { loadYaml, rangeOf } from "../yaml/load.js";
 import { type CellContext, type EncodedCell, encodeCell, type Quote, UNARY_TEST_START } from "./encode.js";
 import { findPair, type GridTable, type LocatedTable, locateTables } from "./model.js";
 
