@@ -19,6 +19,7 @@ Uso:
                                                    publica no serviço (compila e roda a suíte antes)
   rules token --name N --roles decide,author,publisher
                                                    cria um token de acesso e a linha de configuração
+  rules table export|import <arquivo> <tabela> ...  tabela de decisão para planilha (xlsx, csv) e de volta
 
 Opções gerais:
   -h, --help        mostra esta ajuda (ou a de um comando: rules <comando> --help)

@@ -12,6 +12,7 @@ import { compile } from "./compile.js";
 import { decide } from "./decide.js";
 import { fmt } from "./fmt.js";
 import { publish } from "./publish.js";
+import { table } from "./table.js";
 import { test } from "./test.js";
 import { token } from "./token.js";
 import { COMMAND_HELP, USAGE, version } from "./help.js";
@@ -27,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<numb
   fmt,
   test,
   publish: (ctx) => publish(ctx),
+  table,
   token,
 };
 
