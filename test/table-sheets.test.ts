@@ -138,6 +138,25 @@ describe("sheetToTable: rows", () => {
     SLOW,
   );
 
+  it(
+    "several cells of one row, two of them left out of a map row, are written in column order",
+    () => {
+      const mapRows = SMALL.replace("      - [-, -, DIGITAL]", "      - { fila: DIGITAL }").replace(
+        "    hitPolicy: first\n",
+        "    hitPolicy: first\n    onNoMatch: null\n",
+      );
+      const data = exported(mapRows, "filas");
+      const rows = data.rows.map((r) => [...r.cells]);
+      rows[2] = ["site", "< 30", "SITE"];
+      const result = ok(sheetToTable(mapRows, "filas", sheet([...data.header.cells], ...rows)));
+      expect(result.summary).toMatchObject({ changed: 1, unchanged: 2, changedLines: [4] });
+      expect(result.text).toBe(
+        mapRows.replace("      - { fila: DIGITAL }", "      - { canal: site, idade: < 30, fila: SITE }"),
+      );
+    },
+    SLOW,
+  );
+
   it("numbers and booleans typed in a text column stay texts", () => {
     const data = exported(SMALL, "filas");
     const rows = data.rows.map((r) => [...r.cells]);

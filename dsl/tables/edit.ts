@@ -47,45 +47,82 @@ interface Opened {
 
 /** Sets the text of one cell (`column` is an input or output name). */
 export function setCell(source: string, table: number, row: number, column: string, text: string): EditResult {
+  return setCells(source, table, [{ row, column, text }]);
+}
+
+/** One cell to set: its row (0-based), its column's name and the new text. */
+export interface CellChange {
+  readonly row: number;
+  readonly column: string;
+  readonly text: string;
+}
+
+/**
+ * Sets several cells of one table in one edit (one re-read of the result, whatever the number of
+ * cells: for a spreadsheet's many changed cells). A cell whose text is the same again keeps its
+ * bytes. The range of the result is the first changed row's.
+ */
+export function setCells(source: string, table: number, changes: readonly CellChange[]): EditResult {
   const opened = open(source, table);
   if (typeof opened === "string") return fail(opened);
   const { located, table: grid } = opened;
-  const rowNode = located.rowNodes[row];
-  const gridRow = grid.rows[row];
-  if (!rowNode || !gridRow) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
-  const ci = columnIndex(grid, column);
-  if (ci < 0) return fail(`a tabela ${grid.name} não tem a coluna "${column}"`);
-  const input = ci < grid.inputs.length;
-  // The same text again changes nothing (the cell keeps its quoting).
-  if (gridRow.cells[ci]?.text === text.trim()) return { ok: true, text: source, range: gridRow.range };
   const kinds = lazy(() => textColumns(source, located));
-  const cell = encodeCell(text, {
-    input,
-    textColumn: () => kinds()[ci] ?? false,
-    context: contextOf(rowNode),
-    quote: opened.quote,
-  });
   const edits: Edit[] = [];
-  if (isSeq(rowNode)) {
-    const item = (rowNode.items as (Node | null)[])[ci];
-    if (!item) return fail(`a linha ${row + 1} da tabela ${grid.name} não tem a célula "${column}"`);
-    edits.push(replaceValue(source, valueRange(source, item), cell.yaml));
-  } else if (isMap(rowNode)) {
-    const pair = findPair(rowNode, column);
-    if (pair) {
-      const edit = replacePairValue(source, pair, cell.yaml);
-      if (typeof edit === "string") return fail(edit);
-      edits.push(edit);
-    } else if (!(input && cell.text === "-")) {
-      const edit = insertPair(opened, rowNode, grid, ci, `${column}: ${cell.yaml}`);
-      if (typeof edit === "string") return fail(edit);
-      edits.push(edit);
-    }
-  } else return fail(`a linha ${row + 1} da tabela ${grid.name} não é uma lista nem um mapa de células`);
+  const changed: ChangedCell[] = [];
   const expected = grid.rows.map((r) => r.cells.map((c) => c.text));
-  const expectedRow = expected[row] as string[];
-  expectedRow[ci] = cell.text;
-  return guard(opened, applyEdits(source, edits), expected, row, [{ row, column: ci, cell }]);
+  const rows = new Set<number>();
+  for (const { row, column, text } of changes) {
+    const rowNode = located.rowNodes[row];
+    const gridRow = grid.rows[row];
+    if (!rowNode || !gridRow) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
+    const ci = columnIndex(grid, column);
+    if (ci < 0) return fail(`a tabela ${grid.name} não tem a coluna "${column}"`);
+    const input = ci < grid.inputs.length;
+    // The same text again changes nothing (the cell keeps its quoting).
+    if (gridRow.cells[ci]?.text === text.trim()) continue;
+    const cell = encodeCell(text, {
+      input,
+      textColumn: () => kinds()[ci] ?? false,
+      context: contextOf(rowNode),
+      quote: opened.quote,
+    });
+    if (isSeq(rowNode)) {
+      const item = (rowNode.items as (Node | null)[])[ci];
+      if (!item) return fail(`a linha ${row + 1} da tabela ${grid.name} não tem a célula "${column}"`);
+      edits.push(replaceValue(source, valueRange(source, item), cell.yaml));
+    } else if (isMap(rowNode)) {
+      const pair = findPair(rowNode, column);
+      if (pair) {
+        const edit = replacePairValue(source, pair, cell.yaml);
+        if (typeof edit === "string") return fail(edit);
+        edits.push(edit);
+      } else if (!(input && cell.text === "-")) {
+        const edit = insertPair(opened, rowNode, grid, ci, `${column}: ${cell.yaml}`);
+        if (typeof edit === "string") return fail(edit);
+        edits.push(edit);
+      }
+    } else return fail(`a linha ${row + 1} da tabela ${grid.name} não é uma lista nem um mapa de células`);
+    const expectedRow = expected[row] as string[];
+    expectedRow[ci] = cell.text;
+    changed.push({ row, column: ci, cell });
+    rows.add(row);
+  }
+  if (rows.size === 0) return { ok: true, text: source, range: grid.rows[changes[0]?.row ?? 0]?.range ?? grid.range };
+  // Two new pairs for one map row at the same place would be written in an arbitrary order.
+  const starts = edits.filter((e) => e.start === e.end).map((e) => e.start);
+  if (new Set(starts).size !== starts.length)
+    return changes.reduce<EditResult>((acc, c) => (acc.ok ? setCells(acc.text, table, [c]) : acc), {
+      ok: true,
+      text: source,
+      range: grid.range,
+    });
+  return guard(
+    opened,
+    applyEdits(source, edits),
+    expected,
+    [...rows].sort((a, b) => a - b),
+    changed,
+  );
 }
 
 /**
@@ -234,7 +271,7 @@ function guard(
   opened: Opened,
   text: string,
   expected: readonly (readonly string[])[],
-  row: number | undefined,
+  row: number | readonly number[] | undefined,
   changed: readonly ChangedCell[],
   at = 0,
 ): EditResult {
@@ -261,23 +298,26 @@ function guard(
     if (node === undefined && c.cell.text === "-") continue;
     if (!isScalar(node) || typeof node.value !== "string") return fail(refused);
   }
-  // The loader must read the edited row as before: no new structural error in it, row kept.
-  if (row !== undefined) {
-    const rowRange = rows[row]?.range;
+  // The loader must read the edited rows as before: no new structural error in them, rows kept.
+  const edited = row === undefined ? [] : typeof row === "number" ? [row] : row;
+  if (edited.length > 0) {
     const loaded = loadRuleSet(text);
     const model = loaded.model?.tables.find((t) => t.name === opened.table.name);
-    if (!loaded.model || !rowRange) return fail(refused);
-    let fresh = structuralIn(loaded.diagnostics, rowRange);
-    if (fresh.length > 0) {
-      // Only errors the row did not have before count (compared by message: ranges move).
-      const before = structuralIn(loadRuleSet(opened.source).diagnostics, opened.table.rows[row]?.range).map(
-        (d) => d.message,
-      );
-      fresh = fresh.filter((d) => !before.includes(d.message));
+    if (!loaded.model) return fail(refused);
+    const before = lazy(() => loadRuleSet(opened.source).diagnostics);
+    for (const r of edited) {
+      const rowRange = rows[r]?.range;
+      if (!rowRange) return fail(refused);
+      let fresh = structuralIn(loaded.diagnostics, rowRange);
+      if (fresh.length > 0) {
+        // Only errors the row did not have before count (compared by message: ranges move).
+        const had = structuralIn(before(), opened.table.rows[r]?.range).map((d) => d.message);
+        fresh = fresh.filter((d) => !had.includes(d.message));
+      }
+      if (fresh.length > 0) return fail(`a edição foi recusada: ${fresh[0]?.message}`);
+      if (model && !model.rows.some((m) => m.index === r)) return fail(refused);
     }
-    if (fresh.length > 0) return fail(`a edição foi recusada: ${fresh[0]?.message}`);
-    if (model && !model.rows.some((r) => r.index === row)) return fail(refused);
-    return { ok: true, text, range: rowRange };
+    return { ok: true, text, range: rows[edited[0] as number]?.range ?? table.table.range };
   }
   return { ok: true, text, range: { start: at, end: at } };
 }

@@ -9,7 +9,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { GridTable } from "./model.js";
 
-export { addRow, deleteRow, type EditResult, moveRow, setCell } from "./edit.js";
+export { addRow, type CellChange, deleteRow, type EditResult, moveRow, setCell, setCells } from "./edit.js";
 export { type GridCell, type GridInput, type GridOutput, type GridRow, type GridTable, readTables } from "./model.js";
 
 /**

@@ -21,7 +21,7 @@
 import { compileSource, diagnose } from "../compile/pipeline.js";
 import { type Diagnostic, didYouMean, hasErrors, type Range } from "../diagnostics.js";
 import type { HitPolicy } from "../ruleset/model.js";
-import { addRow, deleteRow, setCell } from "./edit.js";
+import { addRow, type CellChange, deleteRow, setCells } from "./edit.js";
 import { type GridTable, locateTables } from "./model.js";
 
 /** Most data rows a sheet may bring (the service's default MAX_TABLE_ROWS). */
@@ -213,7 +213,51 @@ export function sheetToTable(source: string, name: string, sheet: SheetData): Im
   const changedLines: number[] = [];
   const removedRows: number[] = [];
   const lineOf = (j: number) => dataRows[j]?.line ?? 0;
-  // Bottom-up, so that the old indices of the rows above stay valid.
+  // Changed cells first, in one edit (they move no row), then the rows added and removed,
+  // bottom-up, so that the old indices of the rows above stay valid.
+  const cellChanges: (CellChange & { line: number; sheetColumn: number })[] = [];
+  for (const op of ops) {
+    if (op.kind !== "change") continue;
+    const before = current[op.old] ?? [];
+    const after = incoming[op.new] ?? [];
+    // Rows aligned by position (a very long table) may be equal.
+    if (before.every((t, i) => t === after[i])) {
+      same++;
+      continue;
+    }
+    for (const [ci, column] of columns.entries())
+      if (before[ci] !== after[ci])
+        cellChanges.push({
+          row: op.old,
+          column,
+          text: after[ci] ?? "",
+          line: lineOf(op.new),
+          sheetColumn: sheetColumnOf[ci] as number,
+        });
+    changed++;
+    changedLines.push(lineOf(op.new));
+  }
+  if (cellChanges.length > 0) {
+    const batch = setCells(text, grid.index, cellChanges);
+    if (batch.ok) text = batch.text;
+    else {
+      // Cell by cell, to say which cells cannot be written.
+      for (const change of cellChanges) {
+        const result = setCells(text, grid.index, [change]);
+        if (result.ok) text = result.text;
+        else
+          problems.push({
+            severity: "error",
+            line: change.line,
+            column: change.sheetColumn,
+            columnName: change.column,
+            message: result.message,
+          });
+      }
+      if (problems.length === 0) problems.push(error(batch.message));
+      return { ok: false, problems };
+    }
+  }
   for (const op of ops) {
     if (op.kind === "delete") {
       const result = deleteRow(text, grid.index, op.old);
@@ -231,31 +275,6 @@ export function sheetToTable(source: string, name: string, sheet: SheetData): Im
         return { ok: false, problems: [{ severity: "error", line: lineOf(op.new), message: result.message }] };
       text = result.text;
       added++;
-      changedLines.push(lineOf(op.new));
-    } else {
-      const before = current[op.old] ?? [];
-      const after = incoming[op.new] ?? [];
-      // Rows aligned by position (a very long table) may be equal.
-      if (before.every((t, i) => t === after[i])) {
-        same++;
-        continue;
-      }
-      for (const [ci, column] of columns.entries()) {
-        if (before[ci] === after[ci]) continue;
-        const result = setCell(text, grid.index, op.old, column, after[ci] ?? "");
-        if (!result.ok) {
-          problems.push({
-            severity: "error",
-            line: lineOf(op.new),
-            column: sheetColumnOf[ci] as number,
-            columnName: column,
-            message: result.message,
-          });
-          continue;
-        }
-        text = result.text;
-      }
-      changed++;
       changedLines.push(lineOf(op.new));
     }
   }
