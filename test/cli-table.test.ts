@@ -4,12 +4,13 @@
  * them, then imported back: the rule-set file must change exactly where the sheet changed, and a bad
  * cell must be reported on its sheet cell with the file left untouched.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MAX_SHEET_BYTES, MAX_XLSX_EXPANDED_BYTES } from "../cli/table.js";
 import { runRules } from "./helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -395,6 +396,55 @@ describe("rules table import: bad sheets", () => {
       const fake = await runRules(["table", "import", "r.yaml", TABLE, "falsa.xlsx"], dir);
       expect(fake.code).toBe(1);
       expect(fake.stderr).toContain("não é uma planilha .xlsx válida");
+      expect(read("r.yaml")).toBe(RECLAME);
+    },
+    SLOW,
+  );
+});
+
+describe("rules table import: untrusted files are bounded", () => {
+  it(
+    "a sheet over 20 MB, and an xlsx whose zip would expand past the limit, are refused before being parsed",
+    async () => {
+      write("r.yaml", RECLAME);
+      writeFileSync(join(dir, "grande.csv"), "");
+      truncateSync(join(dir, "grande.csv"), MAX_SHEET_BYTES + 1);
+      const big = await runRules(["table", "import", "r.yaml", TABLE, "grande.csv"], dir);
+      expect(big.code).toBe(1);
+      expect(big.stderr).toContain(`o limite é ${MAX_SHEET_BYTES} (20 MB)`);
+      // A zip whose one entry says it expands to 4 GB − 1 (a "zip bomb" in the small).
+      const name = [0x61];
+      const local = [0x50, 0x4b, 0x03, 0x04, ...Array(22).fill(0), 1, 0, 0, 0, ...name];
+      const central = [0x50, 0x4b, 0x01, 0x02, ...Array(20).fill(0), 0xfe, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0, 0];
+      central.push(...Array(12).fill(0), ...name);
+      const end = [
+        0x50,
+        0x4b,
+        0x05,
+        0x06,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0,
+        1,
+        0,
+        central.length,
+        0,
+        0,
+        0,
+        local.length,
+        0,
+        0,
+        0,
+        0,
+        0,
+      ];
+      writeFileSync(join(dir, "bomba.xlsx"), new Uint8Array([...local, ...central, ...end]));
+      const bomb = await runRules(["table", "import", "r.yaml", TABLE, "bomba.xlsx"], dir);
+      expect(bomb.code).toBe(1);
+      expect(bomb.stderr).toContain(`se expande para ${0xfffffffe} bytes e o limite é ${MAX_XLSX_EXPANDED_BYTES}`);
       expect(read("r.yaml")).toBe(RECLAME);
     },
     SLOW,
