@@ -46,6 +46,7 @@ import { COMMAND_HELP } from "./help.js";
 import {
   EXIT_FAILURE,
   EXIT_OK,
+  EXIT_USAGE,
   guard,
   InputError,
   parseCommandLine,
@@ -68,7 +69,7 @@ export function table(ctx: CliContext): Promise<number> {
     const [sub, ...rest] = ctx.argv;
     if (sub === undefined || sub === "--help" || sub === "-h") {
       (sub === undefined ? ctx.stderr : ctx.stdout).write(COMMAND_HELP.table ?? "");
-      return sub === undefined ? 2 : EXIT_OK;
+      return sub === undefined ? EXIT_USAGE : EXIT_OK;
     }
     if (sub === "export") return exportCommand({ ...ctx, argv: rest });
     if (sub === "import") return importCommand({ ...ctx, argv: rest });

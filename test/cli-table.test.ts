@@ -468,6 +468,12 @@ describe("rules table export: the output file", () => {
       const usage = await runRules(["table", "export", "r.yaml", TABLE], dir);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toContain("--xlsx ou --csv");
+      const help = await runRules(["help", "table"], dir);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain("rules table import <regras.yaml> <tabela> <planilha.xlsx|.csv>");
+      const bare = await runRules(["table"], dir);
+      expect(bare.code).toBe(2);
+      expect(bare.stderr).toContain("rules table export");
     },
     SLOW,
   );
