@@ -263,9 +263,18 @@ async function importCommand(ctx: CliContext): Promise<number> {
   return EXIT_OK;
 }
 
-function rowList(lines: readonly number[]): string {
-  const shown = lines.slice(0, 20).join(", ");
-  const more = lines.length > 20 ? ` e mais ${lines.length - 20}` : "";
+/** `linha 4`, `linhas 2, 5–9, 12` (runs of consecutive rows as ranges; at most 20 items shown). */
+export function rowList(lines: readonly number[]): string {
+  const runs: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === (lines[j] as number) + 1) j++;
+    runs.push(j > i ? `${lines[i]}–${lines[j]}` : `${lines[i]}`);
+    i = j + 1;
+  }
+  const shown = runs.slice(0, 20).join(", ");
+  const more = runs.length > 20 ? ` e mais ${runs.length - 20} trechos` : "";
   return `${lines.length === 1 ? "linha" : "linhas"} ${shown}${more}`;
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { csvDelimiter, isoDate, sheetNameFor, zipExpandedSize } from "../cli/table.js";
+import { csvDelimiter, isoDate, rowList, sheetNameFor, zipExpandedSize } from "../cli/table.js";
 import {
   columnLetter,
   MAX_SHEET_ROWS,
@@ -157,6 +157,57 @@ describe("sheetToTable: rows", () => {
     SLOW,
   );
 
+  it(
+    "many rows added and removed at several places: each run written in one piece, the rest identical",
+    () => {
+      const big = SMALL.replace(
+        "      - [telefone, -, COMUM]\n",
+        `${Array.from({ length: 40 }, (_, i) => `      - [chat, "= ${i}", C${i}]\n`).join("")}      - [telefone, -, COMUM]\n`,
+      ).replace("    hitPolicy: first\n", "    hitPolicy: first\n    onNoMatch: null\n");
+      const data = exported(big, "filas");
+      const rows = data.rows.map((r) => [...r.cells]);
+      // Rows 2–11 (C0..C9) removed, three rows added after C20, two right above the last one.
+      const edited = [
+        rows[0] as SheetValue[],
+        ...rows.slice(11, 22),
+        ["site", "= 1", "S1"],
+        ["site", "= 2", "S2"],
+        ["site", "= 3", "S3"],
+        ...rows.slice(22, 42),
+        ["site", "< 0", "S4"],
+        ["site", "> 99", "S5"],
+        rows[42] as SheetValue[],
+      ];
+      const result = ok(sheetToTable(big, "filas", sheet([...data.header.cells], ...edited)));
+      expect(result.summary).toMatchObject({ added: 5, removed: 10, changed: 0, unchanged: 33 });
+      expect(result.summary.removedRows).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      let expected = big;
+      for (let i = 0; i < 10; i++) expected = expected.replace(`      - [chat, "= ${i}", C${i}]\n`, "");
+      expected = expected
+        .replace(
+          '      - [chat, "= 20", C20]\n',
+          '      - [chat, "= 20", C20]\n      - [site, = 1, S1]\n      - [site, = 2, S2]\n      - [site, = 3, S3]\n',
+        )
+        .replace(
+          "      - [-, -, DIGITAL]\n",
+          '      - [site, < 0, S4]\n      - [site, "> 99", S5]\n      - [-, -, DIGITAL]\n',
+        );
+      expect(result.text).toBe(expected);
+    },
+    SLOW,
+  );
+
+  it("every row removed leaves `rows: []`", () => {
+    const result = sheetToTable(
+      SMALL.replace("    hitPolicy: first\n", "    hitPolicy: first\n    onNoMatch: null\n"),
+      "filas",
+      sheet(["canal", "idade", "fila"]),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.summary).toMatchObject({ removed: 3 });
+    expect(result.text).toContain("    rows: []\n      # o resto\nrules:");
+  });
+
   it("numbers and booleans typed in a text column stay texts", () => {
     const data = exported(SMALL, "filas");
     const rows = data.rows.map((r) => [...r.cells]);
@@ -244,6 +295,11 @@ describe("spreadsheet helpers", () => {
     expect(isoDate(new Date(Date.UTC(2026, 3, 3)))).toBe("2026-04-03");
     expect(isoDate(new Date(Date.UTC(2026, 3, 3, 8, 30)))).toBe("2026-04-03T08:30:00");
     expect(isoDate(new Date(Date.UTC(2026, 3, 3, 8, 30, 0, 250)))).toBe("2026-04-03T08:30:00.250");
+  });
+
+  it("row lists: runs as ranges", () => {
+    expect(rowList([4])).toBe("linha 4");
+    expect(rowList([2, 5, 6, 7, 8, 9, 12])).toBe("linhas 2, 5–9, 12");
   });
 
   it("sheet names Excel accepts", () => {

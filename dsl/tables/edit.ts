@@ -131,68 +131,109 @@ export function setCells(source: string, table: number, changes: readonly CellCh
  * or the first row): a one-line flow map, a block map, a list...
  */
 export function addRow(source: string, table: number, at: number, cells?: Record<string, string>): EditResult {
+  return addRows(source, table, at, [cells ?? {}]);
+}
+
+/**
+ * Inserts several rows at position `at`, in order, in one edit (one re-read of the result): as
+ * `addRow` for each, the first at `at`, the next below it.
+ */
+export function addRows(
+  source: string,
+  table: number,
+  at: number,
+  rows: readonly Readonly<Record<string, string>>[],
+): EditResult {
   const opened = open(source, table);
   if (typeof opened === "string") return fail(opened);
   const { located, table: grid, nl } = opened;
   const count = grid.rows.length;
   if (!Number.isInteger(at) || at < 0 || at > count)
     return fail(`posição inválida para a nova linha: ${at + 1} (a tabela ${grid.name} tem ${count} linhas)`);
+  if (rows.length === 0) return { ok: true, text: source, range: { start: 0, end: 0 } };
   const columns = columnNames(grid);
-  for (const key of Object.keys(cells ?? {}))
-    if (!columns.includes(key)) return fail(`a tabela ${grid.name} não tem a coluna "${key}"`);
+  for (const cells of rows)
+    for (const key of Object.keys(cells))
+      if (!columns.includes(key)) return fail(`a tabela ${grid.name} não tem a coluna "${key}"`);
   const neighbour = located.rowNodes[at - 1] ?? located.rowNodes[at];
+  if (count === 0 && rows.length > 1) {
+    // The first row opens the list; the others follow it.
+    const first = addRows(source, table, 0, rows.slice(0, 1));
+    return first.ok ? addRows(first.text, table, 1, rows.slice(1)) : first;
+  }
   const context: CellContext = neighbour ? contextOf(neighbour) : "flow-map";
   const kinds = lazy(() => textColumns(source, located));
-  const encoded = columns.map((column, i) =>
-    encodeCell(cells?.[column] ?? "", {
-      input: i < grid.inputs.length,
-      textColumn: () => kinds()[i] ?? false,
-      context,
-      quote: opened.quote,
-    }),
+  const encodedRows = rows.map((cells) =>
+    columns.map((column, i) =>
+      encodeCell(cells[column] ?? "", {
+        input: i < grid.inputs.length,
+        textColumn: () => kinds()[i] ?? false,
+        context,
+        quote: opened.quote,
+      }),
+    ),
   );
   let edit: Edit | string;
   if (located.rowsNode && !located.rowsNode.flow && neighbour) {
     const dashColumn = dashColumnOf(source, neighbour);
     if (dashColumn === undefined) return fail(unsupportedLayout(grid));
     const itemColumn = columnOf(source, rangeOf(neighbour).start);
-    const rowText = formatRow(context, columns, encoded, itemColumn, neighbour, source, nl);
-    const line = `${" ".repeat(dashColumn)}- ${rowText}`;
+    const lines = encodedRows.map(
+      (encoded) =>
+        `${" ".repeat(dashColumn)}- ${formatRow(context, columns, encoded, itemColumn, neighbour, source, nl)}`,
+    );
     const next = located.rowNodes[at];
     if (at < count && next) {
       const start = dashLineStart(source, next);
       if (start === undefined) return fail(unsupportedLayout(grid));
-      edit = { start, end: start, text: `${line}${nl}` };
+      edit = { start, end: start, text: lines.map((line) => `${line}${nl}`).join("") };
     } else {
       const end = lineEnd(source, contentEnd(source, neighbour));
-      edit = { start: end, end, text: `${nl}${line}` };
+      edit = { start: end, end, text: lines.map((line) => `${nl}${line}`).join("") };
     }
   } else if (count === 0) {
-    edit = firstRow(opened, formatRow("flow-map", columns, encoded, 0, undefined, source, nl));
+    edit = firstRow(opened, formatRow("flow-map", columns, encodedRows[0] ?? [], 0, undefined, source, nl));
   } else return fail(unsupportedLayout(grid));
   if (typeof edit === "string") return fail(edit);
   const expected = grid.rows.map((r) => r.cells.map((c) => c.text));
-  expected.splice(
-    at,
-    0,
-    encoded.map((c) => c.text),
-  );
-  const changed = encoded.map((cell, column) => ({ row: at, column, cell }));
-  return guard(opened, applyEdits(source, [edit]), expected, at, changed);
+  expected.splice(at, 0, ...encodedRows.map((encoded) => encoded.map((c) => c.text)));
+  const changed = encodedRows.flatMap((encoded, k) => encoded.map((cell, column) => ({ row: at + k, column, cell })));
+  const added = encodedRows.map((_, k) => at + k);
+  return guard(opened, applyEdits(source, [edit]), expected, added, changed);
 }
 
 /** Deletes one row (its own lines; comments between rows stay). */
 export function deleteRow(source: string, table: number, row: number): EditResult {
+  return deleteRows(source, table, [row]);
+}
+
+/** Deletes several rows (0-based positions, as before the deletion) in one edit. */
+export function deleteRows(source: string, table: number, rows: readonly number[]): EditResult {
   const opened = open(source, table);
   if (typeof opened === "string") return fail(opened);
   const { located, table: grid } = opened;
-  const node = located.rowNodes[row];
-  if (!node) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
+  const unique = [...new Set(rows)].sort((a, b) => a - b);
+  if (unique.length === 0) return { ok: true, text: source, range: { start: 0, end: 0 } };
   if (!located.rowsNode || located.rowsNode.flow) return fail(unsupportedLayout(grid));
-  const lines = rowLines(source, node);
-  if (!lines) return fail(unsupportedLayout(grid));
-  const edits: Edit[] = [{ start: lines.start, end: lines.end, text: "" }];
-  if (grid.rows.length === 1) {
+  const edits: Edit[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  for (const row of unique) {
+    const node = located.rowNodes[row];
+    if (!node) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
+    const lines = rowLines(source, node);
+    if (!lines) return fail(unsupportedLayout(grid));
+    const previous = edits[edits.length - 1];
+    // Ranges that touch each other would be cut twice: one edit at a time then.
+    if (previous && lines.start < previous.end)
+      return unique.reverse().reduce<EditResult>((acc, r) => (acc.ok ? deleteRows(acc.text, table, [r]) : acc), {
+        ok: true,
+        text: source,
+        range: { start: 0, end: 0 },
+      });
+    edits.push({ start: lines.start, end: lines.end, text: "" });
+    first = Math.min(first, lines.start);
+  }
+  if (unique.length === grid.rows.length) {
     // `rows:` with nothing would not be a list: leave an empty one.
     const key = located.rowsPair?.key;
     if (!isScalar(key)) return fail(unsupportedLayout(grid));
@@ -200,9 +241,9 @@ export function deleteRow(source: string, table: number, row: number): EditResul
     if (colon < 0) return fail(unsupportedLayout(grid));
     edits.push({ start: colon + 1, end: colon + 1, text: " []" });
   }
-  const expected = grid.rows.map((r) => r.cells.map((c) => c.text));
-  expected.splice(row, 1);
-  return guard(opened, applyEdits(source, edits), expected, undefined, [], lines.start);
+  const gone = new Set(unique);
+  const expected = grid.rows.map((r) => r.cells.map((c) => c.text)).filter((_, i) => !gone.has(i));
+  return guard(opened, applyEdits(source, edits), expected, undefined, [], first);
 }
 
 /** Moves a row from position `from` to position `to` (both 0-based, in the table's rows). */

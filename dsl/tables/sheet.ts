@@ -21,7 +21,7 @@
 import { compileSource, diagnose } from "../compile/pipeline.js";
 import { type Diagnostic, didYouMean, hasErrors, type Range } from "../diagnostics.js";
 import type { HitPolicy } from "../ruleset/model.js";
-import { addRow, type CellChange, deleteRow, setCells } from "./edit.js";
+import { addRows, type CellChange, deleteRows, setCells } from "./edit.js";
 import { type GridTable, locateTables } from "./model.js";
 
 /** Most data rows a sheet may bring (the service's default MAX_TABLE_ROWS). */
@@ -258,25 +258,42 @@ export function sheetToTable(source: string, name: string, sheet: SheetData): Im
       return { ok: false, problems };
     }
   }
+  // Removed rows in one edit (old positions), then the added ones, a run of consecutive rows in one
+  // edit, bottom-up, at their old position less the removed rows above it.
+  const deletes = ops.flatMap((op) => (op.kind === "delete" ? [op.old] : [])).sort((a, b) => a - b);
+  if (deletes.length > 0) {
+    const result = deleteRows(text, grid.index, deletes);
+    if (!result.ok) return { ok: false, problems: [error(`ao remover linhas da tabela: ${result.message}`)] };
+    text = result.text;
+    removed = deletes.length;
+    removedRows.push(...deletes.map((d) => d + 1));
+  }
+  const groups: { at: number; news: number[] }[] = [];
   for (const op of ops) {
-    if (op.kind === "delete") {
-      const result = deleteRow(text, grid.index, op.old);
-      if (!result.ok) return { ok: false, problems: [error(`linha ${op.old + 1} da tabela: ${result.message}`)] };
-      text = result.text;
-      removed++;
-      removedRows.push(op.old + 1);
-    } else if (op.kind === "insert") {
+    if (op.kind !== "insert") continue;
+    const last = groups[groups.length - 1];
+    if (last && op.at === last.at + last.news.length && op.new === (last.news[last.news.length - 1] as number) + 1)
+      last.news.push(op.new);
+    else groups.push({ at: op.at, news: [op.new] });
+  }
+  for (const group of groups.sort((a, b) => b.at - a.at)) {
+    const above = deletes.filter((d) => d < group.at).length;
+    const rows = group.news.map((j) => {
       const cells: Record<string, string> = {};
       columns.forEach((c, i) => {
-        cells[c] = incoming[op.new]?.[i] ?? "";
+        cells[c] = incoming[j]?.[i] ?? "";
       });
-      const result = addRow(text, grid.index, op.at, cells);
-      if (!result.ok)
-        return { ok: false, problems: [{ severity: "error", line: lineOf(op.new), message: result.message }] };
-      text = result.text;
-      added++;
-      changedLines.push(lineOf(op.new));
-    }
+      return cells;
+    });
+    const result = addRows(text, grid.index, group.at - above, rows);
+    if (!result.ok)
+      return {
+        ok: false,
+        problems: [{ severity: "error", line: lineOf(group.news[0] as number), message: result.message }],
+      };
+    text = result.text;
+    added += rows.length;
+    changedLines.push(...group.news.map(lineOf));
   }
   if (problems.length > 0) return { ok: false, problems };
 
