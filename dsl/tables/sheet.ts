@@ -241,7 +241,8 @@ export function sheetToTable(source: string, name: string, sheet: SheetData): Im
     const batch = setCells(text, grid.index, cellChanges);
     if (batch.ok) text = batch.text;
     else {
-      // Cell by cell, to say which cells cannot be written.
+      // Cell by cell, to say which cells cannot be written (or to write them one at a time when
+      // only the batch was refused).
       for (const change of cellChanges) {
         const result = setCells(text, grid.index, [change]);
         if (result.ok) text = result.text;
@@ -254,8 +255,7 @@ export function sheetToTable(source: string, name: string, sheet: SheetData): Im
             message: result.message,
           });
       }
-      if (problems.length === 0) problems.push(error(batch.message));
-      return { ok: false, problems };
+      if (problems.length > 0) return { ok: false, problems };
     }
   }
   // Removed rows in one edit (old positions), then the added ones, a run of consecutive rows in one
