@@ -24,6 +24,7 @@ Uso:
                                                    transforma uma decisão registrada em caso de teste
   rules token --name N --roles decide,author,publisher
                                                    cria um token de acesso e a linha de configuração
+  rules table export|import <arquivo> <tabela> ...  tabela de decisão para planilha (xlsx, csv) e de volta
 
 Opções gerais:
   -h, --help        mostra esta ajuda (ou a de um comando: rules <comando> --help)
@@ -235,6 +236,33 @@ Opções:
   --write       regrava os arquivos formatados no lugar
   --check       não altera nada; lista os arquivos que não estão formatados e sai com 1
   -h, --help    mostra esta ajuda
+`,
+  table: `Uso: rules table export <regras.yaml> <tabela> (--xlsx | --csv) [--out arquivo] [--force]
+     rules table import <regras.yaml> <tabela> <planilha.xlsx|.csv> [--sheet aba] [--dry-run]
+
+export: escreve a tabela numa planilha: a linha 1 tem os nomes das colunas (entradas, depois
+saídas) e cada linha seguinte é uma linha da tabela, cada célula com o texto escrito no YAML
+(-, >= 18, [1..5], "texto", [a, b], = expressão). Sem --out, grava <tabela>.xlsx ou <tabela>.csv
+no diretório atual; nunca substitui um arquivo existente sem --force. O CSV sai em UTF-8 com BOM,
+separado por ";" (como o Excel em português abre com dois cliques).
+
+import: lê a planilha (a aba com o nome da tabela, ou a única; escolha outra com --sheet), casa as
+colunas pelo nome do cabeçalho e troca as linhas da tabela pelas da planilha. Só as linhas que
+mudaram são reescritas; comentários, outras tabelas e o resto do arquivo ficam byte a byte. Célula
+de entrada vazia = - (qualquer valor); célula de saída vazia = null; linhas vazias são ignoradas.
+O resultado é verificado e compilado; cada problema sai na sua célula:
+
+  planilha.xlsx: aba "tabela", linha 5, coluna C (servico): mensagem
+
+e nada é gravado (saída 1). Sem erros, o arquivo é regravado (arquivo temporário e renomeação).
+
+Opções:
+  --xlsx, --csv   formato da planilha exportada (ou pela extensão de --out)
+  --out, -o F     arquivo da planilha exportada
+  --force         substitui a planilha exportada se já existir
+  --sheet aba     aba da planilha .xlsx a importar
+  --dry-run       só mostra o resumo (linhas alteradas, adicionadas, removidas); não grava
+  -h, --help      mostra esta ajuda
 `,
 };
 

@@ -14,6 +14,7 @@ import { fmt } from "./fmt.js";
 import { promote } from "./promote.js";
 import { publish } from "./publish.js";
 import { replayCommand } from "./replay.js";
+import { table } from "./table.js";
 import { test } from "./test.js";
 import { token } from "./token.js";
 import { COMMAND_HELP, USAGE, version } from "./help.js";
@@ -31,6 +32,7 @@ export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<numb
   publish: (ctx) => publish(ctx),
   replay: (ctx) => replayCommand(ctx),
   promote: (ctx) => promote(ctx),
+  table,
   token,
 };
 

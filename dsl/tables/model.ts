@@ -12,10 +12,10 @@
  * Pure: no DOM, no Node modules (runs in the browser and in vitest).
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, Scalar, type YAMLMap, type YAMLSeq } from "yaml";
-import type { HitPolicy } from "../../dsl/ruleset/model.js";
-import type { Range } from "../../dsl/diagnostics.js";
-import { parseExpression } from "../../dsl/syntax/parse.js";
-import { loadYaml, rangeOf } from "../../dsl/yaml/load.js";
+import type { HitPolicy } from "../ruleset/model.js";
+import type { Range } from "../diagnostics.js";
+import { parseExpression } from "../syntax/parse.js";
+import { loadYaml, rangeOf } from "../yaml/load.js";
 
 export interface GridInput {
   /** The column name (the last name of the input's path, as the loader names it). */

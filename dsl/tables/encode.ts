@@ -9,7 +9,7 @@
  * Pure: no DOM, no Node modules.
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
-import { loadYaml } from "../../dsl/yaml/load.js";
+import { loadYaml } from "../yaml/load.js";
 
 /** Where the cell is written: inside a row that is a flow/block map or a flow/block sequence. */
 export type CellContext = "flow-map" | "flow-seq" | "block-map" | "block-seq";

@@ -13,12 +13,12 @@
  * Pure: no DOM, no Node modules.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, Scalar, visit, type YAMLMap } from "yaml";
-import type { Diagnostic, DiagnosticCode, Range } from "../../dsl/diagnostics.js";
-import { assertNever } from "../../dsl/exhaustive.js";
-import { checkRuleSet } from "../../dsl/check/check-ruleset.js";
-import { loadRuleSet } from "../../dsl/ruleset/load.js";
-import type { Type } from "../../dsl/types.js";
-import { loadYaml, rangeOf } from "../../dsl/yaml/load.js";
+import type { Diagnostic, DiagnosticCode, Range } from "../diagnostics.js";
+import { assertNever } from "../exhaustive.js";
+import { checkRuleSet } from "../check/check-ruleset.js";
+import { loadRuleSet } from "../ruleset/load.js";
+import type { Type } from "../types.js";
+import { loadYaml, rangeOf } from "../yaml/load.js";
 import { type CellContext, type EncodedCell, encodeCell, type Quote, UNARY_TEST_START } from "./encode.js";
 import { findPair, type GridTable, type LocatedTable, locateTables } from "./model.js";
 
@@ -47,45 +47,82 @@ interface Opened {
 
 /** Sets the text of one cell (`column` is an input or output name). */
 export function setCell(source: string, table: number, row: number, column: string, text: string): EditResult {
+  return setCells(source, table, [{ row, column, text }]);
+}
+
+/** One cell to set: its row (0-based), its column's name and the new text. */
+export interface CellChange {
+  readonly row: number;
+  readonly column: string;
+  readonly text: string;
+}
+
+/**
+ * Sets several cells of one table in one edit (one re-read of the result, whatever the number of
+ * cells: for a spreadsheet's many changed cells). A cell whose text is the same again keeps its
+ * bytes. The range of the result is the first changed row's.
+ */
+export function setCells(source: string, table: number, changes: readonly CellChange[]): EditResult {
   const opened = open(source, table);
   if (typeof opened === "string") return fail(opened);
   const { located, table: grid } = opened;
-  const rowNode = located.rowNodes[row];
-  const gridRow = grid.rows[row];
-  if (!rowNode || !gridRow) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
-  const ci = columnIndex(grid, column);
-  if (ci < 0) return fail(`a tabela ${grid.name} não tem a coluna "${column}"`);
-  const input = ci < grid.inputs.length;
-  // The same text again changes nothing (the cell keeps its quoting).
-  if (gridRow.cells[ci]?.text === text.trim()) return { ok: true, text: source, range: gridRow.range };
   const kinds = lazy(() => textColumns(source, located));
-  const cell = encodeCell(text, {
-    input,
-    textColumn: () => kinds()[ci] ?? false,
-    context: contextOf(rowNode),
-    quote: opened.quote,
-  });
   const edits: Edit[] = [];
-  if (isSeq(rowNode)) {
-    const item = (rowNode.items as (Node | null)[])[ci];
-    if (!item) return fail(`a linha ${row + 1} da tabela ${grid.name} não tem a célula "${column}"`);
-    edits.push(replaceValue(source, valueRange(source, item), cell.yaml));
-  } else if (isMap(rowNode)) {
-    const pair = findPair(rowNode, column);
-    if (pair) {
-      const edit = replacePairValue(source, pair, cell.yaml);
-      if (typeof edit === "string") return fail(edit);
-      edits.push(edit);
-    } else if (!(input && cell.text === "-")) {
-      const edit = insertPair(opened, rowNode, grid, ci, `${column}: ${cell.yaml}`);
-      if (typeof edit === "string") return fail(edit);
-      edits.push(edit);
-    }
-  } else return fail(`a linha ${row + 1} da tabela ${grid.name} não é uma lista nem um mapa de células`);
+  const changed: ChangedCell[] = [];
   const expected = grid.rows.map((r) => r.cells.map((c) => c.text));
-  const expectedRow = expected[row] as string[];
-  expectedRow[ci] = cell.text;
-  return guard(opened, applyEdits(source, edits), expected, row, [{ row, column: ci, cell }]);
+  const rows = new Set<number>();
+  for (const { row, column, text } of changes) {
+    const rowNode = located.rowNodes[row];
+    const gridRow = grid.rows[row];
+    if (!rowNode || !gridRow) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
+    const ci = columnIndex(grid, column);
+    if (ci < 0) return fail(`a tabela ${grid.name} não tem a coluna "${column}"`);
+    const input = ci < grid.inputs.length;
+    // The same text again changes nothing (the cell keeps its quoting).
+    if (gridRow.cells[ci]?.text === text.trim()) continue;
+    const cell = encodeCell(text, {
+      input,
+      textColumn: () => kinds()[ci] ?? false,
+      context: contextOf(rowNode),
+      quote: opened.quote,
+    });
+    if (isSeq(rowNode)) {
+      const item = (rowNode.items as (Node | null)[])[ci];
+      if (!item) return fail(`a linha ${row + 1} da tabela ${grid.name} não tem a célula "${column}"`);
+      edits.push(replaceValue(source, valueRange(source, item), cell.yaml));
+    } else if (isMap(rowNode)) {
+      const pair = findPair(rowNode, column);
+      if (pair) {
+        const edit = replacePairValue(source, pair, cell.yaml);
+        if (typeof edit === "string") return fail(edit);
+        edits.push(edit);
+      } else if (!(input && cell.text === "-")) {
+        const edit = insertPair(opened, rowNode, grid, ci, `${column}: ${cell.yaml}`);
+        if (typeof edit === "string") return fail(edit);
+        edits.push(edit);
+      }
+    } else return fail(`a linha ${row + 1} da tabela ${grid.name} não é uma lista nem um mapa de células`);
+    const expectedRow = expected[row] as string[];
+    expectedRow[ci] = cell.text;
+    changed.push({ row, column: ci, cell });
+    rows.add(row);
+  }
+  if (rows.size === 0) return { ok: true, text: source, range: grid.rows[changes[0]?.row ?? 0]?.range ?? grid.range };
+  // Two new pairs for one map row at the same place would be written in an arbitrary order.
+  const starts = edits.filter((e) => e.start === e.end).map((e) => e.start);
+  if (new Set(starts).size !== starts.length)
+    return changes.reduce<EditResult>((acc, c) => (acc.ok ? setCells(acc.text, table, [c]) : acc), {
+      ok: true,
+      text: source,
+      range: grid.range,
+    });
+  return guard(
+    opened,
+    applyEdits(source, edits),
+    expected,
+    [...rows].sort((a, b) => a - b),
+    changed,
+  );
 }
 
 /**
@@ -94,68 +131,109 @@ export function setCell(source: string, table: number, row: number, column: stri
  * or the first row): a one-line flow map, a block map, a list...
  */
 export function addRow(source: string, table: number, at: number, cells?: Record<string, string>): EditResult {
+  return addRows(source, table, at, [cells ?? {}]);
+}
+
+/**
+ * Inserts several rows at position `at`, in order, in one edit (one re-read of the result): as
+ * `addRow` for each, the first at `at`, the next below it.
+ */
+export function addRows(
+  source: string,
+  table: number,
+  at: number,
+  rows: readonly Readonly<Record<string, string>>[],
+): EditResult {
   const opened = open(source, table);
   if (typeof opened === "string") return fail(opened);
   const { located, table: grid, nl } = opened;
   const count = grid.rows.length;
   if (!Number.isInteger(at) || at < 0 || at > count)
     return fail(`posição inválida para a nova linha: ${at + 1} (a tabela ${grid.name} tem ${count} linhas)`);
+  if (rows.length === 0) return { ok: true, text: source, range: { start: 0, end: 0 } };
   const columns = columnNames(grid);
-  for (const key of Object.keys(cells ?? {}))
-    if (!columns.includes(key)) return fail(`a tabela ${grid.name} não tem a coluna "${key}"`);
+  for (const cells of rows)
+    for (const key of Object.keys(cells))
+      if (!columns.includes(key)) return fail(`a tabela ${grid.name} não tem a coluna "${key}"`);
   const neighbour = located.rowNodes[at - 1] ?? located.rowNodes[at];
+  if (count === 0 && rows.length > 1) {
+    // The first row opens the list; the others follow it.
+    const first = addRows(source, table, 0, rows.slice(0, 1));
+    return first.ok ? addRows(first.text, table, 1, rows.slice(1)) : first;
+  }
   const context: CellContext = neighbour ? contextOf(neighbour) : "flow-map";
   const kinds = lazy(() => textColumns(source, located));
-  const encoded = columns.map((column, i) =>
-    encodeCell(cells?.[column] ?? "", {
-      input: i < grid.inputs.length,
-      textColumn: () => kinds()[i] ?? false,
-      context,
-      quote: opened.quote,
-    }),
+  const encodedRows = rows.map((cells) =>
+    columns.map((column, i) =>
+      encodeCell(cells[column] ?? "", {
+        input: i < grid.inputs.length,
+        textColumn: () => kinds()[i] ?? false,
+        context,
+        quote: opened.quote,
+      }),
+    ),
   );
   let edit: Edit | string;
   if (located.rowsNode && !located.rowsNode.flow && neighbour) {
     const dashColumn = dashColumnOf(source, neighbour);
     if (dashColumn === undefined) return fail(unsupportedLayout(grid));
     const itemColumn = columnOf(source, rangeOf(neighbour).start);
-    const rowText = formatRow(context, columns, encoded, itemColumn, neighbour, source, nl);
-    const line = `${" ".repeat(dashColumn)}- ${rowText}`;
+    const lines = encodedRows.map(
+      (encoded) =>
+        `${" ".repeat(dashColumn)}- ${formatRow(context, columns, encoded, itemColumn, neighbour, source, nl)}`,
+    );
     const next = located.rowNodes[at];
     if (at < count && next) {
       const start = dashLineStart(source, next);
       if (start === undefined) return fail(unsupportedLayout(grid));
-      edit = { start, end: start, text: `${line}${nl}` };
+      edit = { start, end: start, text: lines.map((line) => `${line}${nl}`).join("") };
     } else {
       const end = lineEnd(source, contentEnd(source, neighbour));
-      edit = { start: end, end, text: `${nl}${line}` };
+      edit = { start: end, end, text: lines.map((line) => `${nl}${line}`).join("") };
     }
   } else if (count === 0) {
-    edit = firstRow(opened, formatRow("flow-map", columns, encoded, 0, undefined, source, nl));
+    edit = firstRow(opened, formatRow("flow-map", columns, encodedRows[0] ?? [], 0, undefined, source, nl));
   } else return fail(unsupportedLayout(grid));
   if (typeof edit === "string") return fail(edit);
   const expected = grid.rows.map((r) => r.cells.map((c) => c.text));
-  expected.splice(
-    at,
-    0,
-    encoded.map((c) => c.text),
-  );
-  const changed = encoded.map((cell, column) => ({ row: at, column, cell }));
-  return guard(opened, applyEdits(source, [edit]), expected, at, changed);
+  expected.splice(at, 0, ...encodedRows.map((encoded) => encoded.map((c) => c.text)));
+  const changed = encodedRows.flatMap((encoded, k) => encoded.map((cell, column) => ({ row: at + k, column, cell })));
+  const added = encodedRows.map((_, k) => at + k);
+  return guard(opened, applyEdits(source, [edit]), expected, added, changed);
 }
 
 /** Deletes one row (its own lines; comments between rows stay). */
 export function deleteRow(source: string, table: number, row: number): EditResult {
+  return deleteRows(source, table, [row]);
+}
+
+/** Deletes several rows (0-based positions, as before the deletion) in one edit. */
+export function deleteRows(source: string, table: number, rows: readonly number[]): EditResult {
   const opened = open(source, table);
   if (typeof opened === "string") return fail(opened);
   const { located, table: grid } = opened;
-  const node = located.rowNodes[row];
-  if (!node) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
+  const unique = [...new Set(rows)].sort((a, b) => a - b);
+  if (unique.length === 0) return { ok: true, text: source, range: { start: 0, end: 0 } };
   if (!located.rowsNode || located.rowsNode.flow) return fail(unsupportedLayout(grid));
-  const lines = rowLines(source, node);
-  if (!lines) return fail(unsupportedLayout(grid));
-  const edits: Edit[] = [{ start: lines.start, end: lines.end, text: "" }];
-  if (grid.rows.length === 1) {
+  const edits: Edit[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  for (const row of unique) {
+    const node = located.rowNodes[row];
+    if (!node) return fail(`a tabela ${grid.name} não tem a linha ${row + 1}`);
+    const lines = rowLines(source, node);
+    if (!lines) return fail(unsupportedLayout(grid));
+    const previous = edits[edits.length - 1];
+    // Ranges that touch each other would be cut twice: one edit at a time then.
+    if (previous && lines.start < previous.end)
+      return unique.reverse().reduce<EditResult>((acc, r) => (acc.ok ? deleteRows(acc.text, table, [r]) : acc), {
+        ok: true,
+        text: source,
+        range: { start: 0, end: 0 },
+      });
+    edits.push({ start: lines.start, end: lines.end, text: "" });
+    first = Math.min(first, lines.start);
+  }
+  if (unique.length === grid.rows.length) {
     // `rows:` with nothing would not be a list: leave an empty one.
     const key = located.rowsPair?.key;
     if (!isScalar(key)) return fail(unsupportedLayout(grid));
@@ -163,9 +241,9 @@ export function deleteRow(source: string, table: number, row: number): EditResul
     if (colon < 0) return fail(unsupportedLayout(grid));
     edits.push({ start: colon + 1, end: colon + 1, text: " []" });
   }
-  const expected = grid.rows.map((r) => r.cells.map((c) => c.text));
-  expected.splice(row, 1);
-  return guard(opened, applyEdits(source, edits), expected, undefined, [], lines.start);
+  const gone = new Set(unique);
+  const expected = grid.rows.map((r) => r.cells.map((c) => c.text)).filter((_, i) => !gone.has(i));
+  return guard(opened, applyEdits(source, edits), expected, undefined, [], first);
 }
 
 /** Moves a row from position `from` to position `to` (both 0-based, in the table's rows). */
@@ -234,7 +312,7 @@ function guard(
   opened: Opened,
   text: string,
   expected: readonly (readonly string[])[],
-  row: number | undefined,
+  row: number | readonly number[] | undefined,
   changed: readonly ChangedCell[],
   at = 0,
 ): EditResult {
@@ -261,23 +339,26 @@ function guard(
     if (node === undefined && c.cell.text === "-") continue;
     if (!isScalar(node) || typeof node.value !== "string") return fail(refused);
   }
-  // The loader must read the edited row as before: no new structural error in it, row kept.
-  if (row !== undefined) {
-    const rowRange = rows[row]?.range;
+  // The loader must read the edited rows as before: no new structural error in them, rows kept.
+  const edited = row === undefined ? [] : typeof row === "number" ? [row] : row;
+  if (edited.length > 0) {
     const loaded = loadRuleSet(text);
     const model = loaded.model?.tables.find((t) => t.name === opened.table.name);
-    if (!loaded.model || !rowRange) return fail(refused);
-    let fresh = structuralIn(loaded.diagnostics, rowRange);
-    if (fresh.length > 0) {
-      // Only errors the row did not have before count (compared by message: ranges move).
-      const before = structuralIn(loadRuleSet(opened.source).diagnostics, opened.table.rows[row]?.range).map(
-        (d) => d.message,
-      );
-      fresh = fresh.filter((d) => !before.includes(d.message));
+    if (!loaded.model) return fail(refused);
+    const before = lazy(() => loadRuleSet(opened.source).diagnostics);
+    for (const r of edited) {
+      const rowRange = rows[r]?.range;
+      if (!rowRange) return fail(refused);
+      let fresh = structuralIn(loaded.diagnostics, rowRange);
+      if (fresh.length > 0) {
+        // Only errors the row did not have before count (compared by message: ranges move).
+        const had = structuralIn(before(), opened.table.rows[r]?.range).map((d) => d.message);
+        fresh = fresh.filter((d) => !had.includes(d.message));
+      }
+      if (fresh.length > 0) return fail(`a edição foi recusada: ${fresh[0]?.message}`);
+      if (model && !model.rows.some((m) => m.index === r)) return fail(refused);
     }
-    if (fresh.length > 0) return fail(`a edição foi recusada: ${fresh[0]?.message}`);
-    if (model && !model.rows.some((r) => r.index === row)) return fail(refused);
-    return { ok: true, text, range: rowRange };
+    return { ok: true, text, range: rows[edited[0] as number]?.range ?? table.table.range };
   }
   return { ok: true, text, range: { start: at, end: at } };
 }
