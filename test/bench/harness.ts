@@ -13,7 +13,7 @@
  * 0 skips HTTP), BENCH_OUT (the JSON path). Synthetic facts only; run on an otherwise idle machine.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -26,6 +26,9 @@ import type { CompiledRuleSet } from "../../dsl/compile/compiled.js";
 import { createFactValidator, toRuntimeFacts } from "../../engine/facts.js";
 import { candidateKey, optimisedRuleFilter } from "../../engine/rule-filter.js";
 import { createRuntime } from "../../engine/runtime.js";
+import { createFileDecisionStorage } from "../../server/decision-log/file-storage.js";
+import { newDecisionId } from "../../server/decision-log/ids.js";
+import { DecisionLog } from "../../server/decision-log/writer.js";
 import { loadSuite } from "../../tester/suite.js";
 import {
   designationWorkload,
@@ -99,6 +102,12 @@ const results = {
     firstStartRssMiB: number;
   },
   targets: [] as Target[],
+  /**
+   * The decision log's cost per decision (issue 13): `recordUs` on the request's path (queue
+   * only), `flushUs` in the background writer (masking, JSON, the file append) on the same
+   * thread, and the decision it rides on (`decideUs`, in-process, for scale).
+   */
+  decisionLog: null as null | { records: number; decideUs: number; recordUs: number; flushUs: number },
 };
 
 function cpuModel(): string {
@@ -296,6 +305,49 @@ async function duplicates(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // HTTP.
 // ---------------------------------------------------------------------------------------------
+
+/** What the decision log costs a decision: the queue on the request's path, the writer behind it. */
+async function decisionLog(): Promise<void> {
+  const compiled = compileOrThrow(readFileSync(join(ROOT, "rules", "retencao.yaml"), "utf8"), "retencao");
+  const runtime = createRuntime(compiled);
+  // Personal facts (CPF, CNPJ, names) to mask: the writer's expensive case.
+  const facts = {
+    cro: "12345",
+    nomeDentista: "Dentista Sintético",
+    cpf: "52998224725",
+    cnpj: "11222333000181",
+    uf: "SP",
+  };
+  const decided = await runtime.decide(facts);
+  const count = Math.max(100, Math.min(MAX_ITER * 5, 50_000));
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await runtime.decide(facts);
+  const decideUs = ((performance.now() - started) * 1000) / count;
+  const dir = mkdtempSync(join(tmpdir(), "bench-decision-log-"));
+  const log = new DecisionLog({ storage: createFileDecisionStorage(join(dir, "decisions")), queueLimit: count + 1 });
+  await log.open();
+  const entry = {
+    ruleset: compiled.name,
+    version: 1,
+    hash: "0".repeat(64),
+    personalFacts: compiled.personalFacts,
+    source: "decide" as const,
+    requestId: "bench",
+    facts,
+    decision: decided.decision,
+    fired: decided.fired,
+    firedRefs: decided.firedRefs,
+  };
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) log.record({ id: newDecisionId(), ...entry });
+  const recordUs = ((performance.now() - t0) * 1000) / count;
+  const t1 = performance.now();
+  await log.flush();
+  const flushUs = ((performance.now() - t1) * 1000) / count;
+  await log.close();
+  rmSync(dir, { recursive: true, force: true });
+  results.decisionLog = { records: count, decideUs, recordUs, flushUs };
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -605,6 +657,18 @@ function print(): void {
     ["what", "ms"],
     Object.entries(results.compile).map(([k, v]) => [k, fmt(v)]),
   );
+  if (results.decisionLog) {
+    const d = results.decisionLog;
+    table(
+      `Decision log (retencao, personal facts masked, file storage; ${d.records} records)`,
+      ["what", "µs per decision"],
+      [
+        ["decide (in-process, for scale)", fmt(d.decideUs)],
+        ["record: queued on the request's path", fmt(d.recordUs)],
+        ["writer: masked, serialised, appended (same thread, in the background)", fmt(d.flushUs)],
+      ],
+    );
+  }
   console.log(
     `\nheap used ${fmt(results.heap.heapUsedMiB ?? Number.NaN)} MiB · rss ${fmt(results.heap.rssMiB ?? Number.NaN)} MiB (this process, after the in-process workloads)`,
   );
@@ -644,6 +708,7 @@ async function main(): Promise<void> {
   for (const n of SIZES) await tableWorkload(syntheticWorkload(n));
   await shippedRuleSets();
   await duplicates();
+  await decisionLog();
   const mem = process.memoryUsage();
   results.heap = { heapUsedMiB: mem.heapUsed / 2 ** 20, rssMiB: mem.rss / 2 ** 20 };
   if (HTTP_SECONDS > 0) await http();
