@@ -189,7 +189,12 @@ class FileDecisionStorage implements DecisionLogStorage {
   private readonly segmentBytes: number;
   /** Sorted by name (creation order). */
   private segments: Segment[] = [];
-  private current: { segment: Segment; handle: FileHandle } | undefined;
+  /**
+   * The segment being written. No file descriptor is kept between appends: each batch opens the
+   * segment, appends and closes it (a batch every ~200 ms at most), so the log never pins its
+   * file system (an operator can remount the data folder read-only; a deleted segment is gone).
+   */
+  private current: { segment: Segment } | undefined;
   private key: Buffer | undefined;
   private opening: Promise<void> | undefined;
   private closed = false;
@@ -345,8 +350,13 @@ class FileDecisionStorage implements DecisionLogStorage {
       await this.refuseKnownIds(records);
       const data = records.map(lineOf).join("");
       const bytes = Buffer.byteLength(data);
-      const target = await this.segmentFor(records[0]!);
-      const { segment, handle } = target;
+      const { segment } = await this.segmentFor(records[0]!);
+      let handle: FileHandle;
+      try {
+        handle = await this.fs.open(segment.file, "a", 0o600);
+      } catch (e) {
+        throw asStorageError(e, `decision log: open ${segment.file}`);
+      }
       try {
         await handle.appendFile(data);
       } catch (e) {
@@ -355,9 +365,10 @@ class FileDecisionStorage implements DecisionLogStorage {
           this.logger?.warn({ path: segment.file, error: String(t) }, "decision log: could not cut a failed append");
           segment.sealed = true; // the next append starts a fresh segment
           this.current = undefined;
-          void handle.close().catch(() => undefined);
         });
         throw asStorageError(e, `decision log: append to ${segment.file}`);
+      } finally {
+        await handle.close().catch(() => undefined);
       }
       segment.bytes += bytes;
       for (const r of records) this.index(segment, r.id, atMs(r));
@@ -386,13 +397,12 @@ class FileDecisionStorage implements DecisionLogStorage {
   }
 
   /** The segment the batch starting with `first` goes to: the current one, or a new one. */
-  private async segmentFor(first: DecisionRecord): Promise<{ segment: Segment; handle: FileHandle }> {
+  private async segmentFor(first: DecisionRecord): Promise<{ segment: Segment }> {
     const hour = Math.floor(atMs(first) / HOUR_MS);
     let cur = this.current;
     if (cur && (cur.segment.hour !== hour || cur.segment.bytes >= this.segmentBytes || cur.segment.sealed)) {
       this.current = undefined;
       cur.segment.ids = undefined;
-      await cur.handle.close().catch(() => undefined);
       cur = undefined;
     }
     if (cur) return cur;
@@ -425,13 +435,7 @@ class FileDecisionStorage implements DecisionLogStorage {
         this.segments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       }
     }
-    let handle: FileHandle;
-    try {
-      handle = await this.fs.open(segment.file, "a", 0o600);
-    } catch (e) {
-      throw asStorageError(e, `decision log: open ${segment.file}`);
-    }
-    this.current = { segment, handle };
+    this.current = { segment };
     return this.current;
   }
 
@@ -557,11 +561,15 @@ class FileDecisionStorage implements DecisionLogStorage {
       this.closed = true;
       const cur = this.current;
       this.current = undefined;
+      // What the appends left in the page cache reaches the disk.
       if (cur) {
-        try {
-          await cur.handle.sync();
-        } finally {
-          await cur.handle.close();
+        const handle = await this.fs.open(cur.segment.file, "r").catch(() => undefined);
+        if (handle) {
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
         }
       }
     });

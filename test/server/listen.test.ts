@@ -122,8 +122,10 @@ describe("over a real socket", () => {
     expect(decided.status).toBe(200);
     expect(decided.headers.get("x-request-id")).toBe("crm-123");
     expect(await decided.json()).toEqual({
+      decisionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       ruleset: "mini",
       version: 1,
+      versionReason: "versão em vigor agora",
       decision: { marca: 1, faixa: "ALTA" },
       fired: ["faixa alta", "marcar versão"],
     });
