@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type CliContext, main } from "../cli/main.js";
 import { COMMAND_HELP } from "../cli/help.js";
 import { promote } from "../cli/promote.js";
-import { loggedDecision, RECLAME_FACTS, RULES } from "./promote-fixtures.js";
+import { loggedDecision } from "./helpers/decision-records.js";
+import { RECLAME_FACTS, RULES } from "./promote-fixtures.js";
 
 const SLOW = 120_000;
 const dirs: string[] = [];

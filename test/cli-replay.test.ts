@@ -18,7 +18,7 @@ import { createMemoryDecisionStorage } from "../server/decision-log/memory-stora
 import type { DecisionRecord } from "../server/decision-log/types.js";
 import { replayCommand } from "../cli/replay.js";
 import { capture, runRules } from "./helpers/cli.js";
-import { logDecisions } from "./helpers/logged-records.js";
+import { logDecisions } from "./helpers/decision-records.js";
 import { compileOk, readRuleSet, reclameFacts } from "./helpers/rulesets.js";
 
 vi.setConfig({ testTimeout: 120_000 });

@@ -16,7 +16,8 @@ import {
   promoteDecision,
   REVIEW_TAG,
 } from "../tester/promote.js";
-import { compileShipped, loggedDecision, RECLAME_FACTS, shippedSuite } from "./promote-fixtures.js";
+import { loggedDecision } from "./helpers/decision-records.js";
+import { compileShipped, RECLAME_FACTS, shippedSuite } from "./promote-fixtures.js";
 
 const reclame = compileShipped("reclame-designacao");
 const retencao = compileShipped("retencao");

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { runtimeOf } from "../engine/index.js";
 import type { Runtime } from "../engine/runtime.js";
 import { replay } from "../tester/replay.js";
-import { logDecisions } from "./helpers/logged-records.js";
+import { logDecisions } from "./helpers/decision-records.js";
 import { compileOk, readRuleSet, reclameFacts } from "./helpers/rulesets.js";
 
 const RECLAME = readRuleSet("reclame-designacao");

@@ -284,6 +284,10 @@ describe.each(kinds)("decision-log storage contract: %s", (kind, h, skip) => {
     const good = decisionRecord(1, START);
     const bad = { ...decisionRecord(2, START + 1000), id: "../../etc/passwd" };
     await expect(s.append([good, bad])).rejects.toThrow(/record 2 of the batch refused.*id/);
+    // Only UUID version 7 in lower case is stored: its text order is time order (pages, cursors).
+    const v4 = { ...good, id: "0190a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b" };
+    await expect(s.append([v4])).rejects.toThrow(/record 1 of the batch refused.*version 7/);
+    await expect(s.append([{ ...good, id: good.id.toUpperCase() }])).rejects.toThrow(/lower-case UUID/);
     await expect(s.append([{ ...good, at: "ontem" }])).rejects.toThrow(/at must be/);
     expect((await s.query({})).items).toEqual([]);
     await expect(s.query({ from: Number.NaN })).rejects.toThrow(/from/);

@@ -3,14 +3,21 @@
  * query must look like before anything is written or asked. A bad batch is refused whole (nothing
  * written) with an Error naming the record and the field; a bad query with an Error naming the field.
  */
+import { isDecisionId } from "./ids.js";
 import type { DecisionQuery, DecisionRecord } from "./types.js";
 
-/** UUID text (any version; the writer makes version 7), lower-case hex as `randomUUID` and v7 generators write. */
-export const DECISION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * An id a storage keeps: a UUID version 7 (ids.ts, what the writer makes) in lower case. The
+ * storages order and page by the id's text, which is time order only for v7 ids written in one
+ * case (upper-case A-F would sort before lower-case a-f).
+ */
+function isStoredDecisionId(id: unknown): id is string {
+  return typeof id === "string" && isDecisionId(id) && id === id.toLowerCase();
+}
 
 function problemOf(r: DecisionRecord): string | undefined {
   if (typeof r !== "object" || r === null) return "must be an object";
-  if (typeof r.id !== "string" || !DECISION_ID_PATTERN.test(r.id)) return "id must be a lower-case UUID";
+  if (!isStoredDecisionId(r.id)) return "id must be a lower-case UUID version 7";
   if (typeof r.at !== "string" || !Number.isFinite(Date.parse(r.at))) return "at must be an ISO 8601 instant";
   if (typeof r.ruleset !== "string" || r.ruleset === "") return "ruleset must be a non-empty string";
   if (!Number.isSafeInteger(r.version) || r.version < 1) return "version must be a positive integer";
@@ -48,7 +55,7 @@ export function checkQuery(query: DecisionQuery): void {
   if (query.output !== undefined && (typeof query.output !== "object" || typeof query.output?.field !== "string"))
     throw bad("output", "must be {field, value}");
   if (query.limit !== undefined && !Number.isFinite(query.limit)) throw bad("limit", "must be a number");
-  if (query.cursor !== undefined && (typeof query.cursor !== "string" || !DECISION_ID_PATTERN.test(query.cursor)))
+  if (query.cursor !== undefined && !isStoredDecisionId(query.cursor))
     throw bad("cursor", "is not a cursor this log gave");
   if (query.order !== undefined && query.order !== "asc" && query.order !== "desc")
     throw bad("order", 'must be "asc" or "desc"');

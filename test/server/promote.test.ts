@@ -13,7 +13,8 @@ import { seedFromDirectory } from "../../server/seed.js";
 import { createFileStore } from "../../server/store/file-store.js";
 import { runSuite } from "../../tester/run.js";
 import { loadSuite } from "../../tester/suite.js";
-import { loggedDecision, RECLAME_FACTS } from "../promote-fixtures.js";
+import { loggedDecision } from "../helpers/decision-records.js";
+import { RECLAME_FACTS } from "../promote-fixtures.js";
 import { call, expectError, json, newTokens, ROOT, rulesDirWith, tempDir } from "./helpers.js";
 
 const closers: (() => Promise<void>)[] = [];

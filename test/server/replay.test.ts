@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createMemoryDecisionStorage } from "../../server/decision-log/memory-storage.js";
 import type { DecisionLogStorage, DecisionRecord } from "../../server/decision-log/types.js";
-import { logDecisions } from "../helpers/logged-records.js";
+import { logDecisions } from "../helpers/decision-records.js";
 import { readRuleSet, reclameFacts } from "../helpers/rulesets.js";
 import { call, closeAfterEach, expectError, json, newTokens, startApp, startSeeded, type TestApp } from "./helpers.js";
 

@@ -6,6 +6,7 @@
  * functions of the service's answers (`GET /v1/decisions`, `POST /v1/decisions/:id/promote`,
  * docs/contract.md), unit-tested in node.
  */
+import { formatInstant, shortDecisionId } from "../../../tester/decision-labels.js";
 import { ApiError, type LoggedDecisionItem, type PromotedCase } from "../api.js";
 
 /** How many decisions the panel lists. */
@@ -13,28 +14,6 @@ export const RECENT_LIMIT = 20;
 /** How many outputs a row shows. */
 const KEY_OUTPUTS = 3;
 const MAX_VALUE = 40;
-
-/** "01/04/2026 09:15" in São Paulo time (the contact centre's clock); the ISO text when unreadable. */
-export function formatWhen(at: string): string {
-  const t = Date.parse(at);
-  if (Number.isNaN(t)) return at;
-  const parts = new Intl.DateTimeFormat("pt-BR", {
-    timeZone: "America/Sao_Paulo",
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(t));
-  const p = (type: string) => parts.find((x) => x.type === type)?.value ?? "";
-  return `${p("day")}/${p("month")}/${p("year")} ${p("hour")}:${p("minute")}`;
-}
-
-/** The short id shown (the last 8 characters: the random part of a UUIDv7). */
-export function shortDecisionId(id: string): string {
-  return id.replace(/-/g, "").slice(-8);
-}
 
 function shown(value: unknown): string | undefined {
   if (typeof value === "string") return value.length > MAX_VALUE ? `${value.slice(0, MAX_VALUE - 1)}…` : value;
@@ -69,7 +48,7 @@ export function decisionRow(item: LoggedDecisionItem): DecisionRow {
   return {
     id: item.id,
     short: shortDecisionId(item.id),
-    when: formatWhen(item.at),
+    when: formatInstant(item.at),
     version: `v${item.version}`,
     outputs: keyOutputs(item.decision),
     ...(item.masked && item.masked.length > 0 ? { note: "dados pessoais mascarados" } : {}),

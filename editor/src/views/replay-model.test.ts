@@ -3,15 +3,9 @@
  * responsible rows and their ranges, samples and the service's refusals in Portuguese.
  */
 import { describe, expect, it } from "vitest";
+import { formatInstant } from "../../../tester/decision-labels.js";
 import { ApiError, type ReplayResult } from "../api.js";
-import {
-  formatInstant,
-  replayErrorMessage,
-  responsibleRange,
-  responsibleText,
-  sampleText,
-  windowText,
-} from "./replay-model.js";
+import { replayErrorMessage, responsibleRange, responsibleText, sampleText, windowText } from "./replay-model.js";
 
 function result(over: Partial<ReplayResult> = {}): ReplayResult {
   return {
@@ -38,8 +32,8 @@ function result(over: Partial<ReplayResult> = {}): ReplayResult {
 
 describe("replay model", () => {
   it("the window in São Paulo time, with thousands and the limit when it cut the log short", () => {
-    expect(formatInstant("2026-03-02T12:00:00.000Z")).toBe("02/03/2026, 09:00");
-    expect(windowText(result())).toBe("12.500 decisões registradas de 02/03/2026, 09:00 a 05/03/2026, 18:20.");
+    expect(formatInstant("2026-03-02T12:00:00.000Z")).toBe("02/03/2026 09:00");
+    expect(windowText(result())).toBe("12.500 decisões registradas de 02/03/2026 09:00 a 05/03/2026 18:20.");
     expect(windowText(result({ replayed: { limit: 10_000, truncated: true } }))).toBe(
       "12.500 decisões registradas (limite de 10.000 atingido: há mais decisões registradas).",
     );
@@ -66,7 +60,7 @@ describe("replay model", () => {
     );
     expect(responsibleRange(row)).toEqual({ line: 40, column: 9, endLine: 40, endColumn: 80 });
     expect(responsibleRange({ ref: "r:9", name: "só na versão antiga", side: "logged" })).toBeUndefined();
-    expect(sampleText({ id: "0190-abc", at: "2026-03-02T12:00:00.000Z" })).toBe("0190-abc · 02/03/2026, 09:00");
+    expect(sampleText({ id: "0190-abc", at: "2026-03-02T12:00:00.000Z" })).toBe("0190-abc · 02/03/2026 09:00");
   });
 
   it("the service's refusals in Portuguese", () => {

@@ -6,23 +6,10 @@
  * (`POST .../replay`, docs/contract.md), unit-tested in node; `replay.tsx` renders them.
  */
 import { ApiError, type ReplayResult } from "../api.js";
+import { formatInstant } from "../../../tester/decision-labels.js";
 import type { ResponsibleRef } from "../../../tester/replay.js";
 
 export const REPLAY_BUTTON = "Simular com decisões reais";
-
-/** An ISO instant as analysts read it: `02/03/2026 09:00` in São Paulo time. */
-export function formatInstant(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString("pt-BR", {
-    timeZone: "America/Sao_Paulo",
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
 
 /** Which decisions were replayed: "Decisões de 02/03/2026 09:00 a 05/03/2026 18:20 (limite de 10.000 atingido)". */
 export function windowText(r: ReplayResult): string {
