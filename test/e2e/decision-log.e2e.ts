@@ -30,6 +30,7 @@ import {
   setEditorText,
   waitForSource,
 } from "./helpers.js";
+import { formatInstant, shortDecisionId } from "../../tester/decision-labels.js";
 
 const NAME = "reclame-designacao";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -77,24 +78,9 @@ function loggedWith(ids: readonly string[]): Promise<LoggedRecord[]> {
 }
 
 /** The short id the editor shows (the random end of the UUIDv7). */
-function shortId(id: string): string {
-  return id.replace(/-/g, "").slice(-8);
-}
-
+const shortId = shortDecisionId;
 /** "02/12/2026 00:19" in São Paulo time, as the editor lists a decision. */
-function shownTime(at: string): string {
-  const parts = new Intl.DateTimeFormat("pt-BR", {
-    timeZone: "America/Sao_Paulo",
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(at));
-  const p = (type: string) => parts.find((x) => x.type === type)?.value ?? "";
-  return `${p("day")}/${p("month")}/${p("year")} ${p("hour")}:${p("minute")}`;
-}
+const shownTime = formatInstant;
 
 /** The suite draft in the page. */
 function suiteOf(page: Page): Promise<string> {
