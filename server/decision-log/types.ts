@@ -53,7 +53,7 @@ export interface DecisionQuery {
   readonly from?: number;
   /** Epoch milliseconds, exclusive. */
   readonly to?: number;
-  /** An output of the decision and the value it must have (compared as JSON: `"GIPES"`, `true`, `null`). */
+  /** An output of the decision and the value it must have (compared as JSON: `"APROVADO"`, `true`, `null`). */
   readonly output?: { readonly field: string; readonly value: unknown };
   /** The name of a rule or table row that must be among `fired`. */
   readonly fired?: string;

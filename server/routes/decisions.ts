@@ -118,7 +118,7 @@ export function decisionQueryOf(q: ListQuery): DecisionQuery {
     try {
       value = JSON.parse(q.value);
     } catch {
-      // Not JSON: the text itself (`value=GIPES` is the text "GIPES").
+      // Not JSON: the text itself (`value=APROVADO` is the text "APROVADO").
     }
     output = { field: q.output, value };
   }
@@ -212,7 +212,7 @@ export async function decisionRoutes(app: FastifyInstance): Promise<void> {
             value: {
               type: "string",
               maxLength: 1000,
-              description: 'O valor da saída: JSON (`"GIPES"`, `true`, `null`, `3`) ou, se não for JSON, o texto.',
+              description: 'O valor da saída: JSON (`"APROVADO"`, `true`, `null`, `3`) ou, se não for JSON, o texto.',
             },
             fired: { type: "string", minLength: 1, maxLength: 500, description: "Uma regra ou linha que disparou." },
             limit: {
