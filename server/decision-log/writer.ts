@@ -57,6 +57,9 @@ const WARN_EVERY_MS = 60_000;
 /** A counter that goes nowhere (no metrics given). */
 const NO_COUNTER: Increment = { inc() {} };
 
+/** Records masked between two turns of the event loop. */
+const MASK_SLICE = 64;
+
 export class DecisionLog implements DecisionLogReader {
   readonly storage: DecisionLogStorage;
   private readonly queueLimit: number;
@@ -235,7 +238,13 @@ export class DecisionLog implements DecisionLogReader {
 
   private async write(batch: readonly DecisionEntry[], key: Buffer): Promise<void> {
     try {
-      const records = batch.map((entry) => this.toRecord(entry, key));
+      // Masking costs ~10 µs per personal value: a batch of 500 is masked in slices, with the
+      // decisions waiting on the event loop let in between.
+      const records: DecisionRecord[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        if (i > 0 && i % MASK_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+        records.push(this.toRecord(batch[i]!, key));
+      }
       await this.storage.append(records);
       this.written += records.length;
       this.writtenCounter.inc(records.length);
