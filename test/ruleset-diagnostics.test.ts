@@ -243,3 +243,41 @@ describe("Portuguese prepositions joined to phrases", () => {
     expect(em("as")).toBe("em as");
   });
 });
+
+describe("more problems than are shown", () => {
+  // 60 rules of one priority writing different values into one output: ~1,800 conflicting-writes
+  // warnings, far more than are listed.
+  const rules = Array.from(
+    { length: 60 },
+    (_, i) => `  - name: regra ${i}\n    when: valor >= ${i + 200}\n    then: faixa = "R${i}"\n`,
+  ).join("");
+  const source = `ruleset: muitos-avisos
+facts:
+  valor: { type: number, required: true }
+outputs:
+  faixa: { type: string }
+rules:
+${rules}`;
+
+  it("hidden warnings are summed up as a warning: the rule set still compiles", () => {
+    const result = compileSource(source);
+    expect(result.ok).toBe(true);
+    const last = result.diagnostics[result.diagnostics.length - 1]!;
+    expect(last.message).toMatch(/^mais \d+ problemas não mostrados$/);
+    expect(last.severity).toBe("warning");
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(diagnose(source).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("hidden errors keep the summary an error", () => {
+    const broken = Array.from(
+      { length: 210 },
+      (_, i) => `  - name: quebrada ${i}\n    when: valor >=\n    then: faixa = "X"\n`,
+    );
+    const result = compileSource(source.replace(rules, broken.join("")));
+    expect(result.ok).toBe(false);
+    const last = result.diagnostics[result.diagnostics.length - 1]!;
+    expect(last.message).toMatch(/^mais \d+ problemas não mostrados$/);
+    expect(last.severity).toBe("error");
+  });
+});

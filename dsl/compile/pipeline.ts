@@ -40,10 +40,16 @@ function limit(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const sorted = sortDiagnostics(diagnostics);
   if (sorted.length <= MAX_DIAGNOSTICS) return sorted;
   const last = sorted[MAX_DIAGNOSTICS - 1] as Diagnostic;
-  return [
-    ...sorted.slice(0, MAX_DIAGNOSTICS),
-    createError("internal/error", `mais ${sorted.length - MAX_DIAGNOSTICS} problemas não mostrados`, last.range),
-  ];
+  const hidden = sorted.slice(MAX_DIAGNOSTICS);
+  // The note is as severe as the worst problem it hides: hidden warnings never turn a rule set that
+  // compiles into one that is refused.
+  const severity = hidden.some((d) => d.severity === "error")
+    ? "error"
+    : hidden.some((d) => d.severity === "warning")
+      ? "warning"
+      : "info";
+  const note = createError("internal/error", `mais ${hidden.length} problemas não mostrados`, last.range);
+  return [...sorted.slice(0, MAX_DIAGNOSTICS), { ...note, severity }];
 }
 
 /** Compiles a rule-set source text. Never throws for user mistakes. */
