@@ -63,6 +63,7 @@ describe("personal facts", () => {
       "contatosCadastrados.telefones",
       "contatosCadastrados.emails",
     ]);
+    expect(personal("protocolo-status")).toEqual(["protocolo.campos"]);
     expect(personal("reclame-designacao")).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ describe("maskFacts", () => {
     cpf: "314.159.265-90",
     idade: 42,
     telefone: "(21) 99999-0001",
-    contatos: { telefones: ["(21) 99999-0001", "(21) 3333-0002", ""], canal: "chat" },
+    contatos: { telefones: ["(21) 99999-0001", "(21) 3333-0002", "", "   "], canal: "chat" },
     dependentes: [
       { nome: "Ana Sintética", idade: 9 },
       { nome: null, idade: 7 },
@@ -42,6 +42,8 @@ describe("maskFacts", () => {
     expect(contatos.canal).toBe("chat");
     expect(contatos.telefones[0]).toMatch(MASK);
     expect(contatos.telefones[2]).toBe("");
+    // Spaces only: nothing personal, kept (an `isBlank` rule decides the record as it did).
+    expect(contatos.telefones[3]).toBe("   ");
     // The phone and the same phone in the list: same mask (so `lista contains valor` still holds).
     expect(out.telefone).toBe(contatos.telefones[0]);
     expect(contatos.telefones[1]).not.toBe(contatos.telefones[0]);

@@ -5,7 +5,7 @@
  * (`MASK_PREFIX` + the first 32 hex characters of HMAC-SHA-256(key, canonical JSON of the value))
  * or, in "drop" mode, removed. A personal list or object is masked leaf by leaf, so equal values
  * give equal masks wherever they sit (a masked `telefone` is still `in` the masked list of phones).
- * Blank values (null, "", absent) carry nothing personal and stay as they are.
+ * Blank values (null, absent, texts of spaces only) carry nothing personal and stay as they are.
  *
  * The input is never changed: what is masked is copied along its path, the rest is shared.
  */
@@ -49,8 +49,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * Values kept as they are: null, absent, and texts of spaces only (they carry no personal data, and
+ * rules that ask `isBlank(...)` of a personal fact decide the logged record as they decided it).
+ */
 function isBlank(value: unknown): boolean {
-  return value === null || value === undefined || value === "";
+  return value === null || value === undefined || (typeof value === "string" && value.trim() === "");
 }
 
 /** Whether anything under `value` would be masked (a non-blank leaf). */
