@@ -18,6 +18,9 @@ type ServerProblems =
   | { readonly kind: "cases"; readonly items: readonly unknown[] }
   | { readonly kind: "conflict"; readonly message: string };
 
+/** How long the diff's own models outlive the diff editor (see DiffView). */
+const MODEL_RELEASE_MS = 5_000;
+
 /** The diff of `original` against the draft's model, or against `modifiedText` (the suite) when given. */
 function DiffView(props: { session: Session; original: string; modifiedText?: string | undefined }) {
   const { session, original, modifiedText } = props;
@@ -44,8 +47,13 @@ function DiffView(props: { session: Session; original: string; modifiedText?: st
       // Detach first: a diff still being computed must not touch models disposed under it.
       diff.setModel(null);
       diff.dispose();
-      originalModel.dispose();
-      own?.dispose();
+      // Monaco may still finish a diff (or its hidden-regions pass) on these models after the
+      // editor is gone: "Model is disposed!" was seen twice in CI (publish tab, then history,
+      // quickly). The two text models are released a moment later instead, once that work ended.
+      setTimeout(() => {
+        originalModel.dispose();
+        own?.dispose();
+      }, MODEL_RELEASE_MS);
     };
   }, [session, original, modifiedText, name]);
   return <div class="diff-host" ref={host} />;
