@@ -28,8 +28,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { migrate } from "../store/pg-migrations.js";
-import { isConnectionError } from "../store/pg-store.js";
-import { StorageError, type StorageFailure } from "../store/storage-error.js";
+import { codeOf, failureOf, isConnectionError } from "../store/pg-store.js";
+import { StorageError } from "../store/storage-error.js";
 import { checkBatch, checkQuery } from "./storage-input.js";
 import {
   type DecisionLogStorage,
@@ -60,19 +60,6 @@ export interface PostgresDecisionStorageOptions {
 }
 
 export const MASKING_KEY_SETTING = "decision_log.masking_key";
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function failureOf(e: unknown): StorageFailure {
-  if (isConnectionError(e)) return "unreachable";
-  const code = codeOf(e);
-  if (code === "53100") return "full";
-  if (code === "25006") return "read-only";
-  return "unavailable";
-}
 
 /** A database failure as a StorageError (`what`: the operation); other errors unchanged. */
 function asLogError(e: unknown, what: string): unknown {

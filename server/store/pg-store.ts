@@ -117,7 +117,8 @@ const CONNECTION_SQLSTATES: ReadonlySet<string> = new Set(["57P01", "57P02", "57
 const CONNECTION_MESSAGES =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|not queryable/i;
 
-function codeOf(e: unknown): string | undefined {
+/** The SQLSTATE (or Node error code) of an error, when it has one. */
+export function codeOf(e: unknown): string | undefined {
   if (typeof e !== "object" || e === null) return undefined;
   const code = (e as { code?: unknown }).code;
   return typeof code === "string" ? code : undefined;
@@ -140,7 +141,8 @@ export function isConnectionError(e: unknown): boolean {
   return CONNECTION_MESSAGES.test(messageOf(e));
 }
 
-function failureOf(e: unknown): StorageFailure {
+/** What kind of storage failure a database error is (shared with the decision log's storage). */
+export function failureOf(e: unknown): StorageFailure {
   if (isConnectionError(e)) return "unreachable";
   const code = codeOf(e);
   if (code === "53100") return "full";
