@@ -111,6 +111,10 @@ function needed(table: CompiledTable): number {
       return 1;
     case "unique":
       return 2;
+    case "any":
+    case "priority":
+    case "ruleOrder":
+    case "outputOrder":
     case "collect":
       return Number.POSITIVE_INFINITY;
     default:

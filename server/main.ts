@@ -13,7 +13,7 @@ import { buildApp } from "./app.js";
 import { COMPILED_CACHE_DIR, CompiledCache, compilerFingerprint } from "./compiled-cache.js";
 import { ConfigError, loadConfig, redactDatabaseUrl } from "./config.js";
 import { AuthoringPool, sharedAuthoringRunner } from "./authoring/pool.js";
-import { createFileDecisionStorage } from "./decision-log/file-storage.js";
+import { createFileDecisionStorage, removeTempLeftovers } from "./decision-log/file-storage.js";
 import type { DecisionLogStorage } from "./decision-log/types.js";
 import { type DecisionLog, decisionLogFromConfig } from "./decision-log/writer.js";
 import { followCompiler } from "./follow.js";
@@ -150,7 +150,15 @@ async function main(): Promise<void> {
     // The decision log opens in the background: decisions taken before it is open wait in its
     // bounded queue (dropped, counted, when full); a storage that cannot open yet (the database
     // just went away) is tried again, and never holds up or fails a decision.
-    if (decisionLog) void openDecisionLog(decisionLog, log);
+    if (decisionLog) {
+      // Crash leftovers of the file log go before the service says it is ready (a folder listing;
+      // opening the log itself scans every segment, so that stays in the background).
+      if (decisionLog.storage.kind === "file")
+        await removeTempLeftovers(join(config.dataDir, "decisions"), log).catch((e: unknown) =>
+          log.error({ err: e }, "decision log: temporary files could not be removed"),
+        );
+      void openDecisionLog(decisionLog, log);
+    }
 
     // The authoring worker threads start on the first validate, test or publish (each one loads the
     // compiler: about 40 MiB that a service only deciding never needs).

@@ -5,7 +5,7 @@
  * (the source map back to the YAML file).
  */
 import type { Action, Expr, UnaryTest } from "../syntax/ast.js";
-import type { HitPolicy } from "../ruleset/model.js";
+import type { Aggregation, HitPolicy } from "../ruleset/model.js";
 
 export const COMPILED_FORMAT = 1;
 
@@ -84,6 +84,19 @@ export interface CompiledTemplate {
 
 export interface CompiledTable {
   readonly hitPolicy: HitPolicy;
+  /** `collect` only: the result is one record of each output column aggregated. */
+  readonly aggregate?: Aggregation;
+  /**
+   * Declared values of output columns (plain JSON), first = highest priority, by column name:
+   * `priority` picks the matching row whose outputs come first, `outputOrder` sorts by them
+   * (columns compared in the table's output order; a value not in a list comes after those in it).
+   */
+  readonly outputValues?: Readonly<Record<string, readonly unknown[]>>;
+  /**
+   * `onNoMatch` with outputs: per output column, the cell (or null) the table gives when no row
+   * matches (see `NoMatchOutputs` in dsl/ruleset/model.ts for the result's shape per policy).
+   */
+  readonly onNoMatch?: readonly (Expr | null)[];
   readonly inputs: readonly Expr[];
   /** Column names of the inputs (for `rows(tabela)`). */
   readonly inputNames: readonly string[];

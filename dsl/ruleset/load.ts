@@ -14,28 +14,33 @@ import { DEFAULT_ZONE } from "../values.js";
 import { keyRange, loadYaml, rangeOf, scalarValueOffsets, unsafeNumbers } from "../yaml/load.js";
 import { checkSchemas } from "../check/schema.js";
 import { RULESET_NAME_PATTERN } from "./names.js";
-import type {
-  CollectionDecl,
-  ConstantDecl,
-  FieldDecl,
-  GuardDecl,
-  HitPolicy,
-  ImpossibleDecl,
-  InvariantDecl,
-  Named,
-  RuleDecl,
-  RuleSetModel,
-  TableColumn,
-  TableDecl,
-  TableRow,
-  TemplateDecl,
-  TemplatePart,
-  TransitionDecl,
-  TransitionsDecl,
-  TypeDecl,
-  ValidationDecl,
-  ValidationsDecl,
-  ValueDecl,
+import {
+  type CollectionDecl,
+  type ConstantDecl,
+  type FieldDecl,
+  type GuardDecl,
+  type Aggregation,
+  AGGREGATIONS,
+  HIT_POLICIES,
+  type HitPolicy,
+  type ImpossibleDecl,
+  type InvariantDecl,
+  type NoMatchOutputs,
+  type OutputValueList,
+  type Named,
+  type RuleDecl,
+  type RuleSetModel,
+  type TableColumn,
+  type TableDecl,
+  type TableRow,
+  type TemplateDecl,
+  type TemplatePart,
+  type TransitionDecl,
+  type TransitionsDecl,
+  type TypeDecl,
+  type ValidationDecl,
+  type ValidationsDecl,
+  type ValueDecl,
 } from "./model.js";
 
 export interface LoadResult {
@@ -565,6 +570,7 @@ class Reader {
         "normalize",
         "uniqueBy",
         "personal",
+        "label",
       ],
       nameRange,
     );
@@ -575,6 +581,7 @@ class Reader {
     const nullable = this.bool(map.get("nullable")?.value, `${what}.nullable`) ?? !required;
     const defaultNode = map.get("default")?.value;
     const description = this.text(map.get("description")?.value, `${what}.description`, nameRange);
+    const label = this.text(map.get("label")?.value, `${what}.label`, nameRange);
     // `personal: true`: personal data (LGPD: CPF, CNPJ, names, phones, e-mails, CRO...). The
     // decision log stores such a fact masked (a keyed hash) or not at all, never in clear.
     const personalPair = map.get("personal");
@@ -595,6 +602,7 @@ class Reader {
       ...(defaultNode !== undefined ? { default: this.plain(defaultNode) } : {}),
       ...(description !== undefined ? { description } : {}),
       ...(personal ? { personal } : {}),
+      ...(label !== undefined && label !== "" ? { label } : {}),
       range: rangeOf(node),
     };
   }
@@ -857,7 +865,21 @@ class Reader {
     const m = this.mapping(
       node,
       "a tabela",
-      ["name", "description", "hitPolicy", "when", "inputs", "outputs", "rows", "onNoMatch", "impossible"],
+      [
+        "name",
+        "label",
+        "description",
+        "hitPolicy",
+        "aggregate",
+        "when",
+        "inputs",
+        "outputs",
+        "labels",
+        "outputValues",
+        "rows",
+        "onNoMatch",
+        "impossible",
+      ],
       range,
     );
     if (!m) return undefined;
@@ -868,13 +890,31 @@ class Reader {
     let hitPolicy: HitPolicy = "unique";
     if (hitNode) {
       const h = this.text(hitNode, "hitPolicy", range);
-      if (h === "unique" || h === "first" || h === "collect") hitPolicy = h;
+      if (HIT_POLICIES.includes(h as HitPolicy)) hitPolicy = h as HitPolicy;
       else
         this.error(
           "ruleset/structure",
-          `política de acerto desconhecida "${h}" (use unique, first ou collect)${didYouMean(h ?? "", ["unique", "first", "collect"])}`,
+          `política de acerto desconhecida "${h}" (use ${HIT_POLICIES.join(", ")})${didYouMean(h ?? "", HIT_POLICIES)}`,
           rangeOf(hitNode),
         );
+    }
+    const aggregateNode = m.get("aggregate")?.value;
+    let aggregate: Aggregation | undefined;
+    if (aggregateNode) {
+      const a = this.text(aggregateNode, "aggregate", range);
+      if (!AGGREGATIONS.includes(a as Aggregation))
+        this.error(
+          "ruleset/structure",
+          `agregação desconhecida "${a}" (use ${AGGREGATIONS.join(", ")})${didYouMean(a ?? "", AGGREGATIONS)}`,
+          rangeOf(aggregateNode),
+        );
+      else if (hitPolicy !== "collect")
+        this.error(
+          "table/shape",
+          `aggregate só vale com hitPolicy: collect (${what} tem hitPolicy: ${hitPolicy})`,
+          rangeOf(aggregateNode),
+        );
+      else aggregate = a as Aggregation;
     }
     const inputs: TableColumn[] = this.listOrOne(this.required(m, "inputs", what, range)).map((n, i) => {
       const expr = this.expression(n, `a entrada ${i + 1} ${de(what)}`, range);
@@ -890,34 +930,124 @@ class Reader {
     const impossible = this.list(m.get("impossible")?.value, `impossible ${de(what)}`, range)
       .map((r, i) => this.impossible(r, i, inputs, what))
       .filter((r): r is ImpossibleDecl => r !== undefined);
-    const onNoMatch = this.onNoMatch(m.get("onNoMatch"), what);
+    const onNoMatch = this.onNoMatch(m.get("onNoMatch"), outputs, what);
+    const outputValues = this.outputValues(m.get("outputValues")?.value, outputs, what, range);
+    const labels = this.columnLabels(m.get("labels")?.value, [...inputs, ...outputs], what, range);
+    const label = this.text(m.get("label")?.value, "label", range);
     const when = this.expression(m.get("when")?.value, `when ${de(what)}`, range);
     const description = this.text(m.get("description")?.value, "description", range);
     return {
       ...named,
       hitPolicy,
+      ...(hitNode ? { hitPolicyRange: rangeOf(hitNode) } : {}),
+      ...(aggregate ? { aggregate, aggregateRange: rangeOf(aggregateNode as Node) } : {}),
+      ...(outputValues ? { outputValues } : {}),
+      ...(label ? { label } : {}),
+      ...(labels ? { labels } : {}),
       inputs,
       outputs,
       rows,
       impossible,
-      ...(onNoMatch ? { onNoMatch: null } : {}),
+      ...(onNoMatch !== undefined ? { onNoMatch } : {}),
       range,
       ...(when ? { when } : {}),
       ...(description ? { description } : {}),
     };
   }
 
-  /** `onNoMatch`: only `null` today (no row → the table's result is null); true when declared. */
-  private onNoMatch(pair: Pair<Scalar, Node | null> | undefined, what: string): boolean {
-    if (!pair) return false;
+  /**
+   * `onNoMatch`: `null` (no row → the table's result is null, or an empty list, on purpose), or a
+   * map output column → output cell (what the table gives when no row matches); undefined when
+   * the key is absent or unreadable.
+   */
+  private onNoMatch(
+    pair: Pair<Scalar, Node | null> | undefined,
+    outputs: readonly TableColumn[],
+    what: string,
+  ): null | NoMatchOutputs | undefined {
+    if (!pair) return undefined;
     const value = pair.value;
-    if (value === null || (isScalar(value) && value.value === null)) return true;
+    if (value === null || (isScalar(value) && value.value === null)) return null;
+    if (isMap(value)) {
+      const range = rangeOf(value);
+      const names = outputs.map((o) => o.name);
+      const m = this.mapping(value, `onNoMatch ${de(what)}`, names, range);
+      if (!m) return undefined;
+      return {
+        outputs: names.map((n) => {
+          const cell = m.get(n);
+          if (!cell) return undefined;
+          return this.literal(cell.value) ?? ({ kind: "literal", literal: { type: "null" }, range } as Expr);
+        }),
+        range,
+      };
+    }
     this.error(
       "ruleset/structure",
-      `onNoMatch ${de(what)} aceita só null (sem linha, o resultado da tabela é nulo)`,
+      `onNoMatch ${de(what)} aceita null (sem linha, o resultado da tabela é nulo) ou um mapa saída: valor (o resultado quando nenhuma linha vale)`,
       value ? rangeOf(value) : keyRange(pair),
     );
-    return false;
+    return undefined;
+  }
+
+  /** `outputValues`: output column → list of plain values, first = highest priority. */
+  private outputValues(
+    node: Node | null | undefined,
+    outputs: readonly TableColumn[],
+    what: string,
+    range: Range,
+  ): ReadonlyMap<string, OutputValueList> | undefined {
+    if (!node) return undefined;
+    const m = this.mapping(
+      node,
+      `outputValues ${de(what)}`,
+      outputs.map((o) => o.name),
+      range,
+    );
+    if (!m) return undefined;
+    const out = new Map<string, OutputValueList>();
+    for (const [name, pair] of m) {
+      const list = pair.value;
+      if (!list || !isSeq(list) || list.items.length === 0) {
+        this.error(
+          "ruleset/structure",
+          `outputValues.${name} ${de(what)} deve ser uma lista não vazia de valores (o primeiro tem a maior prioridade)`,
+          list ? rangeOf(list) : keyRange(pair),
+        );
+        continue;
+      }
+      const values: unknown[] = [];
+      for (const item of list.items as Node[]) {
+        const v = isScalar(item) ? item.value : undefined;
+        if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") values.push(v);
+        else this.error("ruleset/structure", `outputValues.${name}: cada valor deve ser um texto, número ou booleano`, rangeOf(item));
+      }
+      out.set(name, { values, range: rangeOf(list) });
+    }
+    return out;
+  }
+
+  /** `labels`: column name (input or output) → the label shown for it. */
+  private columnLabels(
+    node: Node | null | undefined,
+    columns: readonly TableColumn[],
+    what: string,
+    range: Range,
+  ): ReadonlyMap<string, string> | undefined {
+    if (!node) return undefined;
+    const m = this.mapping(
+      node,
+      `labels ${de(what)}`,
+      columns.map((c) => c.name),
+      range,
+    );
+    if (!m) return undefined;
+    const out = new Map<string, string>();
+    for (const [name, pair] of m) {
+      const text = this.text(pair.value, `labels.${name}`, range);
+      if (text) out.set(name, text);
+    }
+    return out.size ? out : undefined;
   }
 
   /**

@@ -53,6 +53,11 @@ export interface FieldDecl extends Named {
   readonly description?: string;
   /** A fact marked `personal: true` (LGPD): the decision log never stores it in clear. */
   readonly personal?: boolean;
+  /**
+   * The name people know this by when it is not an identifier (`label: "Approval Status"` on
+   * `approvalStatus`, kept from a DMN file): shown by the editor and in messages.
+   */
+  readonly label?: string;
   readonly range: Range;
 }
 
@@ -79,7 +84,60 @@ export type TemplatePart =
   | { readonly kind: "text"; readonly text: string }
   | { readonly kind: "expr"; readonly expr: Expr };
 
-export type HitPolicy = "unique" | "first" | "collect";
+/**
+ * How a decision table's matching rows make its result (DMN's hit policies):
+ * - single hit, the result is one row's outputs (a record; null when no row matches):
+ *   `unique` (two matching rows are a rule-set defect), `first` (the first in row order),
+ *   `any` (matching rows must have equal outputs, else a defect), `priority` (the row whose
+ *   outputs come first in `outputValues`);
+ * - multiple hits, the result is the list of the matching rows' outputs (empty when none):
+ *   `ruleOrder` (row order), `outputOrder` (by `outputValues`, then row order), `collect` (row
+ *   order) — or, with `aggregate`, one record of each output column aggregated.
+ */
+export type HitPolicy = "unique" | "first" | "any" | "priority" | "ruleOrder" | "outputOrder" | "collect";
+
+/** Every hit policy, in the order the docs and the editor list them. */
+export const HIT_POLICIES: readonly HitPolicy[] = [
+  "unique",
+  "first",
+  "any",
+  "priority",
+  "ruleOrder",
+  "outputOrder",
+  "collect",
+];
+
+/** Whether the table's result is one row's outputs (a record, or null) rather than a list. */
+export function isSingleHit(policy: HitPolicy): boolean {
+  return policy === "unique" || policy === "first" || policy === "any" || policy === "priority";
+}
+
+/**
+ * `collect` with `aggregate`: the result is one record whose every output column is the sum, the
+ * minimum, the maximum of that column's values over the matching rows (nulls left out; null when
+ * there are none), or the number of matching rows (`count`; 0 when none).
+ */
+export type Aggregation = "sum" | "min" | "max" | "count";
+
+export const AGGREGATIONS: readonly Aggregation[] = ["sum", "min", "max", "count"];
+
+/** The declared values of one output column, first = highest priority (`outputValues`). */
+export interface OutputValueList {
+  /** Plain values (texts, numbers, booleans), as written. */
+  readonly values: readonly unknown[];
+  readonly range: Range;
+}
+
+/**
+ * `onNoMatch` with outputs: what the table gives when no row matches, an output cell per output
+ * column (a column left out is null). A single-hit table's result is then this record; a list
+ * policy's, a list with this one record; an aggregating table's, this record as its result.
+ */
+export interface NoMatchOutputs {
+  /** By output column, in the table's order: the cell, or undefined when left out (null). */
+  readonly outputs: readonly (Expr | undefined)[];
+  readonly range: Range;
+}
 
 export interface TableColumn extends Named {
   /** Input columns: the expression whose value the cells test. */
@@ -105,15 +163,27 @@ export interface ImpossibleDecl {
 export interface TableDecl extends Named {
   readonly description?: string;
   readonly hitPolicy: HitPolicy;
+  readonly hitPolicyRange?: Range;
+  /** Only with `hitPolicy: collect`. */
+  readonly aggregate?: Aggregation;
+  readonly aggregateRange?: Range;
+  /** Declared values of output columns, by column name (required by `priority` and `outputOrder`). */
+  readonly outputValues?: ReadonlyMap<string, OutputValueList>;
+  /** The DMN decision's name when it is not an identifier (shown by the editor and in messages). */
+  readonly label?: string;
+  /** Column labels (input or output column name → label), e.g. kept from a DMN file. */
+  readonly labels?: ReadonlyMap<string, string>;
   readonly when?: Expr;
   readonly inputs: readonly TableColumn[];
   readonly outputs: readonly TableColumn[];
   readonly rows: readonly TableRow[];
   /**
    * `onNoMatch: null`: the analyst declares that no matching row is intended (the table's result
-   * is then null, as it always is at run time); the gap analysis reports no gap for this table.
+   * is then null — an empty list for list policies — as it is at run time without the key); the
+   * gap analysis reports no gap for this table. `onNoMatch: {coluna: valor, ...}`: the outputs the
+   * table gives when no row matches (DMN's default output entries); no gap either.
    */
-  readonly onNoMatch?: null;
+  readonly onNoMatch?: null | NoMatchOutputs;
   /** Input combinations that never happen: no gap (nor overlap) is reported inside them. */
   readonly impossible: readonly ImpossibleDecl[];
   readonly range: Range;

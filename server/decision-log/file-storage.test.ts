@@ -16,6 +16,7 @@ import {
   type DecisionFs,
   type FileDecisionStorageOptions,
   MASKING_KEY_FILE,
+  removeTempLeftovers,
 } from "./file-storage.js";
 import type { DecisionLogStorage } from "./types.js";
 
@@ -136,6 +137,21 @@ describe("file decision storage", () => {
     storages.push(damaged);
     await expect(damaged.open()).rejects.toThrow(/masking key .*masking\.key is not 64 hexadecimal characters/);
     expect(await readFile(file, "utf8")).toBe("abc\n"); // never overwritten
+  });
+
+  it("a temp file left by a crash while creating the key is removed (and reported) at open; the key is then created", async () => {
+    const dir = await folder();
+    await nodeFs.mkdir(dir);
+    await writeFile(join(dir, ".tmp-b917abffeb05"), "0123"); // killed between writing the key and linking it
+    const { s, warnings } = await storage(dir);
+    expect(await readdir(dir)).toEqual([MASKING_KEY_FILE]);
+    expect((await s.maskingKey()).length).toBe(32);
+    expect(warnings.map((w) => w.msg)).toContain("decision log: temporary file left by a crash removed");
+    // The service's own sweep before it listens: the same, and a missing folder is no error.
+    await writeFile(join(dir, ".tmp-again"), "");
+    expect(await removeTempLeftovers(dir)).toEqual([".tmp-again"]);
+    expect(await removeTempLeftovers(join(dir, "absent"))).toEqual([]);
+    expect((await readdir(dir)).sort()).toEqual([MASKING_KEY_FILE]);
   });
 
   it("an unusable folder is a clear error at open()", async () => {

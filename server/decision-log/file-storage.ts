@@ -29,6 +29,10 @@
  * the page, as the memory storage). `get` reads only the segments whose id range holds the id
  * (UUIDv7 ids are time-ordered, so this is picking by time).
  *
+ * Crash leftovers: a `.tmp-*` file (a key being created when the process died) is removed by
+ * `removeTempLeftovers` — at `open()`, and by the service before it listens (the folder lives in
+ * the data directory whose lock the file store holds, so no other process writes there).
+ *
  * Retention (`prune`): whole segments whose newest record is older than `maxAgeMs`, then the
  * oldest segments while the folder holds more than `maxBytes` — never the segment being written.
  */
@@ -178,6 +182,39 @@ function hourOfName(name: string): number | undefined {
   return Number.isFinite(t) ? Math.floor(t / HOUR_MS) : undefined;
 }
 
+const TMP_PREFIX = ".tmp-";
+
+/**
+ * Removes `.tmp-*` crash leftovers from the decision-log folder `dir` (a missing folder is fine)
+ * and returns the names removed, each reported to `logger`. Call it only from the process that
+ * holds the data directory (the file store's lock): it does not tell another process's write in
+ * flight from a leftover.
+ */
+export async function removeTempLeftovers(
+  dir: string,
+  logger?: DecisionFileLogger,
+  fs: Pick<DecisionFs, "readdir" | "unlink"> = nodeFs,
+): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (e) {
+    if (osErrorCode(e) === "ENOENT") return [];
+    throw e;
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => n.startsWith(TMP_PREFIX))) {
+    try {
+      await fs.unlink(path.join(dir, name));
+      removed.push(name);
+      logger?.warn({ path: path.join(dir, name) }, "decision log: temporary file left by a crash removed");
+    } catch (e) {
+      if (osErrorCode(e) !== "ENOENT") throw e;
+    }
+  }
+  return removed;
+}
+
 export function createFileDecisionStorage(dir: string, options: FileDecisionStorageOptions = {}): DecisionLogStorage {
   return new FileDecisionStorage(dir, options);
 }
@@ -238,6 +275,7 @@ class FileDecisionStorage implements DecisionLogStorage {
     } catch (e) {
       throw new Error(`decision log: the folder ${this.dir} is not readable and writable: ${String(e)}`, { cause: e });
     }
+    await removeTempLeftovers(this.dir, this.logger, this.fs);
     this.key = await this.loadKey();
     const names = (await this.fs.readdir(this.dir))
       .filter((n) => n.endsWith(SEGMENT_SUFFIX) && hourOfName(n) !== undefined)
@@ -313,7 +351,7 @@ class FileDecisionStorage implements DecisionLogStorage {
     } catch (e) {
       if (osErrorCode(e) !== "ENOENT") throw e;
     }
-    const tmp = path.join(this.dir, `.tmp-${randomBytes(6).toString("hex")}`);
+    const tmp = path.join(this.dir, `${TMP_PREFIX}${randomBytes(6).toString("hex")}`);
     const handle = await this.fs.open(tmp, "wx", 0o600);
     try {
       await handle.writeFile(`${randomBytes(32).toString("hex")}\n`);

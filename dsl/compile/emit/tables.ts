@@ -42,8 +42,21 @@ export function emitTables(ctx: EmitContext): Record<string, CompiledTable> {
       );
     });
     const index = ctx.indexTables ? tableIndex(ctx, t, guard) : undefined;
-    const compiled = {
+    const noMatch = t.onNoMatch;
+    const compiled: CompiledTable = {
       hitPolicy: t.hitPolicy,
+      ...(t.aggregate ? { aggregate: t.aggregate } : {}),
+      ...(t.outputValues
+        ? {
+            outputValues: Object.fromEntries(
+              t.outputs.flatMap((o) => {
+                const list = t.outputValues?.get(o.name);
+                return list ? [[o.name, [...list.values]] as const] : [];
+              }),
+            ),
+          }
+        : {}),
+      ...(noMatch ? { onNoMatch: noMatch.outputs.map((e) => (e ? stripRanges(e) : null)) } : {}),
       inputs: t.inputs.map((c) =>
         stripRanges(c.expr ?? ({ kind: "literal", literal: { type: "null" }, range: t.range } as Expr)),
       ),

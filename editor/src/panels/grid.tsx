@@ -33,6 +33,14 @@ function hitPolicyText(policy: HitPolicy): string {
       return "unique: no máximo uma linha casa";
     case "first":
       return "first: vale a primeira linha que casa";
+    case "any":
+      return "any: as linhas que casam dão a mesma saída";
+    case "priority":
+      return "priority: vale a linha cuja saída vem primeiro em outputValues";
+    case "ruleOrder":
+      return "ruleOrder: a lista das linhas que casam, na ordem das linhas";
+    case "outputOrder":
+      return "outputOrder: a lista das linhas que casam, na ordem de outputValues";
     case "collect":
       return "collect: valem todas as linhas que casam";
     default:
