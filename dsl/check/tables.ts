@@ -7,7 +7,7 @@
  * `collect`) with `rowType` for `rows(tabela)`. `checkTableGap` (run on rule actions) warns when a
  * table that may have no row feeds an output that does not accept null.
  */
-import type { TableDecl } from "../ruleset/model.js";
+import { isSingleHit, type TableDecl } from "../ruleset/model.js";
 import type { Expr, UnaryTest } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
 import { assignable, T, type Type, typeName, unify } from "../types.js";
@@ -31,8 +31,13 @@ function tableType(ctx: CheckContext, t: TableDecl): Type {
     }
     fields[col.name] = ty.kind === "null" ? T.any : ty;
   });
+  // Aggregating: one record; `count` counts rows, the others keep the column's type.
+  if (t.aggregate) {
+    if (t.aggregate === "count") for (const k of Object.keys(fields)) fields[k] = T.integer;
+    return T.object(fields);
+  }
   const record = T.object(fields);
-  return t.hitPolicy === "collect" ? T.list(record) : record;
+  return isSingleHit(t.hitPolicy) ? record : T.list(record);
 }
 
 function rowType(ctx: CheckContext, t: TableDecl): Type {

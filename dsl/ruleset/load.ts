@@ -1020,7 +1020,12 @@ class Reader {
       for (const item of list.items as Node[]) {
         const v = isScalar(item) ? item.value : undefined;
         if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") values.push(v);
-        else this.error("ruleset/structure", `outputValues.${name}: cada valor deve ser um texto, número ou booleano`, rangeOf(item));
+        else
+          this.error(
+            "ruleset/structure",
+            `outputValues.${name}: cada valor deve ser um texto, número ou booleano`,
+            rangeOf(item),
+          );
       }
       out.set(name, { values, range: rangeOf(list) });
     }
