@@ -68,7 +68,13 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits = {}): Xm
   const maxBytes = limits.maxBytes ?? XML_LIMITS.maxBytes;
   const maxDepth = limits.maxDepth ?? XML_LIMITS.maxDepth;
   const maxElements = limits.maxElements ?? XML_LIMITS.maxElements;
-  const size = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
+  // A string's UTF-8 size is at least its length in UTF-16 units: a huge one is refused unencoded.
+  const size =
+    typeof input === "string"
+      ? input.length > maxBytes
+        ? input.length
+        : new TextEncoder().encode(input).byteLength
+      : input.byteLength;
   if (size > maxBytes)
     throw new XmlError(`o arquivo tem ${size} bytes, acima do limite de ${maxBytes} bytes para um arquivo importado`);
   let text = typeof input === "string" ? input : new TextDecoder("utf-8", { fatal: false }).decode(input);
