@@ -1,8 +1,9 @@
 /**
  * The explain trace (`decide(..., { explain: true })`): for every engine rule in order, whether it
  * matched (or was not evaluated because a rule stopped the evaluation, or was ignored by a `first`
- * table), where it is written, and each condition with the value it saw, what it was compared with
- * and its result, as json-rules-engine reported them.
+ * table; for a `priority` table, which matching row was chosen and which lost to it), where it is
+ * written, and each condition with the value it saw, what it was compared with and its result, as
+ * json-rules-engine reported them.
  */
 import type { RuleResult } from "json-rules-engine";
 import type { CompiledRuleSet, Condition, Handler } from "../dsl/compile/compiled.js";
@@ -29,7 +30,10 @@ export interface TraceEntry {
   readonly line: number;
   readonly column: number;
   readonly conditions: readonly TraceCondition[];
-  /** For table rows: ignored because of the hit policy (`first`: an earlier row already hit). */
+  /**
+   * For table rows, what the hit policy made of a matching row: ignored (`first`: an earlier row
+   * already hit), chosen or not chosen (`priority`: the row with the highest-priority outputs).
+   */
   readonly note?: string;
 }
 
@@ -59,9 +63,24 @@ export function explain(
       ...(run.ignoredRows.has(ref)
         ? { note: "ignorada: uma linha anterior da tabela já foi escolhida (política first)" }
         : {}),
+      ...priorityNote(run, handler, ref),
       ...(!r && run.stopped ? { note: "não avaliada: uma regra anterior encerrou a avaliação (stop)" } : {}),
     };
   });
+}
+
+/** The note of a matching row of a `priority` table: chosen, or which row won over it. */
+function priorityNote(run: RunContext, handler: Handler, ref: string): { note?: string } {
+  if (handler.kind !== "row") return {};
+  const chosen = run.chosenRows.get(handler.table);
+  if (chosen === undefined) return {};
+  if (chosen === handler.row)
+    return { note: "escolhida: as saídas de maior prioridade entre as linhas válidas (política priority)" };
+  if (run.lostRows.has(ref))
+    return {
+      note: `não escolhida: a linha ${chosen + 1} da tabela também se aplica e tem saídas de maior prioridade (política priority)`,
+    };
+  return {};
 }
 
 /** Adds the leaf conditions of a json-rules-engine condition tree (with their results) to `out`. */

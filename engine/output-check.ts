@@ -2,17 +2,20 @@
  * Output checks: a decision that breaks its declared outputs (a null in an output that is not
  * `nullable`, a value outside its type or `enum`) is a defect of the rule set, reported as a
  * RULESET_DEFECT that says which output, where it is declared and, for a null, what left it null
- * (the last rule that set it and the `unique`/`first` table it read that had no row).
+ * (the last rule that set it and the table it read that had no row: a single-hit table — `unique`,
+ * `first`, `any`, `priority` — or an aggregating `collect`, whose result is a record).
  */
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
+import { policyLabel } from "./actions.js";
 import { DecisionError, type ErrorDetail } from "./errors.js";
 import type { RunContext } from "./run-context.js";
 
 /**
  * The RULESET_DEFECT of a decision that breaks its declared outputs (a null in an output that is
  * not `nullable`, a value outside its type or `enum`): one detail per output, naming the output
- * and where it is declared and, when the last rule that set it read a `unique`/`first` table that
- * had no row for these facts, that table and where it is written. Never the decision itself.
+ * and where it is declared and, when the last rule that set it read a table whose result is a record
+ * (single hit, or `collect` with `aggregate`) that had no row for these facts, that table and where
+ * it is written. Never the decision itself.
  */
 export function outputDefect(
   compiled: CompiledRuleSet,
@@ -36,7 +39,8 @@ export function outputDefect(
       const behind = nullBehind(compiled, run, output, tablesRead);
       if (behind.table !== undefined) {
         const t = compiled.sourceMap[`tb:${behind.table}`];
-        const policy = compiled.tables[behind.table]?.hitPolicy ?? "unique";
+        const table = compiled.tables[behind.table];
+        const policy = table ? policyLabel(table) : "unique";
         details.push({
           ...where,
           table: behind.table,
@@ -71,7 +75,7 @@ export function outputDefect(
 
 /**
  * What left an output null: the last rule that fired and assigned it and, when that assignment
- * read a `unique`/`first` table with no row hit for these facts, that table.
+ * read a record-shaped table (single hit, aggregate) with no row hit for these facts, that table.
  */
 function nullBehind(
   compiled: CompiledRuleSet,

@@ -187,7 +187,7 @@ export function createEngine(compiled: CompiledRuleSet, options: EngineOptions =
   engine.addFact(
     TABLE_FACT,
     (params: Record<string, unknown>, almanac: Almanac) =>
-      withRun(almanac, (run) => run.tables[String(params.table)] ?? null),
+      withRun(almanac, (run) => run.tableValue(String(params.table))),
     { cache: false },
   );
   if (indexes) {

@@ -3,10 +3,18 @@
  * the evaluation environment the computed facts and event handlers use (facts, memoised constants,
  * values and collections, table rows as data, template rendering). The engine reaches it through
  * the `$run` fact; one is created per `decide` call and never shared between runs.
+ *
+ * A table's result before any of its rows matched (`tableValue`): null for single-hit policies,
+ * an empty list for ruleOrder/outputOrder/collect, the aggregate of no rows for `collect` with
+ * `aggregate` (count 0, sum/min/max null) — or, when the table has `onNoMatch` outputs, the
+ * no-match result. Its `= expr` cells are evaluated LAZILY: when the table's result is read while
+ * no row has matched (memoised until the run changes, so it is the value a fresh evaluation at
+ * that read gives). The first matching row replaces it.
  */
-import type { CompiledRuleSet, CompiledTemplate } from "../dsl/compile/compiled.js";
+import type { CompiledRuleSet, CompiledTable, CompiledTemplate } from "../dsl/compile/compiled.js";
 import { evaluate, withLocals, type EvalEnv } from "../dsl/evaluate.js";
 import type { Expr } from "../dsl/syntax/ast.js";
+import { isSingleHit } from "../dsl/ruleset/model.js";
 import { compareValues, createRecord, isRecord, toDisplayText, toJson, type Value } from "../dsl/values.js";
 import { convert } from "./facts.js";
 
@@ -18,6 +26,10 @@ export class RunContext {
   readonly fired: string[] = [];
   readonly firedRefs: string[] = [];
   readonly ignoredRows = new Set<string>();
+  /** `priority` tables: the row whose outputs are the table's result, by table. */
+  readonly chosenRows = new Map<string, number>();
+  /** `priority` tables: rows that matched (and fired) but lost to a row with higher-priority outputs. */
+  readonly lostRows = new Set<string>();
   /** Rows of indexed tables found by the `$tableIndex` fact, by table (engine/table-index.ts). */
   readonly tableMatches = new Map<string, readonly number[]>();
   private generation = 0;
@@ -34,7 +46,7 @@ export class RunContext {
     defaults: Readonly<Record<string, Value>> = outputDefaults(compiled),
   ) {
     for (const name of Object.keys(defaults)) this.decision[name] = copyValue(defaults[name] ?? null);
-    for (const [name, t] of Object.entries(compiled.tables)) this.tables[name] = t.hitPolicy === "collect" ? [] : null;
+    for (const [name, t] of Object.entries(compiled.tables)) this.tables[name] = initialTableValue(t);
     this.env = {
       zone: compiled.zone,
       lookup: (name) => this.lookup(name),
@@ -49,6 +61,17 @@ export class RunContext {
   /** Marks that the decision or a table changed (memoised computed values may be stale). */
   touch(): void {
     this.generation++;
+  }
+
+  /**
+   * A table's result as rules and other tables read it: the rows folded so far or, while no row
+   * matched and the table has `onNoMatch` outputs, the no-match result (evaluated at this read).
+   */
+  tableValue(name: string): Value {
+    const t = Object.hasOwn(this.compiled.tables, name) ? this.compiled.tables[name] : undefined;
+    if (t?.onNoMatch && !this.tableHits.has(name))
+      return this.memoised(`n:${name}`, () => noMatchValue(t, t.onNoMatch ?? [], this.env));
+    return this.tables[name] ?? null;
   }
 
   /** A table's rows as data: literal input cells (others null) and evaluated outputs. */
@@ -83,7 +106,7 @@ export class RunContext {
     if (Object.hasOwn(c.values, name))
       return this.memoised(`v:${name}`, () => evaluate(c.values[name] as Expr, this.env));
     if (Object.hasOwn(c.templates, name)) return this.render(c.templates[name] as CompiledTemplate, []);
-    if (Object.hasOwn(c.tables, name)) return this.tables[name];
+    if (Object.hasOwn(c.tables, name)) return this.tableValue(name);
     if (Object.hasOwn(c.collections, name)) return this.memoised(`k:${name}`, () => this.collection(name));
     if (name === "decision") return this.decision;
     return undefined;
@@ -158,6 +181,21 @@ export class RunContext {
       ]);
     });
   }
+}
+
+/**
+ * A table's result when no row matched and it has no `onNoMatch` outputs: null (single hit), an
+ * empty list (ruleOrder, outputOrder, collect), or the aggregate of no rows (count 0, others null).
+ */
+export function initialTableValue(t: CompiledTable): Value {
+  if (t.aggregate) return createRecord(t.outputs.map((o) => [o, t.aggregate === "count" ? 0 : null] as const));
+  return isSingleHit(t.hitPolicy) ? null : [];
+}
+
+/** The `onNoMatch` outputs' result: the record (single hit, aggregate) or a list with it. */
+function noMatchValue(t: CompiledTable, cells: readonly (Expr | null)[], env: EvalEnv): Value {
+  const record = createRecord(t.outputs.map((o, i) => [o, cells[i] ? evaluate(cells[i] as Expr, env) : null] as const));
+  return isSingleHit(t.hitPolicy) || t.aggregate ? record : [record];
 }
 
 /** Each output's default as a runtime value (computed once per runtime, copied into each run). */

@@ -53,6 +53,13 @@ export interface DecisionResult {
   readonly fired: readonly string[];
   /** Stable ids of what fired (`r:0` rule, `t:tabela:3` table row, `x:1` transition...), for coverage. */
   readonly firedRefs: readonly string[];
+  /**
+   * Rows of `priority` tables that matched and fired but whose outputs are not the table's result
+   * (a row with higher-priority outputs matched too), in firing order; absent when there are none.
+   * Coverage does not count them, as it does not count the later matching rows of a `first` table
+   * (which do not fire).
+   */
+  readonly unchosenRefs?: readonly string[];
   readonly trace?: readonly TraceEntry[];
 }
 
@@ -120,7 +127,13 @@ export function createRuntime(compiled: CompiledRuleSet, runtimeOptions: Runtime
     const decision = toJson(run.decision) as Record<string, unknown>;
     const issues = checkDecision(decision);
     if (issues.length > 0) throw outputDefect(compiled, run, decision, issues, tablesRead);
-    const result: DecisionResult = { decision, fired: run.fired, firedRefs: run.firedRefs };
+    const unchosen = run.lostRows.size > 0 ? run.firedRefs.filter((ref) => run.lostRows.has(ref)) : [];
+    const result: DecisionResult = {
+      decision,
+      fired: run.fired,
+      firedRefs: run.firedRefs,
+      ...(unchosen.length > 0 ? { unchosenRefs: unchosen } : {}),
+    };
     if (!options.explain) return result;
     const results: RuleResult[] = [...out.results, ...out.failureResults];
     return { ...result, trace: explain(compiled, refs, names, results, run) };

@@ -5,8 +5,9 @@
  * candidate rows up in a hash on the equality columns, tests the remaining cells of the candidates
  * only, and records the matching rows (in row order) in the run. When the rule succeeds,
  * `handleIndexedTable` folds those rows into the table's result through the row handler of
- * `actions.ts` (the same one the row rules use), so hit policies, the `unique` defect, `fired` and
- * `firedRefs` (`t:<tabela>:<linha>`) are exactly as on the row-per-rule path.
+ * `actions.ts` (the same one the row rules use), so hit policies, the `unique`/`any`/aggregate
+ * defects, `fired` and `firedRefs` (`t:<tabela>:<linha>`) are exactly as on the row-per-rule path
+ * (`first` needs one matching row, `unique` two, every other policy all of them).
  *
  * The row rules stay in the compiled form: `createEngine` without indexes runs them (explain traces
  * and the `indexTables: false` compile option use that straightforward path).

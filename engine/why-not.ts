@@ -3,7 +3,7 @@
  * rows that could have produced it (candidates), the conditions that kept each one from matching
  * (with the values the conditions saw), what else stood in the way (a rule evaluated earlier that
  * stopped the evaluation, a rule executed later that overwrote the output, an earlier row of a
- * `first` table), and the smallest change of facts that produces the wanted outcome, found by
+ * `first` table, a row of a `priority` table whose outputs rank first), and the smallest change of facts that produces the wanted outcome, found by
  * re-deciding with the real runtime (single changes first, then pairs, within a bound).
  *
  * Candidates:
@@ -37,6 +37,7 @@ import {
 } from "../dsl/compile/compiled.js";
 import { evaluate, literalValue } from "../dsl/evaluate.js";
 import { assertNever } from "../dsl/exhaustive.js";
+import { isSingleHit } from "../dsl/ruleset/model.js";
 import { walkExpr, type Expr, type UnaryTest } from "../dsl/syntax/ast.js";
 import { toJson, type Value } from "../dsl/values.js";
 import { isDecisionError } from "./errors.js";
@@ -74,11 +75,12 @@ export interface WhyNotPosition {
 /**
  * What kept a candidate from giving the wanted value: a condition that is false (`condition`), a
  * rule evaluated earlier that stopped the evaluation (`stop`), a rule executed later that
- * overwrote the output (`overwrite`), an earlier row of a `first` table that won (`first`), or
- * the rule's expression that gave another value (`value`).
+ * overwrote the output (`overwrite`), an earlier row of a `first` table that won (`first`), a
+ * row of a `priority` table with higher-priority outputs that matched too (`priority`), or the
+ * rule's expression that gave another value (`value`).
  */
 export interface WhyNotBlock {
-  readonly kind: "condition" | "stop" | "overwrite" | "first" | "value";
+  readonly kind: "condition" | "stop" | "overwrite" | "first" | "priority" | "value";
   /** The condition as written (a table cell as `coluna: célula`), or the sentence for the other kinds. */
   readonly text: string;
   readonly position?: WhyNotPosition;
@@ -494,7 +496,7 @@ class Evaluator {
       const expr = this.compiled.expressions[String(params?.id)];
       value = expr ? evaluate(expr, run.env) : null;
     } else if (fact === DECISION_FACT) value = run.decision;
-    else if (fact === TABLE_FACT) value = run.tables[String(params?.table)] ?? null;
+    else if (fact === TABLE_FACT) value = run.tableValue(String(params?.table));
     else value = Object.hasOwn(run.facts, fact) ? run.facts[fact] : null;
     return path && value !== null && typeof value === "object" ? pathResolver(value, path) : value;
   }
@@ -738,7 +740,8 @@ function couldGive(compiled: CompiledRuleSet, e: Expr, want: unknown, rows: Map<
       if (e.object.kind !== "name" || !Object.hasOwn(compiled.tables, e.object.name)) return "maybe";
       const table = compiled.tables[e.object.name];
       const column = table?.outputs.indexOf(e.property) ?? -1;
-      if (!table || table.hitPolicy === "collect" || column < 0) return "maybe";
+      // Lists (ruleOrder, outputOrder, collect) and aggregates are not one row's outputs.
+      if (!table || !isSingleHit(table.hitPolicy) || column < 0) return "maybe";
       const found: number[] = [];
       for (const [i, row] of table.rows.entries()) {
         const cell = row.outputs[column];
@@ -1010,6 +1013,17 @@ async function analyse(
       if (h.kind === "row") {
         if (!rows.get(h.table)?.includes(h.row)) continue;
         const blocks = blockingConditions(ref);
+        const chosen = run.lostRows.has(ref) ? run.chosenRows.get(h.table) : undefined;
+        if (chosen !== undefined) {
+          const winner = engineRule.get(`t:${h.table}:${chosen}`);
+          if (winner) noteFacts(winner.conditions);
+          blocks.push({
+            kind: "priority",
+            text: `a linha ${chosen + 1} da tabela ${h.table} também se aplica e tem saídas de maior prioridade (política priority)`,
+            position: positionOf(compiled, `t:${h.table}:${chosen}`),
+            values: {},
+          });
+        }
         if (run.ignoredRows.has(ref)) {
           const won = run.tableHits.get(h.table)?.[0];
           const winner = engineRule.get(`t:${h.table}:${won ?? 0}`);

@@ -7,7 +7,9 @@
  * values of the table cells, of the fact enums, of other cases, or null) and both paths must give
  * the same decision, the same `fired`/`firedRefs`, or the same error. Synthetic rule sets cover
  * what the shipped ones do not (ranges, `not`, dates, list columns, `first` and `collect`, a `when`
- * guard, a computed column; rule conditions under `not`/`any`, on lists, against other facts, `stop`).
+ * guard, a computed column; every other hit policy — `any` with its defect, `priority`, `ruleOrder`,
+ * `outputOrder`, `collect` sum/min/max/count, `onNoMatch` outputs; rule conditions under
+ * `not`/`any`, on lists, against other facts, `stop`).
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
@@ -32,7 +34,7 @@ function compileBoth(source: string): { indexed: CompiledRuleSet; plain: Compile
 async function outcome(runtime: Runtime, facts: unknown): Promise<unknown> {
   try {
     const r = await runtime.decide(facts);
-    return { decision: r.decision, fired: r.fired, firedRefs: r.firedRefs };
+    return { decision: r.decision, fired: r.fired, firedRefs: r.firedRefs, unchosenRefs: r.unchosenRefs };
   } catch (e) {
     const err = e as { name?: string; code?: string; message?: string; details?: unknown };
     return { error: err.name, code: err.code, message: err.message, details: err.details };
@@ -198,6 +200,101 @@ rules:
       - todas = for m in todasMarcas return m.rotulo
 `;
 
+/** One table per hit policy beyond first/unique/collect, over the same facts, all indexed. */
+const POLICIES_SYNTHETIC = `
+ruleset: politicas-sintetico
+description: Uma tabela por política de acerto.
+facts:
+  canal: { type: string, enum: [A, B, C] }
+  valor: { type: number }
+  peso: { type: any }
+outputs:
+  saidas: { type: any, nullable: true }
+tables:
+  - name: qualquer
+    hitPolicy: any
+    inputs: [canal, valor]
+    outputs: [rotulo, nivel]
+    onNoMatch: { rotulo: nenhum, nivel: "= valor" }
+    rows:
+      - [A, "[0..10]", baixo, 1]
+      - [[A, B], "<= 10", baixo, 1]
+      - [-, "> 10", alto, 2]
+      - [B, "(10..20)", alto, 3]
+  - name: prioridade
+    hitPolicy: priority
+    onNoMatch: null
+    outputValues: { rotulo: [urgente, normal], nivel: [3, 2, 1] }
+    inputs: [canal, valor]
+    outputs: [rotulo, nivel]
+    rows:
+      - [-, ">= 0", normal, 1]
+      - [A, "> 10", urgente, 1]
+      - [[A, C], "[5..20]", normal, 3]
+      - ['not("B")', "< 30", outro, 2]
+      - [-, "> 25", urgente, 2]
+  - name: emOrdem
+    hitPolicy: ruleOrder
+    inputs: [canal, valor]
+    outputs: [rotulo]
+    rows:
+      - [-, "> 0", positivo]
+      - [A, -, canalA]
+      - [[B, C], "<= 15", pequeno]
+  - name: porSaida
+    hitPolicy: outputOrder
+    outputValues: { rotulo: [c, b, a] }
+    inputs: [canal, valor]
+    outputs: [rotulo, linha]
+    onNoMatch: { rotulo: vazio }
+    rows:
+      - [-, "> 0", a, 1]
+      - [A, -, b, 2]
+      - [-, ">= 10", c, 3]
+      - [[A, B], "< 20", a, 4]
+      - [C, -, b, 5]
+  - name: soma
+    hitPolicy: collect
+    aggregate: sum
+    inputs: [canal, valor]
+    outputs: [total, extra]
+    rows:
+      - [-, ">= 0", 1, "= peso"]
+      - [A, "> 5", 10, null]
+      - [[B, C], "< 20", 100, "= peso"]
+  - name: maior
+    hitPolicy: collect
+    aggregate: max
+    inputs: [canal, valor]
+    outputs: [valorMax, pesoMax]
+    rows:
+      - [-, ">= 0", "= valor", "= peso"]
+      - [A, -, 7, 2]
+      - [B, "> 10", "= valor * 2", null]
+  - name: menor
+    hitPolicy: collect
+    aggregate: min
+    onNoMatch: { valorMin: -1 }
+    inputs: [canal, valor]
+    outputs: [valorMin]
+    rows:
+      - [-, ">= 0", "= valor"]
+      - [[A, C], "> 5", 5]
+  - name: quantos
+    hitPolicy: collect
+    aggregate: count
+    inputs: [canal, valor]
+    outputs: [n]
+    rows:
+      - [-, ">= 0", x]
+      - [A, -, y]
+      - [-, "> 10", z]
+rules:
+  - name: copiar
+    then:
+      - saidas = [qualquer, prioridade, emOrdem, porSaida, soma, maior, menor, quantos, porSaida.rotulo, prioridade.rotulo]
+`;
+
 const SYNTHETIC_CASES = [
   { canal: "A", valor: 5, dia: "2024-01-01", marcas: ["x", "y"], ativo: true },
   { canal: "B", valor: 40, dia: "2024-07-01", marcas: ["z"], ativo: true },
@@ -235,6 +332,24 @@ describe("the optimised path decides as the straightforward one", () => {
       { requiredKeys: ["canal", "valor", "ativo"] },
     );
     await assertSameDecisions(SYNTHETIC, SYNTHETIC_CASES, 500, facts);
+  }, 120_000);
+
+  it("synthetic: any (and its defect), priority, ruleOrder, outputOrder, aggregates, onNoMatch outputs", async () => {
+    const facts = fc.record(
+      {
+        canal: fc.constantFrom("A", "B", "C"),
+        valor: fc.oneof(fc.constantFrom(0, 5, 10, 15, 20, 30, 4.5, 10.5, 19.5), fc.integer({ min: -5, max: 40 })),
+        peso: fc.oneof(fc.integer({ min: -3, max: 9 }), fc.constantFrom("x", true)),
+      },
+      { requiredKeys: ["canal"] },
+    );
+    const cases = [
+      { canal: "A", valor: 5, peso: 1 },
+      { canal: "B", valor: 15, peso: 2 },
+      { canal: "C", valor: 30 },
+      { canal: "A", valor: 12, peso: 3 },
+    ];
+    await assertSameDecisions(POLICIES_SYNTHETIC, cases, 400, facts, { rows: true, filtered: false });
   }, 120_000);
 
   it("synthetic: the index finds rows as the row rules do on the suite-like facts", async () => {

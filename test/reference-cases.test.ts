@@ -150,6 +150,74 @@ rules:
     expect(decisionOf(await both(body("collect"), { n: 1, t: "1" }))).toEqual({ o: ["X", "Y"] });
   });
 
+  it("any, priority, ruleOrder, outputOrder and aggregates over the same matching rows", async () => {
+    const body = (policy: string) => `facts:
+  n: { type: integer, required: true }
+outputs:
+  o: { type: any }
+tables:
+  - name: T
+    hitPolicy: ${policy}
+    outputValues: { r: [B, A] }
+    onNoMatch: null
+    inputs: [n]
+    outputs: [r, k]
+    rows:
+      - ["> 0", A, 1]
+      - ["> 1", B, 2]
+      - ["> 2", A, 1]
+rules:
+  - name: r
+    then: o = T
+`;
+    expect(decisionOf(await both(body("any"), { n: 1 }))).toEqual({ o: { r: "A", k: 1 } });
+    expect((await both(body("any"), { n: 2 })).kind).toBe("defect");
+    expect(decisionOf(await both(body("priority"), { n: 3 }))).toEqual({ o: { r: "B", k: 2 } });
+    expect(decisionOf(await both(body("ruleOrder"), { n: 3 }))).toEqual({
+      o: [
+        { r: "A", k: 1 },
+        { r: "B", k: 2 },
+        { r: "A", k: 1 },
+      ],
+    });
+    expect(decisionOf(await both(body("outputOrder"), { n: 3 }))).toEqual({
+      o: [
+        { r: "B", k: 2 },
+        { r: "A", k: 1 },
+        { r: "A", k: 1 },
+      ],
+    });
+    const agg = (a: string) => body("collect").replace("    outputValues: { r: [B, A] }\n", `    aggregate: ${a}\n`);
+    expect(decisionOf(await both(agg("count"), { n: 0 }))).toEqual({ o: { r: 0, k: 0 } });
+    expect(decisionOf(await both(agg("max"), { n: 3 }))).toEqual({ o: { r: "B", k: 2 } });
+    expect((await both(agg("sum"), { n: 1 })).kind).toBe("defect");
+  });
+
+  it("onNoMatch outputs are evaluated when the table is read (a rule's assignment before that read is seen)", async () => {
+    const body = `facts:
+  n: { type: integer, required: true }
+outputs:
+  x: { type: string }
+  o: { type: any }
+tables:
+  - name: T
+    hitPolicy: first
+    onNoMatch: { r: "= decision.x" }
+    inputs: [n]
+    outputs: [r]
+    rows:
+      - ["> 0", linha]
+rules:
+  - name: antes
+    priority: 1
+    then: x = "escrito antes"
+  - name: lê
+    then: o = T.r
+`;
+    expect(decisionOf(await both(body, { n: 0 }))).toEqual({ x: "escrito antes", o: "escrito antes" });
+    expect(decisionOf(await both(body, { n: 1 }))).toEqual({ x: "escrito antes", o: "linha" });
+  });
+
   it("an output left null though nullable: false, and a broken invariant, are defects", async () => {
     const body = `facts:
   n: { type: integer }

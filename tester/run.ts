@@ -1,7 +1,9 @@
 /**
  * Runs a test suite against a compiled rule set: each case decides its facts and compares the
  * decision (subset or exact) or the error; the report carries a readable diff for failures and
- * the coverage of rules, table rows and transitions.
+ * the coverage of rules, table rows and transitions. A table row is covered when some case used
+ * its outputs: rows that matched but were not chosen by the hit policy (a `first` table's later
+ * matches, a `priority` table's losers) do not count.
  */
 import type { CompiledRuleSet } from "../dsl/compile/compiled.js";
 import { didYouMean } from "../dsl/diagnostics.js";
@@ -130,9 +132,12 @@ export async function runSuite(
   };
 }
 
-type Decide = (
-  facts: unknown,
-) => Promise<{ decision: Record<string, unknown>; fired: readonly string[]; firedRefs: readonly string[] }>;
+type Decide = (facts: unknown) => Promise<{
+  decision: Record<string, unknown>;
+  fired: readonly string[];
+  firedRefs: readonly string[];
+  unchosenRefs?: readonly string[];
+}>;
 
 async function runCase(
   decide: Decide,
@@ -142,7 +147,10 @@ async function runCase(
 ): Promise<{ differences: Difference[]; actual: unknown }> {
   try {
     const result = await decide(c.facts);
-    for (const ref of result.firedRefs) seen.add(ref);
+    // A table row counts as covered when its outputs were (part of) the table's result: a row of a
+    // `priority` table that matched but lost counts no more than a `first` table's later match.
+    const unchosen = new Set(result.unchosenRefs ?? []);
+    for (const ref of result.firedRefs) if (!unchosen.has(ref)) seen.add(ref);
     const differences: Difference[] = [];
     if (c.expectError)
       differences.push({

@@ -139,7 +139,8 @@ export interface CompiledRule {
   readonly stop: boolean;
   /**
    * For each output an action assigns as a whole (`saida = ...`; a later assignment to the same
-   * output replaces what an earlier one read): the `unique`/`first` tables the assigned expression
+   * output replaces what an earlier one read): the record-shaped tables (single hit, or `collect`
+   * with `aggregate`) the assigned expression
    * reads directly (`tabela.coluna`), in reading order, each once. That is what "the value came
    * from a table" means for a RULESET_DEFECT on a null output (engine/table-reads.ts).
    */

@@ -55,7 +55,7 @@ const whyNotResponse = {
               type: "object",
               required: ["kind", "text", "values"],
               properties: {
-                kind: { type: "string", enum: ["condition", "stop", "overwrite", "first", "value"] },
+                kind: { type: "string", enum: ["condition", "stop", "overwrite", "first", "priority", "value"] },
                 text: { type: "string", description: "A condição como escrita (célula: `coluna: célula`) ou a frase." },
                 position,
                 values: { type: "object", additionalProperties: true, description: "O que a condição leu." },

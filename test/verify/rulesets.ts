@@ -1,9 +1,10 @@
 /**
  * Random small rule sets from a grammar, as YAML text (what an analyst writes): a few facts of each
  * type (some required, some with defaults, one `normalize: false`), a time zone (São Paulo, with
- * DST until 2019, or zones without DST), 1–4 decision tables (random hit policy, optional `when`,
- * cells with literals, ranges, comparisons, `-`, lists, `not(...)`, `= expr`; outputs literal or
- * computed), 1–6 rules (random conditions over facts, table results and `decision.x`, priorities,
+ * DST until 2019, or zones without DST), 1–4 decision tables (random hit policy — every DMN one:
+ * unique, first, any, priority, ruleOrder, outputOrder, collect, collect sum/min/max/count —,
+ * `outputValues`, sometimes `onNoMatch` outputs, optional `when`, cells with literals, ranges,
+ * comparisons, `-`, lists, `not(...)`, `= expr`; outputs literal or computed), 1–6 rules (random conditions over facts, table results and `decision.x`, priorities,
  * `stop`, actions that assign and append), sometimes validations and an invariant. Not every text
  * checks (a generated condition may compare across types, an output may be left unfilled): the
  * callers keep only those that compile without errors, and count the others.
@@ -113,17 +114,43 @@ const outCellArb = fc.oneof(
 );
 const numOutCellArb = fc.oneof(intLit.map(String), fc.constantFrom(q("= n + 1"), q("= LIMITE * 2"), q("= null")));
 
+/** What a table's result is: one record or null (single hit), a list of records, one aggregated record. */
+type Shape = "single" | "list" | "aggregate";
+
 interface TableSpec {
   readonly name: string;
-  readonly policy: "unique" | "first" | "collect";
+  readonly shape: Shape;
   readonly yaml: string;
+}
+
+const POLICIES = [
+  "unique",
+  "first",
+  "collect",
+  "first",
+  "any",
+  "priority",
+  "ruleOrder",
+  "outputOrder",
+  "collect sum",
+  "collect min",
+  "collect max",
+  "collect count",
+] as const;
+
+function shapeOf(policy: string): Shape {
+  if (policy.startsWith("collect ")) return "aggregate";
+  return ["collect", "ruleOrder", "outputOrder"].includes(policy) ? "list" : "single";
 }
 
 const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
   fc
     .record({
-      policy: fc.constantFrom("unique", "first", "collect", "first"),
+      policy: fc.constantFrom(...POLICIES),
       explicitPolicy: fc.boolean(),
+      // `priority`/`outputOrder` rank by them; the other policies carry them unused.
+      outputValues: fc.option(fc.shuffledSubarray(POOL, { minLength: 1, maxLength: 4 }), { freq: 3 }),
+      noMatch: fc.option(fc.constantFrom(...POOL), { freq: 4 }),
       when: fc.option(
         fc.constantFrom("b", "n > 0", 'not (s == "Credenciado")', "decision.o1 is null", "count(l) > 0"),
         {
@@ -140,35 +167,50 @@ const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
         .array(
           fc.tuple(
             fc.tuple(...spec.cols.map(cellArb)),
-            outCellArb,
-            spec.withNum ? numOutCellArb : fc.constant(undefined),
+            // A summed column is numeric (a text in it is a defect of every decision that hits it).
+            spec.explicitPolicy && spec.policy === "collect sum" ? numOutCellArb : outCellArb,
+            spec.withNum || (spec.explicitPolicy && spec.policy.startsWith("collect "))
+              ? numOutCellArb
+              : fc.constant(undefined),
           ),
           { minLength: spec.rowCount, maxLength: spec.rowCount },
         )
         .map((rows): TableSpec => {
           const name = `T${i}`;
           const policy = spec.explicitPolicy ? spec.policy : "unique";
+          const [hitPolicy, aggregate] = policy.split(" ");
+          const shape = shapeOf(policy);
+          const withNum = spec.withNum || shape === "aggregate";
+          const noMatch =
+            spec.noMatch === null
+              ? undefined
+              : shape === "aggregate" && aggregate !== "min" && aggregate !== "max"
+                ? "{ k: 99 }"
+                : `{ r: ${q(spec.noMatch)}${withNum ? ', k: "= n"' : ""} }`;
           const lines = [
             `  - name: ${name}`,
-            ...(spec.explicitPolicy ? [`    hitPolicy: ${spec.policy}`] : []),
+            ...(spec.explicitPolicy ? [`    hitPolicy: ${hitPolicy}`] : []),
+            ...(aggregate ? [`    aggregate: ${aggregate}`] : []),
+            ...(spec.outputValues ? [`    outputValues: { r: [${spec.outputValues.map(q).join(", ")}] }`] : []),
             ...(spec.when ? [`    when: ${q(spec.when)}`] : []),
             // Without it a gap is an error of the checker (table/gap) and the rule set is skipped.
-            ...(policy !== "collect" ? ["    onNoMatch: null"] : []),
+            ...(noMatch ? [`    onNoMatch: ${noMatch}`] : shape === "single" ? ["    onNoMatch: null"] : []),
             `    inputs: [${spec.cols.join(", ")}]`,
-            `    outputs: [r${spec.withNum ? ", k" : ""}]`,
+            `    outputs: [r${withNum ? ", k" : ""}]`,
             "    rows:",
             ...rows.map(
               ([cells, out, num]) => `      - [${[...cells, out, ...(num !== undefined ? [num] : [])].join(", ")}]`,
             ),
           ];
-          return { name, policy: policy as TableSpec["policy"], yaml: lines.join("\n") };
+          return { name, shape, yaml: lines.join("\n") };
         }),
     );
 
 /** A condition over facts, tables and the decision so far. */
 function conditionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
-  const single = tables.filter((t) => t.policy !== "collect");
-  const collect = tables.filter((t) => t.policy === "collect");
+  const single = tables.filter((t) => t.shape === "single");
+  const collect = tables.filter((t) => t.shape === "list");
+  const aggregates = tables.filter((t) => t.shape === "aggregate");
   const atoms: fc.Arbitrary<string>[] = [
     intLit.chain((v) => fc.constantFrom(`n > ${v}`, `n == ${v}`, `n <= ${v}`, `n != ${v}`)),
     fc.constantFrom(...ENUM).map((e) => `s == ${q(e)}`),
@@ -201,6 +243,8 @@ function conditionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
     atoms.push(
       fc.constantFrom(...collect).chain((t) => fc.constantFrom(`count(${t.name}) > 0`, `${t.name}.r contains "CEPES"`)),
     );
+  if (aggregates.length > 0)
+    atoms.push(fc.constantFrom(...aggregates).chain((t) => fc.constantFrom(`${t.name}.k > 1`, `${t.name}.k is null`)));
   const atom = fc.oneof(...atoms);
   return fc.oneof(
     { weight: 4, arbitrary: atom },
@@ -211,8 +255,9 @@ function conditionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
 
 /** An action writing an output. */
 function actionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
-  const single = tables.filter((t) => t.policy !== "collect");
-  const collect = tables.filter((t) => t.policy === "collect");
+  const single = tables.filter((t) => t.shape === "single");
+  const collect = tables.filter((t) => t.shape === "list");
+  const aggregates = tables.filter((t) => t.shape === "aggregate");
   const options: fc.Arbitrary<string>[] = [
     fc.constantFrom(...POOL).map((p) => `o1 = ${q(p)}`),
     fc.constantFrom("o1 = t", 'o1 = if n > 0 then "P" else "N"', 'o1 = coalesce(decision.o1, "X") + "!"'),
@@ -235,6 +280,10 @@ function actionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
   if (single.length > 0)
     options.push(fc.constantFrom(...single).chain((t) => fc.constantFrom(`o1 = ${t.name}.r`, `o3 += ${t.name}.r`)));
   if (collect.length > 0) options.push(fc.constantFrom(...collect).map((t) => `o3 = ${t.name}.r`));
+  if (aggregates.length > 0)
+    options.push(
+      fc.constantFrom(...aggregates).chain((t) => fc.constantFrom(`o2 = ${t.name}.k`, `o7.k = ${t.name}.k`)),
+    );
   return fc.oneof(...options);
 }
 

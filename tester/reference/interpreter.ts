@@ -9,7 +9,14 @@
  * 2. the decision starts from the outputs' defaults (`null`, or `[]` for lists);
  * 3. tables in the order written: a false `when` skips the table; each row whose input cells all
  *    match its columns is a hit; `unique`: a second hit is a defect; `first`: later hits are
- *    ignored (not fired); `collect`: the result is the list of every hit's outputs;
+ *    ignored (not fired); `any`: a hit whose outputs differ from the first hit's is a defect;
+ *    every other hit fires. The result: single hit (`unique`, `first`, `any`) the first hit's
+ *    outputs, `priority` the hit whose outputs rank first by `outputValues` (earliest on a tie);
+ *    `ruleOrder`/`collect` the list of every hit's outputs, `outputOrder` that list sorted by rank
+ *    (stable); `collect` + `aggregate` one record of each column's sum/min/max over the non-null
+ *    values (a non-number summed or values min/max cannot order: defect) or the number of hits.
+ *    No hit: null / [] / the aggregate of nothing — or, with `onNoMatch` outputs, those outputs
+ *    (a record, or a list with it), evaluated each time the table is read;
  * 4. validations in the order written: `when` true (or absent) and `require` not true → a record
  *    `{field, message}` appended to the `into` output;
  * 5. transitions: unknown state, terminal state, edge not allowed, general guards, then per allowed
@@ -91,6 +98,8 @@ class Run {
   readonly facts = createRecord();
   readonly decision = createRecord();
   readonly tables = createRecord();
+  /** Tables that had at least one hit (the others give their `onNoMatch` outputs when read). */
+  readonly tablesHit = new Set<string>();
   readonly fired: string[] = [];
   readonly firedRefs: string[] = [];
   readonly env: EvalEnv;
@@ -106,7 +115,7 @@ class Run {
       const initial = o.default !== undefined ? o.default : o.decl.type === "list" ? [] : null;
       this.decision[name] = toValue(structuredClone(initial), o.decl, model.zone);
     }
-    for (const t of model.tables) this.tables[t.name] = t.hitPolicy === "collect" ? [] : null;
+    for (const t of model.tables) this.tables[t.name] = noHits(t);
     this.env = {
       zone: model.zone,
       lookup: (name) => this.lookup(name),
@@ -132,7 +141,7 @@ class Run {
     if (value) return evaluate(value.expr, this.env);
     const template = m.templates.get(name);
     if (template) return this.render(template, []);
-    if (Object.hasOwn(this.tables, name)) return this.tables[name];
+    if (Object.hasOwn(this.tables, name)) return this.tableResult(name);
     if (m.collections.has(name)) return this.collection(name);
     if (name === "decision") return this.decision;
     return undefined;
@@ -229,13 +238,28 @@ class Run {
 
   // --- tables -------------------------------------------------------------------------------
 
+  /** A table's result: what its hits gave, or (no hit) its `onNoMatch` outputs evaluated now. */
+  private tableResult(name: string): Value {
+    const t = this.model.tables.find((x) => x.name === name);
+    const cells = t?.onNoMatch?.outputs;
+    if (!t || !cells || this.tablesHit.has(name)) return this.tables[name] ?? null;
+    const record = createRecord();
+    t.outputs.forEach((col, i) => {
+      const cell = cells[i];
+      record[col.name] = cell ? evaluate(cell, this.env) : null;
+    });
+    return t.hitPolicy === "ruleOrder" || t.hitPolicy === "outputOrder" || (t.hitPolicy === "collect" && !t.aggregate)
+      ? [record]
+      : record;
+  }
+
   private table(t: TableDecl): void {
     if (!this.holds(t.when)) return;
     const rows = this.options.flaw === "first-row-last" && t.hitPolicy === "first" ? [...t.rows].reverse() : t.rows;
-    let hits = 0;
     // A column declared as a list (a list fact, or a path through one) reads its one-value cells as
     // "contains", even when the list is absent; other columns, when their value is a list.
     const listColumns = t.inputs.map((col) => (col.expr ? declaredList(col.expr, this.model) : undefined));
+    const hits: { row: number; outputs: Record<string, Value> }[] = [];
     for (const row of rows) {
       const matches = row.inputs.every((cell, i) => {
         const column = t.inputs[i]?.expr;
@@ -244,17 +268,53 @@ class Run {
         return cellMatches(cell, value, listColumns[i] ?? Array.isArray(value), this.env);
       });
       if (!matches) continue;
-      if (hits > 0 && t.hitPolicy === "first") continue;
-      if (hits > 0 && t.hitPolicy === "unique") throw new Defect(`tabela "${t.name}": mais de uma linha (unique)`);
-      hits++;
-      const result = createRecord(
+      if (hits.length > 0 && t.hitPolicy === "first") continue;
+      if (hits.length > 0 && t.hitPolicy === "unique")
+        throw new Defect(`tabela "${t.name}": mais de uma linha (unique)`);
+      const outputs = createRecord(
         t.outputs.map(
           (col, i) => [col.name, row.outputs[i] ? evaluate(row.outputs[i] as Expr, this.env) : null] as const,
         ),
       );
-      if (t.hitPolicy === "collect") this.tables[t.name] = [...(this.tables[t.name] as Value[]), result];
-      else this.tables[t.name] = result;
+      const firstHit = hits[0];
+      if (firstHit && t.hitPolicy === "any")
+        for (const col of t.outputs)
+          if (!valueEquals(firstHit.outputs[col.name] ?? null, outputs[col.name] ?? null))
+            throw new Defect(
+              `tabela "${t.name}": linhas ${firstHit.row + 1} e ${row.index + 1} com saídas diferentes (any)`,
+            );
+      hits.push({ row: row.index, outputs });
       this.record(`${t.name} · linha ${row.index + 1}`, `t:${t.name}:${row.index}`);
+    }
+    if (hits.length === 0) return;
+    this.tablesHit.add(t.name);
+    const ranked = () => hits.map((h) => ({ ...h, rank: rankOf(t, h.outputs) }));
+    switch (t.hitPolicy) {
+      case "unique":
+      case "first":
+      case "any":
+        this.tables[t.name] = (hits[0] as (typeof hits)[number]).outputs;
+        return;
+      case "priority": {
+        let best = ranked()[0] as ReturnType<typeof ranked>[number];
+        for (const h of ranked()) if (lexicographic(h.rank, best.rank) < 0) best = h;
+        this.tables[t.name] = best.outputs;
+        return;
+      }
+      case "outputOrder":
+        // Array.prototype.sort is stable: ties keep row order.
+        this.tables[t.name] = ranked()
+          .sort((a, b) => lexicographic(a.rank, b.rank))
+          .map((h) => h.outputs);
+        return;
+      case "ruleOrder":
+        this.tables[t.name] = hits.map((h) => h.outputs);
+        return;
+      case "collect":
+        this.tables[t.name] = t.aggregate ? aggregate(t, hits) : hits.map((h) => h.outputs);
+        return;
+      default:
+        assertNever(t.hitPolicy, "hit policy");
     }
   }
 
@@ -378,6 +438,62 @@ class Run {
       if (problem) throw new Defect(`a saída "${name}": ${problem}`);
     }
   }
+}
+
+/** A table's result before any hit: null (single hit), [] (lists), or count 0 / null per column (aggregate). */
+function noHits(t: TableDecl): Value {
+  if (t.aggregate) {
+    const record = createRecord();
+    for (const col of t.outputs) record[col.name] = t.aggregate === "count" ? 0 : null;
+    return record;
+  }
+  return t.hitPolicy === "unique" || t.hitPolicy === "first" || t.hitPolicy === "any" || t.hitPolicy === "priority"
+    ? null
+    : [];
+}
+
+/** Per output column with an `outputValues` list (table order): the value's place in it, unlisted last. */
+function rankOf(t: TableDecl, outputs: Record<string, Value>): number[] {
+  const rank: number[] = [];
+  for (const col of t.outputs) {
+    const list = t.outputValues?.get(col.name)?.values;
+    if (list === undefined) continue;
+    let place = list.length;
+    for (let i = list.length - 1; i >= 0; i--) if (valueEquals(outputs[col.name] ?? null, list[i] as Value)) place = i;
+    rank.push(place);
+  }
+  return rank;
+}
+
+function lexicographic(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return 0;
+}
+
+/** `collect` + `aggregate` over the hits (in row order): one record, column by column. */
+function aggregate(t: TableDecl, hits: readonly { row: number; outputs: Record<string, Value> }[]): Value {
+  const record = createRecord();
+  for (const col of t.outputs) {
+    if (t.aggregate === "count") {
+      record[col.name] = hits.length;
+      continue;
+    }
+    const values = hits.map((h) => h.outputs[col.name] ?? null).filter((v) => v !== null);
+    let result: Value = null;
+    for (const v of values) {
+      if (t.aggregate === "sum") {
+        if (typeof v !== "number") throw new Defect(`tabela "${t.name}": "${col.name}" não numérico (sum)`);
+        result = result === null ? v : (result as number) + v;
+      } else if (result === null) result = v;
+      else {
+        const order = compareValues(v, result);
+        if (order === undefined) throw new Defect(`tabela "${t.name}": "${col.name}" sem ordem (${t.aggregate})`);
+        if (t.aggregate === "min" ? order < 0 : order > 0) result = v;
+      }
+    }
+    record[col.name] = result;
+  }
+  return record;
 }
 
 /**

@@ -4,6 +4,7 @@
  * runtime uses when it fires and when it explains a null output.
  */
 import { stripRanges, walkExpr, type Action } from "../../syntax/ast.js";
+import { isSingleHit } from "../../ruleset/model.js";
 import type { CompiledRule } from "../compiled.js";
 import { condition } from "./conditions.js";
 import type { EmitContext } from "./context.js";
@@ -11,7 +12,8 @@ import type { EmitContext } from "./context.js";
 /** Adds the rules in evaluation order and returns them, in the order written, as the runtime reads them. */
 export function emitRules(ctx: EmitContext): CompiledRule[] {
   const model = ctx.model;
-  const single = new Set(model.tables.filter((t) => t.hitPolicy !== "collect").map((t) => t.name));
+  // Tables whose result is a record (null or the aggregate of no rows when no row matches).
+  const single = new Set(model.tables.filter((t) => isSingleHit(t.hitPolicy) || t.aggregate).map((t) => t.name));
   const ordered = model.rules.map((r, i) => ({ r, i })).sort((a, b) => b.r.priority - a.r.priority || a.i - b.i);
   const rulesMeta = model.rules.map((r) => ({
     name: r.name,
