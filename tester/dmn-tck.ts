@@ -593,7 +593,7 @@ function errorDifferences(c: TckTestCase, actual: DecisionFailure): Difference[]
   const { code, message, details } = actual.error;
   const detail = details
     .map((d) => (isObject(d) ? `${typeof d.path === "string" && d.path ? `${d.path}: ` : ""}${String(d.message)}` : ""))
-    .filter(Boolean);
+    .filter((d) => d !== "" && !message.includes(d));
   const text = `a decisão terminou em erro ${code}: ${message}${detail.length ? ` (${detail.join("; ")})` : ""}`;
   return c.results
     .filter((r) => !r.errorResult)
