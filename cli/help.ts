@@ -25,6 +25,7 @@ Uso:
   rules token --name N --roles decide,author,publisher
                                                    cria um token de acesso e a linha de configuração
   rules table export|import <arquivo> <tabela> ...  tabela de decisão para planilha (xlsx, csv) e de volta
+  rules dmn import|export|test ...                 tabelas de decisão de e para DMN; testes do DMN TCK
 
 Opções gerais:
   -h, --help        mostra esta ajuda (ou a de um comando: rules <comando> --help)
@@ -263,6 +264,44 @@ Opções:
   --sheet aba     aba da planilha .xlsx a importar
   --dry-run       só mostra o resumo (linhas alteradas, adicionadas, removidas); não grava
   -h, --help      mostra esta ajuda
+`,
+  dmn: `Uso: rules dmn import <arquivo.dmn> [--out pasta] [--force] [--json]
+     rules dmn export <regras.yaml> [--table nome] [--out arquivo.dmn] [--force] [--json]
+     rules dmn test <regras.yaml> <testCases.xml> [--junit arquivo] [--json]
+
+import: cada tabela de decisão do arquivo DMN (1.3 a 1.5) vira um conjunto de regras, gravado em
+<pasta>/<nome>.yaml (sem --out, no diretório atual). Nenhum arquivo é substituído sem --force: se
+algum já existe, nada é gravado. O que fica fora do subconjunto aceito (expressões FEEL completas,
+contextos, várias decisões encadeadas) é apontado, nunca descartado em silêncio:
+
+  arquivo.dmn:linha:coluna: erro: <elemento>: mensagem
+
+Sai com 1 quando nenhuma tabela foi importada ou quando houve algum erro (as tabelas importadas
+são gravadas mesmo assim).
+
+export: escreve as tabelas de decisão do conjunto de regras (ou só a de --table) num arquivo
+DMN 1.5 que uma ferramenta DMN abre; sem --out, <regras>.dmn ao lado do arquivo de regras. Células
+fora do subconjunto são apontadas com a linha e a coluna do YAML; sai com 1 quando há erros.
+
+test: roda os casos de um arquivo de testes no formato do DMN TCK (<testCases>, valores com
+xsi:type) contra o conjunto de regras e mostra o relatório como rules test: cada caso passou ou
+falhou, com o esperado e o obtido, e a cobertura. Cada inputNode é o fato cujo nome ou label é o
+nome do nó; cada resultNode, a saída. Sai com 0 quando todos os casos passam e 1 nos demais casos.
+
+Os arquivos DMN e de testes têm no máximo 10 MB; DOCTYPE e entidades não são aceitos.
+
+Opções:
+  --out, -o       import: pasta dos conjuntos de regras; export: arquivo .dmn
+  --force         substitui arquivos existentes
+  --table nome    export: só esta tabela
+  --junit F       test: grava também o relatório JUnit XML em F (substitui F)
+  --json          o resultado em JSON (para ferramentas)
+  -h, --help      mostra esta ajuda
+
+Exemplos:
+  rules dmn import aprovacao.dmn --out rules/
+  rules dmn export rules/reclame-designacao.yaml --table designacaoPorServico
+  rules dmn test rules/aprovacao.yaml aprovacao-test-01.xml --junit tck.xml
 `,
 };
 

@@ -10,6 +10,7 @@ import { didYouMean } from "../dsl/diagnostics.js";
 import { check } from "./check.js";
 import { compile } from "./compile.js";
 import { decide } from "./decide.js";
+import { dmn } from "./dmn.js";
 import { fmt } from "./fmt.js";
 import { promote } from "./promote.js";
 import { publish } from "./publish.js";
@@ -34,6 +35,7 @@ export const COMMANDS: Readonly<Record<string, (ctx: CliContext) => Promise<numb
   promote: (ctx) => promote(ctx),
   table,
   token,
+  dmn,
 };
 
 /** Runs `rules <args>`; `ctx.argv` holds the arguments after `rules`. Never throws. */

@@ -8,6 +8,8 @@ export interface ReportedSuite {
   /** Path of the suite file, for `arquivo:linha:coluna` references. */
   readonly file: string;
   readonly result: SuiteResult;
+  /** Path of the rule set, for what coverage finds missing (default: the suite's path without `.test`). */
+  readonly rulesFile?: string;
 }
 
 function show(v: unknown): string {
@@ -28,7 +30,7 @@ export function textReport(
   const lines: string[] = [];
   let passed = 0;
   let failed = 0;
-  for (const { file, result } of suites) {
+  for (const { file, result, rulesFile } of suites) {
     lines.push(c("1", `${result.ruleset} (${file})`));
     for (const k of result.cases) {
       if (k.passed) {
@@ -49,7 +51,7 @@ export function textReport(
     );
     for (const m of [...cov.rules.missing, ...cov.rows.missing, ...cov.transitions.missing]) {
       lines.push(
-        `    ${c("33", "não exercitado")}: ${m.name}  ${c("2", `${file.replace(/\.test\.yaml$/, ".yaml")}:${m.line}:${m.column}`)}`,
+        `    ${c("33", "não exercitado")}: ${m.name}  ${c("2", `${rulesFile ?? file.replace(/\.test\.yaml$/, ".yaml")}:${m.line}:${m.column}`)}`,
       );
     }
     lines.push("");
