@@ -114,6 +114,7 @@ describe("round trips", () => {
 description: Exemplo.
 facts:
   idade: number
+  ativo: boolean
   renda:
     type: number
     label: Monthly Income
@@ -125,7 +126,7 @@ tables:
     label: Faixa por idade
     description: "Faixas <por> idade & canal."
     hitPolicy: first
-    when: idade >= 0
+    when: ativo and idade >= 0
     onNoMatch: { faixa: C }
     inputs: [idade, canal, renda]
     outputs: [faixa]
@@ -152,7 +153,7 @@ rules:
       [
         "warning",
         "tabela faixaPorIdade › when",
-        'a condição "when: idade >= 0" da tabela vai só numa extensão nossa: uma ferramenta DMN não a aplica (a tabela valeria sempre)',
+        'a condição "when: ativo and idade >= 0" da tabela vai só numa extensão nossa: uma ferramenta DMN não a aplica (a tabela valeria sempre)',
       ],
     ]);
     const xml = exported.xml as string;
@@ -173,17 +174,24 @@ rules:
     expect(entries.slice(0, 3)).toEqual(["[18..65)", '"telefone","chat"', ">=1000"]);
     expect(entries[4]).toBe('not("site <novo> & \\"antigo\\"")');
     expect(childNamed(table, "description")?.text).toBe("Faixas <por> idade & canal.");
-    expect(childrenNamed(root, "inputData").map((i) => i.attrs.name)).toEqual(["idade", "canal", "Monthly Income"]);
-    expect(childrenNamed(decision, "informationRequirement")).toHaveLength(3);
+    // Facts read by `when` are required too (the round trip declares them again).
+    expect(childrenNamed(root, "inputData").map((i) => i.attrs.name)).toEqual([
+      "idade",
+      "canal",
+      "Monthly Income",
+      "ativo",
+    ]);
+    expect(childrenNamed(decision, "informationRequirement")).toHaveLength(4);
     const shapes = all(root, "DMNShape").map((s) => s.attrs.dmnElementRef);
-    expect(shapes).toEqual(["decision_1", "inputData_1", "inputData_2", "inputData_3"]);
-    expect(all(root, "DMNEdge")).toHaveLength(3);
+    expect(shapes).toEqual(["decision_1", "inputData_1", "inputData_2", "inputData_3", "inputData_4"]);
+    expect(all(root, "DMNEdge")).toHaveLength(4);
     // Back: the same table, with its impossible combinations and when.
     const back = importDmn(xml, { fileName: "exemplo.dmn" });
     expect(back.diagnostics).toEqual([]);
     const imported = model(back.ruleSets[0]?.yaml as string);
     expect(tableText(imported.tables[0] as TableDecl)).toEqual(tableText(original.tables[0] as TableDecl));
     expect(imported.facts.get("renda")?.label).toBe("Monthly Income");
+    expect(imported.facts.get("ativo")?.decl.type).toBe("boolean");
     expect(imported.facts.get("canal")?.decl.enum).toEqual(original.facts.get("canal")?.decl.enum);
     // And again: stable.
     const twice = importDmn(exportDmn(back.ruleSets[0]?.yaml as string).xml as string, { fileName: "exemplo.dmn" });

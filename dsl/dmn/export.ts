@@ -17,7 +17,7 @@ import { compileSource } from "../compile/pipeline.js";
 import { printExpr } from "../format/print-expr.js";
 import { createLineIndex } from "../positions.js";
 import type { FieldDecl, RuleSetModel, TableDecl, TypeDecl } from "../ruleset/model.js";
-import type { Expr } from "../syntax/ast.js";
+import { type Expr, walkExpr } from "../syntax/ast.js";
 import { exprToFeel, exprValue, feelLiteral, unaryTestToFeel } from "./feel.js";
 import {
   DC_NS,
@@ -548,6 +548,16 @@ function exportTable(
       ),
     );
   });
+
+  // Facts read by `when` (kept in our extension) are required input data too, so the round trip
+  // declares them again.
+  if (table.when)
+    walkExpr(table.when, (e) => {
+      if (e.kind === "name" && model.facts.has(e.name) && !facts.includes(e.name)) {
+        facts.push(e.name);
+        factId(e.name);
+      }
+    });
 
   // What DMN cannot say: our extension elements.
   const extension: XmlNode[] = [el("rules:table", [["name", table.name]])];

@@ -318,6 +318,31 @@ function importDecision(
       });
     });
 
+    // The other input data the decision requires (read by our `when`, or by nothing): facts too.
+    for (const req of childrenNamed(decision, "informationRequirement")) {
+      const ri = childNamed(req, "requiredInput");
+      const data = ctx.byId.get((ri?.attrs.href ?? "").replace(/^.*#/, ""));
+      const name = data?.local === "inputData" ? data.attrs.name : undefined;
+      if (name === undefined || facts.has(name)) continue;
+      const type =
+        resolveTypeRef(
+          childNamed(data as XmlElement, "variable")?.attrs.typeRef,
+          ctx,
+          `${where} › ${name}`,
+          data as XmlElement,
+          diagnostics,
+        ) ?? ({ kind: "any" } as DmnType);
+      const description = descriptionOf(data as XmlElement);
+      const fact: FactInfo = {
+        id: names.allocate(name, extensionName(data as XmlElement, "fact")),
+        dmnName: name,
+        type,
+        ...(description ? { description } : {}),
+      };
+      facts.set(name, fact);
+      factOrder.push(fact);
+    }
+
     const tableName = names.allocate(dmnName, extensionName(decision, "table"));
 
     // Outputs → columns.
