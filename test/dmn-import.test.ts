@@ -380,6 +380,18 @@ describe("hostile files", () => {
     expect(d?.line).toBe(3);
   });
 
+  it("reads a huge entry in linear time and refuses a rule set larger than the limit", () => {
+    const huge = Array.from({ length: 400_000 }, () => "1").join(",");
+    const r = importDmn(dmn(table("Huge", [["x", "number"]], [[huge, '"a"']])), { fileName: "huge.dmn" });
+    expect(r.ruleSets).toEqual([]);
+    expect(errorsOf(r).map((e) => [e.element, e.message])).toEqual([
+      [
+        'decisão "Huge"',
+        "o conjunto de regras gerado passaria de 1000000 caracteres, o limite de um conjunto de regras: divida a tabela",
+      ],
+    ]);
+  }, 120_000);
+
   it("refuses a root that is not a DMN model", () => {
     const d = one(importDmn('<?xml version="1.0"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0"/>'));
     expect(d?.message).toMatch(/não é um modelo DMN: a raiz é <project>/);

@@ -96,15 +96,26 @@ export function exportDmn(source: string, options: DmnExportOptions = {}): DmnEx
   for (const table of tables) {
     const local: DmnDiagnostic[] = [];
     const n = exported.length + 1;
-    const result = exportTable(model, table, n, at, local, (fact) => {
-      let id = factIds.get(fact);
-      if (!id) {
-        id = `inputData_${factIds.size + 1}`;
-        factIds.set(fact, id);
-        factOrder.push(fact);
-      }
-      return id;
-    });
+    let result: ExportedTable | undefined;
+    try {
+      result = exportTable(model, table, n, at, local, (fact) => {
+        let id = factIds.get(fact);
+        if (!id) {
+          id = `inputData_${factIds.size + 1}`;
+          factIds.set(fact, id);
+          factOrder.push(fact);
+        }
+        return id;
+      });
+    } catch (e) {
+      // A defect of ours, not of the rule set: reported on the table, the others still export.
+      local.push({
+        severity: "error",
+        message: `erro interno ao exportar a tabela: ${e instanceof Error ? e.message : String(e)}`,
+        element: `tabela ${table.name}`,
+        ...at(table.nameRange.start),
+      });
+    }
     diagnostics.push(...local);
     if (result) {
       exported.push(result);

@@ -65,6 +65,10 @@ class Refused extends Error {}
 
 const PUNCT = ["..", "<=", ">=", "!=", "<", ">", "=", "(", ")", "[", "]", ",", "-", "+", "*", "/", "?", "@", "."];
 
+// Sticky: matched where the tokenizer stands, without copying the rest of the text (linear time).
+const NUMBER_AT = /\d+(?:\.\d+)?|\.\d+/y;
+const WORD_AT = /[\p{L}_][\p{L}\p{N}_']*/uy;
+
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -105,13 +109,15 @@ function tokenize(text: string): Token[] {
       i = j + 1;
       continue;
     }
-    const num = /^(?:\d+(?:\.\d+)?|\.\d+)/.exec(text.slice(i));
+    NUMBER_AT.lastIndex = i;
+    const num = NUMBER_AT.exec(text);
     if (num && !(c === "." && text.charAt(i + 1) === ".")) {
       out.push({ t: "num", v: num[0] });
       i += num[0].length;
       continue;
     }
-    const word = /^[\p{L}_][\p{L}\p{N}_']*/u.exec(text.slice(i));
+    WORD_AT.lastIndex = i;
+    const word = WORD_AT.exec(text);
     if (word) {
       out.push({ t: "word", v: word[0] });
       i += word[0].length;

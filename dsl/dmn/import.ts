@@ -12,7 +12,7 @@
  * formatter and checked by the compile pipeline before it is returned. See docs/dmn.md.
  */
 import { Document, isPair, isSeq, visit } from "yaml";
-import { compileSource } from "../compile/pipeline.js";
+import { compileSource, MAX_SOURCE_LENGTH } from "../compile/pipeline.js";
 import { formatRuleSet } from "../format/format.js";
 import type { Aggregation, HitPolicy } from "../ruleset/model.js";
 import { isSingleHit } from "../ruleset/model.js";
@@ -180,9 +180,20 @@ export function importDmn(input: string | Uint8Array, options: DmnImportOptions 
   const takenNames = new Set<string>();
   for (const decision of decisions) {
     const local: DmnDiagnostic[] = [];
-    const imported = importDecision(decision, ctx, local, takenNames);
+    try {
+      const imported = importDecision(decision, ctx, local, takenNames);
+      if (imported) ruleSets.push(imported);
+    } catch (e) {
+      // A defect of ours, not of the file: reported on the decision, the rest still imports.
+      local.push({
+        severity: "error",
+        message: `erro interno ao importar a decisão: ${e instanceof Error ? e.message : String(e)}`,
+        element: `decisão "${decision.attrs.name ?? ""}"`,
+        line: decision.line,
+        column: decision.column,
+      });
+    }
     diagnostics.push(...local);
-    if (imported) ruleSets.push(imported);
   }
   if (decisions.length === 0)
     diagnostics.push({
@@ -588,6 +599,14 @@ function importDecision(
       rules: [{ name: dmnName || tableName, then: `${outputName} = ${target}` }],
     };
     const text = toYaml(yamlObject);
+    if (text === undefined) {
+      error(
+        `o conjunto de regras gerado passaria de ${MAX_SOURCE_LENGTH} caracteres, o limite de um conjunto de regras: divida a tabela`,
+        where,
+        decision,
+      );
+      return undefined;
+    }
     const compiled = compileSource(text);
     const errors = compiled.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {
@@ -608,8 +627,11 @@ function keyOf(path: readonly unknown[]): unknown {
   return isPair(parent) ? (parent.key as { value?: unknown } | null)?.value : undefined;
 }
 
-/** The YAML of a rule set: lists of plain values in flow style, rows one per line, formatted. */
-function toYaml(value: unknown): string {
+/**
+ * The YAML of a rule set: lists of plain values in flow style, rows one per line, formatted;
+ * undefined when it would be larger than a rule set may be.
+ */
+function toYaml(value: unknown): string | undefined {
   const doc = new Document(value, { version: "1.2" });
   visit(doc, {
     Seq(_key, node, path) {
@@ -629,6 +651,7 @@ function toYaml(value: unknown): string {
     },
   });
   const raw = doc.toString({ lineWidth: 0, indent: 2, indentSeq: true });
+  if (raw.length > MAX_SOURCE_LENGTH) return undefined;
   const formatted = formatRuleSet(raw);
   return formatted.text ?? raw;
 }
