@@ -324,6 +324,45 @@ describe("names, types and descriptions", () => {
     }
   });
 
+  it("reads a Camunda-style file: no input data, Camunda type names, named output", () => {
+    const camunda = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="dish" name="Dish" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="decision" name="Dish">
+    <decisionTable id="decisionTable">
+      <input id="input1" label="Season">
+        <inputExpression id="e1" typeRef="string"><text>season</text></inputExpression>
+      </input>
+      <input id="input2" label="How many guests">
+        <inputExpression id="e2" typeRef="integer"><text>guestCount</text></inputExpression>
+      </input>
+      <output id="output1" label="Dish" name="desiredDish" typeRef="string" />
+      <rule id="r1">
+        <inputEntry id="a"><text>"Fall"</text></inputEntry>
+        <inputEntry id="b"><text>&lt;= 8</text></inputEntry>
+        <outputEntry id="c"><text>"Spareribs"</text></outputEntry>
+      </rule>
+      <rule id="r2">
+        <inputEntry id="d"><text>"Winter","Spring"</text></inputEntry>
+        <inputEntry id="e"><text>[5..8]</text></inputEntry>
+        <outputEntry id="f"><text>"Stew"</text></outputEntry>
+      </rule>
+    </decisionTable>
+  </decision>
+</definitions>`;
+    const r = importDmn(camunda, { fileName: "dish.dmn" });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.dmnVersion).toBe("1.3");
+    const m = compileSource(r.ruleSets[0]?.yaml ?? "").model;
+    expect(m?.facts.get("season")?.decl.type).toBe("string");
+    expect(m?.facts.get("guestCount")?.decl.type).toBe("integer");
+    expect(m?.tables[0]?.labels ? [...m.tables[0].labels] : []).toEqual([
+      ["season", "Season"],
+      ["guestCount", "How many guests"],
+    ]);
+    expect(m?.tables[0]?.outputs.map((o) => o.name)).toEqual(["desiredDish"]);
+    expect(m?.outputs.get("Dish")?.decl.type).toBe("string");
+  });
+
   it("gives clashing names 2, 3... and distinct rule-set names", () => {
     const r = importDmn(
       dmn(`${table("Approval Status", [["approvalStatus", "string"]], [["-", "1"]], { outputs: '<output typeRef="number"/>' })}

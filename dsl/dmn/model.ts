@@ -89,6 +89,10 @@ export const FEEL_TYPES: Readonly<Record<string, ScalarKind | "object">> = {
   Any: "any",
   any: "any",
   context: "object",
+  // Camunda's type names (its DMN engine predates FEEL's types in typeRefs).
+  integer: "integer",
+  long: "integer",
+  double: "number",
 };
 
 /** Our scalar kinds → the FEEL type written in a typeRef. */
