@@ -294,7 +294,13 @@ describe("names, types and descriptions", () => {
     expect(t?.label).toBe("Credit Level");
     expect(t?.description).toBe("Tabela de exemplo.");
     expect(t?.inputs.map((c) => c.name)).toEqual(["monthlyIncome", "employmentStatus", "startDate", "not_"]);
-    expect(t?.labels?.get("monthlyIncome")).toBe("Renda");
+    // Column labels: the input's own label, else the DMN name of what it reads when it changed.
+    expect(t?.labels ? [...t.labels] : []).toEqual([
+      ["monthlyIncome", "Renda"],
+      ["employmentStatus", "Employment Status"],
+      ["startDate", "Start Date"],
+      ["not_", "not"],
+    ]);
     expect(t?.rows[0]?.description).toBe("Renda alta e empregado.");
     expect(t?.onNoMatch).toBeTruthy();
     const out = model?.outputs.get("creditLevel");

@@ -79,6 +79,8 @@ function stripPrefix(typeRef: string): string {
 interface FactInfo {
   readonly id: string;
   readonly dmnName: string;
+  /** The identifier came from our own extension element. */
+  readonly kept?: boolean;
   type: DmnType;
   readonly description?: string;
 }
@@ -320,7 +322,8 @@ function importDecision(
           input,
         );
       columnNames.add(resolved.column);
-      const label = input.attrs.label?.trim();
+      // The input's own label, else the DMN name of what it reads when that name was changed.
+      const label = input.attrs.label?.trim() || resolved.dmnName;
       columns.push({
         expr: resolved.expr,
         name: resolved.column,
@@ -713,8 +716,14 @@ function itemDefinitionType(
     const fieldNames = new NameAllocator();
     const fields: DmnField[] = components.map((c) => {
       const dmnName = c.attrs.name ?? "";
-      const id = fieldNames.allocate(dmnName, extensionName(c, "field"));
-      return { id, dmnName, type: itemDefinitionType(c, ctx, `${where} › ${dmnName}`, diagnostics, depth + 1) };
+      const kept = extensionName(c, "field");
+      const id = fieldNames.allocate(dmnName, kept);
+      return {
+        id,
+        dmnName,
+        type: itemDefinitionType(c, ctx, `${where} › ${dmnName}`, diagnostics, depth + 1),
+        ...(kept === id ? { kept: true } : {}),
+      };
     });
     type = { kind: "object", fields };
   } else {
@@ -754,7 +763,7 @@ function resolveInput(
   order: FactInfo[],
   where: string,
   diagnostics: DmnDiagnostic[],
-): { expr: string; column: string; setEnum(values: string[]): void } | undefined {
+): { expr: string; column: string; dmnName: string | undefined; setEnum(values: string[]): void } | undefined {
   const fail = (message: string): undefined => {
     diagnostics.push({ severity: "error", message, element: where, line: ie.line, column: ie.column });
     return undefined;
@@ -788,9 +797,12 @@ function resolveInput(
     const type =
       resolveTypeRef(typeRef ?? ie.attrs.typeRef, ctx, where, data ?? ie, diagnostics) ?? ({ kind: "any" } as DmnType);
     const description = data ? descriptionOf(data) : undefined;
+    const kept = data ? extensionName(data, "fact") : undefined;
+    const id = names.allocate(top, kept);
     fact = {
-      id: names.allocate(top, data ? extensionName(data, "fact") : undefined),
+      id,
       dmnName: top,
+      ...(kept === id ? { kept: true } : {}),
       type,
       ...(description ? { description } : {}),
     };
@@ -798,6 +810,9 @@ function resolveInput(
     order.push(fact);
   }
   const path: string[] = [];
+  // The DMN name of what the column reads, when we changed it (a name kept from our extension
+  // elements was chosen in a rule set: no label then).
+  let lastDmnName = fact.kept ? undefined : fact.dmnName;
   let t: DmnType = fact.type;
   for (const seg of rest) {
     if (t.kind !== "object")
@@ -806,12 +821,14 @@ function resolveInput(
     const f = fields.find((x) => x.dmnName === seg);
     if (!f) return fail(`a estrutura de "${top}" não tem o componente "${seg}"`);
     path.push(f.id);
+    lastDmnName = f.kept ? undefined : f.dmnName;
     t = f.type;
   }
   const factRef = fact;
   return {
     expr: [fact.id, ...path].join("."),
     column: path.length ? (path[path.length - 1] as string) : fact.id,
+    dmnName: lastDmnName,
     setEnum(values: string[]) {
       // Rebuild the fact's type with the enum on the leaf this column reads.
       const chain: DmnType[] = [factRef.type];

@@ -73,6 +73,8 @@ export interface DmnField {
   /** The DMN name (the label when it differs from the identifier). */
   readonly dmnName: string;
   readonly type: DmnType;
+  /** The identifier came from our own extension element (a name chosen in a rule set). */
+  readonly kept?: boolean;
 }
 
 /** FEEL built-in type names (DMN 1.1–1.5 spellings) → ours; undefined = not translated. */
