@@ -216,7 +216,11 @@ export function exportDmn(source: string, options: DmnExportOptions = {}): DmnEx
       ["typeLanguage", DMN15_FEEL],
     ],
     [
-      ...itemDefinitions,
+      // Ids by position (XML ids must be NCNames; names of ours may hold any letter).
+      ...itemDefinitions.map((d, i) => ({
+        ...d,
+        attrs: d.attrs.map(([k, v]) => [k, k === "id" ? `itemDefinition_${i + 1}` : v] as const),
+      })),
       ...exported.map((e) => e.decision),
       ...inputData,
       el(
