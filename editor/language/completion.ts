@@ -6,7 +6,8 @@
  * it against; elsewhere every name in scope (facts, constants, values, tables, templates,
  * collections, locals), the functions of the catalog with their signature and documentation, and
  * the keywords; before an action's `=`, the outputs. In a plain table cell (`tipoCliente: Be`), the
- * values of the column. At the start of a top-level line, the section keys not yet written.
+ * values of the column. After a table's `hitPolicy:` or `aggregate:`, the policies (every DMN
+ * policy) or the aggregations. At the start of a top-level line, the section keys not yet written.
  */
 import type { Range } from "../../dsl/diagnostics.js";
 import { isScalar, type Scalar, visit } from "yaml";
@@ -71,6 +72,8 @@ export interface CompletionItem {
 /** The completion items at `offset` of the analysed draft. */
 export function completions(a: Analysis, offset: number): CompletionItem[] {
   const lineStart = a.source.lastIndexOf("\n", offset - 1) + 1;
+  const policyKey = /^\s+(?:-\s+)?(hitPolicy|aggregate):\s*([A-Za-z]*)$/.exec(a.source.slice(lineStart, offset));
+  if (policyKey) return policyCompletions(policyKey[1] as string, offset - (policyKey[2] as string).length, offset);
   if (/^[a-z]*$/.test(a.source.slice(lineStart, offset)) && !(a.model && siteAt(a, offset)))
     return sectionCompletions(a, offset);
   const segment = segmentAt(a, offset);
@@ -414,6 +417,35 @@ function yamlScalar(value: string, flow: boolean): string {
   const special = flow ? /[,:{}[\]#]|^[\s"'&*!|>%@`?-]|\s$|^$/ : /:\s|\s#|^[\s"'&*!|>%@`?{[-]|\s$|^$/;
   const ambiguous = /^(?:true|false|null|~|[-+]?\d[\d._]*(?:e[-+]?\d+)?|\.inf|\.nan)$/i.test(value);
   return special.test(value) || ambiguous ? JSON.stringify(value) : value;
+}
+
+/** A table's `hitPolicy` (every DMN policy) or `aggregate` (with `collect`), with what each does. */
+const POLICY_VALUES: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  hitPolicy: [
+    ["unique", "no máximo uma linha casa (duas: defeito)"],
+    ["first", "vale a primeira linha que casa"],
+    ["any", "as linhas que casam dão a mesma saída"],
+    ["priority", "vale a linha cuja saída vem primeiro em outputValues"],
+    ["ruleOrder", "lista das linhas que casam, na ordem das linhas"],
+    ["outputOrder", "lista das linhas que casam, na ordem de outputValues"],
+    ["collect", "lista das linhas que casam (ou aggregate)"],
+  ],
+  aggregate: [
+    ["sum", "soma de cada saída (collect)"],
+    ["min", "menor valor de cada saída (collect)"],
+    ["max", "maior valor de cada saída (collect)"],
+    ["count", "quantas linhas casam (collect)"],
+  ],
+};
+
+function policyCompletions(key: string, start: number, offset: number): CompletionItem[] {
+  return (POLICY_VALUES[key] ?? []).map(([value, what]) => ({
+    label: value,
+    kind: "keyword",
+    detail: `${key}: ${what}`,
+    insertText: value,
+    range: { start, end: offset },
+  }));
 }
 
 /** Top-level keys of a rule-set file, in the canonical order (as read by `dsl/ruleset/load.ts`). */
