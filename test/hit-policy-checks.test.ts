@@ -437,3 +437,35 @@ describe("rule-level checks over every single-hit policy", () => {
     ]);
   });
 });
+
+describe("labels in the checker's messages", () => {
+  it("a labelled column and output are named with their labels", () => {
+    const src = ruleSet(
+      [
+        "- name: t",
+        '  label: "Nível do Plano"',
+        "  hitPolicy: priority",
+        "  inputs: [plano]",
+        "  outputs: [nivel]",
+        '  labels: { plano: "Plan Type", nivel: "Plan Level" }',
+        "  outputValues: { nivel: [Alta, Baixa, Outra] }",
+        "  rows:",
+        "    - [Ouro, Alta]",
+        "    - [Prata, Baixa]",
+      ],
+      ["  - name: copia", "    then: nivel = t.nivel"],
+      ['nivel: { type: string, nullable: false, label: "Plan Level" }'],
+    );
+    const messages = diagnose(src)
+      .diagnostics.filter((d) => d.code === "table/gap")
+      .map((d) => d.message);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^plano \("Plan Type"\) = Bronze: nenhuma linha da tabela "t" \("Nível do Plano"\) \(política priority\)/,
+      ),
+      expect.stringMatching(
+        /^a tabela "t" \("Nível do Plano"\) \(política priority\) pode não ter linha para os fatos, e então "nivel" \("Plan Level"\) ficaria nulo/,
+      ),
+    ]);
+  });
+});

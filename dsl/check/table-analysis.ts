@@ -198,11 +198,16 @@ export function analyseTable(
   for (const r of t.rows) rowSets.push(cellSets(r.inputs, setCaches));
   const impossibleSets: (ValueSet | undefined)[][] = [];
   for (const r of t.impossible) impossibleSets.push(cellSets(r.inputs, setCaches));
+  // A column with a label (`labels:`) is named with it: `idade ("Applicant Age") = 17`.
+  const shownName = (name: string): string => {
+    const label = t.labels?.get(name);
+    return label ? `${name} ("${label}")` : name;
+  };
   const columns: Column[] = [];
   for (const [k, c] of t.inputs.entries()) {
     const d = domains[k];
     if (!d) {
-      columns.push({ name: c.name, domain: undefined, atoms: [OPAQUE_ATOM] });
+      columns.push({ name: shownName(c.name), domain: undefined, atoms: [OPAQUE_ATOM] });
       continue;
     }
     const distinct = new Set<ValueSet>(setCaches[k]?.distinct);
@@ -210,7 +215,7 @@ export function analyseTable(
     if (restriction) distinct.add(restriction);
     let atoms = partition(d, [...distinct]);
     if (restriction) atoms = atoms.filter((a) => atomIndexes(d, [a], restriction).length > 0);
-    columns.push({ name: c.name, domain: d, atoms });
+    columns.push({ name: shownName(c.name), domain: d, atoms });
   }
   const atomCaches = t.inputs.map(() => new Map<ValueSet, readonly number[] | null>());
   const blockers: ARow[] = [];

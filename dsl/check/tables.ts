@@ -236,9 +236,10 @@ export function checkTableGap(ctx: CheckContext, value: Expr, output: string, wh
     });
   }
   if (guarded) return;
+  const label = ctx.model.outputs.get(output)?.label;
   ctx.warn(
     "table/gap",
-    `a tabela ${tableTitle(t)} (política ${t.hitPolicy}) pode não ter linha para os fatos, e então "${output}" ficaria nulo, mas não aceita nulo (a decisão seria um defeito): acrescente uma linha com "-" nas entradas, teste "${tableName}.${value.property} is not null" no when ou use coalesce`,
+    `a tabela ${tableTitle(t)} (política ${t.hitPolicy}) pode não ter linha para os fatos, e então "${output}"${label ? ` ("${label}")` : ""} ficaria nulo, mas não aceita nulo (a decisão seria um defeito): acrescente uma linha com "-" nas entradas, teste "${tableName}.${value.property} is not null" no when ou use coalesce`,
     value.range,
   );
 }
