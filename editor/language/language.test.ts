@@ -657,4 +657,23 @@ rules:
     expect(labels(DMN, "    hitPolicy: priority", "    hitPolicy: pr‸")).toContain("priority");
     expect(labels(DMN, "    aggregate: sum", "    aggregate: ‸")).toEqual(["sum", "min", "max", "count"]);
   });
+
+  it("at a table's key column, the table keys it does not have yet; nowhere else", () => {
+    expect(labels(DMN, "    aggregate: sum\n", "    aggregate: sum\n    ‸\n")).toEqual([
+      "label",
+      "description",
+      "when",
+      "labels",
+      "outputValues",
+      "onNoMatch",
+      "impossible",
+    ]);
+    expect(labels(DMN, "    hitPolicy: collect\n    aggregate: sum\n", "    hitPolicy: collect\n    ag‸\n")).toContain(
+      "aggregate",
+    );
+    // Inside a row written as a block map, and in the facts: not table keys.
+    const block = DMN.replace("      - [Alto, 10]\n", "      - risco: Alto\n        pontos: 10\n");
+    expect(labels(block, "        pontos: 10\n", "        pontos: 10\n        ‸\n")).not.toContain("outputValues");
+    expect(labels(DMN, "  risco: { type", "  ‸\n  risco: { type")).not.toContain("outputValues");
+  });
 });
