@@ -469,3 +469,33 @@ describe("labels in the checker's messages", () => {
     ]);
   });
 });
+
+describe("a column named like an output, per policy", () => {
+  it("a list policy's advice does not suggest `saida = tabela.coluna` (a list); an aggregate's does", () => {
+    const table = (policy: string, extra: string[] = []): string[] => [
+      "- name: t",
+      `  hitPolicy: ${policy}`,
+      ...extra,
+      "  inputs: [plano]",
+      "  outputs: [pontos]",
+      "  rows:",
+      "    - [Ouro, 1]",
+    ];
+    const advice = (src: string): string[] =>
+      diagnose(src)
+        .diagnostics.filter((d) => d.code === "flow/table-output-name")
+        .map((d) => d.message.split("próprio resultado. ")[1] ?? "");
+    const outputs = ["pontos: { type: number, nullable: true }"];
+    for (const policy of ["ruleOrder", "outputOrder", "collect"])
+      expect(advice(ruleSet(table(policy), undefined, outputs)), policy).toEqual([
+        `O resultado dela é uma lista de linhas (política ${policy}): leia-a numa regra ou dê outro nome à coluna`,
+      ]);
+    for (const [policy, extra] of [
+      ["priority", ["  outputValues: { pontos: [1] }"]],
+      ["collect", ["  aggregate: sum"]],
+    ] as const)
+      expect(advice(ruleSet(table(policy, [...extra]), undefined, outputs)), policy).toEqual([
+        'Escreva numa regra "pontos = t.pontos"',
+      ]);
+  });
+});
