@@ -157,6 +157,28 @@ describe("what each policy needs", () => {
     ]);
   });
 
+  it("an onNoMatch cell of a column no decision output names must fit the rows' type for it", () => {
+    const src = ruleSet([
+      "- name: t",
+      "  hitPolicy: unique",
+      "  inputs: [plano]",
+      "  outputs: [nivel, peso]",
+      "  onNoMatch: { nivel: 7, peso: 0 }",
+      "  rows:",
+      "    - [Ouro, Alta, 1.5]",
+    ]);
+    expect(findings(src)).toEqual([
+      {
+        code: "check/type-mismatch",
+        severity: "error",
+        line: lineOf(src, "onNoMatch:"),
+        message: 'a saída "nivel" de onNoMatch é inteiro, mas as linhas da tabela "t" dão texto nessa coluna',
+      },
+    ]);
+    expect(findings(src.replace("nivel: 7", "nivel: Nenhum"))).toEqual([]);
+    expect(findings(src.replace("nivel: 7", 'nivel: = upper("x")'))).toEqual([]);
+  });
+
   it("aggregate: sum needs numbers; min and max need values of one kind that compare; count's onNoMatch an integer", () => {
     const table = (aggregate: string, cells: string[], noMatch?: string): string[] => [
       "- name: t",

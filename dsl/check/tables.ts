@@ -68,8 +68,26 @@ export function checkTables(ctx: CheckContext): void {
       if (t.onNoMatch)
         t.onNoMatch.outputs.forEach((o, i) => {
           if (!o) return;
-          tc.infer(o, scope);
+          const ty = tc.infer(o, scope);
           checkOutputCell(ctx, t, i, o);
+          // Its value takes the place of a row's: it must fit the type the rows give the column.
+          let rowsType: Type = T.null;
+          for (const row of t.rows) {
+            const cell = row.outputs[i];
+            if (cell) rowsType = unify(rowsType, tc.types.get(cell) ?? T.any);
+          }
+          const col = t.outputs[i]?.name ?? "";
+          if (
+            !Object.hasOwn(ctx.decisionFields, col) &&
+            !t.aggregate &&
+            !assignable(ty, rowsType) &&
+            !assignable(rowsType, ty)
+          )
+            ctx.err(
+              "check/type-mismatch",
+              `a saída ${columnTitle(t, col)} de onNoMatch é ${typeName(ty)}, mas as linhas da tabela ${tableTitle(t)} dão ${typeName(rowsType)} nessa coluna`,
+              o.range,
+            );
         });
       for (const c of t.impossible)
         for (const [i, test] of c.inputs.entries()) tc.unaryTest(test, columnTypes[i] ?? T.any, scope);
