@@ -149,10 +149,14 @@ async function writeXlsx(sheet: TableSheet): Promise<Uint8Array> {
     const role = c.input
       ? 'Entrada: teste de célula (- ou vazio = qualquer valor; >= 18, [1..5], "texto", [a, b]).'
       : "Saída: valor (vazio = null; = expressão).";
-    const lines = [role, ...(c.label !== undefined ? [`Expressão: ${c.label}`] : [])];
+    const lines = [
+      role,
+      ...(c.label !== undefined ? [`Expressão: ${c.label}`] : []),
+      ...(c.title ? [`Rótulo: ${c.title}`] : []),
+    ];
     if (i === 0)
       lines.unshift(
-        `Tabela ${sheet.table} (hitPolicy: ${sheet.hitPolicy})${sheet.description ? `: ${sheet.description}` : ""}`,
+        `Tabela ${sheet.table}${sheet.label ? ` ("${sheet.label}")` : ""} (hitPolicy: ${sheet.hitPolicy}${sheet.aggregate ? `, aggregate: ${sheet.aggregate}` : ""})${sheet.description ? `: ${sheet.description}` : ""}`,
         "Edite as linhas; o cabeçalho (linha 1) nomeia as colunas e não muda. Importe com: rules table import.",
       );
     cell.note = lines.join("\n");

@@ -336,3 +336,92 @@ describe("spreadsheet helpers", () => {
     expect(zipExpandedSize(new Uint8Array([...local, ...central, ...end]))).toBe(5);
   });
 });
+
+describe("every hit policy, aggregate and labels in sheets", () => {
+  const LABELLED = `ruleset: rotulada
+description: Tabela com rótulos DMN.
+facts:
+  idade: { type: integer, required: true }
+outputs:
+  status: { type: string, nullable: true }
+  total: { type: number, nullable: true }
+tables:
+  - name: aprovacao
+    label: "Approval Decision"
+    hitPolicy: priority
+    inputs: [idade]
+    outputs: [status]
+    labels: { idade: "Applicant Age", status: "Approval Status" }
+    outputValues: { status: [Declined, Approved] } # a ordem é a prioridade
+    onNoMatch: { status: Declined }
+    rows:
+      - [">= 18", Approved]
+      - [-, Declined]
+  - name: pontos
+    hitPolicy: collect
+    aggregate: max
+    inputs: [idade]
+    outputs: [pontos]
+    rows:
+      - [">= 60", 10]
+      - [-, 1]
+rules:
+  - name: usa
+    then:
+      - status = aprovacao.status
+      - total = pontos.pontos
+`;
+
+  it("the sheet carries the policy, the aggregate and the labels; the header keeps the names", () => {
+    expect(tableToSheet(LABELLED, "aprovacao")).toEqual({
+      table: "aprovacao",
+      hitPolicy: "priority",
+      label: "Approval Decision",
+      columns: [
+        { name: "idade", input: true, title: "Applicant Age" },
+        { name: "status", input: false, title: "Approval Status" },
+      ],
+      rows: [
+        [">= 18", "Approved"],
+        ["-", "Declined"],
+      ],
+    });
+    expect(tableToSheet(LABELLED, "pontos")).toMatchObject({ hitPolicy: "collect", aggregate: "max" });
+    for (const policy of ["any", "ruleOrder", "outputOrder"])
+      expect(tableToSheet(LABELLED.replace("hitPolicy: priority", `hitPolicy: ${policy}`), "aprovacao")).toMatchObject({
+        hitPolicy: policy,
+      });
+  });
+
+  it("exported and imported unchanged, the text is the same string; a changed row changes only that row", () => {
+    for (const table of ["aprovacao", "pontos"]) {
+      const same = ok(sheetToTable(LABELLED, table, exported(LABELLED, table)));
+      expect(same.text, table).toBe(LABELLED);
+    }
+    const data = exported(LABELLED, "pontos");
+    const changed = ok(sheetToTable(LABELLED, "pontos", sheet([...data.header.cells], [">= 60", "20"], ["-", "1"])));
+    expect(changed.text).toBe(LABELLED.replace('[">= 60", 10]', '[">= 60", 20]'));
+  });
+
+  it("a sheet row whose output is outside outputValues is refused on its sheet cell", () => {
+    const data = exported(LABELLED, "aprovacao");
+    const result = sheetToTable(
+      LABELLED,
+      "aprovacao",
+      sheet([...data.header.cells], [">= 18", "Talvez"], ["-", "Declined"]),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({
+        severity: "error",
+        line: 2,
+        column: 1,
+        columnName: "status",
+        message: expect.stringMatching(
+          /^o valor "Talvez" não está em outputValues da saída "status" \("Approval Status"\)/,
+        ),
+      }),
+    );
+  });
+});

@@ -15,7 +15,7 @@
  * Rules run by priority (higher first), then in the order written (dsl/compile/emit/rules.ts).
  */
 import type { Range } from "../diagnostics.js";
-import type { RuleDecl } from "../ruleset/model.js";
+import { isSingleHit, type RuleDecl } from "../ruleset/model.js";
 import { walkExpr, type Expr } from "../syntax/ast.js";
 import type { CheckContext } from "./context.js";
 
@@ -80,9 +80,14 @@ export function checkFlow(ctx: CheckContext): void {
           r.then.some((a) => a.target[0] === column.name && readsColumn(a.value, table.name, column.name)),
         );
         if (copied) continue;
+        // A list policy's result is a list of rows: `tabela.coluna` does not read one value.
+        const advice =
+          isSingleHit(table.hitPolicy) || table.aggregate
+            ? `Escreva numa regra "${column.name} = ${table.name}.${column.name}"`
+            : `O resultado dela é uma lista de linhas (política ${table.hitPolicy}): leia-a numa regra ou dê outro nome à coluna`;
         ctx.warn(
           "flow/table-output-name",
-          `a coluna "${column.name}" da tabela "${table.name}" tem o nome de uma saída, mas nenhuma regra a copia para a decisão: a tabela preenche só o próprio resultado. Escreva numa regra "${column.name} = ${table.name}.${column.name}"`,
+          `a coluna "${column.name}" da tabela "${table.name}" tem o nome de uma saída, mas nenhuma regra a copia para a decisão: a tabela preenche só o próprio resultado. ${advice}`,
           column.nameRange,
         );
       }

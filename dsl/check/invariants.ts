@@ -2,15 +2,15 @@
  * Invariants: each `check` is a condition (typed without enum checks, since an invariant may name
  * values that must never appear). A well-typed invariant that reads outputs (`decision.x`) and
  * constants only is then proved, where the rule set writes literals, against every value it can put
- * into those outputs: table output cells (of a column named like the output, or copied into it by a
- * rule `x = tabela.coluna`), `x = literal` actions and the output's `default`. When it reads several
+ * into those outputs: table output cells, onNoMatch's included (of a column named like the output,
+ * or copied into it by a rule `x = tabela.coluna` from a single-hit table), `x = literal` actions and the output's `default`. When it reads several
  * outputs, each rule that writes all of them is tried with the values it writes together (the cells
  * of one row when they come from one table). A value that breaks the invariant is an error where it
  * is written. What cannot be proved here (computed values, facts) is still guarded at run time: the
  * runtime checks every invariant on every decision.
  */
 import { evaluate, type EvalEnv } from "../evaluate.js";
-import type { RuleDecl, TableDecl } from "../ruleset/model.js";
+import { isSingleHit, type RuleDecl, type TableDecl } from "../ruleset/model.js";
 import type { Expr } from "../syntax/ast.js";
 import { walkExpr } from "../syntax/ast.js";
 import { T } from "../types.js";
@@ -37,12 +37,15 @@ export function checkInvariants(ctx: CheckContext): void {
 /** A literal value some part of the rule set can write into an output, and where it comes from. */
 interface Candidate {
   readonly expr: Expr;
-  /** For table cells: the table and the 0-based row. */
+  /** For table cells: the table and the 0-based row (`NO_MATCH`: the table's onNoMatch cell). */
   readonly table?: TableDecl;
   readonly row?: number;
   /** The rule that copies a table column into the output, when the column is named otherwise. */
   readonly via?: RuleDecl;
 }
+
+/** The "row" of an onNoMatch cell (the table's result when no row matches). */
+const NO_MATCH = -1;
 
 /** Combinations tried per rule for an invariant over several outputs (beyond it, run time guards it). */
 const MAX_COMBINATIONS = 2_000;
@@ -84,7 +87,7 @@ function checkInvariantAgainstLiterals(ctx: CheckContext, check: Expr, name: str
   };
   const where = (c: Candidate): string =>
     c.table && c.row !== undefined
-      ? ` (linha ${c.row + 1} da tabela "${c.table.name}"${c.via ? `, copiada pela regra "${c.via.name}"` : ""})`
+      ? ` (${c.row === NO_MATCH ? "onNoMatch" : `linha ${c.row + 1}`} da tabela "${c.table.name}"${c.via ? `, copiada pela regra "${c.via.name}"` : ""})`
       : "";
 
   if (outputs.size === 1) {
@@ -145,6 +148,8 @@ function tableCandidates(tables: readonly TableDecl[], output: string): Candidat
       const cell = r.outputs[col];
       if (cell) out.push({ expr: cell, table: t, row: r.index });
     }
+    const fallback = t.onNoMatch?.outputs[col];
+    if (fallback) out.push({ expr: fallback, table: t, row: NO_MATCH });
   }
   return out;
 }
@@ -158,13 +163,16 @@ function ruleCandidates(rules: readonly RuleDecl[], tables: readonly TableDecl[]
       const v = a.value;
       if (v.kind === "member" && v.object.kind === "name") {
         const tableName = v.object.name;
-        const t = tables.find((x) => x.name === tableName && x.hitPolicy !== "collect");
+        const t = tables.find((x) => x.name === tableName && isSingleHit(x.hitPolicy));
         const col = t ? t.outputs.findIndex((c) => c.name === v.property) : -1;
         if (t && col >= 0) {
+          const via = v.property !== output ? { via: rule } : {};
           for (const r of t.rows) {
             const cell = r.outputs[col];
-            if (cell) out.push({ expr: cell, table: t, row: r.index, ...(v.property !== output ? { via: rule } : {}) });
+            if (cell) out.push({ expr: cell, table: t, row: r.index, ...via });
           }
+          const fallback = t.onNoMatch?.outputs[col];
+          if (fallback) out.push({ expr: fallback, table: t, row: NO_MATCH, ...via });
           continue;
         }
       }

@@ -1,17 +1,21 @@
 /**
  * Semantic analysis of one decision table over the domains the fact schema declares
- * (`domains.ts`): gaps (inputs no row covers; `unique` and `first` tables, unless `onNoMatch:
- * null`), overlaps (two rows of a `unique` table that match one input, through literals, lists,
- * ranges, `not(...)` and `-`) and rows that never apply (a `first` row every input of which an
- * earlier row takes; a row no input of the domain satisfies). Every finding names an example input
- * in the table's own terms (column = value, as the YAML writes it).
+ * (`domains.ts`), per hit policy: gaps (inputs no row covers; every single-hit policy — `unique`,
+ * `first`, `any`, `priority` — unless the table has `onNoMatch`), overlaps (two rows that match one
+ * input, through literals, lists, ranges, `not(...)` and `-`: every such pair of a `unique` table;
+ * of an `any` table, only pairs whose literal outputs differ) and rows that never apply (a `first`
+ * row every input of which an earlier row takes; a `priority` row every input of which rows with
+ * higher-priority outputs take — a warning; under every policy, a row no input of the domain
+ * satisfies). List policies (`ruleOrder`, `outputOrder`, `collect`) get only the last. Every
+ * finding names an example input in the table's own terms (column = value, as the YAML writes it).
  *
  * How: each input column's domain is split into atoms (the pieces between every bound its cells,
  * the table's `when` and its `impossible` combinations mention), so every cell is a set of atoms.
  * A search then fixes one column after another, keeping the rows still possible; atoms that no
  * row names specifically (only `-` rows reach them) are explored once. Gaps: a point where no row
  * is left. Overlaps: a full point where two rows are left. `first`: the first row left wins where
- * it covers the rest of the columns; rows that never win are shadowed. `impossible` combinations
+ * it covers the rest of the columns; rows that never win are shadowed (`priority`: the same search
+ * over the rows sorted by their outputs' priority). `impossible` combinations
  * are rows that block: nothing is reported inside them. A cell the analysis cannot evaluate (it
  * reads a fact or calls a function) may match when looking for gaps (no false gap) and does not
  * match when looking for overlaps and shadows (the row takes no part: no false finding).
@@ -21,7 +25,7 @@
  * row pair, then rows that never apply, by row), so the same table gives the same diagnostics.
  */
 import type { Diagnostic, RelatedInformation } from "../diagnostics.js";
-import type { TableDecl } from "../ruleset/model.js";
+import { isSingleHit, type TableDecl } from "../ruleset/model.js";
 import { stripRanges, type Expr, type UnaryTest } from "../syntax/ast.js";
 import type { Type } from "../types.js";
 import {
@@ -194,11 +198,16 @@ export function analyseTable(
   for (const r of t.rows) rowSets.push(cellSets(r.inputs, setCaches));
   const impossibleSets: (ValueSet | undefined)[][] = [];
   for (const r of t.impossible) impossibleSets.push(cellSets(r.inputs, setCaches));
+  // A column with a label (`labels:`) is named with it: `idade ("Applicant Age") = 17`.
+  const shownName = (name: string): string => {
+    const label = t.labels?.get(name);
+    return label ? `${name} ("${label}")` : name;
+  };
   const columns: Column[] = [];
   for (const [k, c] of t.inputs.entries()) {
     const d = domains[k];
     if (!d) {
-      columns.push({ name: c.name, domain: undefined, atoms: [OPAQUE_ATOM] });
+      columns.push({ name: shownName(c.name), domain: undefined, atoms: [OPAQUE_ATOM] });
       continue;
     }
     const distinct = new Set<ValueSet>(setCaches[k]?.distinct);
@@ -206,7 +215,7 @@ export function analyseTable(
     if (restriction) distinct.add(restriction);
     let atoms = partition(d, [...distinct]);
     if (restriction) atoms = atoms.filter((a) => atomIndexes(d, [a], restriction).length > 0);
-    columns.push({ name: c.name, domain: d, atoms });
+    columns.push({ name: shownName(c.name), domain: d, atoms });
   }
   const atomCaches = t.inputs.map(() => new Map<ValueSet, readonly number[] | null>());
   const blockers: ARow[] = [];
@@ -220,6 +229,7 @@ export function analyseTable(
   const search = new Search(columns);
   const findings: Diagnostic[] = [];
   const policy = `(política ${t.hitPolicy})`;
+  const title = t.label ? `"${t.name}" ("${t.label}")` : `"${t.name}"`;
   // Each search stops at the budget: what it found is kept (gaps and overlaps found are real);
   // rows that never win are only reported from a complete search.
   const run = (): void => {
@@ -233,12 +243,12 @@ export function analyseTable(
       findings.push(
         warning(
           "table/shadowed-row",
-          `a linha ${i + 1} da tabela "${t.name}" nunca se aplica: nenhum valor possível de ${columns[k]?.name} satisfaz a célula${t.when ? " (dentro do when da tabela)" : ""}`,
+          `a linha ${i + 1} da tabela ${title} nunca se aplica: nenhum valor possível de ${columns[k]?.name} satisfaz a célula${t.when ? " (dentro do when da tabela)" : ""}`,
           row.range,
         ),
       );
     });
-    if ((t.hitPolicy === "unique" || t.hitPolicy === "first") && t.onNoMatch === undefined) {
+    if (isSingleHit(t.hitPolicy) && t.onNoMatch === undefined) {
       const gaps = search.gaps([...loose, ...blockers]);
       gaps.found.forEach((g, n) => {
         const more =
@@ -246,7 +256,7 @@ export function analyseTable(
         findings.push(
           error(
             "table/gap",
-            `${describe(columns, g)}: nenhuma linha da tabela "${t.name}" ${policy} se aplica (o resultado da tabela seria nulo)${more}. Acrescente a linha que falta (ou uma linha com "-" em todas as entradas no fim), declare a combinação em impossible ou, se nenhum resultado for o esperado, onNoMatch: null`,
+            `${describe(columns, g)}: nenhuma linha da tabela ${title} ${policy} se aplica (o resultado da tabela seria nulo)${more}. Acrescente a linha que falta (ou uma linha com "-" em todas as entradas no fim), declare a combinação em impossible ou, se nenhum resultado for o esperado, onNoMatch: null (ou onNoMatch com as saídas)`,
             t.nameRange,
           ),
         );
@@ -263,7 +273,38 @@ export function analyseTable(
         findings.push(
           error(
             "table/overlap",
-            `${describeRows(columns, witness, [known.find((r) => r.row === i), known.find((r) => r.row === j)])}: as linhas ${i + 1} e ${j + 1} da tabela "${t.name}" ${policy} se aplicam às mesmas entradas; torne-as exclusivas ou use hitPolicy first`,
+            `${describeRows(columns, witness, [known.find((r) => r.row === i), known.find((r) => r.row === j)])}: as linhas ${i + 1} e ${j + 1} da tabela ${title} ${policy} se aplicam às mesmas entradas; torne-as exclusivas ou use hitPolicy first`,
+            row.range,
+            [{ message: `linha ${i + 1}`, range: first.range }],
+          ),
+        );
+      }
+      if (search.stopped) return;
+    }
+    if (t.hitPolicy === "any") {
+      // Overlapping rows are allowed when they give the same outputs; only pairs whose literal
+      // outputs differ are reported (a computed output may well be equal: never reported).
+      const differing = (i: number, j: number): number => {
+        const a = t.rows[i]?.outputs ?? [];
+        const b = t.rows[j]?.outputs ?? [];
+        return t.outputs.findIndex((_, k) => {
+          const x = plainLiteral(a[k]);
+          const y = plainLiteral(b[k]);
+          return x !== NOT_PLAIN && y !== NOT_PLAIN && x !== y;
+        });
+      };
+      const pairs = search.overlaps([...known, ...blockers], (i, j) => differing(i, j) >= 0);
+      for (const [i, j, witness] of pairs) {
+        const row = t.rows[j];
+        const first = t.rows[i];
+        const k = differing(i, j);
+        if (!row || !first) continue;
+        const column = t.outputs[k]?.name ?? "";
+        const shown = (o: Expr | undefined): string => JSON.stringify(plainLiteral(o));
+        findings.push(
+          error(
+            "table/overlap",
+            `${describeRows(columns, witness, [known.find((r) => r.row === i), known.find((r) => r.row === j)])}: as linhas ${i + 1} e ${j + 1} da tabela ${title} ${policy} se aplicam às mesmas entradas com saídas diferentes (${column}: ${shown(first.outputs[k])} e ${shown(row.outputs[k])}), o que seria um defeito da decisão; dê-lhes as mesmas saídas, torne-as exclusivas ou use outra política (first, priority)`,
             row.range,
             [{ message: `linha ${i + 1}`, range: first.range }],
           ),
@@ -284,7 +325,7 @@ export function analyseTable(
           findings.push(
             warning(
               "table/shadowed-row",
-              `a linha ${r.row + 1} da tabela "${t.name}" ${policy} só se aplica a combinações declaradas impossíveis (p.ex. ${example})`,
+              `a linha ${r.row + 1} da tabela ${title} ${policy} só se aplica a combinações declaradas impossíveis (p.ex. ${example})`,
               row.range,
             ),
           );
@@ -299,11 +340,50 @@ export function analyseTable(
         findings.push(
           error(
             "table/shadowed-row",
-            `a linha ${r.row + 1} da tabela "${t.name}" ${policy} nunca é escolhida: ${names.length === 1 ? `a linha ${shown} vem antes e se aplica` : `as linhas ${shown} vêm antes e se aplicam`} a todas as entradas dela (p.ex. ${example}); mova-a para cima, restrinja as anteriores ou apague-a`,
+            `a linha ${r.row + 1} da tabela ${title} ${policy} nunca é escolhida: ${names.length === 1 ? `a linha ${shown} vem antes e se aplica` : `as linhas ${shown} vêm antes e se aplicam`} a todas as entradas dela (p.ex. ${example}); mova-a para cima, restrinja as anteriores ou apague-a`,
             row.range,
             related,
           ),
         );
+      }
+    }
+    if (t.hitPolicy === "priority") {
+      // Rows in the order they win (outputs by outputValues, then row order); rows whose ranked
+      // outputs are computed take no part (their rank is unknown: no false finding).
+      const ranked = priorityOrder(t, known);
+      if (!ranked) return;
+      const winners = search.winners([...ranked, ...blockers]);
+      if (search.stopped) return;
+      const rank = new Map(ranked.map((r) => [r.row, r.pos]));
+      for (const r of ranked) {
+        if (winners.has(r.row)) continue;
+        const row = t.rows[r.row];
+        if (!row) continue;
+        const better = ranked.filter((e) => e.pos < (rank.get(r.row) ?? 0) && intersects(e, r));
+        const example = describeRows(columns, exampleOfRow(r), [r]);
+        if (better.length === 0) {
+          findings.push(
+            warning(
+              "table/shadowed-row",
+              `a linha ${r.row + 1} da tabela ${title} ${policy} só se aplica a combinações declaradas impossíveis (p.ex. ${example})`,
+              row.range,
+            ),
+          );
+          continue;
+        }
+        const names = better.map((e) => e.row + 1).sort((a, b) => a - b);
+        const shown = names.length > 3 ? `${names.slice(0, 3).join(", ")} e outras` : joinAnd(names);
+        const related: RelatedInformation[] = better.slice(0, 10).map((e) => ({
+          message: `linha ${e.row + 1}`,
+          range: (t.rows[e.row] as { range: Diagnostic["range"] }).range,
+        }));
+        findings.push({
+          code: "table/shadowed-row",
+          severity: "warning",
+          message: `a linha ${r.row + 1} da tabela ${title} ${policy} nunca é escolhida: ${names.length === 1 ? `a linha ${shown} tem saídas de maior prioridade (outputValues) e se aplica` : `as linhas ${shown} têm saídas de maior prioridade (outputValues) e se aplicam`} a todas as entradas dela (p.ex. ${example}); restrinja-as, mude as saídas ou apague a linha`,
+          range: row.range,
+          related,
+        });
       }
     }
   };
@@ -312,7 +392,7 @@ export function analyseTable(
     findings.push({
       code: "table/analysis-limit",
       severity: "info",
-      message: `análise da tabela "${t.name}" (lacunas, sobreposições, linhas encobertas) interrompida após ${search.steps.toLocaleString("pt-BR")} passos: a tabela é grande ou combinada demais para ser analisada por inteiro`,
+      message: `análise da tabela ${title} (lacunas, sobreposições, linhas encobertas) interrompida após ${search.steps.toLocaleString("pt-BR")} passos: a tabela é grande ou combinada demais para ser analisada por inteiro`,
       range: t.nameRange,
     });
   for (const f of findings) ctx.report(f);
@@ -466,7 +546,7 @@ class Search {
   }
 
   /** Pairs of table rows (i < j) that match one point outside the impossible combinations, with that point. */
-  overlaps(rows: readonly ARow[]): [number, number, number[]][] {
+  overlaps(rows: readonly ARow[], keep?: (i: number, j: number) => boolean): [number, number, number[]][] {
     const width = this.columns.length;
     const pairs = new Map<number, [number, number, number[]]>();
     const n = rows.length + 1;
@@ -495,7 +575,7 @@ class Search {
             const j = (reals[b] as ARow).row;
             const key = Math.min(i, j) * n + Math.max(i, j);
             this.steps++;
-            if (!pairs.has(key)) {
+            if (!pairs.has(key) && (!keep || keep(Math.min(i, j), Math.max(i, j)))) {
               if (pairs.size >= MAX_OVERLAPS) throw new BudgetExceeded();
               pairs.set(key, [Math.min(i, j), Math.max(i, j), point]);
             }
@@ -512,7 +592,10 @@ class Search {
     return [...pairs.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   }
 
-  /** `first`: the rows that are the first match of some point outside the impossible combinations. */
+  /**
+   * The rows that are the first match (in search order: row order for `first`, priority order
+   * for `priority`) of some point outside the impossible combinations.
+   */
   winners(rows: readonly ARow[]): Set<number> {
     const width = this.columns.length;
     const won = new Set<number>();
@@ -540,6 +623,48 @@ class Search {
     this.guard(() => walk(0, rows));
     return won;
   }
+}
+
+/** A cell's plain literal value (texts, numbers, booleans, null), or `NOT_PLAIN`. */
+const NOT_PLAIN = Symbol("not plain");
+function plainLiteral(e: Expr | undefined): unknown {
+  if (e?.kind !== "literal") return NOT_PLAIN;
+  return e.literal.type === "null" ? null : e.literal.value;
+}
+
+/**
+ * `priority`: the rows in the order they win (DMN: the outputs compared column by column, in the
+ * table's order, over the columns with `outputValues`; a value not in the list ranks after every
+ * listed one; ties keep row order), renumbered in that order for the search; undefined when no
+ * column declares values. Rows with a computed cell in a ranked column are left out.
+ */
+function priorityOrder(t: TableDecl, rows: readonly ARow[]): ARow[] | undefined {
+  const ranked = t.outputs
+    .map((c, k) => ({ k, values: t.outputValues?.get(c.name)?.values }))
+    .filter((c): c is { k: number; values: readonly unknown[] } => c.values !== undefined);
+  if (ranked.length === 0) return undefined;
+  const keys = new Map<number, number[]>();
+  for (const r of rows) {
+    const outputs = t.rows[r.row]?.outputs ?? [];
+    const key: number[] = [];
+    for (const { k, values } of ranked) {
+      const v = plainLiteral(outputs[k]);
+      if (v === NOT_PLAIN) break;
+      const at = values.indexOf(v);
+      key.push(at < 0 ? values.length : at);
+    }
+    if (key.length === ranked.length) keys.set(r.row, key);
+  }
+  const compare = (a: ARow, b: ARow): number => {
+    const ka = keys.get(a.row) as number[];
+    const kb = keys.get(b.row) as number[];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] as number) - (kb[i] as number);
+    return a.row - b.row;
+  };
+  return rows
+    .filter((r) => keys.has(r.row))
+    .sort(compare)
+    .map((r, pos) => ({ ...r, pos }));
 }
 
 /** Two lists of rows in search order, merged in that order. */

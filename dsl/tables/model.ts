@@ -1,7 +1,8 @@
 /**
  * The grid view of a rule set's decision tables: reads every table of a rule-set source as
  * columns (inputs, then outputs) and rows of cell texts, with the exact source range of each
- * table, row and cell. The YAML nodes are kept (`locateTables`) so that `edit.ts` can rewrite
+ * table, row and cell, its hit policy (every DMN policy, and `aggregate` with `collect`), and the
+ * labels it declares (`label`, `labels`: DMN names shown instead of the identifiers). The YAML nodes are kept (`locateTables`) so that `edit.ts` can rewrite
  * one row without touching any other byte of the file.
  *
  * A cell text is what the analyst sees and types in the grid: `-` for "any" (also for an input
@@ -12,7 +13,7 @@
  * Pure: no DOM, no Node modules (runs in the browser and in vitest).
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, Scalar, type YAMLMap, type YAMLSeq } from "yaml";
-import type { HitPolicy } from "../ruleset/model.js";
+import { AGGREGATIONS, type Aggregation, HIT_POLICIES, type HitPolicy } from "../ruleset/model.js";
 import type { Range } from "../diagnostics.js";
 import { parseExpression } from "../syntax/parse.js";
 import { loadYaml, rangeOf } from "../yaml/load.js";
@@ -22,11 +23,15 @@ export interface GridInput {
   readonly name: string;
   /** The input expression as written, when it differs from the name (`cliente.tipo`). */
   readonly label?: string;
+  /** The column's label from the table's `labels` (e.g. a DMN name, `"Applicant Age"`). */
+  readonly title?: string;
   readonly range: Range;
 }
 
 export interface GridOutput {
   readonly name: string;
+  /** The column's label from the table's `labels` (e.g. a DMN name, `"Approval Status"`). */
+  readonly title?: string;
   readonly range: Range;
 }
 
@@ -52,6 +57,10 @@ export interface GridTable {
   readonly name: string;
   readonly description?: string;
   readonly hitPolicy: HitPolicy;
+  /** `collect` only: how the matching rows' outputs are aggregated. */
+  readonly aggregate?: Aggregation;
+  /** The table's `label` (the DMN decision's name when it is not an identifier). */
+  readonly label?: string;
   readonly inputs: readonly GridInput[];
   readonly outputs: readonly GridOutput[];
   readonly rows: readonly GridRow[];
@@ -100,12 +109,21 @@ function readTable(node: YAMLMap, index: number, source: string): LocatedTable {
   const name = scalarText(mapValue(node, "name")) ?? "";
   const description = scalarText(mapValue(node, "description"));
   const hit = scalarText(mapValue(node, "hitPolicy"));
-  const hitPolicy: HitPolicy = hit === "first" || hit === "collect" ? hit : "unique";
-  const inputs = listOrOne(mapValue(node, "inputs")).map((n, i) => inputColumn(n, i, source));
-  const outputs = listOrOne(mapValue(node, "outputs")).map((n) => ({
-    name: scalarText(n) ?? "",
-    range: rangeOf(n),
-  }));
+  // As the loader reads them: an unknown policy is reported there (and read as `unique` here).
+  const hitPolicy: HitPolicy = HIT_POLICIES.includes(hit as HitPolicy) ? (hit as HitPolicy) : "unique";
+  const agg = scalarText(mapValue(node, "aggregate"));
+  const aggregate =
+    hitPolicy === "collect" && AGGREGATIONS.includes(agg as Aggregation) ? (agg as Aggregation) : undefined;
+  const label = scalarText(mapValue(node, "label"));
+  const titles = columnTitles(mapValue(node, "labels"));
+  const titled = <C extends { readonly name: string }>(c: C): C => {
+    const title = titles.get(c.name);
+    return title !== undefined ? { ...c, title } : c;
+  };
+  const inputs = listOrOne(mapValue(node, "inputs")).map((n, i) => titled(inputColumn(n, i, source)));
+  const outputs = listOrOne(mapValue(node, "outputs")).map((n) =>
+    titled<GridOutput>({ name: scalarText(n) ?? "", range: rangeOf(n) }),
+  );
   const rowsPair = (node.items as Pair[]).find((p) => isScalar(p.key) && p.key.value === "rows");
   const rowsValue = rowsPair?.value;
   const rowsNode = isSeq(rowsValue) ? (rowsValue as YAMLSeq) : undefined;
@@ -117,12 +135,26 @@ function readTable(node: YAMLMap, index: number, source: string): LocatedTable {
     name,
     ...(description !== undefined ? { description } : {}),
     hitPolicy,
+    ...(aggregate ? { aggregate } : {}),
+    ...(label ? { label } : {}),
     inputs,
     outputs,
     rows,
     range: rangeOf(node),
   };
   return { table, node, rowsNode, rowsPair, rowNodes };
+}
+
+/** `labels: { coluna: rótulo }` as a map (empty when absent or not a map of texts). */
+function columnTitles(node: Node | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!node || !isMap(node)) return out;
+  for (const p of node.items as Pair[]) {
+    const key = isScalar(p.key) ? String(p.key.value) : undefined;
+    const text = scalarText((p.value as Node | null) ?? undefined);
+    if (key !== undefined && text !== undefined && text !== "") out.set(key, text);
+  }
+  return out;
 }
 
 /** An input column named as the loader names it: the last name of its path, or `entradaN`. */

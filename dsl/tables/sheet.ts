@@ -2,8 +2,9 @@
  * Decision tables ⇄ spreadsheet rows (`rules table export/import`), independent of the file format
  * (the CLI reads and writes xlsx and csv and hands plain cell texts to these functions).
  *
- * Export: a table as a header (input columns, then output columns, in the table's order) and one
- * row of cell texts per table row, each text as the grid shows it (`-`, `>= 18`, `[1..5]`, a YAML
+ * Export: a table as a header (input columns, then output columns, in the table's order; with the
+ * hit policy, `aggregate`, the table's and columns' labels for the notes) and one row of cell texts
+ * per table row, each text as the grid shows it (`-`, `>= 18`, `[1..5]`, a YAML
  * list), so the analyst edits the same notation the YAML uses.
  *
  * Import: the sheet's columns are mapped by header name (an unknown, repeated or missing column is
@@ -20,7 +21,7 @@
  */
 import { compileSource, diagnose } from "../compile/pipeline.js";
 import { type Diagnostic, didYouMean, hasErrors, type Range } from "../diagnostics.js";
-import type { HitPolicy } from "../ruleset/model.js";
+import type { Aggregation, HitPolicy } from "../ruleset/model.js";
 import { addRows, type CellChange, deleteRows, setCells } from "./edit.js";
 import { type GridTable, locateTables } from "./model.js";
 
@@ -36,6 +37,8 @@ export interface SheetColumn {
   readonly input: boolean;
   /** The input expression as written when it differs from the name (`cliente.tipo`). */
   readonly label?: string;
+  /** The column's label (`labels:`, e.g. a DMN name), for the header cell's note; the header keeps the name. */
+  readonly title?: string;
 }
 
 /** A table as a sheet: the header's columns and one row of cell texts per table row. */
@@ -43,6 +46,10 @@ export interface TableSheet {
   readonly table: string;
   readonly description?: string;
   readonly hitPolicy: HitPolicy;
+  /** `collect` only: the aggregation (`sum`, `min`, `max`, `count`). */
+  readonly aggregate?: Aggregation;
+  /** The table's `label` (a DMN decision's name). */
+  readonly label?: string;
   readonly columns: readonly SheetColumn[];
   readonly rows: readonly (readonly string[])[];
 }
@@ -135,9 +142,20 @@ export function tableToSheet(source: string, name: string): TableSheet | { reado
     table: grid.name,
     ...(grid.description !== undefined ? { description: grid.description } : {}),
     hitPolicy: grid.hitPolicy,
+    ...(grid.aggregate ? { aggregate: grid.aggregate } : {}),
+    ...(grid.label !== undefined ? { label: grid.label } : {}),
     columns: [
-      ...grid.inputs.map((c) => ({ name: c.name, input: true, ...(c.label !== undefined ? { label: c.label } : {}) })),
-      ...grid.outputs.map((c) => ({ name: c.name, input: false })),
+      ...grid.inputs.map((c) => ({
+        name: c.name,
+        input: true,
+        ...(c.label !== undefined ? { label: c.label } : {}),
+        ...(c.title !== undefined ? { title: c.title } : {}),
+      })),
+      ...grid.outputs.map((c) => ({
+        name: c.name,
+        input: false,
+        ...(c.title !== undefined ? { title: c.title } : {}),
+      })),
     ],
     rows: grid.rows.map((r) => r.cells.map((c) => c.text)),
   };

@@ -10,7 +10,17 @@ import { compileSource } from "../../dsl/compile/pipeline.js";
 import type { Diagnostic } from "../../dsl/diagnostics.js";
 import { loadRuleSet } from "../../dsl/ruleset/load.js";
 import { createRuntime } from "../../engine/runtime.js";
-import { addRow, deleteRow, type EditResult, moveRow, readTables, rowDiagnostics, setCell } from "./index.js";
+import {
+  addRow,
+  deleteRow,
+  type EditResult,
+  gridColumns,
+  moveRow,
+  policyBadge,
+  readTables,
+  rowDiagnostics,
+  setCell,
+} from "./index.js";
 
 const rulesDir = new URL("../../rules/", import.meta.url);
 const shipped = readdirSync(rulesDir)
@@ -574,5 +584,104 @@ describe("rowDiagnostics", () => {
     expect(byRow.get(1)?.map((d) => d.code)).toContain("check/type-mismatch");
     const outside: Diagnostic = { code: "dsl/syntax", severity: "error", message: "x", range: { start: 0, end: 5 } };
     expect(rowDiagnostics(table!, [outside]).size).toBe(0);
+  });
+});
+
+describe("every hit policy, aggregate and labels in the grid", () => {
+  const DMN_LIKE = `ruleset: rotulos
+description: Tabelas com rótulos DMN.
+facts:
+  idade: { type: integer, required: true }
+  risco: { type: string, enum: [Alto, Baixo], required: true }
+outputs:
+  status: { type: string, nullable: true }
+  total: { type: number, nullable: true }
+tables:
+  - name: aprovacao
+    label: "Approval Decision"
+    hitPolicy: priority
+    inputs: [idade, risco]
+    outputs: [status]
+    labels: { idade: "Applicant Age", status: "Approval Status" }
+    outputValues: { status: [Declined, Approved] }
+    onNoMatch: null
+    rows:
+      - [">= 18", Baixo, Approved]
+      - [-, -, Declined]
+  - name: pontos
+    hitPolicy: collect
+    aggregate: sum
+    inputs: [risco]
+    outputs: [pontos]
+    rows:
+      - [Alto, 10]
+      - [-, 1]
+rules:
+  - name: usa
+    then:
+      - status = aprovacao.status
+      - total = pontos.pontos
+`;
+
+  it("reads every policy, the aggregate and the labels (a table without them reads as before)", () => {
+    for (const policy of ["unique", "first", "any", "priority", "ruleOrder", "outputOrder", "collect"]) {
+      const src = DMN_LIKE.replace("hitPolicy: priority", `hitPolicy: ${policy}`);
+      expect(readTables(src)[0]?.hitPolicy, policy).toBe(policy);
+    }
+    const [aprovacao, pontos] = readTables(DMN_LIKE);
+    expect(aprovacao?.label).toBe("Approval Decision");
+    expect(aprovacao?.inputs.map((c) => [c.name, c.title])).toEqual([
+      ["idade", "Applicant Age"],
+      ["risco", undefined],
+    ]);
+    expect(aprovacao?.outputs.map((c) => [c.name, c.title])).toEqual([["status", "Approval Status"]]);
+    expect(pontos).toMatchObject({ hitPolicy: "collect", aggregate: "sum" });
+    expect(pontos && "label" in pontos).toBe(false);
+    // aggregate belongs to collect only: on another policy the grid does not show it.
+    expect(readTables(DMN_LIKE.replace("hitPolicy: collect", "hitPolicy: ruleOrder"))[1]).not.toHaveProperty(
+      "aggregate",
+    );
+    const plain = readTables(FIXTURE)[0];
+    expect(plain?.inputs.some((c) => "title" in c)).toBe(false);
+    expect(plain).not.toHaveProperty("aggregate");
+  });
+
+  it("the header badge names every policy and the aggregate; columns show the label, the name in the tooltip", () => {
+    const [aprovacao, pontos] = readTables(DMN_LIKE);
+    expect(policyBadge(aprovacao as NonNullable<typeof aprovacao>)).toBe(
+      "priority: vale a linha cuja saída vem primeiro em outputValues",
+    );
+    expect(policyBadge(pontos as NonNullable<typeof pontos>)).toBe(
+      "collect (sum): a soma de cada saída nas linhas que casam",
+    );
+    const texts = ["unique", "first", "any", "priority", "ruleOrder", "outputOrder", "collect"].map((p) =>
+      policyBadge({ hitPolicy: p as "unique" }),
+    );
+    expect(new Set(texts.map((t) => t.split(":")[0]))).toEqual(
+      new Set(["unique", "first", "any", "priority", "ruleOrder", "outputOrder", "collect"]),
+    );
+    expect(gridColumns(aprovacao as NonNullable<typeof aprovacao>)).toEqual([
+      { name: "idade", shown: "Applicant Age", title: "idade", kind: "input" },
+      { name: "risco", shown: "risco", title: "risco", kind: "input" },
+      { name: "status", shown: "Approval Status", title: "status", kind: "output" },
+    ]);
+    // An input written as a path keeps its expression in the tooltip, with the label or without.
+    const path = readTables(
+      DMN_LIKE.replace("inputs: [idade, risco]", "inputs: [idade, cliente.risco]").replace(
+        "risco: { type: string, enum: [Alto, Baixo], required: true }",
+        "cliente: { type: object, fields: { risco: { type: string } }, required: true }",
+      ),
+    )[0];
+    expect(gridColumns(path as NonNullable<typeof path>)[1]).toEqual({
+      name: "risco",
+      shown: "risco",
+      title: "cliente.risco",
+      kind: "input",
+    });
+  });
+
+  it("editing a cell of a labelled priority table changes only that cell", () => {
+    const out = ok(setCell(DMN_LIKE, 0, 1, "status", "Approved"));
+    expect(out.text).toBe(DMN_LIKE.replace("[-, -, Declined]", "[-, -, Approved]"));
   });
 });

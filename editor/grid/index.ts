@@ -17,3 +17,4 @@ export {
   rowDiagnostics,
   setCell,
 } from "../../dsl/tables/index.js";
+export { gridColumns, hitPolicyText, policyBadge } from "./policy.js";

@@ -6,7 +6,9 @@
  * it against; elsewhere every name in scope (facts, constants, values, tables, templates,
  * collections, locals), the functions of the catalog with their signature and documentation, and
  * the keywords; before an action's `=`, the outputs. In a plain table cell (`tipoCliente: Be`), the
- * values of the column. At the start of a top-level line, the section keys not yet written.
+ * values of the column. After a table's `hitPolicy:` or `aggregate:`, the policies (every DMN
+ * policy) or the aggregations; at the key column of a table, the table keys it does not have yet
+ * (`aggregate`, `outputValues`, `labels`, `label`, `onNoMatch`...). At the start of a top-level line, the section keys not yet written.
  */
 import type { Range } from "../../dsl/diagnostics.js";
 import { isScalar, type Scalar, visit } from "yaml";
@@ -71,6 +73,10 @@ export interface CompletionItem {
 /** The completion items at `offset` of the analysed draft. */
 export function completions(a: Analysis, offset: number): CompletionItem[] {
   const lineStart = a.source.lastIndexOf("\n", offset - 1) + 1;
+  const policyKey = /^\s+(?:-\s+)?(hitPolicy|aggregate):\s*([A-Za-z]*)$/.exec(a.source.slice(lineStart, offset));
+  if (policyKey) return policyCompletions(policyKey[1] as string, offset - (policyKey[2] as string).length, offset);
+  const tableKeys = tableKeyCompletions(a.source, lineStart, offset);
+  if (tableKeys) return tableKeys;
   if (/^[a-z]*$/.test(a.source.slice(lineStart, offset)) && !(a.model && siteAt(a, offset)))
     return sectionCompletions(a, offset);
   const segment = segmentAt(a, offset);
@@ -414,6 +420,106 @@ function yamlScalar(value: string, flow: boolean): string {
   const special = flow ? /[,:{}[\]#]|^[\s"'&*!|>%@`?-]|\s$|^$/ : /:\s|\s#|^[\s"'&*!|>%@`?{[-]|\s$|^$/;
   const ambiguous = /^(?:true|false|null|~|[-+]?\d[\d._]*(?:e[-+]?\d+)?|\.inf|\.nan)$/i.test(value);
   return special.test(value) || ambiguous ? JSON.stringify(value) : value;
+}
+
+/** A table's `hitPolicy` (every DMN policy) or `aggregate` (with `collect`), with what each does. */
+const POLICY_VALUES: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  hitPolicy: [
+    ["unique", "no máximo uma linha casa (duas: defeito)"],
+    ["first", "vale a primeira linha que casa"],
+    ["any", "as linhas que casam dão a mesma saída"],
+    ["priority", "vale a linha cuja saída vem primeiro em outputValues"],
+    ["ruleOrder", "lista das linhas que casam, na ordem das linhas"],
+    ["outputOrder", "lista das linhas que casam, na ordem de outputValues"],
+    ["collect", "lista das linhas que casam (ou aggregate)"],
+  ],
+  aggregate: [
+    ["sum", "soma de cada saída (collect)"],
+    ["min", "menor valor de cada saída (collect)"],
+    ["max", "maior valor de cada saída (collect)"],
+    ["count", "quantas linhas casam (collect)"],
+  ],
+};
+
+function policyCompletions(key: string, start: number, offset: number): CompletionItem[] {
+  return (POLICY_VALUES[key] ?? []).map(([value, what]) => ({
+    label: value,
+    kind: "keyword",
+    detail: `${key}: ${what}`,
+    insertText: value,
+    range: { start, end: offset },
+  }));
+}
+
+/** The keys of a decision table, in the order the docs write them. */
+const TABLE_KEYS: readonly (readonly [string, string])[] = [
+  ["name", "nome da tabela"],
+  ["label", "rótulo (o nome DMN, quando não é identificador)"],
+  ["description", "descrição"],
+  ["hitPolicy", "política de acerto (unique, first, any, priority, ruleOrder, outputOrder, collect)"],
+  ["aggregate", "agregação do collect (sum, min, max, count)"],
+  ["when", "condição para a tabela valer"],
+  ["inputs", "colunas de entrada (expressões)"],
+  ["outputs", "colunas de saída"],
+  ["labels", "rótulos das colunas (coluna: rótulo)"],
+  ["outputValues", "valores de cada saída, do mais prioritário ao menos"],
+  ["onNoMatch", "sem linha que case: null ou as saídas"],
+  ["impossible", "combinações de entradas que nunca acontecem"],
+  ["rows", "linhas"],
+];
+
+/**
+ * At the start of a key of a table item (`tables:` → `- name: ...` → the cursor at the item's key
+ * column), the table keys the item does not have yet. Read from the text, so that it works while
+ * the key being typed leaves the YAML unreadable.
+ */
+function tableKeyCompletions(source: string, lineStart: number, offset: number): CompletionItem[] | undefined {
+  const typed = /^( +)([A-Za-z]*)$/.exec(source.slice(lineStart, offset));
+  if (!typed) return undefined;
+  const indent = (typed[1] as string).length;
+  const lines = source.slice(0, lineStart).split("\n");
+  lines.pop(); // the empty text after the last newline
+  const indentOf = (l: string): number => l.length - l.trimStart().length;
+  const meaningful = (l: string): boolean => l.trim() !== "" && !l.trimStart().startsWith("#");
+  // The item's first line (`- name: x`, whose key column is the cursor's), and the keys seen on the way.
+  const present = new Set<string>();
+  let i = lines.length - 1;
+  for (; i >= 0; i--) {
+    const l = lines[i] as string;
+    if (!meaningful(l)) continue;
+    const dash = /^( *)-( +)([A-Za-z]+):/.exec(l);
+    if (dash && (dash[1] as string).length + 1 + (dash[2] as string).length === indent) {
+      present.add(dash[3] as string);
+      break;
+    }
+    if (indentOf(l) < indent) return undefined;
+    const key = /^ *([A-Za-z]+):/.exec(l);
+    if (key && indentOf(l) === indent) present.add(key[1] as string);
+  }
+  if (i < 0) return undefined;
+  // The item must be directly under the top-level `tables:`.
+  for (let j = i - 1; j >= 0; j--) {
+    const l = lines[j] as string;
+    if (!meaningful(l) || indentOf(l) >= indentOf(lines[i] as string)) continue;
+    if (!/^tables:\s*(#.*)?$/.test(l)) return undefined;
+    break;
+  }
+  // And the keys after the cursor's line, in the same item.
+  const after = source.slice(offset).split("\n").slice(1);
+  for (const l of after) {
+    if (!meaningful(l)) continue;
+    if (indentOf(l) < indent) break;
+    const key = /^ *([A-Za-z]+):/.exec(l);
+    if (key && indentOf(l) === indent) present.add(key[1] as string);
+  }
+  const range = { start: offset - (typed[2] as string).length, end: offset };
+  return TABLE_KEYS.filter(([key]) => !present.has(key)).map(([key, what]) => ({
+    label: key,
+    kind: "keyword",
+    detail: `tabela: ${what}`,
+    insertText: `${key}: `,
+    range,
+  }));
 }
 
 /** Top-level keys of a rule-set file, in the canonical order (as read by `dsl/ruleset/load.ts`). */

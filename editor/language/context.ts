@@ -148,7 +148,7 @@ const EXPRESSION_KEYS =
 
 /** Keys whose value is never an expression (the lenient path skips them even when any key may be a name). */
 const NOT_EXPRESSION_KEYS =
-  /^(?:ruleset|description|timezone|name|type|enum|items|fields|values|default|nullable|required|normalize|personal|minimum|maximum|minItems|maxItems|uniqueBy|hitPolicy|outputs|priority|stop|field|into|record|states|initial|terminal)$/;
+  /^(?:ruleset|description|timezone|name|type|enum|items|fields|values|default|nullable|required|normalize|personal|minimum|maximum|minItems|maxItems|uniqueBy|hitPolicy|aggregate|outputValues|labels|label|onNoMatch|outputs|priority|stop|field|into|record|states|initial|terminal)$/;
 
 /**
  * The expression segment at `offset`: from the expression site there when the draft's YAML reads,

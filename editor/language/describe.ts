@@ -1,12 +1,13 @@
 /**
  * Texts shown to the analyst (Brazilian Portuguese, Markdown) for what a name refers to: the
- * hover of a fact (type, description, allowed values), a constant (its value), a value, a table, a
- * column, an output, a template, a collection and a function (signature, documentation and
- * example from the catalog); and the one-line details of completion items.
+ * hover of a fact (type, DMN label, description, allowed values), a constant (its value), a value,
+ * a table (policy and aggregate, labels, output values by priority, onNoMatch), a column (its
+ * label), an output, a template, a collection and a function (signature, documentation and example
+ * from the catalog); and the one-line details of completion items.
  */
 import { FUNCTIONS } from "../../dsl/library/catalog.js";
 import type { FunctionSpec, ParamType } from "../../dsl/library/spec.js";
-import { type FieldDecl, type TypeDecl, typeOfDecl } from "../../dsl/ruleset/model.js";
+import { type FieldDecl, type TableDecl, type TypeDecl, typeOfDecl } from "../../dsl/ruleset/model.js";
 import { type Type, typeName } from "../../dsl/types.js";
 import type { Knowledge } from "./analysis.js";
 import type { Target } from "./context.js";
@@ -60,6 +61,22 @@ function enumLine(values: readonly string[] | undefined): string[] {
   return values?.length ? [`Valores permitidos: ${values.map(code).join(", ")}`] : [];
 }
 
+/** The line naming a label kept from a DMN file (`Rótulo DMN: "Applicant Age"`). */
+function labelLine(label: string | undefined): string[] {
+  return label ? [`Rótulo DMN: "${label}"`] : [];
+}
+
+/** A table's policy as written: `collect (sum)` when it aggregates. */
+function policyText(d: TableDecl): string {
+  return d.aggregate ? `${d.hitPolicy} (${d.aggregate})` : d.hitPolicy;
+}
+
+/** `nome ("rótulo")` for a column with a label. */
+function columnText(d: TableDecl, name: string): string {
+  const label = d.labels?.get(name);
+  return label ? `${code(name)} ("${label}")` : code(name);
+}
+
 function fieldLines(d: FieldDecl, what: "fato" | "saída" | "campo"): string[] {
   const flags: string[] = [];
   if (d.required) flags.push("obrigatório");
@@ -68,6 +85,7 @@ function fieldLines(d: FieldDecl, what: "fato" | "saída" | "campo"): string[] {
   const fields = d.decl.fields ? [...d.decl.fields.keys()] : [];
   return [
     `**${d.name}** — ${what} (${declTypeLabel(d.decl)}${flags.length ? `, ${flags.join(", ")}` : ""})`,
+    ...labelLine(d.label),
     ...(d.description ? [d.description] : []),
     ...enumLine(d.decl.enum ?? d.decl.items?.enum),
     ...(fields.length ? [`Campos: ${fields.map(code).join(", ")}`] : []),
@@ -114,17 +132,33 @@ export function describe(t: Target, k: Knowledge): string {
         ];
       case "table": {
         const d = t.decl;
+        const ranked = d.outputValues
+          ? [...d.outputValues].map(([c, v]) => `${code(c)}: ${v.values.map((x) => code(String(x))).join(" > ")}`)
+          : [];
         return [
-          `**${t.name}** — tabela de decisão (${d.hitPolicy}, ${d.rows.length} ${d.rows.length === 1 ? "linha" : "linhas"})`,
+          `**${t.name}** — tabela de decisão (${policyText(d)}, ${d.rows.length} ${d.rows.length === 1 ? "linha" : "linhas"})`,
+          ...labelLine(d.label),
           ...(d.description ? [d.description] : []),
-          `Entradas: ${d.inputs.map((c) => code(c.name)).join(", ") || "nenhuma"}`,
-          `Saídas: ${d.outputs.map((c) => code(c.name)).join(", ") || "nenhuma"}`,
+          `Entradas: ${d.inputs.map((c) => columnText(d, c.name)).join(", ") || "nenhuma"}`,
+          `Saídas: ${d.outputs.map((c) => columnText(d, c.name)).join(", ") || "nenhuma"}`,
+          ...(ranked.length ? [`Valores de saída (prioridade): ${ranked.join("; ")}`] : []),
+          ...(d.onNoMatch === null
+            ? ["Sem linha que case: nulo, de propósito (onNoMatch: null)"]
+            : d.onNoMatch
+              ? ["Sem linha que case: as saídas de onNoMatch"]
+              : []),
         ];
       }
       case "column":
         return [
           `**${t.name}** — coluna de ${t.input ? "entrada" : "saída"} da tabela ${code(t.table.name)} (${typeLabel(t.type)})`,
+          ...labelLine(t.table.labels?.get(t.name)),
           ...enumLine(enumOf(t.type)),
+          ...(!t.input && t.table.outputValues?.get(t.name)
+            ? [
+                `Valores de saída (prioridade): ${(t.table.outputValues.get(t.name)?.values ?? []).map((x) => code(String(x))).join(" > ")}`,
+              ]
+            : []),
         ];
       case "collection":
         return [`**${t.name}** — coleção (${typeLabel(t.type)})`, ...(t.decl.description ? [t.decl.description] : [])];
@@ -169,7 +203,7 @@ export function detail(t: Target): string {
         ? `modelo de texto (${t.decl.params.map((p) => p.name).join(", ")})`
         : "modelo de texto";
     case "table":
-      return `tabela (${t.decl.hitPolicy})`;
+      return `tabela (${policyText(t.decl)})`;
     case "column":
       return `coluna de ${t.input ? "entrada" : "saída"}: ${typeLabel(t.type)}`;
     case "collection":

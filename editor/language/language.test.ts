@@ -290,7 +290,7 @@ describe("hover", () => {
       "**idoso** — valor calculado (booleano)\n\n```\ncliente.idade >= LIMITE_IDADE\n```",
     );
     expect(hover(a, offsetOf(SMALL, "prazos.dias", 1))?.markdown).toBe(
-      "**prazos** — tabela de decisão (first, 2 linhas)\n\nEntradas: `servico`\n\nSaídas: `dias`",
+      "**prazos** — tabela de decisão (first, 2 linhas)\n\nEntradas: `servico`\n\nSaídas: `dias`\n\nSem linha que case: nulo, de propósito (onNoMatch: null)",
     );
     expect(hover(a, offsetOf(SMALL, "= aviso", 3))?.markdown).toBe("**aviso** — modelo de texto");
   });
@@ -571,5 +571,109 @@ rules:
         range: { start: text.indexOf('"GIPES"'), end: text.indexOf('"GIPES"') + 7 },
       },
     ]);
+  });
+});
+
+describe("hit policies and DMN labels", () => {
+  const DMN = `ruleset: rotulos
+description: Nomes DMN como rótulos.
+facts:
+  idade: { type: integer, required: true, label: "Applicant Age" }
+  risco: { type: string, enum: [Alto, Baixo], required: true }
+outputs:
+  status: { type: string, nullable: true, label: "Approval Status" }
+  total: { type: number, nullable: true }
+tables:
+  - name: aprovacao
+    label: "Approval Decision"
+    hitPolicy: priority
+    inputs: [idade, risco]
+    outputs: [status]
+    labels: { idade: "Applicant Age", status: "Approval Status" }
+    outputValues: { status: [Declined, Approved] }
+    onNoMatch: null
+    rows:
+      - [">= 18", Baixo, Approved]
+      - [-, -, Declined]
+  - name: pontos
+    hitPolicy: collect
+    aggregate: sum
+    inputs: [risco]
+    outputs: [pontos]
+    rows:
+      - [Alto, 10]
+      - [-, 1]
+rules:
+  - name: usa
+    when: idade >= 18
+    then:
+      - status = aprovacao.status
+      - total = pontos.pontos
+`;
+  const a = analyze(DMN);
+
+  it("a fact and an output with a label show it", () => {
+    expect(hover(a, offsetOf(DMN, "idade >= 18", 1))?.markdown).toBe(
+      '**idade** — fato (inteiro, obrigatório)\n\nRótulo DMN: "Applicant Age"',
+    );
+    expect(hover(a, offsetOf(DMN, "- status = ", 3))?.markdown).toBe(
+      '**status** — saída (texto, aceita nulo)\n\nRótulo DMN: "Approval Status"',
+    );
+  });
+
+  it("a table shows its policy (with the aggregate), label, column labels, output values and onNoMatch", () => {
+    expect(hover(a, offsetOf(DMN, "aprovacao.status", 1))?.markdown).toBe(
+      [
+        "**aprovacao** — tabela de decisão (priority, 2 linhas)",
+        'Rótulo DMN: "Approval Decision"',
+        'Entradas: `idade` ("Applicant Age"), `risco`',
+        'Saídas: `status` ("Approval Status")',
+        "Valores de saída (prioridade): `status`: `Declined` > `Approved`",
+        "Sem linha que case: nulo, de propósito (onNoMatch: null)",
+      ].join("\n\n"),
+    );
+    expect(hover(a, offsetOf(DMN, "pontos.pontos", 1))?.markdown).toMatch(
+      /^\*\*pontos\*\* — tabela de decisão \(collect \(sum\), 2 linhas\)/,
+    );
+    expect(hover(a, offsetOf(DMN, "aprovacao.status", 12))?.markdown).toBe(
+      [
+        "**status** — coluna de saída da tabela `aprovacao` (texto)",
+        'Rótulo DMN: "Approval Status"',
+        "Valores de saída (prioridade): `Declined` > `Approved`",
+      ].join("\n\n"),
+    );
+  });
+
+  it("after hitPolicy: every policy; after aggregate: the aggregations", () => {
+    expect(labels(DMN, "    hitPolicy: priority", "    hitPolicy: ‸")).toEqual([
+      "unique",
+      "first",
+      "any",
+      "priority",
+      "ruleOrder",
+      "outputOrder",
+      "collect",
+    ]);
+    expect(labels(DMN, "    hitPolicy: priority", "    hitPolicy: pr‸")).toContain("priority");
+    expect(labels(DMN, "    aggregate: sum", "    aggregate: ‸")).toEqual(["sum", "min", "max", "count"]);
+  });
+
+  it("at a table's key column, the table keys it does not have yet; nowhere else", () => {
+    expect(labels(DMN, "    aggregate: sum\n", "    aggregate: sum\n    ‸\n")).toEqual([
+      "label",
+      "description",
+      "when",
+      "labels",
+      "outputValues",
+      "onNoMatch",
+      "impossible",
+    ]);
+    expect(labels(DMN, "    hitPolicy: collect\n    aggregate: sum\n", "    hitPolicy: collect\n    ag‸\n")).toContain(
+      "aggregate",
+    );
+    // Inside a row written as a block map, and in the facts: not table keys.
+    const block = DMN.replace("      - [Alto, 10]\n", "      - risco: Alto\n        pontos: 10\n");
+    expect(labels(block, "        pontos: 10\n", "        pontos: 10\n        ‸\n")).not.toContain("outputValues");
+    expect(labels(DMN, "  risco: { type", "  ‸\n  risco: { type")).not.toContain("outputValues");
   });
 });

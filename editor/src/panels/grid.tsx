@@ -1,6 +1,7 @@
 /**
  * The table grid panel: every decision table of the draft as a grid (inputs and outputs as
- * columns, rows as rows, the hit policy shown), read and edited through editor/grid/: editing a
+ * columns, shown by their label when the table declares `labels`, the name in the tooltip; rows as
+ * rows; the hit policy — every DMN policy, `collect (sum)` when it aggregates — as a badge), read and edited through editor/grid/: editing a
  * cell, adding, moving or deleting a row rewrites the draft (`ctx.setSource`, one undoable edit)
  * keeping comments and every other byte; a refused edit shows its Portuguese reason. Each row shows
  * its diagnostics; the rows that decided the last simulation (./decided.ts) have class `decided`.
@@ -8,15 +9,15 @@
 import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Diagnostic } from "../../../dsl/diagnostics.js";
-import { assertNever } from "../../../dsl/exhaustive.js";
-import type { HitPolicy } from "../../../dsl/ruleset/model.js";
 import {
   addRow,
   deleteRow,
   type EditResult,
   type GridRow,
   type GridTable,
+  gridColumns,
   moveRow,
+  policyBadge,
   readTables,
   rowDiagnostics,
   setCell,
@@ -25,28 +26,6 @@ import type { AppContext } from "../app-context.js";
 import { decidedRows, getDecided, onDecided } from "./decided.js";
 import { useDraft } from "./use-draft.js";
 import "./panels.css";
-
-/** The hit policy as the analyst reads it. */
-function hitPolicyText(policy: HitPolicy): string {
-  switch (policy) {
-    case "unique":
-      return "unique: no máximo uma linha casa";
-    case "first":
-      return "first: vale a primeira linha que casa";
-    case "any":
-      return "any: as linhas que casam dão a mesma saída";
-    case "priority":
-      return "priority: vale a linha cuja saída vem primeiro em outputValues";
-    case "ruleOrder":
-      return "ruleOrder: a lista das linhas que casam, na ordem das linhas";
-    case "outputOrder":
-      return "outputOrder: a lista das linhas que casam, na ordem de outputValues";
-    case "collect":
-      return "collect: valem todas as linhas que casam";
-    default:
-      return assertNever(policy, "hit policy");
-  }
-}
 
 export function GridPanel(props: { ctx: AppContext }): JSX.Element {
   const { ctx } = props;
@@ -120,16 +99,14 @@ function TableGrid(props: {
   apply(edit: (text: string) => EditResult): boolean;
 }): JSX.Element {
   const { table: t, editable, decided, problems, refusal, apply } = props;
-  const columns = [
-    ...t.inputs.map((c) => ({ name: c.name, title: c.label ?? c.name, kind: "input" as const })),
-    ...t.outputs.map((c) => ({ name: c.name, title: c.name, kind: "output" as const })),
-  ];
+  const columns = gridColumns(t);
   const captionId = `grid-${t.index}-caption`;
   const count = t.rows.length;
   return (
     <section class="grid-table-section" aria-labelledby={captionId}>
       <h3 id={captionId}>
-        {t.name} <span class="badge hit-policy">{hitPolicyText(t.hitPolicy)}</span>
+        {t.label !== undefined ? <span title={t.name}>{t.label}</span> : t.name}{" "}
+        <span class="badge hit-policy">{policyBadge(t)}</span>
       </h3>
       {t.description && <p class="muted">{t.description}</p>}
       {refusal && (
@@ -146,7 +123,7 @@ function TableGrid(props: {
               </th>
               {columns.map((c) => (
                 <th key={`${c.kind}:${c.name}`} scope="col" class={`col-${c.kind}`} title={c.title}>
-                  {c.name}
+                  {c.shown}
                   <span class="col-kind">{c.kind === "input" ? "entrada" : "saída"}</span>
                 </th>
               ))}
@@ -187,7 +164,7 @@ function TableGrid(props: {
 function RowView(props: {
   table: GridTable;
   row: GridRow;
-  columns: readonly { name: string; title: string; kind: "input" | "output" }[];
+  columns: readonly { name: string; shown: string; title: string; kind: "input" | "output" }[];
   count: number;
   editable: boolean;
   decided: boolean;
