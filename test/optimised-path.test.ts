@@ -200,7 +200,13 @@ rules:
       - todas = for m in todasMarcas return m.rotulo
 `;
 
-/** One table per hit policy beyond first/unique/collect, over the same facts, all indexed. */
+/**
+ * One table per hit policy beyond first/unique/collect, over the same facts, all indexed. What the
+ * checker refuses when it sees it (two `any` rows overlapping with different literal outputs, a
+ * literal outside `outputValues`) comes from cells it cannot read (`= peso`, `= "outro " + canal`),
+ * so the run-time paths stay: `qualquer` rows 3 and 4 disagree when peso is not 2 (the defect),
+ * `prioridade` row 4's value is outside the list (it ranks last).
+ */
 const POLICIES_SYNTHETIC = `
 ruleset: politicas-sintetico
 description: Uma tabela por política de acerto.
@@ -220,7 +226,7 @@ tables:
       - [A, "[0..10]", baixo, 1]
       - [[A, B], "<= 10", baixo, 1]
       - [-, "> 10", alto, 2]
-      - [B, "(10..20)", alto, 3]
+      - [B, "(10..20)", alto, "= peso"]
   - name: prioridade
     hitPolicy: priority
     onNoMatch: null
@@ -231,7 +237,7 @@ tables:
       - [-, ">= 0", normal, 1]
       - [A, "> 10", urgente, 1]
       - [[A, C], "[5..20]", normal, 3]
-      - ['not("B")', "< 30", outro, 2]
+      - ['not("B")', "< 30", '= "outro " + canal', 2]
       - [-, "> 25", urgente, 2]
   - name: emOrdem
     hitPolicy: ruleOrder
@@ -243,7 +249,7 @@ tables:
       - [[B, C], "<= 15", pequeno]
   - name: porSaida
     hitPolicy: outputOrder
-    outputValues: { rotulo: [c, b, a] }
+    outputValues: { rotulo: [c, b, a, vazio] }
     inputs: [canal, valor]
     outputs: [rotulo, linha]
     onNoMatch: { rotulo: vazio }

@@ -3,11 +3,16 @@
  * type (some required, some with defaults, one `normalize: false`), a time zone (São Paulo, with
  * DST until 2019, or zones without DST), 1–4 decision tables (random hit policy — every DMN one:
  * unique, first, any, priority, ruleOrder, outputOrder, collect, collect sum/min/max/count —,
- * `outputValues`, sometimes `onNoMatch` outputs, optional `when`, cells with literals, ranges,
- * comparisons, `-`, lists, `not(...)`, `= expr`; outputs literal or computed), 1–6 rules (random conditions over facts, table results and `decision.x`, priorities,
+ * `outputValues` that list every literal output of the column (the checker refuses a literal
+ * outside them; values outside the list come from computed cells), sometimes `onNoMatch` outputs,
+ * optional `when`, cells with literals, ranges, comparisons, `-`, lists, `not(...)`, `= expr`;
+ * outputs literal or computed; an `any` table has one literal per output column, so only its
+ * computed cells can disagree, at run time — the checker refuses overlapping rows with different
+ * literals), 1–6 rules (random conditions over facts, table results and `decision.x`, priorities,
  * `stop`, actions that assign and append), sometimes validations and an invariant. Not every text
- * checks (a generated condition may compare across types, an output may be left unfilled): the
- * callers keep only those that compile without errors, and count the others.
+ * checks (a generated condition may compare across types, an output may be left unfilled, two
+ * `unique` rows may overlap): the callers keep only those that compile without errors, and count
+ * the others.
  */
 import fc from "fast-check";
 
@@ -143,13 +148,37 @@ function shapeOf(policy: string): Shape {
   return ["collect", "ruleOrder", "outputOrder"].includes(policy) ? "list" : "single";
 }
 
+/** The value of a literal output cell as written by the arbitraries above; undefined when computed. */
+function literalOf(cell: string): unknown {
+  if (cell.startsWith('"= ')) return undefined;
+  return cell.startsWith('"') ? JSON.parse(cell) : Number(cell);
+}
+
+/**
+ * A column's `outputValues`: the drawn priority list (texts of the pool) with every literal the
+ * column's cells and its onNoMatch give that the list lacks inserted at drawn places — the checker
+ * refuses a literal outside the list (table/shape). Values outside the list still reach the engine
+ * through computed cells (`= t`, `= "R" + s`), which rank after every listed one.
+ */
+function outputValuesOf(base: readonly unknown[], literals: readonly unknown[], seed: number): unknown[] {
+  const list = [...base];
+  let state = seed;
+  for (const v of literals) {
+    if (list.includes(v)) continue;
+    state = (state * 1103515245 + 12345) % 2147483648;
+    list.splice(state % (list.length + 1), 0, v);
+  }
+  return list;
+}
+
 const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
   fc
     .record({
       policy: fc.constantFrom(...POLICIES),
       explicitPolicy: fc.boolean(),
-      // `priority`/`outputOrder` rank by them; the other policies carry them unused.
+      // `priority`/`outputOrder` rank by them (they always get a list); the other policies carry them unused.
       outputValues: fc.option(fc.shuffledSubarray(POOL, { minLength: 1, maxLength: 4 }), { freq: 3 }),
+      ranking: fc.shuffledSubarray(POOL, { minLength: 1, maxLength: 4 }),
       noMatch: fc.option(fc.constantFrom(...POOL), { freq: 4 }),
       when: fc.option(
         fc.constantFrom("b", "n > 0", 'not (s == "Credenciado")', "decision.o1 is null", "count(l) > 0"),
@@ -160,17 +189,34 @@ const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
       cols: fc.uniqueArray(fc.constantFrom(...COLUMNS), { minLength: 1, maxLength: 3 }),
       withNum: fc.boolean(),
       rowCount: fc.integer({ min: 1, max: 5 }),
+      // `any`: the one literal output of each column (see `anyOut` below).
+      anyR: fc.constantFrom(...POOL),
+      anyK: intLit,
       seed: fc.nat(),
     })
-    .chain((spec) =>
-      fc
+    .chain((spec) => {
+      const isAny = spec.explicitPolicy && spec.policy === "any";
+      // `any`: rows that overlap with different literal outputs are a checker error (table/overlap),
+      // so every literal output of a column is the same; computed cells (which the analysis cannot
+      // read) may still differ at run time — the defect of `any`, found by the engine.
+      const anyOut = fc.oneof(
+        { weight: 3, arbitrary: fc.constant(q(spec.anyR)) },
+        { weight: 1, arbitrary: fc.constantFrom(q("= t"), q('= "R" + s')) },
+      );
+      const anyNum = fc.oneof(
+        { weight: 3, arbitrary: fc.constant(String(spec.anyK)) },
+        { weight: 1, arbitrary: fc.constantFrom(q("= n + 1"), q("= LIMITE * 2")) },
+      );
+      return fc
         .array(
           fc.tuple(
             fc.tuple(...spec.cols.map(cellArb)),
             // A summed column is numeric (a text in it is a defect of every decision that hits it).
-            spec.explicitPolicy && spec.policy === "collect sum" ? numOutCellArb : outCellArb,
+            spec.explicitPolicy && spec.policy === "collect sum" ? numOutCellArb : isAny ? anyOut : outCellArb,
             spec.withNum || (spec.explicitPolicy && spec.policy.startsWith("collect "))
-              ? numOutCellArb
+              ? isAny
+                ? anyNum
+                : numOutCellArb
               : fc.constant(undefined),
           ),
           { minLength: spec.rowCount, maxLength: spec.rowCount },
@@ -181,17 +227,31 @@ const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
           const [hitPolicy, aggregate] = policy.split(" ");
           const shape = shapeOf(policy);
           const withNum = spec.withNum || shape === "aggregate";
+          const numericR = policy === "collect sum";
+          // sum and count tables get `{ k: 99 }` (a text summed or counted would be refused).
+          const noMatchR =
+            spec.noMatch === null || (shape === "aggregate" && aggregate !== "min" && aggregate !== "max")
+              ? undefined
+              : spec.noMatch;
           const noMatch =
             spec.noMatch === null
               ? undefined
-              : shape === "aggregate" && aggregate !== "min" && aggregate !== "max"
+              : noMatchR === undefined
                 ? "{ k: 99 }"
-                : `{ r: ${q(spec.noMatch)}${withNum ? ', k: "= n"' : ""} }`;
+                : `{ r: ${q(noMatchR)}${withNum ? ', k: "= n"' : ""} }`;
+          const ranks = hitPolicy === "priority" || hitPolicy === "outputOrder";
+          const base = numericR ? [] : (spec.outputValues ?? (ranks ? spec.ranking : undefined));
+          const literals = [...rows.map(([, out]) => literalOf(out)), ...(noMatch ? [noMatchR] : [])].filter(
+            (v) => v !== undefined && v !== null,
+          );
+          const values = base ? outputValuesOf(base, literals, spec.seed) : [];
           const lines = [
             `  - name: ${name}`,
             ...(spec.explicitPolicy ? [`    hitPolicy: ${hitPolicy}`] : []),
             ...(aggregate ? [`    aggregate: ${aggregate}`] : []),
-            ...(spec.outputValues ? [`    outputValues: { r: [${spec.outputValues.map(q).join(", ")}] }`] : []),
+            ...(values.length > 0
+              ? [`    outputValues: { r: [${values.map((v) => JSON.stringify(v)).join(", ")}] }`]
+              : []),
             ...(spec.when ? [`    when: ${q(spec.when)}`] : []),
             // Without it a gap is an error of the checker (table/gap) and the rule set is skipped.
             ...(noMatch ? [`    onNoMatch: ${noMatch}`] : shape === "single" ? ["    onNoMatch: null"] : []),
@@ -203,8 +263,8 @@ const tableArb = (i: number): fc.Arbitrary<TableSpec> =>
             ),
           ];
           return { name, shape, yaml: lines.join("\n") };
-        }),
-    );
+        });
+    });
 
 /** A condition over facts, tables and the decision so far. */
 function conditionArb(tables: readonly TableSpec[]): fc.Arbitrary<string> {
