@@ -15,7 +15,7 @@
  * `dsl/dmn/xml.ts`, also bounds depth and element count and never expands entities). Diagnostics
  * are printed one per line as `arquivo:linha:coluna: erro: <elemento>: <mensagem>`.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { exportDmn } from "../dsl/dmn/export.js";
 import { importDmn } from "../dsl/dmn/import.js";
@@ -33,9 +33,11 @@ import {
   InputError,
   parseCommandLine,
   plural,
+  readFileBytes,
   readTextFile,
   resolvePath,
   UsageError,
+  writeFileAtomically,
   type CliContext,
 } from "./io.js";
 import { compileFile } from "./rule-file.js";
@@ -71,58 +73,38 @@ export function formatDmnDiagnostic(file: string, d: DmnDiagnostic): string {
   return `${at}: ${SEVERITY[d.severity]}: ${d.element ? `${d.element}: ` : ""}${message}\n`;
 }
 
-/** An XML reading error (or a TCK format error) as a diagnostic line. */
+/** An XML reading error (or a TCK format error) as a diagnostic line (no element: it is about the file). */
 function xmlProblem(file: string, e: XmlError | TckFormatError): string {
-  const message = e.message.replace(/^linha \d+, coluna \d+: /, "");
-  return e.line !== undefined
-    ? `${file}:${e.line}:${e.column ?? 1}: erro: ${message}\n`
-    : `${file}: erro: ${message}\n`;
+  return formatDmnDiagnostic(file, { ...xmlDiagnostic(e), element: "" });
+}
+
+/** An XML reading error (or a TCK format error) as a diagnostic about the whole file. */
+function xmlDiagnostic(e: XmlError | TckFormatError): DmnDiagnostic {
+  return {
+    severity: "error",
+    element: "arquivo",
+    message: e.message.replace(/^linha \d+, coluna \d+: /, ""),
+    ...(e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : {}),
+  };
+}
+
+/** The output of `--json`: indented, one document. */
+function writeJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** The bytes of an XML file given by the user, refused before reading when larger than the XML limit. */
 function readXmlFile(ctx: CliContext, file: string, what: string): Uint8Array {
-  const path = resolvePath(ctx, file);
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new InputError(`${file} é um diretório, não ${what}`);
-    size = stat.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as { code?: unknown }).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`arquivo não encontrado: ${file}`);
-    if (code === "EACCES" || code === "EPERM") throw new InputError(`sem permissão para ler o arquivo: ${file}`);
-    throw new InputError(`não foi possível ler o arquivo ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (size > XML_LIMITS.maxBytes)
-    throw new InputError(
-      `${file} tem ${size} bytes, acima do limite de ${XML_LIMITS.maxBytes} bytes (10 MB) para um arquivo importado`,
-    );
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "EACCES" || code === "EPERM") throw new InputError(`sem permissão para ler o arquivo: ${file}`);
-    throw new InputError(`não foi possível ler o arquivo ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-/** Writes through a temporary file in the same folder and a rename (never a half-written file). */
-function writeAtomically(path: string, text: string, shown: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let mode = 0o644;
-  try {
-    mode = statSync(path).mode & 0o7777;
-  } catch {
-    // A new file.
-  }
-  try {
-    writeFileSync(temp, text, { encoding: "utf8", flag: "wx", mode });
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new InputError(`não foi possível gravar ${shown}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  return readFileBytes(
+    ctx,
+    file,
+    { notADirectory: what },
+    {
+      maxBytes: XML_LIMITS.maxBytes,
+      message: (name, size) =>
+        `${name} tem ${size} bytes, acima do limite de ${XML_LIMITS.maxBytes} bytes (10 MB) para um arquivo importado`,
+    },
+  );
 }
 
 function nonEmpty(value: string | boolean | undefined, option: string, what: string): string | undefined {
@@ -158,7 +140,7 @@ async function importCommand(ctx: CliContext): Promise<number> {
     result = importDmn(bytes, { fileName: basename(file) });
   } catch (e) {
     if (!(e instanceof XmlError)) throw e;
-    if (json) ctx.stdout.write(`${JSON.stringify({ ruleSets: [], diagnostics: [xmlDiagnostic(e)] }, null, 2)}\n`);
+    if (json) writeJson(ctx, { ruleSets: [], diagnostics: [xmlDiagnostic(e)] });
     else ctx.stderr.write(xmlProblem(file, e));
     return EXIT_FAILURE;
   }
@@ -183,26 +165,20 @@ async function importCommand(ctx: CliContext): Promise<number> {
       );
   }
   if (targets.length > 0) mkdirSync(outPath, { recursive: true });
-  for (const t of targets) writeAtomically(t.path, t.ruleSet.yaml, t.shown);
+  for (const t of targets) writeFileAtomically(t.path, t.ruleSet.yaml, t.shown);
 
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
   if (json) {
-    ctx.stdout.write(
-      `${JSON.stringify(
-        {
-          ...(result.dmnVersion !== undefined ? { dmnVersion: result.dmnVersion } : {}),
-          ruleSets: targets.map((t) => ({
-            name: t.ruleSet.name,
-            decision: t.ruleSet.decision,
-            table: t.ruleSet.table,
-            file: t.shown,
-          })),
-          diagnostics: result.diagnostics,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    writeJson(ctx, {
+      ...(result.dmnVersion !== undefined ? { dmnVersion: result.dmnVersion } : {}),
+      ruleSets: targets.map((t) => ({
+        name: t.ruleSet.name,
+        decision: t.ruleSet.decision,
+        table: t.ruleSet.table,
+        file: t.shown,
+      })),
+      diagnostics: result.diagnostics,
+    });
   } else {
     for (const d of result.diagnostics) ctx.stdout.write(formatDmnDiagnostic(file, d));
     for (const t of targets)
@@ -214,15 +190,6 @@ async function importCommand(ctx: CliContext): Promise<number> {
     );
   }
   return targets.length === 0 || errors > 0 ? EXIT_FAILURE : EXIT_OK;
-}
-
-function xmlDiagnostic(e: XmlError | TckFormatError): DmnDiagnostic {
-  return {
-    severity: "error",
-    element: "arquivo",
-    message: e.message.replace(/^linha \d+, coluna \d+: /, ""),
-    ...(e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : {}),
-  };
 }
 
 // ---------------------------------------------------------------- export
@@ -258,20 +225,14 @@ async function exportCommand(ctx: CliContext): Promise<number> {
       throw new InputError(`${target} já existe; use --force para substituí-lo ou --out para outro arquivo`);
   }
   const result = exportDmn(source, { fileName: basename(file), ...(table !== undefined ? { table } : {}) });
-  if (result.xml !== undefined) writeAtomically(path, result.xml, target);
+  if (result.xml !== undefined) writeFileAtomically(path, result.xml, target);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
   if (json) {
-    ctx.stdout.write(
-      `${JSON.stringify(
-        {
-          ...(result.xml !== undefined ? { file: target } : {}),
-          exported: result.exported,
-          diagnostics: result.diagnostics,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    writeJson(ctx, {
+      ...(result.xml !== undefined ? { file: target } : {}),
+      exported: result.exported,
+      diagnostics: result.diagnostics,
+    });
   } else {
     for (const d of result.diagnostics) ctx.stdout.write(formatDmnDiagnostic(file, d));
     ctx.stderr.write(
@@ -326,29 +287,23 @@ async function testCommand(ctx: CliContext): Promise<number> {
   const reported = [{ file: testFile, result, rulesFile }];
 
   if (json) {
-    ctx.stdout.write(
-      `${JSON.stringify(
-        {
-          ruleset: result.ruleset,
-          rulesFile,
-          testFile,
-          ...(tck.modelName !== undefined ? { modelName: tck.modelName } : {}),
-          passed: result.passed,
-          failed: result.failed,
-          cases: result.cases.map((k, i) => ({
-            id: tck.cases[i]?.id,
-            name: k.name,
-            passed: k.passed,
-            line: k.line,
-            column: k.column,
-            failures: failureLines(k),
-          })),
-          coverage: result.coverage.percent,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    writeJson(ctx, {
+      ruleset: result.ruleset,
+      rulesFile,
+      testFile,
+      ...(tck.modelName !== undefined ? { modelName: tck.modelName } : {}),
+      passed: result.passed,
+      failed: result.failed,
+      cases: result.cases.map((k, i) => ({
+        id: tck.cases[i]?.id,
+        name: k.name,
+        passed: k.passed,
+        line: k.line,
+        column: k.column,
+        failures: failureLines(k),
+      })),
+      coverage: result.coverage.percent,
+    });
   } else {
     const text = textReport(reported, { color: false });
     ctx.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -356,7 +311,7 @@ async function testCommand(ctx: CliContext): Promise<number> {
   if (junit !== undefined) {
     const junitPath = resolvePath(ctx, junit);
     mkdirSync(dirname(junitPath), { recursive: true });
-    writeAtomically(junitPath, junitReport(reported), junit);
+    writeFileAtomically(junitPath, junitReport(reported), junit);
     ctx.stderr.write(`JUnit gravado: ${junit}\n`);
   }
   return result.failed === 0 ? EXIT_OK : EXIT_FAILURE;

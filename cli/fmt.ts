@@ -3,8 +3,6 @@
  * A file with syntax errors is reported and never written; `--write` writes through a temporary
  * file in the same directory and a rename, so a file is never left half-written.
  */
-import { chmodSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import { formatRuleSet } from "../dsl/format/format.js";
 import { COMMAND_HELP } from "./help.js";
 import {
@@ -19,6 +17,7 @@ import {
   readTextFile,
   resolvePath,
   UsageError,
+  writeFileAtomically,
   type CliContext,
   type Tally,
 } from "./io.js";
@@ -69,7 +68,7 @@ export function fmt(ctx: CliContext): Promise<number> {
           ctx.stdout.write(`${file}\n`);
         }
       } else if (text !== source) {
-        writeAtomically(resolvePath(ctx, file), text);
+        writeFileAtomically(resolvePath(ctx, file), text);
         ctx.stderr.write(`formatado: ${file}\n`);
         written++;
       }
@@ -90,18 +89,4 @@ export function fmt(ctx: CliContext): Promise<number> {
     if (mode === "write") ctx.stderr.write(`${plural(written, "arquivo reescrito", "arquivos reescritos")}.\n`);
     return failed ? EXIT_FAILURE : EXIT_OK;
   });
-}
-
-/** Writes `text` to `path` through a temporary file in the same directory and a rename. */
-function writeAtomically(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const mode = statSync(path).mode & 0o7777;
-    writeFileSync(temp, text, { encoding: "utf8", flag: "wx", mode });
-    chmodSync(temp, mode);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new InputError(`não foi possível gravar ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }

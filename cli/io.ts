@@ -1,11 +1,12 @@
 /**
  * What every command shares: the injectable IO (so tests run commands in-process), exit codes,
- * user-facing errors, option parsing with `util.parseArgs` (messages in Portuguese), reading
- * rule files and printing diagnostics in the `file:line:column: severity code message` form that
+ * user-facing errors, option parsing with `util.parseArgs` (messages in Portuguese), reading the
+ * files users give (bounded in bytes when asked), writing files safely (a temporary file and a
+ * rename) and printing diagnostics in the `file:line:column: severity code message` form that
  * editors and CI parse.
  */
-import { readFileSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { chmodSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { didYouMean, type Diagnostic } from "../dsl/diagnostics.js";
 import { createLineIndex, locateRange } from "../dsl/positions.js";
@@ -109,27 +110,95 @@ export function resolvePath(ctx: CliContext, path: string): string {
   return isAbsolute(path) ? path : resolve(ctx.cwd, path);
 }
 
+/** How the messages of `readFileBytes` name the file being read (each followed by the file's name). */
+export interface FileWording {
+  /** `arquivo não encontrado` */
+  readonly notFound: string;
+  /** `sem permissão para ler o arquivo`; when undefined, a refused read is reported as `unreadable`. */
+  readonly denied?: string | undefined;
+  /** `não foi possível ler o arquivo` (the system's reason follows). */
+  readonly unreadable: string;
+  /** Follows `<file> é um diretório, não`: `um arquivo DMN`. */
+  readonly notADirectory: string;
+}
+
+const FILE_WORDING: FileWording = {
+  notFound: "arquivo não encontrado",
+  denied: "sem permissão para ler o arquivo",
+  unreadable: "não foi possível ler o arquivo",
+  notADirectory: "um arquivo (informe o arquivo .yaml)",
+};
+
+/** A bound on the bytes of a file, checked before the file is read. */
+export interface SizeLimit {
+  readonly maxBytes: number;
+  /** The message when the file is larger (its name and size given). */
+  readonly message: (file: string, size: number) => string;
+}
+
+/**
+ * The bytes of a file given by the user; InputError (in Portuguese, worded by `wording`) when it is
+ * missing, a directory, unreadable or larger than `limit` (checked before reading anything).
+ */
+export function readFileBytes(
+  ctx: CliContext,
+  file: string,
+  wording: Partial<FileWording> = {},
+  limit?: SizeLimit,
+): Buffer {
+  const words = { ...FILE_WORDING, ...wording };
+  const path = resolvePath(ctx, file);
+  const failure = (e: unknown): InputError => {
+    const code = (e as { code?: unknown }).code;
+    if (words.denied !== undefined && (code === "EACCES" || code === "EPERM"))
+      return new InputError(`${words.denied}: ${file}`);
+    return new InputError(`${words.unreadable} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`${words.notFound}: ${file}`);
+    throw failure(e);
+  }
+  if (stat.isDirectory()) throw new InputError(`${file} é um diretório, não ${words.notADirectory}`);
+  if (limit !== undefined && stat.size > limit.maxBytes) throw new InputError(limit.message(file, stat.size));
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw failure(e);
+  }
+}
+
 /** Reads a UTF-8 text file given by the user; InputError (in Portuguese) when it cannot. */
 export function readTextFile(ctx: CliContext, path: string): string {
-  const full = resolvePath(ctx, path);
-  let isDirectory = false;
+  const text = readFileBytes(ctx, path).toString("utf8");
+  // A byte-order mark is not part of the rule set.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Writes `data` to `path` through a temporary file in the same folder and a rename, so that the file
+ * is never left half-written; a file replaced keeps its permissions. `shown` names the file in the
+ * error (the path itself by default).
+ */
+export function writeFileAtomically(path: string, data: string | Uint8Array, shown: string = path): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  let mode: number | undefined;
   try {
-    isDirectory = statSync(full).isDirectory();
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`arquivo não encontrado: ${path}`);
-    if (code === "EACCES" || code === "EPERM") throw new InputError(`sem permissão para ler o arquivo: ${path}`);
-    throw new InputError(`não foi possível ler o arquivo ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    mode = statSync(path).mode & 0o7777;
+  } catch {
+    // A new file.
   }
-  if (isDirectory) throw new InputError(`${path} é um diretório, não um arquivo (informe o arquivo .yaml)`);
   try {
-    const text = readFileSync(full, "utf8");
-    // A byte-order mark is not part of the rule set.
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    writeFileSync(temp, data, { flag: "wx", mode: mode ?? 0o644 });
+    // The mode given when creating is narrowed by the umask; a replaced file keeps exactly its own.
+    if (mode !== undefined) chmodSync(temp, mode);
+    renameSync(temp, path);
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "EACCES" || code === "EPERM") throw new InputError(`sem permissão para ler o arquivo: ${path}`);
-    throw new InputError(`não foi possível ler o arquivo ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    rmSync(temp, { force: true });
+    throw new InputError(`não foi possível gravar ${shown}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -15,18 +15,8 @@
  * quotes), UTF-8 (BOM or not) or, when the bytes are not valid UTF-8, Windows-1252 (Excel's
  * "CSV (separado por vírgulas)" on Windows), with a warning.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { extname } from "node:path";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { createLineIndex, locateRange } from "../dsl/positions.js";
@@ -51,9 +41,11 @@ import {
   InputError,
   parseCommandLine,
   plural,
+  readFileBytes,
   readTextFile,
   resolvePath,
   UsageError,
+  writeFileAtomically,
   type CliContext,
 } from "./io.js";
 
@@ -109,7 +101,7 @@ async function exportCommand(ctx: CliContext): Promise<number> {
   if (existsSync(path) && !values.force)
     throw new InputError(`${target} já existe; use --force para substituí-lo ou --out para outro arquivo`);
   const bytes = format === "xlsx" ? await writeXlsx(sheet) : await writeCsv(sheet);
-  writeAtomically(path, bytes);
+  writeFileAtomically(path, bytes);
   ctx.stderr.write(
     `exportado: ${target} (tabela ${sheet.table}, ${plural(sheet.rows.length, "linha", "linhas")}, ${plural(sheet.columns.length, "coluna", "colunas")})\n`,
   );
@@ -262,7 +254,7 @@ async function importCommand(ctx: CliContext): Promise<number> {
     ctx.stderr.write(`--dry-run: ${file} não foi alterado.\n`);
     return EXIT_OK;
   }
-  writeAtomically(rulesPath, new TextEncoder().encode((bom ? "\uFEFF" : "") + result.text));
+  writeFileAtomically(rulesPath, new TextEncoder().encode((bom ? "\uFEFF" : "") + result.text));
   ctx.stderr.write(`gravado: ${file}\n`);
   return EXIT_OK;
 }
@@ -312,27 +304,22 @@ function hasBom(path: string): boolean {
 }
 
 function readSheetFile(ctx: CliContext, file: string): Uint8Array {
-  const path = resolvePath(ctx, file);
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new InputError(`${file} é um diretório, não uma planilha`);
-    size = stat.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as { code?: unknown }).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`planilha não encontrada: ${file}`);
-    throw new InputError(`não foi possível ler a planilha ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (size > MAX_SHEET_BYTES)
-    throw new InputError(
-      `${file} tem ${size} bytes e o limite é ${MAX_SHEET_BYTES} (20 MB); exporte só a tabela para uma planilha própria`,
-    );
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new InputError(`não foi possível ler a planilha ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const bytes = readFileBytes(
+    ctx,
+    file,
+    {
+      notFound: "planilha não encontrada",
+      denied: undefined,
+      unreadable: "não foi possível ler a planilha",
+      notADirectory: "uma planilha",
+    },
+    {
+      maxBytes: MAX_SHEET_BYTES,
+      message: (name, size) =>
+        `${name} tem ${size} bytes e o limite é ${MAX_SHEET_BYTES} (20 MB); exporte só a tabela para uma planilha própria`,
+    },
+  );
+  return new Uint8Array(bytes);
 }
 
 async function readXlsx(
@@ -511,24 +498,4 @@ export function zipExpandedSize(bytes: Uint8Array): number | undefined {
     at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
   }
   return total;
-}
-
-// ---------------------------------------------------------------- writing
-
-/** Writes `bytes` to `path` through a temporary file in the same directory and a rename. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let mode = 0o644;
-  try {
-    mode = statSync(path).mode & 0o7777;
-  } catch {
-    // A new file.
-  }
-  try {
-    writeFileSync(temp, bytes, { flag: "wx", mode });
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new InputError(`não foi possível gravar ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }

@@ -527,6 +527,35 @@ interface Mapped {
   readonly outputs: readonly string[];
 }
 
+const NODE_WORDS = {
+  input: { node: "nó de entrada", none: "nenhum fato", fields: "fatos", empty: "nenhum" },
+  result: { node: "nó de resultado", none: "nenhuma saída", fields: "saídas", empty: "nenhuma" },
+} as const;
+
+/**
+ * The field of the rule set a node names (by name or label); when none, adds a problem naming the
+ * fields there are and the nearest one.
+ */
+function nodeField(
+  fields: ReadonlyMap<string, FieldDecl>,
+  role: keyof typeof NODE_WORDS,
+  name: string,
+  expected: unknown,
+  problems: Difference[],
+): string | undefined {
+  const key = fieldOf(fields, name);
+  if (key === undefined) {
+    const w = NODE_WORDS[role];
+    problems.push({
+      path: name,
+      expected,
+      actual: undefined,
+      message: `o ${w.node} "${name}" não corresponde a ${w.none} do conjunto de regras (${w.fields}: ${namesOf(fields).join(", ") || w.empty}).${didYouMean(name, candidates(fields))}`,
+    });
+  }
+  return key;
+}
+
 /** A case mapped onto the rule set, or the reasons it cannot be. */
 function mapCase(c: TckTestCase, model: RuleSetModel): Mapped | { readonly problems: readonly Difference[] } {
   const problems: Difference[] = [];
@@ -539,16 +568,8 @@ function mapCase(c: TckTestCase, model: RuleSetModel): Mapped | { readonly probl
     });
   const facts: Record<string, unknown> = {};
   for (const input of c.inputs) {
-    const key = fieldOf(model.facts, input.name);
-    if (key === undefined) {
-      problems.push({
-        path: input.name,
-        expected: plainOf(input.value),
-        actual: undefined,
-        message: `o nó de entrada "${input.name}" não corresponde a nenhum fato do conjunto de regras (fatos: ${namesOf(model.facts).join(", ") || "nenhum"}).${didYouMean(input.name, candidates(model.facts))}`,
-      });
-      continue;
-    }
+    const key = nodeField(model.facts, "input", input.name, plainOf(input.value), problems);
+    if (key === undefined) continue;
     try {
       Object.defineProperty(facts, key, {
         value: toFact(input.value, model.facts.get(key)?.decl, input.name),
@@ -563,16 +584,8 @@ function mapCase(c: TckTestCase, model: RuleSetModel): Mapped | { readonly probl
   }
   const outputs: string[] = [];
   for (const result of c.results) {
-    const key = fieldOf(model.outputs, result.name);
-    if (key === undefined) {
-      problems.push({
-        path: result.name,
-        expected: plainOf(result.expected),
-        actual: undefined,
-        message: `o nó de resultado "${result.name}" não corresponde a nenhuma saída do conjunto de regras (saídas: ${namesOf(model.outputs).join(", ") || "nenhuma"}).${didYouMean(result.name, candidates(model.outputs))}`,
-      });
-      continue;
-    }
+    const key = nodeField(model.outputs, "result", result.name, plainOf(result.expected), problems);
+    if (key === undefined) continue;
     outputs.push(key);
   }
   if (c.results.length === 0)

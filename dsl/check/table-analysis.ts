@@ -312,38 +312,57 @@ export function analyseTable(
       }
       if (search.stopped) return;
     }
+    /**
+     * Reports a row that never wins (a `table/shadowed-row` finding): a warning when no row beats
+     * it (only combinations declared impossible reach it), else the finding of `severity` naming
+     * the rows that do (`beaten(shown, several)`) and what to do (`advice`).
+     */
+    const neverChosen = (
+      r: ARow,
+      beaters: readonly ARow[],
+      severity: "error" | "warning",
+      beaten: (shown: string, several: boolean) => string,
+      advice: string,
+    ): void => {
+      const row = t.rows[r.row];
+      if (!row) return;
+      const example = describeRows(columns, exampleOfRow(r), [r]);
+      if (beaters.length === 0) {
+        findings.push(
+          warning(
+            "table/shadowed-row",
+            `a linha ${r.row + 1} da tabela ${title} ${policy} só se aplica a combinações declaradas impossíveis (p.ex. ${example})`,
+            row.range,
+          ),
+        );
+        return;
+      }
+      const names = beaters.map((e) => e.row + 1).sort((x, y) => x - y);
+      const shown = names.length > 3 ? `${names.slice(0, 3).join(", ")} e outras` : joinAnd(names);
+      const related: RelatedInformation[] = beaters.slice(0, 10).map((e) => ({
+        message: `linha ${e.row + 1}`,
+        range: (t.rows[e.row] as { range: Diagnostic["range"] }).range,
+      }));
+      findings.push({
+        code: "table/shadowed-row",
+        severity,
+        message: `a linha ${r.row + 1} da tabela ${title} ${policy} nunca é escolhida: ${beaten(shown, names.length > 1)} a todas as entradas dela (p.ex. ${example}); ${advice}`,
+        range: row.range,
+        related,
+      });
+    };
     if (t.hitPolicy === "first") {
       const winners = search.winners([...known, ...blockers]);
       if (search.stopped) return;
       for (const r of known) {
         if (winners.has(r.row)) continue;
-        const row = t.rows[r.row];
-        if (!row) continue;
-        const earlier = known.filter((e) => e.row < r.row && intersects(e, r));
-        const example = describeRows(columns, exampleOfRow(r), [r]);
-        if (earlier.length === 0) {
-          findings.push(
-            warning(
-              "table/shadowed-row",
-              `a linha ${r.row + 1} da tabela ${title} ${policy} só se aplica a combinações declaradas impossíveis (p.ex. ${example})`,
-              row.range,
-            ),
-          );
-          continue;
-        }
-        const names = earlier.map((e) => e.row + 1);
-        const shown = names.length > 3 ? `${names.slice(0, 3).join(", ")} e outras` : joinAnd(names);
-        const related: RelatedInformation[] = earlier.slice(0, 10).map((e) => ({
-          message: `linha ${e.row + 1}`,
-          range: (t.rows[e.row] as { range: Diagnostic["range"] }).range,
-        }));
-        findings.push(
-          error(
-            "table/shadowed-row",
-            `a linha ${r.row + 1} da tabela ${title} ${policy} nunca é escolhida: ${names.length === 1 ? `a linha ${shown} vem antes e se aplica` : `as linhas ${shown} vêm antes e se aplicam`} a todas as entradas dela (p.ex. ${example}); mova-a para cima, restrinja as anteriores ou apague-a`,
-            row.range,
-            related,
-          ),
+        neverChosen(
+          r,
+          known.filter((e) => e.row < r.row && intersects(e, r)),
+          "error",
+          (shown, several) =>
+            several ? `as linhas ${shown} vêm antes e se aplicam` : `a linha ${shown} vem antes e se aplica`,
+          "mova-a para cima, restrinja as anteriores ou apague-a",
         );
       }
     }
@@ -357,33 +376,16 @@ export function analyseTable(
       const rank = new Map(ranked.map((r) => [r.row, r.pos]));
       for (const r of ranked) {
         if (winners.has(r.row)) continue;
-        const row = t.rows[r.row];
-        if (!row) continue;
-        const better = ranked.filter((e) => e.pos < (rank.get(r.row) ?? 0) && intersects(e, r));
-        const example = describeRows(columns, exampleOfRow(r), [r]);
-        if (better.length === 0) {
-          findings.push(
-            warning(
-              "table/shadowed-row",
-              `a linha ${r.row + 1} da tabela ${title} ${policy} só se aplica a combinações declaradas impossíveis (p.ex. ${example})`,
-              row.range,
-            ),
-          );
-          continue;
-        }
-        const names = better.map((e) => e.row + 1).sort((a, b) => a - b);
-        const shown = names.length > 3 ? `${names.slice(0, 3).join(", ")} e outras` : joinAnd(names);
-        const related: RelatedInformation[] = better.slice(0, 10).map((e) => ({
-          message: `linha ${e.row + 1}`,
-          range: (t.rows[e.row] as { range: Diagnostic["range"] }).range,
-        }));
-        findings.push({
-          code: "table/shadowed-row",
-          severity: "warning",
-          message: `a linha ${r.row + 1} da tabela ${title} ${policy} nunca é escolhida: ${names.length === 1 ? `a linha ${shown} tem saídas de maior prioridade (outputValues) e se aplica` : `as linhas ${shown} têm saídas de maior prioridade (outputValues) e se aplicam`} a todas as entradas dela (p.ex. ${example}); restrinja-as, mude as saídas ou apague a linha`,
-          range: row.range,
-          related,
-        });
+        neverChosen(
+          r,
+          ranked.filter((e) => e.pos < (rank.get(r.row) ?? 0) && intersects(e, r)),
+          "warning",
+          (shown, several) =>
+            several
+              ? `as linhas ${shown} têm saídas de maior prioridade (outputValues) e se aplicam`
+              : `a linha ${shown} tem saídas de maior prioridade (outputValues) e se aplica`,
+          "restrinja-as, mude as saídas ou apague a linha",
+        );
       }
     }
   };

@@ -14,19 +14,18 @@
  * This is a tokenizer and parser for the small FEEL text inside `<text>` elements; the XML
  * around it is read by xml.ts only.
  */
-import { quoteString } from "../format/print-expr.js";
-import type { Expr, UnaryTest } from "../syntax/ast.js";
+import { printExpr, quoteString } from "../format/print-expr.js";
+import type { Expr, LiteralValue, UnaryTest } from "../syntax/ast.js";
 import { isDurationText } from "../values.js";
 
-export type FeelValue =
-  | { readonly kind: "string"; readonly value: string }
-  | { readonly kind: "number"; readonly value: number }
-  | { readonly kind: "boolean"; readonly value: boolean }
-  | { readonly kind: "null" }
-  | { readonly kind: "date"; readonly value: string }
-  | { readonly kind: "datetime"; readonly value: string }
-  /** Our duration syntax (`1d2h30min`), read from an ISO 8601 days-and-time duration. */
-  | { readonly kind: "duration"; readonly value: string };
+/** A literal of the AST tagged by `kind` instead of `type`. */
+type Retagged<T> = T extends { readonly type: infer K } ? { readonly kind: K } & Omit<T, "type"> : never;
+
+/**
+ * A FEEL literal value: one of our literal values (the AST's `LiteralValue`, same kinds and value
+ * forms; a duration in our syntax, `1d2h30min`, read from an ISO 8601 days-and-time duration).
+ */
+export type FeelValue = Retagged<LiteralValue>;
 
 export type FeelPositive =
   | { readonly kind: "value"; readonly value: FeelValue }
@@ -369,22 +368,20 @@ export function parseValueList(text: string): FeelResult<FeelValue[]> {
 // ---------------------------------------------------------------------------------------------
 // FEEL tests → our cells
 
+/** The AST's literal for a FEEL value, and back. */
+function literalOf(v: FeelValue): LiteralValue {
+  const { kind, ...rest } = v;
+  return { type: kind, ...rest } as LiteralValue;
+}
+
+function feelValueOf(l: LiteralValue): FeelValue {
+  const { type, ...rest } = l;
+  return { kind: type, ...rest } as FeelValue;
+}
+
 /** A value as our language writes it in an expression or a test (`"a"`, `18`, `2026-04-03`, `2h`). */
 export function ourLiteral(v: FeelValue): string {
-  switch (v.kind) {
-    case "string":
-      return quoteString(v.value);
-    case "number":
-      return String(v.value);
-    case "boolean":
-      return String(v.value);
-    case "null":
-      return "null";
-    case "date":
-    case "datetime":
-    case "duration":
-      return v.value;
-  }
+  return printExpr({ kind: "literal", literal: literalOf(v), range: { start: 0, end: 0 } });
 }
 
 const LOOKS_LIKE_TEST = /^(?:[<>=![\]("']|not\b)/u;
@@ -520,22 +517,7 @@ export function feelLiteral(v: FeelValue): string {
 export function exprValue(e: Expr): FeelResult<FeelValue> {
   if (e.kind === "literal") {
     const l = e.literal;
-    switch (l.type) {
-      case "string":
-        return ok({ kind: "string", value: l.value });
-      case "number":
-        return ok({ kind: "number", value: l.value });
-      case "boolean":
-        return ok({ kind: "boolean", value: l.value });
-      case "null":
-        return ok({ kind: "null" });
-      case "date":
-        return ok({ kind: "date", value: l.value });
-      case "datetime":
-        return ok({ kind: "datetime", value: l.value });
-      case "duration":
-        return isDurationText(l.value) ? ok({ kind: "duration", value: l.value }) : fail("duração inválida");
-    }
+    return l.type === "duration" && !isDurationText(l.value) ? fail("duração inválida") : ok(feelValueOf(l));
   }
   if (e.kind === "unary" && e.operator === "-" && e.operand.kind === "literal" && e.operand.literal.type === "number")
     return ok({ kind: "number", value: -e.operand.literal.value });
