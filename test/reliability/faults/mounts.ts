@@ -25,8 +25,23 @@ export async function mountTmpfs(dir: string, sizeBytes: number): Promise<string
   return undefined;
 }
 
+/**
+ * Remounts `dir` read-only or read-write. A read-only remount fails ("mount point is busy") while a
+ * file there is open for writing: the service's decision log opens its segment for each batch it
+ * appends (every ~200 ms while decisions come in), so that is tried again — as an operator would —
+ * for up to 30 s; any other failure is thrown at once.
+ */
 export async function remount(dir: string, mode: "ro" | "rw"): Promise<void> {
-  await run("mount", ["-o", `remount,${mode}`, dir]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run("mount", ["-o", `remount,${mode}`, dir]);
+      return;
+    } catch (e) {
+      const text = `${(e as { stderr?: string }).stderr ?? ""} ${(e as Error).message}`;
+      if (!/busy/i.test(text) || attempt >= 300) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** Unmounts `dir` (lazily when busy). */
