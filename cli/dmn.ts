@@ -70,7 +70,9 @@ const SEVERITY: Record<DmnDiagnostic["severity"], string> = { error: "erro", war
 export function formatDmnDiagnostic(file: string, d: DmnDiagnostic): string {
   const at = d.line !== undefined ? `${file}:${d.line}:${d.column ?? 1}` : file;
   const message = d.message.replace(/\s*(?:\r\n|\r|\n)\s*/g, " ");
-  return `${at}: ${SEVERITY[d.severity]}: ${d.element ? `${d.element}: ` : ""}${message}\n`;
+  // A diagnostic about the whole file names the file as its element: said once, not twice.
+  const element = d.element && d.element !== basename(file) && d.element !== file ? `${d.element}: ` : "";
+  return `${at}: ${SEVERITY[d.severity]}: ${element}${message}\n`;
 }
 
 /** An XML reading error (or a TCK format error) as a diagnostic line (no element: it is about the file). */
