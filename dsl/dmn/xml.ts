@@ -25,7 +25,7 @@ export interface XmlElement {
   readonly children: readonly XmlElement[];
   /** Concatenated text directly inside the element (CDATA included), as written. */
   readonly text: string;
-  /** 1-based line and column of the start tag. */
+  /** 1-based line and column where saxes reports the start tag (the column is that of its closing `>`). */
   readonly line: number;
   readonly column: number;
 }
@@ -86,7 +86,7 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits = {}): Xm
   let count = 0;
   let failure: XmlError | undefined;
   const fail = (message: string): void => {
-    failure ??= new XmlError(message, parser.line, parser.column);
+    failure ??= new XmlError(message, parser.line, Math.max(1, parser.column));
   };
 
   parser.on("error", (e) => {
@@ -116,7 +116,7 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits = {}): Xm
       children: [],
       text: "",
       line: parser.line,
-      column: parser.column,
+      column: Math.max(1, parser.column),
     });
   });
   const addText = (t: string): void => {
