@@ -84,7 +84,7 @@ export interface WhyNotBlock {
   /** The condition as written (a table cell as `coluna: célula`), or the sentence for the other kinds. */
   readonly text: string;
   readonly position?: WhyNotPosition;
-  /** What the condition read, by name as written (`servico`, `decision.designacao`, `tabela.coluna`). */
+  /** What the condition read, by name as written (`idade`, `decision.grupo`, `tabela.coluna`). */
   readonly values: Readonly<Record<string, unknown>>;
 }
 

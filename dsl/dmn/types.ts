@@ -11,7 +11,7 @@ export interface DmnDiagnostic {
   /**
    * The element it is about, from the decision down, as the analyst finds it in a DMN tool:
    * `decisão "Approval" › tabela › regra 3 › entrada 2 (Age)`; for an export, the table, row and
-   * column in the rule set: `tabela designacaoPorServico › linha 4 › coluna servico`.
+   * column in the rule set: `tabela faixaDeRisco › linha 4 › coluna idade`.
    */
   readonly element: string;
   /** Where in the file (the DMN file on import; the YAML file on export), 1-based, when known. */
